@@ -1,0 +1,307 @@
+//! Findings are what validation and readiness rules report: data, not errors.
+//! Each has a stable code, a severity, a place and a hint.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $severity:ident, $summary:literal, $explanation:literal; )*) => {
+        /// Every rule's stable code. Codes never change meaning once released.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $( Code::$variant => $code, )* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $( Code::$variant => Severity::$severity, )* }
+            }
+
+            /// One line for listings.
+            pub fn summary(self) -> &'static str {
+                match self { $( Code::$variant => $summary, )* }
+            }
+
+            /// What `soc2 check --explain CODE` prints.
+            pub fn explanation(self) -> &'static str {
+                match self { $( Code::$variant => $explanation, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    Parse = "E-PARSE", Error, "a file is not valid YAML",
+        "The file could not be read as one UTF-8 YAML document: a syntax error, a tab used for \
+         indentation, bytes that are not UTF-8, an empty file or more than one document. \
+         Fix the file at the line and column given; YAML indents with spaces only.";
+    Schema = "E-SCHEMA", Error, "a file does not match its record's fields",
+        "The YAML is well formed but does not fit the record: an unknown field (often a typo; \
+         the message suggests the closest known name), a missing required field, a value of \
+         the wrong type, an invalid date or an unknown value for a field with fixed choices. \
+         `soc2 schema KIND` prints every field a record may have.";
+    InvalidId = "E-INVALID-ID", Error, "an ID is not of the form [A-Z0-9][A-Z0-9-]*",
+        "Control, policy and risk IDs are upper-case letters, digits and dashes, starting with \
+         a letter or digit, and are the file's name without `.yaml`. Rename the file (and the \
+         `id` field) to a valid ID.";
+    IdMismatch = "E-ID-MISMATCH", Error, "a record's id differs from its file name",
+        "A record's `id` field, where present, must equal its file name without `.yaml`, so \
+         that the file can be found from the ID. Rename the file or fix the field.";
+    DuplicateId = "E-DUPLICATE-ID", Error, "two records share one ID",
+        "Two files define the same control, policy or risk (for example `AC-01.yaml` and \
+         `AC-01.yml`, or a file whose `id` field names another file's ID). Keep one.";
+    UnknownRef = "E-UNKNOWN-REF", Error, "a reference names a criterion, control or policy that does not exist",
+        "A control names a criterion that is not in the TSC catalogue (`soc2 criteria` lists \
+         them) or a policy with no file under `policies/`; an evidence record or risk names a \
+         control with no file under `controls/`; or `soc2.yaml` excludes an unknown criterion. \
+         Fix the ID or add the missing record.";
+    InvalidValue = "E-INVALID-VALUE", Error, "a value is well typed but not allowed",
+        "A field holds a value the rules forbid: a date range that ends before it starts, \
+         evidence that covers days after it was collected, `not-applicable` without a \
+         `reason`, a score outside 1-5, a readiness gate above 100, a Type II audit with no \
+         observation period, or an evidence file entry with both or neither of `path` and `link`.";
+    BadPath = "E-BAD-PATH", Error, "a path is in the wrong place or escapes its folder",
+        "A directory sits where a record file is expected, a record is outside the folder its \
+         kind lives in, or an evidence file path is absolute or climbs out of the record's \
+         folder with `..`. Evidence files are stored beside their record; `link` paths are \
+         relative to the repository root and stay inside it.";
+    EvidenceMissing = "E-EVIDENCE-MISSING", Error, "a recorded evidence file or policy document is missing",
+        "An evidence record lists a file, or a policy names a document, that is not in the \
+         store. Restore the file from history (`git log --all -- PATH`) or remove the entry and \
+         add the evidence again with `soc2 evidence add`.";
+    HashMismatch = "E-HASH-MISMATCH", Error, "an evidence file's content differs from its recorded sha256",
+        "Evidence is recorded with the SHA-256 of each file so that it cannot change unseen. \
+         The file now has different content. Restore the original from git history, or, if \
+         the new file is the right evidence, record it as new evidence with `soc2 evidence add`.";
+    MissingEvidence = "W-MISSING-EVIDENCE", Warning, "an implemented control has no evidence for a period that needs it",
+        "The control is implemented but has no evidence at all (Type I), or an ended window of \
+         the observation period has none (Type II). Add evidence with `soc2 evidence add` whose \
+         `covers` range spans the missing dates.";
+    StaleEvidence = "W-STALE-EVIDENCE", Warning, "a control's newest evidence is older than its frequency allows",
+        "For a Type I readiness view, a control's newest evidence must end (`covers.to`) within \
+         one frequency window of today plus 25% grace (90 days for continuous and per-event \
+         controls). For Type II, the most recently ended window has no evidence yet. Collect \
+         fresh evidence.";
+    OverdueReview = "W-OVERDUE-REVIEW", Warning, "a policy is past its review date",
+        "A policy is reviewed every `review_every` (default 365d) from its `last_reviewed` date \
+         or its approval. Review it and record the review with `soc2 policy review ID`.";
+    Unapproved = "W-UNAPPROVED", Warning, "a record has no approval, or changed after it was approved",
+        "An implemented control, or a policy, needs an approval whose digest matches its \
+         current content. A change after approval voids it. Have someone other than the \
+         author run `soc2 approve ID`.";
+    SelfApproval = "W-SELF-APPROVAL", Warning, "a record was approved by the person who last changed it",
+        "Segregation of duties: the approver of a control or policy must not be the person who \
+         last changed its approved content (from git history). Ask someone else to approve.";
+    ExpiredException = "W-EXPIRED-EXCEPTION", Warning, "a control's exception has expired",
+        "An exception accepts a known gap until `expires`. After that date the control is \
+         judged on its own again. Fix the gap, or renew the exception with a new approver and \
+         end date.";
+    UncoveredCriterion = "W-UNCOVERED-CRITERION", Warning, "an in-scope criterion has no applicable control",
+        "No control that applies maps to this criterion. Map a control to it (the control's \
+         `criteria` list), add a control, or, if it truly does not apply, exclude it in \
+         `soc2.yaml` under `scope.excluded_criteria` with a reason.";
+    NoOwner = "W-NO-OWNER", Warning, "a control or policy has no owner",
+        "Every control and policy needs a named owner accountable for it. Replace the `TODO` \
+         placeholder (or the empty field) with a person, e.g. `soc2 control set ID --owner alice@example.com`.";
+    UnrecordedFile = "W-UNRECORDED-FILE", Warning, "a file under evidence/ is not listed by any record",
+        "Every file under `evidence/` should belong to an evidence record, so that its hash is \
+         recorded. Add it with `soc2 evidence add` or remove it.";
+}
+
+impl Code {
+    /// Accepts `W-STALE-EVIDENCE`, `w-stale-evidence` or the warning name `stale-evidence`.
+    pub fn parse(text: &str) -> Option<Code> {
+        let upper = text.trim().to_ascii_uppercase();
+        Code::ALL.iter().copied().find(|code| {
+            let name = code.as_str();
+            name == upper || name[2..] == upper
+        })
+    }
+
+    /// The kebab-case name a warning has in `gate.fail_on`, e.g. `stale-evidence`.
+    pub fn name(self) -> String {
+        self.as_str()[2..].to_ascii_lowercase()
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The warnings `gate.fail_on` may promote to errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WarningKind {
+    MissingEvidence,
+    StaleEvidence,
+    OverdueReview,
+    Unapproved,
+    SelfApproval,
+    ExpiredException,
+    UncoveredCriterion,
+    NoOwner,
+    UnrecordedFile,
+}
+
+impl WarningKind {
+    pub fn code(self) -> Code {
+        match self {
+            WarningKind::MissingEvidence => Code::MissingEvidence,
+            WarningKind::StaleEvidence => Code::StaleEvidence,
+            WarningKind::OverdueReview => Code::OverdueReview,
+            WarningKind::Unapproved => Code::Unapproved,
+            WarningKind::SelfApproval => Code::SelfApproval,
+            WarningKind::ExpiredException => Code::ExpiredException,
+            WarningKind::UncoveredCriterion => Code::UncoveredCriterion,
+            WarningKind::NoOwner => Code::NoOwner,
+            WarningKind::UnrecordedFile => Code::UnrecordedFile,
+        }
+    }
+}
+
+/// A 1-based line and column in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    /// Path relative to the store's root, with `/` separators.
+    pub file: Option<String>,
+    pub position: Option<Position>,
+    pub message: String,
+    pub hint: Option<String>,
+    /// The text of the line `position` points at, shown under human diagnostics.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.default_severity(),
+            file: None,
+            position: None,
+            message: message.into(),
+            hint: None,
+            source_line: None,
+        }
+    }
+
+    /// Keeps the line the finding points at, from the file's text.
+    pub fn with_source(mut self, text: &str) -> Finding {
+        if let Some(position) = self.position {
+            self.source_line = text
+                .lines()
+                .nth(position.line.saturating_sub(1))
+                .map(str::to_string);
+        }
+        self
+    }
+
+    pub fn in_file(mut self, file: impl Into<String>) -> Finding {
+        self.file = Some(file.into());
+        self
+    }
+
+    pub fn at(mut self, position: Option<Position>) -> Finding {
+        self.position = position;
+        self
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Finding {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `file:line:column`, as far as known.
+    pub fn location(&self) -> Option<String> {
+        let file = self.file.as_deref()?;
+        Some(match self.position {
+            Some(p) => format!("{file}:{}:{}", p.line, p.column),
+            None => file.to_string(),
+        })
+    }
+
+    /// Order for reports: by file, then position, then code.
+    pub fn sort_key(&self) -> (Option<&str>, Option<Position>, Code, &str) {
+        (
+            self.file.as_deref(),
+            self.position,
+            self.code,
+            &self.message,
+        )
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_parse_by_code_or_name() {
+        assert_eq!(Code::parse("W-STALE-EVIDENCE"), Some(Code::StaleEvidence));
+        assert_eq!(Code::parse("stale-evidence"), Some(Code::StaleEvidence));
+        assert_eq!(Code::parse("e-parse"), Some(Code::Parse));
+        assert_eq!(Code::parse("nonsense"), None);
+        assert_eq!(Code::StaleEvidence.name(), "stale-evidence");
+    }
+
+    #[test]
+    fn code_prefix_matches_severity() {
+        for code in Code::ALL {
+            let prefix = match code.default_severity() {
+                Severity::Error => "E-",
+                Severity::Warning => "W-",
+            };
+            assert!(code.as_str().starts_with(prefix), "{code}");
+        }
+    }
+
+    #[test]
+    fn every_warning_has_a_gate_name() {
+        for code in Code::ALL
+            .iter()
+            .filter(|c| c.default_severity() == Severity::Warning)
+        {
+            let kind: WarningKind = serde_yaml::from_str(&code.name()).unwrap();
+            assert_eq!(kind.code(), *code);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+use serde::{Deserialize, Serialize};
+
+use super::{Date, Sha256Hex};
+
+/// `controls/<ID>.yaml`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Control {
+    /// Filled from the file name when the file leaves it out.
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub criteria: Vec<String>,
+    pub status: ControlStatus,
+    /// Why the control does not apply; required with `status: not-applicable`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub frequency: Frequency,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exceptions: Vec<Exception>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ControlStatus {
+    Planned,
+    Designed,
+    Implemented,
+    NotApplicable,
+}
+
+impl ControlStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ControlStatus::Planned => "planned",
+            ControlStatus::Designed => "designed",
+            ControlStatus::Implemented => "implemented",
+            ControlStatus::NotApplicable => "not-applicable",
+        }
+    }
+}
+
+/// How often a control operates, which sets how fresh its evidence must be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Frequency {
+    Continuous,
+    Daily,
+    Weekly,
+    Monthly,
+    Quarterly,
+    Semiannual,
+    Annual,
+    PerEvent,
+}
+
+impl Frequency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Frequency::Continuous => "continuous",
+            Frequency::Daily => "daily",
+            Frequency::Weekly => "weekly",
+            Frequency::Monthly => "monthly",
+            Frequency::Quarterly => "quarterly",
+            Frequency::Semiannual => "semiannual",
+            Frequency::Annual => "annual",
+            Frequency::PerEvent => "per-event",
+        }
+    }
+}
+
+/// Someone other than the author approved the record's content, identified by its digest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub by: String,
+    pub at: Date,
+    pub digest: Sha256Hex,
+}
+
+/// An accepted risk: the control is knowingly not working until `expires`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exception {
+    pub reason: String,
+    pub approved_by: String,
+    pub expires: Date,
+}

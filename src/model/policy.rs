@@ -1,0 +1,57 @@
+use serde::{Deserialize, Serialize};
+
+use super::{Approval, Date, Interval};
+
+/// `policies/<ID>.yaml`; the policy text sits beside it in `document`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(default = "first_version")]
+    pub version: u32,
+    /// File name of the policy text, relative to `policies/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_every: Option<Interval>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_reviewed: Option<Date>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<Approval>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+impl Policy {
+    /// Review cadence when the file names none: yearly, as auditors expect.
+    pub const DEFAULT_REVIEW_EVERY: Interval = Interval::days(365);
+
+    pub fn review_every(&self) -> Interval {
+        self.review_every.unwrap_or(Self::DEFAULT_REVIEW_EVERY)
+    }
+
+    /// The date the policy was last looked at: a review, or else its approval.
+    pub fn last_review(&self) -> Option<Date> {
+        match (self.last_reviewed, &self.approval) {
+            (Some(reviewed), Some(approval)) => Some(reviewed.max(approval.at)),
+            (Some(reviewed), None) => Some(reviewed),
+            (None, Some(approval)) => Some(approval.at),
+            (None, None) => None,
+        }
+    }
+
+    /// When the next review falls due, if the policy was ever reviewed or approved.
+    pub fn review_due(&self) -> Option<Date> {
+        self.last_review().map(|d| self.review_every().after(d))
+    }
+}

@@ -1,0 +1,50 @@
+use serde::{Deserialize, Serialize};
+
+/// `risks/<ID>.yaml`: one entry of the risk register.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Risk {
+    #[serde(default)]
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// 1 (rare) to 5 (almost certain).
+    pub likelihood: u8,
+    /// 1 (negligible) to 5 (severe).
+    pub impact: u8,
+    pub treatment: Treatment,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Controls that mitigate the risk.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+impl Risk {
+    pub fn score(&self) -> u32 {
+        u32::from(self.likelihood) * u32::from(self.impact)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Treatment {
+    Mitigate,
+    Accept,
+    Transfer,
+    Avoid,
+}
+
+impl Treatment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Treatment::Mitigate => "mitigate",
+            Treatment::Accept => "accept",
+            Treatment::Transfer => "transfer",
+            Treatment::Avoid => "avoid",
+        }
+    }
+}

@@ -1,0 +1,350 @@
+//! Small validated value types shared by the records. Each one deserializes through a
+//! visitor so that serde_yaml can attach the field path, line and column to its errors.
+
+use std::fmt;
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A calendar date written `YYYY-MM-DD`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl Date {
+    pub fn parse(text: &str) -> Result<Date, String> {
+        let bytes = text.as_bytes();
+        let shape_ok = bytes.len() == 10
+            && bytes[4] == b'-'
+            && bytes[7] == b'-'
+            && bytes
+                .iter()
+                .enumerate()
+                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        if !shape_ok {
+            return Err(format!("invalid date `{text}`: expected YYYY-MM-DD"));
+        }
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| format!("invalid date `{text}`: no such day in the calendar"))
+    }
+
+    pub fn from_ymd(year: i32, month: u32, day: u32) -> Date {
+        Date(NaiveDate::from_ymd_opt(year, month, day).expect("valid calendar date"))
+    }
+
+    /// Whole days from `self` to `later` (negative when `later` is earlier).
+    pub fn days_until(self, later: Date) -> i64 {
+        (later.0 - self.0).num_days()
+    }
+
+    pub fn add_days(self, days: i64) -> Date {
+        Date(self.0 + chrono::Duration::days(days))
+    }
+
+    pub fn year(self) -> i32 {
+        self.0.year()
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DateVisitor;
+        impl Visitor<'_> for DateVisitor {
+            type Value = Date;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date as YYYY-MM-DD")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Date, E> {
+                Date::parse(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(DateVisitor)
+    }
+}
+
+/// A SHA-256 digest as 64 lowercase hex characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sha256Hex(pub String);
+
+impl Sha256Hex {
+    pub fn parse(text: &str) -> Result<Sha256Hex, String> {
+        if text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+            Ok(Sha256Hex(text.to_string()))
+        } else {
+            Err(format!(
+                "invalid sha256 `{text}`: expected 64 lowercase hexadecimal characters"
+            ))
+        }
+    }
+
+    pub fn of(bytes: &[u8]) -> Sha256Hex {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(bytes);
+        let mut hex = String::with_capacity(64);
+        for byte in digest.iter() {
+            use fmt::Write;
+            let _ = write!(hex, "{byte:02x}");
+        }
+        Sha256Hex(hex)
+    }
+
+    /// The first 12 characters, enough to tell digests apart in messages.
+    pub fn short(&self) -> &str {
+        &self.0[..12]
+    }
+}
+
+impl fmt::Display for Sha256Hex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for Sha256Hex {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sha256Hex {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct HexVisitor;
+        impl Visitor<'_> for HexVisitor {
+            type Value = Sha256Hex;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sha256 digest (64 hex characters)")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Sha256Hex, E> {
+                Sha256Hex::parse(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(HexVisitor)
+    }
+}
+
+/// A calendar interval such as `365d`, `6w`, `12m` or `1y`, used for review cadences
+/// and look-ahead horizons. Months and years follow the calendar, not a fixed day count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interval {
+    pub count: u32,
+    pub unit: IntervalUnit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IntervalUnit {
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+impl Interval {
+    pub const fn days(count: u32) -> Interval {
+        Interval {
+            count,
+            unit: IntervalUnit::Days,
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Interval, String> {
+        let invalid = || {
+            format!(
+                "invalid interval `{text}`: expected a number and a unit, like `30d`, `6w`, `12m` or `1y`"
+            )
+        };
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !c.is_ascii_digit())
+            .ok_or_else(invalid)?;
+        let (number, unit) = text.split_at(split);
+        let count: u32 = number.parse().map_err(|_| invalid())?;
+        let unit = match unit {
+            "d" => IntervalUnit::Days,
+            "w" => IntervalUnit::Weeks,
+            "m" => IntervalUnit::Months,
+            "y" => IntervalUnit::Years,
+            _ => return Err(invalid()),
+        };
+        if count == 0 {
+            return Err(format!(
+                "invalid interval `{text}`: must be longer than zero"
+            ));
+        }
+        Ok(Interval { count, unit })
+    }
+
+    /// The date `self` after `date`; month arithmetic clamps to the month's last day.
+    pub fn after(self, date: Date) -> Date {
+        match self.unit {
+            IntervalUnit::Days => date.add_days(i64::from(self.count)),
+            IntervalUnit::Weeks => date.add_days(7 * i64::from(self.count)),
+            IntervalUnit::Months => date
+                .0
+                .checked_add_months(Months::new(self.count))
+                .map(Date)
+                .unwrap_or(date),
+            IntervalUnit::Years => date
+                .0
+                .checked_add_months(Months::new(12 * self.count))
+                .map(Date)
+                .unwrap_or(date),
+        }
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let unit = match self.unit {
+            IntervalUnit::Days => 'd',
+            IntervalUnit::Weeks => 'w',
+            IntervalUnit::Months => 'm',
+            IntervalUnit::Years => 'y',
+        };
+        write!(f, "{}{unit}", self.count)
+    }
+}
+
+impl std::str::FromStr for Interval {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Interval, String> {
+        Interval::parse(text)
+    }
+}
+
+impl Serialize for Interval {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Interval {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IntervalVisitor;
+        impl Visitor<'_> for IntervalVisitor {
+            type Value = Interval;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an interval like `365d`, `6w`, `12m` or `1y`")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Interval, E> {
+                Interval::parse(text).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_str(IntervalVisitor)
+    }
+}
+
+/// An RFC 3339 timestamp, kept as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Timestamp(pub String);
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimestampVisitor;
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an RFC 3339 timestamp like 2026-10-03T14:05:00Z")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Timestamp, E> {
+                chrono::DateTime::parse_from_rfc3339(text)
+                    .map(|_| Timestamp(text.to_string()))
+                    .map_err(|_| {
+                        E::custom(format!(
+                            "invalid timestamp `{text}`: expected RFC 3339, like 2026-10-03T14:05:00Z"
+                        ))
+                    })
+            }
+        }
+        deserializer.deserialize_str(TimestampVisitor)
+    }
+}
+
+/// True when `text` is a valid record ID: `[A-Z0-9][A-Z0-9-]*`.
+pub fn is_valid_id(text: &str) -> bool {
+    let mut bytes = text.bytes();
+    matches!(bytes.next(), Some(b'A'..=b'Z' | b'0'..=b'9'))
+        && bytes.all(|b| matches!(b, b'A'..=b'Z' | b'0'..=b'9' | b'-'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_strictly() {
+        assert_eq!(
+            Date::parse("2024-02-29").unwrap(),
+            Date::from_ymd(2024, 2, 29)
+        );
+        assert!(
+            Date::parse("2023-02-29")
+                .unwrap_err()
+                .contains("no such day")
+        );
+        assert!(Date::parse("2026-1-01").unwrap_err().contains("YYYY-MM-DD"));
+        assert!(Date::parse("01/02/2026").is_err());
+        assert!(Date::parse("2026-13-01").is_err());
+    }
+
+    #[test]
+    fn intervals_follow_the_calendar() {
+        let jan31 = Date::from_ymd(2026, 1, 31);
+        assert_eq!(
+            Interval::parse("1m").unwrap().after(jan31),
+            Date::from_ymd(2026, 2, 28)
+        );
+        assert_eq!(
+            Interval::parse("2w").unwrap().after(jan31),
+            Date::from_ymd(2026, 2, 14)
+        );
+        assert_eq!(
+            Interval::parse("1y")
+                .unwrap()
+                .after(Date::from_ymd(2024, 2, 29)),
+            Date::from_ymd(2025, 2, 28)
+        );
+        assert_eq!(Interval::parse("365d").unwrap().to_string(), "365d");
+        assert!(Interval::parse("0d").is_err());
+        assert!(Interval::parse("d").is_err());
+        assert!(Interval::parse("12 months").is_err());
+    }
+
+    #[test]
+    fn ids_are_upper_case_words() {
+        assert!(is_valid_id("AC-01"));
+        assert!(is_valid_id("POL-ACCESS"));
+        assert!(!is_valid_id("ac-01"));
+        assert!(!is_valid_id("-AC"));
+        assert!(!is_valid_id("AC_01"));
+        assert!(!is_valid_id(""));
+    }
+
+    #[test]
+    fn sha256_is_lower_hex() {
+        let digest = Sha256Hex::of(b"abc");
+        assert_eq!(
+            digest.0,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert!(Sha256Hex::parse(&digest.0.to_uppercase()).is_err());
+    }
+}
