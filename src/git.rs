@@ -1,0 +1,451 @@
+//! Git as the audit trail. The only module that talks to git (through git2): finding
+//! the repository, committing exactly the paths a command wrote, and reading the store
+//! and its history from revisions.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+use std::sync::Mutex;
+
+use anyhow::{Context, Result, anyhow, bail};
+use git2::{ErrorCode, ObjectType, Oid, Repository, RepositoryState, Signature, Time, Tree};
+
+use crate::Hinted;
+use crate::store::{DirEntry, EntryKind, Source};
+
+pub struct Repo {
+    repo: Repository,
+}
+
+/// Who a commit is by, from the GIT_AUTHOR_*/GIT_COMMITTER_* variables or git config.
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub author: Person,
+    pub committer: Person,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Person {
+    pub name: String,
+    pub email: String,
+    /// Seconds since the epoch and offset in minutes, when a variable fixes them.
+    pub time: Option<(i64, i32)>,
+}
+
+impl Person {
+    fn signature(&self) -> Result<Signature<'static>> {
+        let signature = match self.time {
+            Some((seconds, offset)) => {
+                Signature::new(&self.name, &self.email, &Time::new(seconds, offset))
+            }
+            None => Signature::now(&self.name, &self.email),
+        };
+        signature.with_context(|| format!("invalid git identity `{} <{}>`", self.name, self.email))
+    }
+}
+
+impl Repo {
+    /// The repository containing `dir`, if there is one.
+    pub fn discover(dir: &Path) -> Result<Option<Repo>> {
+        match Repository::discover(dir) {
+            Ok(repo) => Ok(Some(Repo { repo })),
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+            Err(err) => Err(err)
+                .with_context(|| format!("opening the git repository around {}", dir.display())),
+        }
+    }
+
+    /// Creates a repository in `dir` whose first branch is `init.defaultBranch` or `main`.
+    pub fn init(dir: &Path) -> Result<Repo> {
+        let branch = git2::Config::open_default()
+            .and_then(|c| c.get_string("init.defaultBranch"))
+            .unwrap_or_else(|_| "main".to_string());
+        let mut options = git2::RepositoryInitOptions::new();
+        options.initial_head(&branch);
+        let repo = Repository::init_opts(dir, &options)
+            .with_context(|| format!("creating a git repository in {}", dir.display()))?;
+        Ok(Repo { repo })
+    }
+
+    /// The top of the working tree.
+    pub fn workdir(&self) -> Result<&Path> {
+        self.repo.workdir().ok_or_else(|| {
+            anyhow!(
+                "the repository at {} is bare; soc2 needs a working tree",
+                self.repo.path().display()
+            )
+        })
+    }
+
+    /// The author and committer for a new commit; fails when git has no identity.
+    pub fn identity(&self) -> Result<Identity> {
+        identity_from(&self.repo.config().context("reading git config")?)
+    }
+
+    /// Refuses states in which a commit would surprise the user: a merge or rebase in
+    /// progress, a detached HEAD, or an index locked by another git process.
+    pub fn preflight(&self) -> Result<()> {
+        let state = self.repo.state();
+        if state != RepositoryState::Clean {
+            let what = match state {
+                RepositoryState::Merge => "a merge",
+                RepositoryState::Rebase
+                | RepositoryState::RebaseInteractive
+                | RepositoryState::RebaseMerge => "a rebase",
+                RepositoryState::CherryPick | RepositoryState::CherryPickSequence => {
+                    "a cherry-pick"
+                }
+                RepositoryState::Revert | RepositoryState::RevertSequence => "a revert",
+                RepositoryState::Bisect => "a bisect",
+                _ => "another git operation",
+            };
+            bail!(Hinted::new(
+                format!("{what} is in progress in this repository"),
+                "finish or abort it first (`git status` says how), then run the command again",
+            ));
+        }
+        if self.repo.head_detached().unwrap_or(false) {
+            bail!(Hinted::new(
+                "HEAD is detached, so a commit would belong to no branch",
+                "check out a branch first, e.g. `git switch main`",
+            ));
+        }
+        if self.repo.path().join("index.lock").exists() {
+            bail!(Hinted::new(
+                "the git index is locked (.git/index.lock exists): another git process is running",
+                "wait for it to finish; if no git process is running, remove .git/index.lock",
+            ));
+        }
+        Ok(())
+    }
+
+    /// True when `path` has no staged or unstaged changes (or does not exist at all).
+    pub fn is_unchanged(&self, path: &str) -> Result<bool> {
+        match self.repo.status_file(Path::new(path)) {
+            Ok(status) => Ok(status.is_empty() || status == git2::Status::IGNORED),
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(true),
+            Err(err) => Err(err).with_context(|| format!("reading the git status of {path}")),
+        }
+    }
+
+    /// Commits exactly `paths` (as they are in the working tree; a missing file is a
+    /// deletion) on top of HEAD, leaving every other staged or unstaged change alone.
+    /// The index is updated for those paths only, so `git status` shows them clean.
+    pub fn commit_paths(
+        &self,
+        paths: &[String],
+        message: &str,
+        identity: &Identity,
+    ) -> Result<String> {
+        let workdir = self.workdir()?.to_path_buf();
+        let parent = match self.repo.head() {
+            Ok(head) => Some(
+                head.peel_to_commit()
+                    .context("reading the commit HEAD points to")?,
+            ),
+            Err(err)
+                if err.code() == ErrorCode::UnbornBranch || err.code() == ErrorCode::NotFound =>
+            {
+                None
+            }
+            Err(err) => return Err(err).context("reading HEAD"),
+        };
+        let base_tree = parent
+            .as_ref()
+            .map(|c| c.tree())
+            .transpose()
+            .context("reading HEAD's tree")?;
+
+        // Staging through the index applies git's filters (line endings, attributes),
+        // so the committed blob is exactly what `git status` compares against.
+        let mut index = self.repo.index().context("reading the git index")?;
+        let mut updates = Vec::with_capacity(paths.len());
+        for path in paths {
+            if workdir.join(path).exists() {
+                index
+                    .add_path(Path::new(path))
+                    .with_context(|| format!("staging {path}"))?;
+                let entry = index
+                    .get_path(Path::new(path), 0)
+                    .context("a staged path is in the index")?;
+                updates.push((path.as_str(), Some((entry.id, entry.mode as i32))));
+            } else {
+                index
+                    .remove_path(Path::new(path))
+                    .with_context(|| format!("unstaging {path}"))?;
+                updates.push((path.as_str(), None));
+            }
+        }
+        let tree_id = build_tree(&self.repo, base_tree.as_ref(), &updates)?;
+        let tree = self.repo.find_tree(tree_id)?;
+        index
+            .write()
+            .context("writing the git index (is another git process running?)")?;
+
+        let author = identity.author.signature()?;
+        let committer = identity.committer.signature()?;
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let oid = self
+            .repo
+            .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
+            .map_err(|err| {
+                anyhow!(Hinted::new(
+                    format!(
+                        "the files were written and staged but the commit failed: {}",
+                        err.message()
+                    ),
+                    format!(
+                        "commit them yourself with `git commit -m '{}' -- {}`",
+                        first_line(message),
+                        paths.join(" ")
+                    ),
+                ))
+            })?;
+        Ok(oid.to_string())
+    }
+
+    /// Resolves a revision (`v1`, `HEAD~2`, a sha) to a commit and reads its tree.
+    pub fn tree_source(&self, rev: &str) -> Result<TreeSource> {
+        let object = self.repo.revparse_single(rev).map_err(|err| {
+            anyhow!(Hinted::new(
+                format!("unknown revision `{rev}`: {}", err.message()),
+                "name a branch, tag or commit that exists, e.g. `HEAD~1` or `main`",
+            ))
+        })?;
+        let commit = object
+            .peel_to_commit()
+            .with_context(|| format!("`{rev}` does not name a commit"))?;
+        let repo = Repository::open(self.repo.path()).context("reopening the repository")?;
+        Ok(TreeSource {
+            label: format!("revision {rev} ({})", &commit.id().to_string()[..12]),
+            repo: Mutex::new(repo),
+            tree: commit.tree_id(),
+        })
+    }
+}
+
+/// The identity a commit would have in a repository that does not exist yet (global
+/// git config and the environment), so that `soc2 init` can fail before writing.
+pub fn default_identity() -> Result<Identity> {
+    identity_from(&git2::Config::open_default().context("reading git config")?)
+}
+
+fn identity_from(config: &git2::Config) -> Result<Identity> {
+    let get = |key: &str| config.get_string(key).ok().filter(|v| !v.trim().is_empty());
+    let person = |role: &str| -> Result<Person> {
+        let env = |what: &str| {
+            std::env::var(format!("GIT_{role}_{what}"))
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+        };
+        let name = env("NAME").or_else(|| get("user.name"));
+        let email = env("EMAIL").or_else(|| get("user.email"));
+        let (Some(name), Some(email)) = (name, email) else {
+            bail!(Hinted::new(
+                "git does not know who you are, so soc2 cannot record who made this change",
+                "run `git config user.name \"Your Name\"` and `git config user.email you@example.com`",
+            ));
+        };
+        let time = match env("DATE") {
+            Some(text) => {
+                Some(parse_git_date(&text).with_context(|| format!("GIT_{role}_DATE `{text}`"))?)
+            }
+            None => None,
+        };
+        Ok(Person { name, email, time })
+    };
+    Ok(Identity {
+        author: person("AUTHOR")?,
+        committer: person("COMMITTER")?,
+    })
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or_default()
+}
+
+type Update<'a> = (&'a str, Option<(Oid, i32)>);
+
+/// Writes the tree `base` with `updates` applied (a `None` entry removes the path),
+/// rewriting only the trees on the updated paths.
+fn build_tree(repo: &Repository, base: Option<&Tree>, updates: &[Update]) -> Result<Oid> {
+    let mut groups: BTreeMap<&str, Vec<Update>> = BTreeMap::new();
+    for (path, target) in updates {
+        let (head, rest) = path.split_once('/').unwrap_or((path, ""));
+        groups.entry(head).or_default().push((rest, *target));
+    }
+    let mut builder = repo.treebuilder(base)?;
+    for (name, group) in groups {
+        if let [("", target)] = group.as_slice() {
+            match target {
+                Some((oid, mode)) => {
+                    builder.insert(name, *oid, *mode)?;
+                }
+                None => {
+                    if builder.get(name)?.is_some() {
+                        builder.remove(name)?;
+                    }
+                }
+            }
+            continue;
+        }
+        let subtree = match base.and_then(|t| t.get_name(name)) {
+            Some(entry) if entry.kind() == Some(ObjectType::Tree) => {
+                Some(repo.find_tree(entry.id())?)
+            }
+            _ => None,
+        };
+        let sub_id = build_tree(repo, subtree.as_ref(), &group)?;
+        if repo.find_tree(sub_id)?.is_empty() {
+            if builder.get(name)?.is_some() {
+                builder.remove(name)?;
+            }
+        } else {
+            builder.insert(name, sub_id, 0o040000)?;
+        }
+    }
+    Ok(builder.write()?)
+}
+
+/// Parses the date formats git accepts in GIT_*_DATE that matter here: `@<seconds>
+/// <offset>`, `<seconds> <offset>`, RFC 3339 and RFC 2822.
+fn parse_git_date(text: &str) -> Result<(i64, i32)> {
+    let text = text.trim();
+    let raw = text.strip_prefix('@').unwrap_or(text);
+    let mut parts = raw.split_whitespace();
+    if let (Some(seconds), offset) = (parts.next(), parts.next())
+        && let Ok(seconds) = seconds.parse::<i64>()
+    {
+        let offset = match offset {
+            None => 0,
+            Some(o) => parse_offset(o).ok_or_else(|| anyhow!("bad time zone offset `{o}`"))?,
+        };
+        return Ok((seconds, offset));
+    }
+    let parsed = chrono::DateTime::parse_from_rfc3339(text)
+        .or_else(|_| chrono::DateTime::parse_from_rfc2822(text))
+        .or_else(|_| chrono::DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S %z"))
+        .map_err(|_| anyhow!("expected `@<seconds> <+hhmm>`, RFC 3339 or RFC 2822"))?;
+    Ok((parsed.timestamp(), parsed.offset().local_minus_utc() / 60))
+}
+
+fn parse_offset(text: &str) -> Option<i32> {
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'+' => (1, &text[1..]),
+        b'-' => (-1, &text[1..]),
+        _ => return None,
+    };
+    if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    Some(sign * (hours * 60 + minutes))
+}
+
+/// The store as it is in a commit's tree; the working tree is never touched.
+pub struct TreeSource {
+    label: String,
+    repo: Mutex<Repository>,
+    tree: Oid,
+}
+
+impl TreeSource {
+    fn with_entry<T>(
+        &self,
+        path: &str,
+        f: impl FnOnce(&Repository, Option<git2::TreeEntry>) -> io::Result<T>,
+    ) -> io::Result<T> {
+        let repo = self
+            .repo
+            .lock()
+            .map_err(|_| io::Error::other("repository lock poisoned"))?;
+        let tree = repo.find_tree(self.tree).map_err(io::Error::other)?;
+        let entry = if path.is_empty() {
+            None
+        } else {
+            match tree.get_path(Path::new(path)) {
+                Ok(entry) => Some(entry),
+                Err(err) if err.code() == ErrorCode::NotFound => return f(&repo, None),
+                Err(err) => return Err(io::Error::other(err)),
+            }
+        };
+        f(&repo, entry)
+    }
+}
+
+fn entry_kind(entry: &git2::TreeEntry) -> EntryKind {
+    match (entry.kind(), entry.filemode()) {
+        (Some(ObjectType::Tree), _) => EntryKind::Dir,
+        (Some(ObjectType::Blob), 0o120000) => EntryKind::Symlink,
+        (Some(ObjectType::Blob), _) => EntryKind::File,
+        _ => EntryKind::Other,
+    }
+}
+
+impl Source for TreeSource {
+    fn describe(&self) -> String {
+        self.label.clone()
+    }
+
+    fn list(&self, dir: &str) -> io::Result<Option<Vec<DirEntry>>> {
+        self.with_entry(dir, |repo, entry| {
+            let Some(entry) = entry else {
+                return Ok(None);
+            };
+            if entry.kind() != Some(ObjectType::Tree) {
+                return Ok(None);
+            }
+            let tree = repo.find_tree(entry.id()).map_err(io::Error::other)?;
+            let entries = tree
+                .iter()
+                .map(|e| DirEntry {
+                    name: String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                    kind: entry_kind(&e),
+                })
+                .collect();
+            Ok(Some(entries))
+        })
+    }
+
+    fn kind(&self, path: &str) -> io::Result<Option<EntryKind>> {
+        self.with_entry(path, |_, entry| Ok(entry.map(|e| entry_kind(&e))))
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.with_entry(path, |repo, entry| {
+            let entry = entry.ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{path} is not in the revision"),
+                )
+            })?;
+            let blob = repo.find_blob(entry.id()).map_err(io::Error::other)?;
+            Ok(blob.content().to_vec())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn git_dates_in_the_formats_git_accepts() {
+        assert_eq!(
+            parse_git_date("@1700000000 +0000").unwrap(),
+            (1_700_000_000, 0)
+        );
+        assert_eq!(
+            parse_git_date("1700000000 -0130").unwrap(),
+            (1_700_000_000, -90)
+        );
+        assert_eq!(parse_git_date("2026-11-22T10:00:00+01:00").unwrap().1, 60);
+        assert_eq!(
+            parse_git_date("Sun, 22 Nov 2026 10:00:00 +0000").unwrap().0,
+            1_795_341_600
+        );
+        assert!(parse_git_date("yesterday").is_err());
+        assert!(parse_git_date("@1700000000 0000").is_err());
+    }
+}

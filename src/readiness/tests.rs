@@ -1,0 +1,632 @@
+//! Small hand-built stores, one rule at a time.
+
+use super::*;
+use crate::model::{Approval, Control, Policy, digest};
+use crate::store::Record;
+
+fn day(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
+    Record {
+        path: path.to_string(),
+        text: yaml.to_string(),
+        value: serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+    }
+}
+
+/// A store builder: security-only type1 program unless told otherwise.
+struct Fixture {
+    store: Store,
+}
+
+impl Fixture {
+    fn new() -> Fixture {
+        Fixture::with_program("organisation: Test Co\n")
+    }
+
+    fn with_program(yaml: &str) -> Fixture {
+        let store = Store {
+            program: Some(record("soc2.yaml", yaml)),
+            ..Store::default()
+        };
+        Fixture { store }
+    }
+
+    /// A control with the given extra YAML; approved unless `approval` is in the text.
+    fn control(mut self, id: &str, yaml: &str) -> Fixture {
+        let mut control: Record<Control> = record(
+            &format!("controls/{id}.yaml"),
+            &format!("id: {id}\ntitle: {id}\n{yaml}"),
+        );
+        if !yaml.contains("approval") && !yaml.contains("# unapproved") {
+            control.value.approval = Some(Approval {
+                by: "approver@example.com".into(),
+                at: day("2026-01-05"),
+                digest: digest::control(&control.value),
+            });
+        }
+        self.store.controls.push(control);
+        self
+    }
+
+    /// An approved policy, reviewed on `reviewed`.
+    fn policy(mut self, id: &str, reviewed: &str) -> Fixture {
+        let mut policy: Record<Policy> = record(
+            &format!("policies/{id}.yaml"),
+            &format!("id: {id}\ntitle: {id}\nowner: o\nlast_reviewed: {reviewed}\n"),
+        );
+        policy.value.approval = Some(Approval {
+            by: "approver@example.com".into(),
+            at: day(reviewed),
+            digest: digest::policy(&policy.value, None),
+        });
+        self.store.policies.push(policy);
+        self
+    }
+
+    fn evidence(mut self, control: &str, name: &str, yaml: &str) -> Fixture {
+        self.store.evidence.push(record(
+            &format!("evidence/{control}/{name}.yaml"),
+            &format!("control: {control}\nkind: export\n{yaml}"),
+        ));
+        self
+    }
+
+    fn assess(&self, today: &str) -> Assessment {
+        assess(&self.store, day(today))
+    }
+}
+
+const READY: &str = "owner: alice\ncriteria: [CC6.1]\nstatus: implemented\nfrequency: quarterly\n";
+
+fn state(a: &Assessment, id: &str) -> ControlState {
+    a.control(id).unwrap().state
+}
+
+fn reasons(a: &Assessment, id: &str) -> Vec<ControlState> {
+    a.control(id)
+        .unwrap()
+        .reasons
+        .iter()
+        .map(|r| r.state)
+        .collect()
+}
+
+fn fresh(f: Fixture, control: &str) -> Fixture {
+    f.evidence(
+        control,
+        "2026-10-01-q3",
+        "collected_at: 2026-10-01\ncovers: {from: 2026-07-01, to: 2026-09-30}\n",
+    )
+}
+
+#[test]
+fn implemented_approved_owned_and_evidenced_is_ready() {
+    let a = fresh(Fixture::new().control("AC-01", READY), "AC-01").assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::Ready);
+    assert!(a.control("AC-01").unwrap().reasons.is_empty());
+    assert_eq!(a.criterion("CC6.1").unwrap().state, CriterionState::Met);
+}
+
+#[test]
+fn planned_and_designed_controls_are_not_ready() {
+    let a = Fixture::new()
+        .control(
+            "AC-01",
+            "owner: a\ncriteria: [CC6.1]\nstatus: planned\nfrequency: daily\n",
+        )
+        .control(
+            "AC-02",
+            "owner: a\ncriteria: [CC6.2]\nstatus: designed\nfrequency: daily\n",
+        )
+        .assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::Planned);
+    assert_eq!(state(&a, "AC-02"), ControlState::Designed);
+    assert_eq!(a.criterion("CC6.1").unwrap().state, CriterionState::Partial);
+}
+
+#[test]
+fn reasons_come_in_precedence_order() {
+    let a = Fixture::new()
+        .control(
+            "AC-01",
+            "owner: TODO\ncriteria: [CC6.1]\nstatus: planned\nfrequency: daily\n# unapproved\n",
+        )
+        .assess("2026-11-22");
+    assert_eq!(
+        reasons(&a, "AC-01"),
+        [
+            ControlState::Planned,
+            ControlState::NoOwner,
+            ControlState::MissingEvidence,
+            ControlState::Unapproved
+        ]
+    );
+    assert_eq!(state(&a, "AC-01"), ControlState::Planned);
+}
+
+#[test]
+fn a_missing_or_placeholder_owner_is_no_owner() {
+    let a = fresh(
+        fresh(
+            Fixture::new()
+                .control(
+                    "AC-01",
+                    "criteria: [CC6.1]\nstatus: implemented\nfrequency: quarterly\n",
+                )
+                .control(
+                    "AC-02",
+                    "owner: ' '\ncriteria: [CC6.1]\nstatus: implemented\nfrequency: quarterly\n",
+                ),
+            "AC-01",
+        ),
+        "AC-02",
+    )
+    .assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::NoOwner);
+    assert_eq!(state(&a, "AC-02"), ControlState::NoOwner);
+}
+
+#[test]
+fn no_evidence_is_missing_evidence() {
+    let a = Fixture::new().control("AC-01", READY).assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::MissingEvidence);
+    assert_eq!(
+        a.control("AC-01").unwrap().reasons[0].detail,
+        "no evidence yet"
+    );
+}
+
+#[test]
+fn type1_freshness_is_one_window_plus_a_quarter() {
+    // Quarterly: 91 days * 1.25 = 113 days after covers.to.
+    let f = fresh(Fixture::new().control("AC-01", READY), "AC-01");
+    assert_eq!(state(&f.assess("2027-01-21"), "AC-01"), ControlState::Ready); // 113 days
+    let a = f.assess("2027-01-22"); // 114 days
+    assert_eq!(state(&a, "AC-01"), ControlState::StaleEvidence);
+    assert_eq!(
+        a.control("AC-01").unwrap().reasons[0].detail,
+        "newest evidence covers up to 2026-09-30, 114 days ago; quarterly evidence goes stale after 113 days"
+    );
+    assert_eq!(
+        a.control("AC-01").unwrap().evidence_due,
+        Some(day("2027-01-21"))
+    );
+}
+
+#[test]
+fn continuous_and_per_event_evidence_stays_fresh_90_days() {
+    for frequency in ["continuous", "per-event"] {
+        let f = Fixture::new()
+            .control(
+                "OPS-01",
+                &format!(
+                    "owner: a\ncriteria: [CC7.2]\nstatus: implemented\nfrequency: {frequency}\n"
+                ),
+            )
+            .evidence("OPS-01", "2026-08-01-x", "collected_at: 2026-08-01\n");
+        assert_eq!(
+            state(&f.assess("2026-10-30"), "OPS-01"),
+            ControlState::Ready,
+            "{frequency}"
+        );
+        assert_eq!(
+            state(&f.assess("2026-10-31"), "OPS-01"),
+            ControlState::StaleEvidence,
+            "{frequency}"
+        );
+    }
+}
+
+#[test]
+fn freshness_per_frequency() {
+    let cases = [
+        ("daily", 1),
+        ("weekly", 8),
+        ("monthly", 37),
+        ("semiannual", 227),
+        ("annual", 456),
+    ];
+    for (frequency, days) in cases {
+        let f = Fixture::new()
+            .control(
+                "X-01",
+                &format!(
+                    "owner: a\ncriteria: [CC1.1]\nstatus: implemented\nfrequency: {frequency}\n"
+                ),
+            )
+            .evidence("X-01", "2026-01-01-x", "collected_at: 2026-01-01\n");
+        let last_fresh = day("2026-01-01").add_days(days);
+        assert_eq!(
+            state(&assess(&f.store, last_fresh), "X-01"),
+            ControlState::Ready,
+            "{frequency}"
+        );
+        assert_eq!(
+            state(&assess(&f.store, last_fresh.add_days(1)), "X-01"),
+            ControlState::StaleEvidence,
+            "{frequency}"
+        );
+    }
+}
+
+#[test]
+fn evidence_collected_after_today_does_not_count() {
+    let a = fresh(Fixture::new().control("AC-01", READY), "AC-01").assess("2026-09-30");
+    assert_eq!(state(&a, "AC-01"), ControlState::MissingEvidence);
+    assert_eq!(a.control("AC-01").unwrap().evidence_count, 0);
+}
+
+#[test]
+fn unapproved_and_changed_controls() {
+    let mut f = fresh(
+        Fixture::new()
+            .control("AC-01", READY)
+            .control("AC-02", READY),
+        "AC-01",
+    );
+    f = fresh(f, "AC-02");
+    f.store.controls[0].value.approval = None;
+    f.store.controls[1].value.title = "Edited after approval".into();
+    let a = f.assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::Unapproved);
+    assert_eq!(a.control("AC-01").unwrap().approval, ApprovalState::Missing);
+    assert_eq!(a.control("AC-02").unwrap().approval, ApprovalState::Changed);
+    assert_eq!(
+        a.control("AC-02").unwrap().reasons[0].detail,
+        "changed since it was approved by approver@example.com on 2026-01-05"
+    );
+}
+
+#[test]
+fn policies_must_be_approved_and_reviewed() {
+    let control = "owner: a\ncriteria: [CC6.1]\nstatus: implemented\nfrequency: quarterly\npolicies: [POL-A]\n";
+    let f = fresh(
+        Fixture::new()
+            .policy("POL-A", "2026-01-10")
+            .control("AC-01", control),
+        "AC-01",
+    );
+    assert_eq!(state(&f.assess("2026-11-22"), "AC-01"), ControlState::Ready);
+    // 365 days after 2026-01-10 is 2027-01-10: due that day, overdue the day after.
+    assert_eq!(state(&f.assess("2027-01-10"), "AC-01"), ControlState::Ready);
+    let a = f.assess("2027-01-11");
+    assert!(reasons(&a, "AC-01").contains(&ControlState::PolicyOverdue));
+    assert!(a.policies[0].overdue);
+
+    let mut unapproved = f;
+    unapproved.store.policies[0].value.title = "Changed".into();
+    let a = unapproved.assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::Unapproved);
+    assert_eq!(
+        a.control("AC-01").unwrap().reasons[0].detail,
+        "policy POL-A changed since it was approved"
+    );
+}
+
+#[test]
+fn policy_overdue_without_other_gaps() {
+    let control = "owner: a\ncriteria: [CC6.1]\nstatus: implemented\nfrequency: per-event\npolicies: [POL-A]\n";
+    let f = Fixture::new()
+        .policy("POL-A", "2025-06-01")
+        .control("AC-01", control)
+        .evidence("AC-01", "2026-11-01-x", "collected_at: 2026-11-01\n");
+    let a = f.assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::PolicyOverdue);
+    assert_eq!(
+        a.control("AC-01").unwrap().reasons[0].detail,
+        "policy POL-A was due for review on 2026-06-01"
+    );
+}
+
+#[test]
+fn a_policy_review_interval_can_be_months() {
+    let mut f = Fixture::new().policy("POL-A", "2026-01-31");
+    f.store.policies[0].value.review_every = Some(model::Interval::parse("1m").unwrap());
+    assert_eq!(
+        f.assess("2026-02-28").policies[0].review_due,
+        Some(day("2026-02-28"))
+    );
+    assert!(f.assess("2026-03-01").policies[0].overdue);
+}
+
+#[test]
+fn active_exceptions_show_as_excepted_then_expire() {
+    let yaml = format!(
+        "{READY}exceptions:\n  - {{reason: migrating IdP, approved_by: cfo, expires: 2026-12-31}}\n"
+    );
+    let f = Fixture::new().control("AC-01", &yaml);
+    let a = f.assess("2026-12-31");
+    assert_eq!(state(&a, "AC-01"), ControlState::Excepted);
+    assert_eq!(
+        reasons(&a, "AC-01"),
+        [ControlState::Excepted, ControlState::MissingEvidence]
+    );
+    assert_eq!(
+        a.control("AC-01")
+            .unwrap()
+            .exception
+            .as_ref()
+            .unwrap()
+            .expires,
+        day("2026-12-31")
+    );
+    assert_eq!(a.criterion("CC6.1").unwrap().state, CriterionState::Partial);
+
+    let a = f.assess("2027-01-01");
+    assert_eq!(state(&a, "AC-01"), ControlState::MissingEvidence);
+    assert_eq!(
+        a.control("AC-01").unwrap().expired_exception,
+        Some(day("2026-12-31"))
+    );
+}
+
+#[test]
+fn an_exception_never_counts_as_met() {
+    let yaml =
+        format!("{READY}exceptions:\n  - {{reason: r, approved_by: cfo, expires: 2027-06-30}}\n");
+    let a = fresh(Fixture::new().control("AC-01", &yaml), "AC-01").assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::Excepted);
+    assert_eq!(a.criterion("CC6.1").unwrap().state, CriterionState::Partial);
+}
+
+#[test]
+fn a_renewed_exception_hides_the_expired_one() {
+    let yaml = format!(
+        "{READY}exceptions:\n  - {{reason: r, approved_by: cfo, expires: 2026-01-31}}\n  - {{reason: r, approved_by: cfo, expires: 2027-01-31}}\n"
+    );
+    let a = Fixture::new().control("AC-01", &yaml).assess("2026-11-22");
+    assert_eq!(state(&a, "AC-01"), ControlState::Excepted);
+    assert_eq!(a.control("AC-01").unwrap().expired_exception, None);
+}
+
+#[test]
+fn not_applicable_controls_are_left_out() {
+    let na = "criteria: [CC6.4]\nstatus: not-applicable\nreason: no offices\nfrequency: annual\n";
+    let a = fresh(
+        Fixture::new().control("PHY-01", na).control("AC-01", READY),
+        "AC-01",
+    )
+    .control(
+        "PHY-02",
+        "owner: a\ncriteria: [CC6.1]\nstatus: not-applicable\nreason: x\nfrequency: annual\n",
+    )
+    .assess("2026-11-22");
+    assert_eq!(state(&a, "PHY-01"), ControlState::NotApplicable);
+    // CC6.4's only control does not apply: uncovered, to be excluded with a reason.
+    assert_eq!(
+        a.criterion("CC6.4").unwrap().state,
+        CriterionState::Uncovered
+    );
+    // CC6.1 is met by AC-01; the not-applicable PHY-02 does not hold it back.
+    assert_eq!(a.criterion("CC6.1").unwrap().state, CriterionState::Met);
+    assert_eq!(a.criterion("CC6.1").unwrap().controls, ["AC-01"]);
+}
+
+#[test]
+fn readiness_counts_in_scope_criteria_only() {
+    let program = "organisation: T\nscope:\n  categories: [availability]\n  excluded_criteria:\n    - {criterion: CC6.4, reason: cloud only}\n";
+    let a = fresh(
+        Fixture::with_program(program).control("AC-01", READY),
+        "AC-01",
+    )
+    .assess("2026-11-22");
+    // 33 common + 3 availability, one excluded: 35 count, 1 met.
+    assert_eq!(a.overall.total, 35);
+    assert_eq!(a.overall.met, 1);
+    assert_eq!(a.overall.excluded, 1);
+    assert_eq!(a.overall.uncovered, 34);
+    assert_eq!(a.overall.readiness, 2.8);
+    let categories: Vec<Category> = a.categories.iter().map(|c| c.category).collect();
+    assert_eq!(categories, [Category::Security, Category::Availability]);
+    assert_eq!(
+        a.criterion("CC6.4").unwrap().exclusion.as_deref(),
+        Some("cloud only")
+    );
+    assert!(a.criterion("P1.1").is_none());
+}
+
+#[test]
+fn percentages_round_down_and_gates_compare_exactly() {
+    let mut score = Score::default();
+    for state in [
+        CriterionState::Met,
+        CriterionState::Met,
+        CriterionState::Partial,
+    ] {
+        score.add(state);
+    }
+    assert_eq!(score.readiness, 66.6);
+    assert!(score.reaches(66));
+    assert!(!score.reaches(67));
+    let mut almost = Score::default();
+    for _ in 0..2999 {
+        almost.add(CriterionState::Met);
+    }
+    almost.add(CriterionState::Uncovered);
+    assert_eq!(almost.readiness, 99.9);
+    assert!(!almost.reaches(100));
+}
+
+const TYPE2: &str =
+    "organisation: T\naudit:\n  type: type2\n  period: {start: 2026-07-01, end: 2026-12-31}\n";
+const MONTHLY: &str = "owner: a\ncriteria: [CC7.2]\nstatus: implemented\nfrequency: monthly\n";
+
+fn monthly(f: Fixture, month: u32) -> Fixture {
+    let last = Date::from_ymd(2026, month + 1, 1).add_days(-1);
+    f.evidence(
+        "OPS-01",
+        &format!("2026-{month:02}-review"),
+        &format!("collected_at: {last}\ncovers: {{from: 2026-{month:02}-01, to: {last}}}\n"),
+    )
+}
+
+#[test]
+fn type2_needs_evidence_in_every_ended_window() {
+    let mut f = Fixture::with_program(TYPE2).control("OPS-01", MONTHLY);
+    for month in 7..=10 {
+        f = monthly(f, month);
+    }
+    // On 2026-11-15 July to October have ended; November is open.
+    let a = f.assess("2026-11-15");
+    let c = a.control("OPS-01").unwrap();
+    assert_eq!(c.state, ControlState::Ready);
+    assert_eq!((c.windows_total, c.windows_missing), (Some(6), Some(0)));
+    assert!(!c.windows[4].ended);
+    assert_eq!(c.windows[0].evidence, ["OPS-01/2026-07-review"]);
+    assert_eq!(
+        a.evidence_rule,
+        EvidenceRule::Windows {
+            start: day("2026-07-01"),
+            end: day("2026-12-31")
+        }
+    );
+}
+
+#[test]
+fn type2_a_gap_in_the_middle_is_missing_evidence() {
+    let f = monthly(
+        monthly(
+            monthly(Fixture::with_program(TYPE2).control("OPS-01", MONTHLY), 7),
+            9,
+        ),
+        10,
+    );
+    let a = f.assess("2026-11-15");
+    let c = a.control("OPS-01").unwrap();
+    assert_eq!(c.state, ControlState::MissingEvidence);
+    assert_eq!(
+        c.reasons[0].detail,
+        "1 of 4 ended windows have no evidence: 2026-08"
+    );
+    assert_eq!(c.windows_missing, Some(1));
+}
+
+#[test]
+fn type2_only_the_last_ended_window_missing_is_stale() {
+    let f = monthly(
+        monthly(
+            monthly(Fixture::with_program(TYPE2).control("OPS-01", MONTHLY), 7),
+            8,
+        ),
+        9,
+    );
+    let c = f.assess("2026-11-15").control("OPS-01").unwrap().clone();
+    assert_eq!(c.state, ControlState::StaleEvidence);
+    assert_eq!(
+        c.reasons[0].detail,
+        "window 2026-10 (2026-10-01..2026-10-31) ended without evidence"
+    );
+    assert_eq!(c.evidence_due, Some(day("2026-10-31")));
+}
+
+#[test]
+fn type2_a_window_ends_the_day_after_its_last_day() {
+    let f = monthly(Fixture::with_program(TYPE2).control("OPS-01", MONTHLY), 7);
+    // On 2026-08-31 August is still open.
+    assert_eq!(
+        state(&f.assess("2026-08-31"), "OPS-01"),
+        ControlState::Ready
+    );
+    assert_eq!(
+        state(&f.assess("2026-09-01"), "OPS-01"),
+        ControlState::StaleEvidence
+    );
+}
+
+#[test]
+fn type2_evidence_covering_two_windows_counts_for_both() {
+    let f = Fixture::with_program(TYPE2)
+        .control("OPS-01", MONTHLY)
+        .evidence(
+            "OPS-01",
+            "2026-08-31-two-months",
+            "collected_at: 2026-08-31\ncovers: {from: 2026-07-01, to: 2026-08-31}\n",
+        );
+    let c = f.assess("2026-09-15").control("OPS-01").unwrap().clone();
+    assert_eq!(c.state, ControlState::Ready);
+    assert_eq!(c.windows[0].evidence, c.windows[1].evidence);
+}
+
+#[test]
+fn type2_evidence_outside_the_period_does_not_count() {
+    let f = Fixture::with_program(TYPE2)
+        .control("OPS-01", MONTHLY)
+        .evidence(
+            "OPS-01",
+            "2026-06-30-june",
+            "collected_at: 2026-06-30\ncovers: {from: 2026-06-01, to: 2026-06-30}\n",
+        );
+    let c = f.assess("2026-08-15").control("OPS-01").unwrap().clone();
+    assert_eq!(c.state, ControlState::StaleEvidence);
+    assert!(c.windows.iter().all(|w| w.evidence.is_empty()));
+}
+
+#[test]
+fn type2_before_any_window_ends_needs_some_evidence() {
+    let annual = "owner: a\ncriteria: [CC1.1]\nstatus: implemented\nfrequency: annual\n";
+    let f = Fixture::with_program(TYPE2).control("GOV-01", annual);
+    let c = f.assess("2026-09-01").control("GOV-01").unwrap().clone();
+    assert_eq!(c.state, ControlState::MissingEvidence);
+    assert_eq!(
+        c.reasons[0].detail,
+        "no evidence yet in the observation period (the first window, 2026, ends 2026-12-31)"
+    );
+    let f = f.evidence("GOV-01", "2026-08-01-x", "collected_at: 2026-08-01\n");
+    assert_eq!(
+        state(&f.assess("2026-09-01"), "GOV-01"),
+        ControlState::Ready
+    );
+}
+
+#[test]
+fn type2_before_the_period_uses_freshness() {
+    let f = monthly(Fixture::with_program(TYPE2).control("OPS-01", MONTHLY), 7);
+    let a = f.assess("2026-06-15");
+    assert_eq!(a.evidence_rule, EvidenceRule::Freshness);
+    assert_eq!(state(&a, "OPS-01"), ControlState::MissingEvidence);
+}
+
+#[test]
+fn type2_after_the_period_every_window_has_ended() {
+    let mut f = Fixture::with_program(TYPE2).control("OPS-01", MONTHLY);
+    for month in 7..=11 {
+        f = monthly(f, month);
+    }
+    let c = f.assess("2027-03-01").control("OPS-01").unwrap().clone();
+    assert_eq!(c.state, ControlState::StaleEvidence);
+    assert_eq!(c.windows_missing, Some(1));
+}
+
+#[test]
+fn criteria_list_their_controls_and_gaps() {
+    let a = fresh(Fixture::new().control("AC-01", READY), "AC-01")
+        .control(
+            "AC-02",
+            "owner: a\ncriteria: [CC6.1]\nstatus: designed\nfrequency: daily\n",
+        )
+        .assess("2026-11-22");
+    let c = a.criterion("CC6.1").unwrap();
+    assert_eq!(c.state, CriterionState::Partial);
+    assert_eq!(c.controls, ["AC-01", "AC-02"]);
+    assert_eq!(c.not_ready, ["AC-02"]);
+    assert_eq!(
+        a.criterion("CC1.1").unwrap().state,
+        CriterionState::Uncovered
+    );
+}
+
+#[test]
+fn unknown_references_do_not_panic() {
+    let a = Fixture::new()
+        .control("AC-01", "owner: a\ncriteria: [CC6.9]\nstatus: implemented\nfrequency: daily\npolicies: [POL-NOPE]\n")
+        .evidence("NOPE-01", "2026-01-01-x", "collected_at: 2026-01-01\n")
+        .assess("2026-11-22");
+    assert_eq!(a.overall.met, 0);
+    assert_eq!(
+        a.criterion("CC6.1").unwrap().state,
+        CriterionState::Uncovered
+    );
+}

@@ -1,0 +1,339 @@
+//! Reading the whole store from a source into records, collecting every problem on the
+//! way instead of stopping at the first.
+
+use std::collections::BTreeSet;
+
+use anyhow::{Context, Result, bail};
+use serde::de::DeserializeOwned;
+
+use super::{
+    CONTROLS_DIR, EVIDENCE_DIR, EntryKind, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, Record, Source,
+    Store, file_stem, is_yaml, join_inside, parent_dir, parse, utf8,
+};
+use crate::findings::{Code, Finding};
+use crate::model::{Control, Evidence, Policy, Program, Risk};
+use crate::validate;
+
+/// A loaded store and every problem found in it, load and validation alike.
+#[derive(Debug)]
+pub struct Loaded {
+    pub store: Store,
+    pub findings: Vec<Finding>,
+}
+
+impl Loaded {
+    pub fn errors(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.is_error())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
+}
+
+/// Loads and validates the store. Fails only when there is no store to read at all.
+pub fn load(source: &dyn Source) -> Result<Loaded> {
+    let mut findings = Vec::new();
+    let mut store = Store::default();
+
+    match source.kind(PROGRAM_FILE).context("reading soc2.yaml")? {
+        None => bail!(crate::Hinted::new(
+            format!(
+                "no {PROGRAM_FILE} in {}: this is not a soc2 store",
+                source.describe()
+            ),
+            "run `soc2 init` to create a store here, or pass `--repo DIR` to point at one",
+        )),
+        Some(EntryKind::Dir) => findings.push(
+            Finding::new(
+                Code::BadPath,
+                format!("{PROGRAM_FILE} is a directory; expected the program file"),
+            )
+            .in_file(PROGRAM_FILE)
+            .with_hint("remove the directory and run `soc2 init` or write soc2.yaml by hand"),
+        ),
+        Some(_) => {
+            let (mut programs, program_findings) =
+                parse_records::<Program>(source, vec![PROGRAM_FILE.to_string()], "program");
+            findings.extend(program_findings);
+            store.program = programs.pop();
+        }
+    }
+
+    let control_paths = record_files(source, CONTROLS_DIR, "control", &mut findings)?;
+    let (controls, control_findings) = parse_records::<Control>(source, control_paths, "control");
+    store.controls = with_ids(controls, |c| &mut c.id);
+    findings.extend(control_findings);
+
+    let policy_paths = record_files(source, POLICIES_DIR, "policy", &mut findings)?;
+    let (policies, policy_findings) = parse_records::<Policy>(source, policy_paths, "policy");
+    store.policies = with_ids(policies, |p| &mut p.id);
+    findings.extend(policy_findings);
+    load_documents(source, &mut store, &mut findings)?;
+
+    let risk_paths = record_files(source, RISKS_DIR, "risk", &mut findings)?;
+    let (risks, risk_findings) = parse_records::<Risk>(source, risk_paths, "risk");
+    store.risks = with_ids(risks, |r| &mut r.id);
+    findings.extend(risk_findings);
+
+    load_evidence(source, &mut store, &mut findings)?;
+    store.unreadable = findings
+        .iter()
+        .filter_map(|f| f.file.clone())
+        .filter(|p| is_yaml(p))
+        .collect();
+
+    let mut validation = validate::validate(&store);
+    attach_sources(&store, &mut validation);
+    findings.extend(validation);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Ok(Loaded { store, findings })
+}
+
+/// Gives validation findings the line they point at, from the records' texts.
+fn attach_sources(store: &Store, findings: &mut [Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    let mut texts: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    if let Some(r) = &store.program {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.controls {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.policies {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.risks {
+        texts.insert(&r.path, &r.text);
+    }
+    let wanted: BTreeSet<&str> = findings.iter().filter_map(|f| f.file.as_deref()).collect();
+    for r in store
+        .evidence
+        .iter()
+        .filter(|r| wanted.contains(r.path.as_str()))
+    {
+        texts.insert(&r.path, &r.text);
+    }
+    for finding in findings.iter_mut() {
+        if let Some(text) = finding.file.as_deref().and_then(|f| texts.get(f)) {
+            *finding = finding.clone().with_source(text);
+        }
+    }
+}
+
+/// The YAML files directly in `dir`; a directory where a record belongs is a finding.
+fn record_files(
+    source: &dyn Source,
+    dir: &str,
+    what: &str,
+    findings: &mut Vec<Finding>,
+) -> Result<Vec<String>> {
+    let Some(entries) = source
+        .list(dir)
+        .with_context(|| format!("listing {dir}/"))?
+    else {
+        return Ok(Vec::new());
+    };
+    let mut paths = Vec::new();
+    for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
+        let path = format!("{dir}/{}", entry.name);
+        match entry.kind {
+            EntryKind::Dir => findings.push(
+                Finding::new(
+                    Code::BadPath,
+                    format!("{path} is a directory; {dir}/ holds one {what} per file"),
+                )
+                .in_file(path)
+                .with_hint(format!(
+                    "move the files inside it up into {dir}/ or remove it"
+                )),
+            ),
+            _ if is_yaml(&entry.name) => paths.push(path),
+            _ => {}
+        }
+    }
+    Ok(paths)
+}
+
+/// Reads and parses every path in parallel-friendly batches.
+fn parse_records<T>(
+    source: &dyn Source,
+    paths: Vec<String>,
+    what: &str,
+) -> (Vec<Record<T>>, Vec<Finding>)
+where
+    T: DeserializeOwned + Send,
+{
+    let contents = source.read_many(&paths);
+    let mut records = Vec::with_capacity(paths.len());
+    let mut findings = Vec::new();
+    for (path, content) in paths.into_iter().zip(contents) {
+        match parse_one(&path, content, what) {
+            Ok(record) => records.push(record),
+            Err(finding) => findings.push(finding),
+        }
+    }
+    (records, findings)
+}
+
+fn parse_one<T: DeserializeOwned>(
+    path: &str,
+    content: std::io::Result<Vec<u8>>,
+    what: &str,
+) -> Result<Record<T>, Finding> {
+    let bytes = content.map_err(|err| {
+        Finding::new(Code::Parse, format!("could not read the file: {err}")).in_file(path)
+    })?;
+    let text = utf8(path, &bytes).map_err(|f| f.with_source(&String::from_utf8_lossy(&bytes)))?;
+    let value = parse::<T>(path, text, what).map_err(|f| f.with_source(text))?;
+    Ok(Record {
+        path: path.to_string(),
+        text: text.to_string(),
+        value,
+    })
+}
+
+/// Records may leave `id` out; it is then the file name. Sorted by ID.
+fn with_ids<T>(mut records: Vec<Record<T>>, id: impl Fn(&mut T) -> &mut String) -> Vec<Record<T>> {
+    for record in &mut records {
+        let stem = file_stem(&record.path).to_string();
+        let field = id(&mut record.value);
+        if field.is_empty() {
+            *field = stem;
+        }
+    }
+    records.sort_by(|a, b| a.path.cmp(&b.path));
+    records
+}
+
+fn load_documents(
+    source: &dyn Source,
+    store: &mut Store,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    for policy in &store.policies {
+        let Some(document) = &policy.value.document else {
+            continue;
+        };
+        // An escaping path is reported by validation; it is never read.
+        let Some(path) = join_inside(POLICIES_DIR, document) else {
+            continue;
+        };
+        match source.kind(&path)? {
+            Some(EntryKind::File | EntryKind::Symlink) => {
+                let bytes = source
+                    .read(&path)
+                    .with_context(|| format!("reading {path}"))?;
+                store.documents.insert(policy.value.id.clone(), bytes);
+            }
+            _ => findings.push(
+                Finding::new(
+                    Code::EvidenceMissing,
+                    format!("policy document {path} is missing"),
+                )
+                .in_file(&policy.path)
+                .at(super::locate::value(&policy.text, "document"))
+                .with_hint(format!(
+                    "write the policy text to {path}, or fix `document`"
+                )),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// Evidence records are the YAML files in `evidence/<CONTROL>/`; everything else there
+/// is an attached file. A YAML file that a record lists as an attachment is an
+/// attachment too.
+fn load_evidence(
+    source: &dyn Source,
+    store: &mut Store,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let Some(entries) = source.list(EVIDENCE_DIR).context("listing evidence/")? else {
+        return Ok(());
+    };
+    let mut candidates = Vec::new();
+    for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
+        let path = format!("{EVIDENCE_DIR}/{}", entry.name);
+        match entry.kind {
+            EntryKind::Dir => {
+                collect_evidence_dir(source, &path, &mut candidates, &mut store.evidence_files)?
+            }
+            _ if is_yaml(&entry.name) => findings.push(
+                Finding::new(
+                    Code::BadPath,
+                    format!("{path} is outside a control's folder"),
+                )
+                .in_file(&path)
+                .with_hint("evidence records live in evidence/<CONTROL-ID>/; move it there"),
+            ),
+            _ => {}
+        }
+    }
+    let (records, mut parse_findings) = parse_records::<Evidence>(source, candidates, "evidence");
+
+    let attachments: BTreeSet<String> = records
+        .iter()
+        .flat_map(|r| {
+            let dir = parent_dir(&r.path);
+            r.value
+                .files
+                .iter()
+                .filter_map(move |f| f.path.as_deref().and_then(|p| join_inside(dir, p)))
+        })
+        .collect();
+    parse_findings.retain(|f| !f.file.as_ref().is_some_and(|p| attachments.contains(p)));
+    findings.extend(parse_findings);
+    let (attached, mut records): (Vec<_>, Vec<_>) = records
+        .into_iter()
+        .partition(|r| attachments.contains(&r.path));
+    store
+        .evidence_files
+        .extend(attached.into_iter().map(|r| r.path));
+    records.sort_by(|a, b| a.path.cmp(&b.path));
+    store.evidence = records;
+    Ok(())
+}
+
+fn collect_evidence_dir(
+    source: &dyn Source,
+    dir: &str,
+    candidates: &mut Vec<String>,
+    files: &mut BTreeSet<String>,
+) -> Result<()> {
+    let entries = source
+        .list(dir)
+        .with_context(|| format!("listing {dir}/"))?
+        .unwrap_or_default();
+    for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
+        let path = format!("{dir}/{}", entry.name);
+        match entry.kind {
+            EntryKind::Dir => collect_attachments(source, &path, files)?,
+            _ if is_yaml(&entry.name) => candidates.push(path),
+            _ => {
+                files.insert(path);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn collect_attachments(source: &dyn Source, dir: &str, files: &mut BTreeSet<String>) -> Result<()> {
+    let entries = source
+        .list(dir)
+        .with_context(|| format!("listing {dir}/"))?
+        .unwrap_or_default();
+    for entry in entries {
+        let path = format!("{dir}/{}", entry.name);
+        match entry.kind {
+            EntryKind::Dir => collect_attachments(source, &path, files)?,
+            _ => {
+                files.insert(path);
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,106 @@
+//! Where the store's files come from: the working tree, or a git revision's tree (see
+//! `git::TreeSource`). Paths are relative to the store's root, `/`-separated.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct DirEntry {
+    pub name: String,
+    pub kind: EntryKind,
+}
+
+pub trait Source: Sync {
+    /// What the store is read from, for messages: "the working tree", "revision v1".
+    fn describe(&self) -> String;
+
+    /// The entries of a directory, or `None` when there is no such directory.
+    fn list(&self, dir: &str) -> io::Result<Option<Vec<DirEntry>>>;
+
+    /// What sits at `path`, if anything.
+    fn kind(&self, path: &str) -> io::Result<Option<EntryKind>>;
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+
+    /// Reads many files; sources that can read in parallel override this.
+    fn read_many(&self, paths: &[String]) -> Vec<io::Result<Vec<u8>>> {
+        paths.iter().map(|p| self.read(p)).collect()
+    }
+}
+
+/// The files on disk under the store's root.
+pub struct WorkTree {
+    root: PathBuf,
+}
+
+impl WorkTree {
+    pub fn new(root: impl Into<PathBuf>) -> WorkTree {
+        WorkTree { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+}
+
+fn kind_of(file_type: std::fs::FileType) -> EntryKind {
+    if file_type.is_symlink() {
+        EntryKind::Symlink
+    } else if file_type.is_dir() {
+        EntryKind::Dir
+    } else if file_type.is_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Other
+    }
+}
+
+impl Source for WorkTree {
+    fn describe(&self) -> String {
+        "the working tree".to_string()
+    }
+
+    fn list(&self, dir: &str) -> io::Result<Option<Vec<DirEntry>>> {
+        let read = match std::fs::read_dir(self.path(dir)) {
+            Ok(read) => read,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(None),
+            Err(err) if err.kind() == io::ErrorKind::NotADirectory => return Ok(None),
+            Err(err) => return Err(err),
+        };
+        let mut entries = Vec::new();
+        for entry in read {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            entries.push(DirEntry {
+                name,
+                kind: kind_of(entry.file_type()?),
+            });
+        }
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Some(entries))
+    }
+
+    fn kind(&self, path: &str) -> io::Result<Option<EntryKind>> {
+        match std::fs::symlink_metadata(self.path(path)) {
+            Ok(meta) => Ok(Some(kind_of(meta.file_type()))),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        std::fs::read(self.path(path))
+    }
+}

@@ -1,0 +1,351 @@
+//! Validation of a loaded store beyond what each file's schema can say: IDs, references
+//! between records, and values that are well typed but not allowed. Pure: it reads only
+//! the records it is given, and reports every problem at once.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::catalog;
+use crate::findings::{Code, Finding};
+use crate::model::{AuditType, ControlStatus, is_valid_id};
+use crate::store::{CONTROLS_DIR, POLICIES_DIR, Record, Store, join_inside, locate, parent_dir};
+use crate::suggest;
+
+pub fn validate(store: &Store) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    program(store, &mut findings);
+    ids(&store.controls, "control", |c| &c.id, &mut findings);
+    ids(&store.policies, "policy", |p| &p.id, &mut findings);
+    ids(&store.risks, "risk", |r| &r.id, &mut findings);
+    controls(store, &mut findings);
+    policies(store, &mut findings);
+    evidence(store, &mut findings);
+    risks(store, &mut findings);
+    findings
+}
+
+fn unknown_criterion(record_path: &str, text: &str, field: &str, id: &str) -> Finding {
+    let message = suggest::unknown("criterion", id, catalog::CRITERIA.iter().map(|c| c.id));
+    Finding::new(Code::UnknownRef, message)
+        .in_file(record_path)
+        .at(locate::value_in(text, field, id))
+        .with_hint("`soc2 criteria` lists the TSC 2017 criteria")
+}
+
+fn program(store: &Store, findings: &mut Vec<Finding>) {
+    let Some(record) = &store.program else {
+        return;
+    };
+    let program = &record.value;
+    let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
+    for (i, exclusion) in program.scope.excluded_criteria.iter().enumerate() {
+        let field = format!("scope.excluded_criteria[{i}].criterion");
+        if catalog::find(&exclusion.criterion).is_none() {
+            findings.push(unknown_criterion(
+                &record.path,
+                &record.text,
+                &field,
+                &exclusion.criterion,
+            ));
+        }
+        if exclusion.reason.trim().is_empty() {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!("the exclusion of {} gives no reason", exclusion.criterion),
+                )
+                .at(locate::field(
+                    &record.text,
+                    &format!("scope.excluded_criteria[{i}]"),
+                ))
+                .with_hint("auditors ask why a criterion does not apply: write it in `reason`"),
+            );
+        }
+    }
+    if let Some(min) = program.gate.min_readiness
+        && min > 100
+    {
+        findings.push(
+            here(
+                Code::InvalidValue,
+                format!("gate.min_readiness is {min}; it is a percentage (0-100)"),
+            )
+            .at(locate::value(&record.text, "gate.min_readiness")),
+        );
+    }
+    match (program.audit.kind, program.audit.period) {
+        (AuditType::Type2, None) => findings.push(
+            here(
+                Code::InvalidValue,
+                "a type2 audit needs an observation period".to_string(),
+            )
+            .at(locate::field(&record.text, "audit"))
+            .with_hint("add `period: {start: YYYY-MM-DD, end: YYYY-MM-DD}` under `audit`"),
+        ),
+        (_, Some(period)) if period.end < period.start => findings.push(
+            here(
+                Code::InvalidValue,
+                format!(
+                    "the audit period ends ({}) before it starts ({})",
+                    period.end, period.start
+                ),
+            )
+            .at(locate::value(&record.text, "audit.period")),
+        ),
+        _ => {}
+    }
+    if program.organisation.trim().is_empty() {
+        findings.push(
+            here(Code::InvalidValue, "`organisation` is empty".to_string())
+                .at(locate::field(&record.text, "organisation")),
+        );
+    }
+}
+
+/// ID format, file-name agreement and uniqueness for one kind of record.
+fn ids<T>(
+    records: &[Record<T>],
+    what: &str,
+    id: impl Fn(&T) -> &String,
+    findings: &mut Vec<Finding>,
+) {
+    let mut seen: BTreeMap<&str, Vec<&Record<T>>> = BTreeMap::new();
+    for record in records {
+        let value_id = id(&record.value);
+        let stem = record.stem();
+        if !is_valid_id(stem) {
+            findings.push(
+                Finding::new(
+                    Code::InvalidId,
+                    format!("`{stem}` is not a valid {what} ID"),
+                )
+                .in_file(&record.path)
+                .with_hint(
+                    "IDs are upper-case letters, digits and dashes, like AC-01; rename the file",
+                ),
+            );
+        } else if value_id != stem {
+            findings.push(
+                Finding::new(
+                    Code::IdMismatch,
+                    format!("the {what} id `{value_id}` differs from the file name `{stem}`"),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, "id"))
+                .with_hint(format!(
+                    "rename the file to {value_id}.yaml, or set `id: {stem}`"
+                )),
+            );
+        }
+        seen.entry(value_id.as_str()).or_default().push(record);
+    }
+    for (value_id, records) in seen.iter().filter(|(_, r)| r.len() > 1) {
+        let paths: Vec<&str> = records.iter().map(|r| r.path.as_str()).collect();
+        for record in &records[1..] {
+            findings.push(
+                Finding::new(
+                    Code::DuplicateId,
+                    format!(
+                        "{what} {value_id} is defined more than once: {}",
+                        paths.join(", ")
+                    ),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, "id"))
+                .with_hint(format!(
+                    "keep one {what} per ID; remove or renumber the others"
+                )),
+            );
+        }
+    }
+}
+
+fn controls(store: &Store, findings: &mut Vec<Finding>) {
+    let policy_ids = store.known_ids(
+        POLICIES_DIR,
+        store.policies.iter().map(|p| p.value.id.as_str()),
+    );
+    for record in &store.controls {
+        let control = &record.value;
+        for id in &control.criteria {
+            if catalog::find(id).is_none() {
+                findings.push(unknown_criterion(
+                    &record.path,
+                    &record.text,
+                    "criteria",
+                    id,
+                ));
+            }
+        }
+        for id in &control.policies {
+            if !policy_ids.contains(id.as_str()) {
+                let message = suggest::unknown("policy", id, policy_ids.iter().copied());
+                findings.push(
+                    Finding::new(Code::UnknownRef, message)
+                        .in_file(&record.path)
+                        .at(locate::value_in(&record.text, "policies", id))
+                        .with_hint(format!(
+                            "add policies/{id}.yaml (`soc2 policy add`) or fix the ID"
+                        )),
+                );
+            }
+        }
+        let has_reason = control
+            .reason
+            .as_ref()
+            .is_some_and(|r| !r.trim().is_empty());
+        if control.status == ControlStatus::NotApplicable && !has_reason {
+            findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    "a not-applicable control needs a `reason`",
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, "status"))
+                .with_hint("add `reason:` saying why the control does not apply"),
+            );
+        }
+    }
+}
+
+fn policies(store: &Store, findings: &mut Vec<Finding>) {
+    for record in &store.policies {
+        if let Some(document) = &record.value.document
+            && join_inside(POLICIES_DIR, document).is_none()
+        {
+            findings.push(
+                Finding::new(
+                    Code::BadPath,
+                    format!("document path `{document}` leaves policies/"),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, "document"))
+                .with_hint("name a file inside policies/, relative to it, like POL-ACCESS.md"),
+            );
+        }
+    }
+}
+
+fn evidence(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = store.known_ids(
+        CONTROLS_DIR,
+        store.controls.iter().map(|c| c.value.id.as_str()),
+    );
+    let mut unknown_folders: BTreeSet<&str> = BTreeSet::new();
+    for record in &store.evidence {
+        let evidence = &record.value;
+        let dir = parent_dir(&record.path);
+        let folder = dir.rsplit('/').next().unwrap_or_default();
+        let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
+        if evidence.control != folder {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!("the record names control `{}` but sits in evidence/{folder}/", evidence.control),
+                )
+                .at(locate::value(&record.text, "control"))
+                .with_hint("evidence for a control lives in evidence/<CONTROL-ID>/; fix `control` or move the record"),
+            );
+        } else if !control_ids.contains(folder) && unknown_folders.insert(folder) {
+            let message = format!(
+                "evidence for an {}",
+                suggest::unknown("control", folder, control_ids.iter().copied())
+            );
+            findings.push(
+                here(Code::UnknownRef, message)
+                    .at(locate::value(&record.text, "control"))
+                    .with_hint(format!(
+                        "add controls/{folder}.yaml or move evidence/{folder}/ to the right control"
+                    )),
+            );
+        }
+        if let Some(covers) = evidence.covers {
+            if covers.to < covers.from {
+                findings.push(
+                    here(
+                        Code::InvalidValue,
+                        format!(
+                            "`covers` ends ({}) before it starts ({})",
+                            covers.to, covers.from
+                        ),
+                    )
+                    .at(locate::value(&record.text, "covers")),
+                );
+            }
+            if covers.to > evidence.collected_at {
+                findings.push(
+                    here(
+                        Code::InvalidValue,
+                        format!(
+                            "`covers` runs to {}, after the evidence was collected ({})",
+                            covers.to, evidence.collected_at
+                        ),
+                    )
+                    .at(locate::value(&record.text, "covers.to"))
+                    .with_hint("evidence can only show what had happened when it was collected"),
+                );
+            }
+        }
+        for (i, file) in evidence.files.iter().enumerate() {
+            let field = format!("files[{i}]");
+            match (&file.path, &file.link) {
+                (Some(path), None) => {
+                    if join_inside(dir, path).is_none() {
+                        findings.push(
+                            here(Code::BadPath, format!("evidence file path `{path}` leaves the record's folder"))
+                                .at(locate::value(&record.text, &format!("{field}.path")))
+                                .with_hint("`path` is relative to the record's folder, without `..` or a leading `/`"),
+                        );
+                    }
+                }
+                (None, Some(link)) => {
+                    if join_inside("", link).is_none() {
+                        findings.push(
+                            here(Code::BadPath, format!("evidence link `{link}` leaves the repository"))
+                                .at(locate::value(&record.text, &format!("{field}.link")))
+                                .with_hint("`link` is relative to the repository root, without `..` or a leading `/`"),
+                        );
+                    }
+                }
+                _ => findings.push(
+                    here(
+                        Code::InvalidValue,
+                        "an evidence file needs exactly one of `path` and `link`".to_string(),
+                    )
+                    .at(locate::field(&record.text, &field)),
+                ),
+            }
+        }
+    }
+}
+
+fn risks(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = store.known_ids(
+        CONTROLS_DIR,
+        store.controls.iter().map(|c| c.value.id.as_str()),
+    );
+    for record in &store.risks {
+        let risk = &record.value;
+        for (field, value) in [("likelihood", risk.likelihood), ("impact", risk.impact)] {
+            if !(1..=5).contains(&value) {
+                findings.push(
+                    Finding::new(
+                        Code::InvalidValue,
+                        format!("`{field}` is {value}; it is scored 1 to 5"),
+                    )
+                    .in_file(&record.path)
+                    .at(locate::value(&record.text, field)),
+                );
+            }
+        }
+        for id in &risk.controls {
+            if !control_ids.contains(id.as_str()) {
+                let message = suggest::unknown("control", id, control_ids.iter().copied());
+                findings.push(
+                    Finding::new(Code::UnknownRef, message)
+                        .in_file(&record.path)
+                        .at(locate::value_in(&record.text, "controls", id)),
+                );
+            }
+        }
+    }
+}
