@@ -1,0 +1,42 @@
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::{Context, Exit, print};
+use crate::catalog::{self, Category, Criterion};
+use crate::cli::parse_category;
+use crate::report::{self, Style};
+
+/// List the Trust Services Criteria built into soc2.
+///
+/// All 61 criteria of TSC 2017: the 33 common criteria (security, always in scope),
+/// availability, confidentiality, processing integrity and privacy. CC1-CC5 show the
+/// COSO principle they carry.
+#[derive(Debug, Args)]
+pub struct CriteriaArgs {
+    /// Only this category
+    #[arg(long, value_parser = parse_category)]
+    pub category: Option<Category>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+pub fn run(_context: &Context, args: CriteriaArgs) -> Result<Exit> {
+    let criteria: Vec<&Criterion> = catalog::CRITERIA
+        .iter()
+        .filter(|c| args.category.is_none_or(|category| c.category == category))
+        .collect();
+    let text = match args.format {
+        ListFormat::Table => report::criteria::render_table(&criteria, Style::for_stdout()),
+        ListFormat::Json => report::json(&criteria),
+    };
+    print(&text)?;
+    Ok(Exit::Success)
+}

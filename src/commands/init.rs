@@ -1,0 +1,181 @@
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use clap::Args;
+
+use super::change::{self, Change};
+use super::{Context, Exit, print};
+use crate::Hinted;
+use crate::catalog::Category;
+use crate::cli::parse_category;
+use crate::git::{self, Repo};
+use crate::report::Style;
+use crate::starter;
+use crate::store::{PROGRAM_FILE, PendingWrite, render};
+
+/// Create a new store from the starter library and commit it.
+///
+/// Writes soc2.yaml, a control library that maps to every Trust Services Criterion, and
+/// the policies a first SOC 2 needs, each with `owner: TODO`. Every control starts as
+/// `planned`, so a new store shows 0% until people do the work. Initialises a git
+/// repository if there is none and makes the first commit. Never overwrites a file.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to create the store (default: the current directory)
+    pub dir: Option<PathBuf>,
+
+    /// The organisation's name (default: the directory's name)
+    #[arg(long, value_name = "NAME")]
+    pub org: Option<String>,
+
+    /// Categories in scope besides security, comma-separated
+    #[arg(
+        long,
+        value_delimiter = ',',
+        value_parser = parse_category,
+        default_value = "availability,confidentiality"
+    )]
+    pub categories: Vec<Category>,
+}
+
+pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
+    context.refuse_rev("init")?;
+    let dir = match args.dir.or_else(|| context.global.repo.clone()) {
+        Some(dir) => dir,
+        None => std::env::current_dir().context("reading the current directory")?,
+    };
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let dir = dir
+        .canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))?;
+    let existing_repo = Repo::discover(&dir)?;
+    if let Some(repo) = &existing_repo {
+        let top = repo.workdir()?.canonicalize()?;
+        if top != dir {
+            bail!(Hinted::new(
+                format!(
+                    "{} is inside the git repository at {}",
+                    dir.display(),
+                    top.display()
+                ),
+                format!(
+                    "a store lives at the top of its repository: run `soc2 init {}`, or choose a folder outside it",
+                    top.display()
+                ),
+            ));
+        }
+    }
+
+    let organisation = match args.org {
+        Some(org) => org,
+        None => dir.file_name().map_or("Example Co".to_string(), |n| {
+            n.to_string_lossy().into_owned()
+        }),
+    };
+    let mut categories: Vec<Category> = args
+        .categories
+        .into_iter()
+        .filter(|c| *c != Category::Security)
+        .collect();
+    categories.sort();
+    categories.dedup();
+
+    let mut change = Change::new("init", "store");
+    change.writes.push(PendingWrite::create(
+        PROGRAM_FILE,
+        program_file(&organisation, &categories),
+    ));
+    change.writes.extend(starter::files(|_| String::new())?);
+    let (controls, policies) = starter::counts();
+    change.details.push(format!(
+        "Start a SOC 2 program for {organisation}: {controls} controls and {policies} policies from the starter library."
+    ));
+    refuse_existing(&dir, &change.writes)?;
+
+    // Everything that could fail is checked before the first byte is written.
+    let (repo, identity) = match existing_repo {
+        Some(repo) => {
+            let identity = change::preflight(&repo, &change)?;
+            (repo, identity)
+        }
+        None => {
+            let identity = git::default_identity()?;
+            (Repo::init(&dir)?, identity)
+        }
+    };
+    let commit = change::apply_as(&repo, &change, &identity)?;
+
+    let style = Style::for_stdout();
+    print(&format!(
+        "{} a SOC 2 store for {organisation} in {}\n  {controls} controls, {policies} policies; committed as {}\n\n\
+         {}\n  \
+         1. Name the owners: every control and policy says `owner: TODO`.\n  \
+         2. Check the scope in soc2.yaml: categories, excluded criteria, audit type.\n  \
+         3. See where you stand:  soc2 status\n",
+        style.green("Created"),
+        dir.display(),
+        &commit[..12],
+        style.bold("Next steps:"),
+    ))?;
+    Ok(Exit::Success)
+}
+
+/// Names every file that is already there; writes nothing if any is.
+fn refuse_existing(dir: &Path, writes: &[PendingWrite]) -> Result<()> {
+    let existing: Vec<&str> = writes
+        .iter()
+        .filter(|w| dir.join(&w.path).symlink_metadata().is_ok())
+        .map(|w| w.path.as_str())
+        .collect();
+    if existing.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<&str> = existing.iter().take(5).copied().collect();
+    let more = existing.len().saturating_sub(shown.len());
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    bail!(Hinted::new(
+        format!(
+            "{} already exists here: {}{more}",
+            if existing.len() == 1 {
+                "a file"
+            } else {
+                "files"
+            },
+            shown.join(", ")
+        ),
+        "soc2 init never overwrites files: run it in an empty folder, or move those files away",
+    ))
+}
+
+/// The starter soc2.yaml, with comments that explain each choice.
+fn program_file(organisation: &str, categories: &[Category]) -> String {
+    let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+    format!(
+        "# The SOC 2 program: what the audit covers and what `soc2 check` enforces in CI.
+organisation: {organisation}
+scope:
+  # Security (the common criteria) is always in scope. Add what your customers ask
+  # for: availability, confidentiality, processing-integrity, privacy.
+  categories: [{categories}]
+  # Criteria that do not apply, each with the reason your auditor will read:
+  # excluded_criteria:
+  #   - {{criterion: CC6.4, reason: \"No offices or data centres; the cloud provider is a carved-out subservice organisation\"}}
+audit:
+  # type1 first; type2 needs an observation period of 3 to 12 months:
+  # type: type2
+  # period: {{start: 2027-01-01, end: 2027-06-30}}
+  type: type1
+gate:
+  # `soc2 check` fails below this readiness (percent of in-scope criteria met).
+  min_readiness: 0
+  # Warnings to treat as errors, e.g. [stale-evidence, overdue-review].
+  fail_on: []
+",
+        organisation = render::quoted_if_needed(organisation),
+        categories = names.join(", "),
+    )
+}

@@ -1,0 +1,158 @@
+//! One file per command. This module parses the command line, builds the context the
+//! commands share, dispatches, and turns the outcome into an exit code:
+//! 0 success, 1 a check failed (findings, the gate), 2 the command could not run.
+
+mod change;
+pub mod criteria;
+pub mod init;
+pub mod status;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Parser;
+
+use crate::Hinted;
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::git::Repo;
+use crate::model::Date;
+use crate::report;
+use crate::store::{self, Loaded, Store, WorkTree};
+
+/// How a command that ran ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success,
+    /// A check found problems or a gate failed.
+    Failure,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(Exit::Success) => ExitCode::SUCCESS,
+        Ok(Exit::Failure) => ExitCode::from(1),
+        Err(err) => {
+            eprint!(
+                "{}",
+                report::error::render(&err, report::Style::for_stderr())
+            );
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit> {
+    let context = Context::new(cli.global)?;
+    match cli.command {
+        Command::Init(args) => init::run(&context, args),
+        Command::Status(args) => status::run(&context, args),
+        Command::Criteria(args) => criteria::run(&context, args),
+    }
+}
+
+/// What every command may need: the global options and the date readiness is judged on.
+pub struct Context {
+    pub global: GlobalArgs,
+    pub today: Date,
+}
+
+impl Context {
+    fn new(global: GlobalArgs) -> Result<Context> {
+        let today = global
+            .today
+            .unwrap_or_else(|| Date(chrono::Local::now().date_naive()));
+        Ok(Context { global, today })
+    }
+
+    /// The directory `--repo` names, or the current one.
+    pub fn start_dir(&self) -> Result<PathBuf> {
+        let dir = match &self.global.repo {
+            Some(dir) => dir.clone(),
+            None => std::env::current_dir().context("reading the current directory")?,
+        };
+        if !dir.is_dir() {
+            anyhow::bail!(Hinted::new(
+                format!("{} is not a directory", dir.display()),
+                "pass `--repo` the folder that holds soc2.yaml",
+            ));
+        }
+        Ok(dir)
+    }
+
+    /// The git repository the store lives in.
+    pub fn repo(&self) -> Result<Repo> {
+        let dir = self.start_dir()?;
+        Repo::discover(&dir)?.ok_or_else(|| {
+            anyhow::anyhow!(Hinted::new(
+                format!("{} is not in a git repository", dir.display()),
+                "soc2 records every change as a git commit: run `soc2 init` here, or `git init` first",
+            ))
+        })
+    }
+
+    /// The store's root: the top of the git working tree, or the directory itself
+    /// when it is not in a repository (read-only commands still work there).
+    pub fn root(&self) -> Result<PathBuf> {
+        let dir = self.start_dir()?;
+        match Repo::discover(&dir)? {
+            Some(repo) => Ok(repo.workdir()?.to_path_buf()),
+            None => Ok(dir),
+        }
+    }
+
+    /// Loads the store from `--rev` or the working tree, with every finding.
+    pub fn load(&self) -> Result<Loaded> {
+        match &self.global.rev {
+            Some(rev) => store::load(&self.repo()?.tree_source(rev)?),
+            None => store::load(&WorkTree::new(self.root()?)),
+        }
+    }
+
+    /// Loads the store for a report; a store with errors cannot be reported on, so
+    /// its errors are printed and the command stops.
+    pub fn load_valid(&self) -> Result<Store> {
+        let loaded = self.load()?;
+        if !loaded.has_errors() {
+            return Ok(loaded.store);
+        }
+        let errors: Vec<_> = loaded.errors().cloned().collect();
+        eprint!(
+            "{}",
+            report::diagnostics::render(&errors, report::Style::for_stderr())
+        );
+        anyhow::bail!(Hinted::new(
+            format!(
+                "the store cannot be loaded: {} {}",
+                errors.len(),
+                if errors.len() == 1 { "error" } else { "errors" }
+            ),
+            "fix the files named above; `soc2 check` lists every problem",
+        ))
+    }
+
+    /// Refuses `--rev` for commands that change the store.
+    pub fn refuse_rev(&self, command: &str) -> Result<()> {
+        if self.global.rev.is_some() {
+            anyhow::bail!(Hinted::new(
+                format!("`soc2 {command}` changes the store, so it cannot work on a past revision"),
+                "drop `--rev`",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Prints to stdout; a closed pipe (`soc2 status | head`) ends output quietly.
+pub fn print(text: &str) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("writing to standard output"),
+    }
+}

@@ -1,0 +1,52 @@
+use anyhow::Result;
+use clap::{Args, ValueEnum};
+
+use super::{Context, Exit, print};
+use crate::catalog::Category;
+use crate::cli::parse_category;
+use crate::readiness;
+use crate::report::{self, Style, status};
+
+/// Show readiness per category and overall, then the gaps.
+///
+/// A criterion is met when every applicable control mapped to it is ready; readiness is
+/// the share of in-scope criteria that are met. The gaps are the uncovered criteria and
+/// each control that is not ready, with the first reason and its owner.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
+    pub format: StatusFormat,
+
+    /// Show one category (security, availability, confidentiality, processing-integrity, privacy)
+    #[arg(long, value_parser = parse_category)]
+    pub category: Option<Category>,
+
+    /// Show only the controls this person owns
+    #[arg(long, value_name = "OWNER")]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
+    let store = context.load_valid()?;
+    let assessment = readiness::assess(&store, context.today);
+    let filter = status::Filter {
+        category: args.category,
+        owner: args.owner,
+    };
+    let view = status::view(&assessment, &filter);
+    let text = match args.format {
+        StatusFormat::Table => status::render_table(&view, Style::for_stdout()),
+        StatusFormat::Json => report::json(&view),
+        StatusFormat::Markdown => status::render_markdown(&view),
+    };
+    print(&text)?;
+    Ok(Exit::Success)
+}

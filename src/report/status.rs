@@ -1,0 +1,298 @@
+//! `soc2 status`: readiness per category and overall, then the gaps.
+
+use serde::Serialize;
+
+use super::{Style, align_right, table};
+use crate::catalog::{self, Category};
+use crate::model::{AuditType, Date, Period};
+use crate::readiness::{
+    Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule, Score,
+};
+
+/// Which part of the program to show.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub category: Option<Category>,
+    pub owner: Option<String>,
+}
+
+impl Filter {
+    fn control(&self, control: &ControlResult) -> bool {
+        let owner_ok = self.owner.as_ref().is_none_or(|owner| {
+            control
+                .owner
+                .as_deref()
+                .is_some_and(|o| o.eq_ignore_ascii_case(owner))
+        });
+        let category_ok = self.category.is_none_or(|category| {
+            control
+                .criteria
+                .iter()
+                .any(|id| catalog::find(id).is_some_and(|c| c.category == category))
+        });
+        owner_ok && category_ok
+    }
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ControlCounts {
+    pub total: usize,
+    pub ready: usize,
+    pub not_ready: usize,
+    pub not_applicable: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct UncoveredCriterion {
+    pub id: &'static str,
+    pub category: Category,
+    pub title: &'static str,
+}
+
+/// What `status` shows, in every format.
+#[derive(Clone, Debug, Serialize)]
+pub struct StatusView<'a> {
+    pub organisation: &'a str,
+    pub today: Date,
+    pub audit: AuditType,
+    pub period: Option<Period>,
+    pub evidence_rule: EvidenceRule,
+    pub overall: Score,
+    pub categories: Vec<&'a CategoryScore>,
+    pub controls: ControlCounts,
+    pub uncovered: Vec<UncoveredCriterion>,
+    pub not_ready: Vec<&'a ControlResult>,
+}
+
+pub fn view<'a>(assessment: &'a Assessment, filter: &Filter) -> StatusView<'a> {
+    let controls: Vec<&ControlResult> = assessment
+        .controls
+        .iter()
+        .filter(|c| filter.control(c))
+        .collect();
+    let count = |f: &dyn Fn(&ControlResult) -> bool| controls.iter().filter(|c| f(c)).count();
+    let uncovered = if filter.owner.is_some() {
+        // Uncovered criteria have no controls, so no owner.
+        Vec::new()
+    } else {
+        assessment
+            .criteria
+            .iter()
+            .filter(|c| c.state == CriterionState::Uncovered)
+            .filter(|c| {
+                filter
+                    .category
+                    .is_none_or(|category| c.category == category)
+            })
+            .map(|c| UncoveredCriterion {
+                id: c.id,
+                category: c.category,
+                title: c.title,
+            })
+            .collect()
+    };
+    StatusView {
+        organisation: &assessment.organisation,
+        today: assessment.today,
+        audit: assessment.audit,
+        period: assessment.period,
+        evidence_rule: assessment.evidence_rule,
+        overall: assessment.overall,
+        categories: assessment
+            .categories
+            .iter()
+            .filter(|c| {
+                filter
+                    .category
+                    .is_none_or(|category| c.category == category)
+            })
+            .collect(),
+        controls: ControlCounts {
+            total: controls.len(),
+            ready: count(&|c| c.is_ready()),
+            not_ready: count(&|c| !c.is_ready() && c.state != ControlState::NotApplicable),
+            not_applicable: count(&|c| c.state == ControlState::NotApplicable),
+        },
+        uncovered,
+        not_ready: controls
+            .into_iter()
+            .filter(|c| !c.is_ready() && c.state != ControlState::NotApplicable)
+            .collect(),
+    }
+}
+
+fn audit_name(audit: AuditType) -> &'static str {
+    match audit {
+        AuditType::Type1 => "SOC 2 Type I",
+        AuditType::Type2 => "SOC 2 Type II",
+    }
+}
+
+fn title_line(view: &StatusView) -> String {
+    format!(
+        "{}: {} readiness on {}",
+        view.organisation,
+        audit_name(view.audit),
+        view.today
+    )
+}
+
+fn rule_line(view: &StatusView) -> Option<String> {
+    match (view.evidence_rule, view.period) {
+        (EvidenceRule::Windows { start, end }, _) => Some(format!(
+            "Observation period {start} to {end}: every ended window needs evidence."
+        )),
+        (EvidenceRule::Freshness, Some(period)) if view.audit == AuditType::Type2 => Some(format!(
+            "The observation period starts {}; until then evidence is judged by freshness.",
+            period.start
+        )),
+        _ => None,
+    }
+}
+
+fn percent(score: &Score) -> String {
+    format!("{:.1}%", score.readiness)
+}
+
+fn score_row(name: String, score: &Score) -> Vec<String> {
+    vec![
+        name,
+        score.met.to_string(),
+        score.partial.to_string(),
+        score.uncovered.to_string(),
+        score.excluded.to_string(),
+        percent(score),
+    ]
+}
+
+fn controls_line(view: &StatusView) -> String {
+    let c = &view.controls;
+    let mut line = format!(
+        "Controls: {} ready of {}",
+        c.ready,
+        c.total - c.not_applicable
+    );
+    if c.not_applicable > 0 {
+        line.push_str(&format!(" ({} not applicable)", c.not_applicable));
+    }
+    line
+}
+
+fn reason_text(control: &ControlResult) -> String {
+    control
+        .primary_reason()
+        .map(|r| r.detail.clone())
+        .unwrap_or_default()
+}
+
+fn owner_text(control: &ControlResult) -> String {
+    control.owner.clone().unwrap_or_else(|| "-".to_string())
+}
+
+pub fn render_table(view: &StatusView, style: Style) -> String {
+    let mut out = format!("{}\n", style.bold(&title_line(view)));
+    if let Some(line) = rule_line(view) {
+        out.push_str(&format!("{line}\n"));
+    }
+    out.push('\n');
+
+    let mut scores = table(&[
+        "Category",
+        "Met",
+        "Partial",
+        "Uncovered",
+        "Excluded",
+        "Readiness",
+    ]);
+    for category in &view.categories {
+        scores.add_row(score_row(category.category.to_string(), &category.score));
+    }
+    scores.add_row(score_row("overall".to_string(), &view.overall));
+    align_right(&mut scores, &[1, 2, 3, 4, 5]);
+    out.push_str(&format!("{scores}\n\n{}\n", controls_line(view)));
+
+    if !view.uncovered.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!("Uncovered criteria ({})", view.uncovered.len()))
+        ));
+        for criterion in &view.uncovered {
+            out.push_str(&format!("  {:<6} {}\n", criterion.id, criterion.title));
+        }
+    }
+    if !view.not_ready.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!("Controls not ready ({})", view.not_ready.len()))
+        ));
+        let mut gaps = table(&["Control", "State", "Owner", "Reason"]);
+        for control in &view.not_ready {
+            gaps.add_row(vec![
+                control.id.clone(),
+                control.state.as_str().to_string(),
+                owner_text(control),
+                reason_text(control),
+            ]);
+        }
+        out.push_str(&format!("{gaps}\n"));
+    }
+    if view.uncovered.is_empty() && view.not_ready.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.green("No gaps: every control shown is ready.")
+        ));
+    }
+    out
+}
+
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+pub fn render_markdown(view: &StatusView) -> String {
+    let mut out = format!("## {}\n\n", title_line(view));
+    if let Some(line) = rule_line(view) {
+        out.push_str(&format!("{line}\n\n"));
+    }
+    out.push_str("| Category | Met | Partial | Uncovered | Excluded | Readiness |\n|---|--:|--:|--:|--:|--:|\n");
+    let row = |name: &str, s: &Score| {
+        format!(
+            "| {name} | {} | {} | {} | {} | {} |\n",
+            s.met,
+            s.partial,
+            s.uncovered,
+            s.excluded,
+            percent(s)
+        )
+    };
+    for category in &view.categories {
+        out.push_str(&row(category.category.as_str(), &category.score));
+    }
+    out.push_str(&row("**overall**", &view.overall));
+    out.push_str(&format!("\n{}\n", controls_line(view)));
+    if !view.uncovered.is_empty() {
+        out.push_str(&format!(
+            "\n### Uncovered criteria ({})\n\n",
+            view.uncovered.len()
+        ));
+        for criterion in &view.uncovered {
+            out.push_str(&format!("- `{}` {}\n", criterion.id, criterion.title));
+        }
+    }
+    if !view.not_ready.is_empty() {
+        out.push_str(&format!(
+            "\n### Controls not ready ({})\n\n| Control | State | Owner | Reason |\n|---|---|---|---|\n",
+            view.not_ready.len()
+        ));
+        for control in &view.not_ready {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                control.id,
+                control.state.as_str(),
+                md_cell(&owner_text(control)),
+                md_cell(&reason_text(control))
+            ));
+        }
+    }
+    out
+}

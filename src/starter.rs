@@ -1,0 +1,68 @@
+//! The starter library `soc2 init` writes: this project's own `controls/` and
+//! `policies/`, embedded at build time, with every claim reset: controls `planned`,
+//! owners `TODO`, no approvals, no reviews, no exceptions.
+
+use anyhow::{Context, Result};
+
+use crate::model::{Control, ControlStatus, OWNER_PLACEHOLDER, Policy};
+use crate::store::{PendingWrite, render};
+
+include!(concat!(env!("OUT_DIR"), "/starter.rs"));
+
+/// A control as the starter library hands it out.
+pub fn reset_control(mut control: Control) -> Control {
+    control.status = ControlStatus::Planned;
+    control.owner = Some(OWNER_PLACEHOLDER.to_string());
+    control.reason = None;
+    control.approval = None;
+    control.exceptions.clear();
+    control.notes = None;
+    control
+}
+
+pub fn reset_policy(mut policy: Policy) -> Policy {
+    policy.owner = Some(OWNER_PLACEHOLDER.to_string());
+    policy.version = 1;
+    policy.last_reviewed = None;
+    policy.approval = None;
+    policy.notes = None;
+    policy
+}
+
+/// The controls, policies and policy documents of a new store.
+pub fn files(header: impl Fn(&str) -> String) -> Result<Vec<PendingWrite>> {
+    let mut out = Vec::with_capacity(FILES.len());
+    for (path, content) in FILES {
+        let context = || format!("reading the embedded starter file {path}");
+        let bytes = if path.starts_with("controls/") {
+            let control: Control = serde_yaml::from_str(content).with_context(context)?;
+            format!(
+                "{}{}",
+                header("control"),
+                render::to_yaml(&reset_control(control))
+            )
+        } else if path.ends_with(".yaml") {
+            let policy: Policy = serde_yaml::from_str(content).with_context(context)?;
+            format!(
+                "{}{}",
+                header("policy"),
+                render::to_yaml(&reset_policy(policy))
+            )
+        } else {
+            content.to_string()
+        };
+        out.push(PendingWrite::create(*path, bytes));
+    }
+    Ok(out)
+}
+
+/// How many controls and policies the library holds.
+pub fn counts() -> (usize, usize) {
+    let count = |dir: &str| {
+        FILES
+            .iter()
+            .filter(|(p, _)| p.starts_with(dir) && p.ends_with(".yaml"))
+            .count()
+    };
+    (count("controls/"), count("policies/"))
+}

@@ -1,0 +1,87 @@
+use crate::common::Env;
+use crate::fixtures::small_store;
+
+fn store() -> Env {
+    let env = Env::new();
+    small_store(&env);
+    env.commit_all("fixture");
+    env
+}
+
+#[test]
+fn table() {
+    let env = store();
+    insta::assert_snapshot!(env.soc2(&["status"]).success());
+}
+
+#[test]
+fn json() {
+    let env = store();
+    let run = env.soc2(&["status", "--format", "json"]).success();
+    let json = run.json();
+    assert_eq!(json["overall"]["met"], 1);
+    assert_eq!(json["overall"]["total"], 35);
+    insta::assert_snapshot!(run);
+}
+
+#[test]
+fn json_and_table_agree() {
+    let env = store();
+    let json = env.soc2(&["status", "--format", "json"]).json();
+    let table = env.soc2(&["status"]).stdout;
+    let percent = format!("{:.1}%", json["overall"]["readiness"].as_f64().unwrap());
+    assert!(table.contains(&percent), "{percent} not in:\n{table}");
+}
+
+#[test]
+fn markdown() {
+    let env = store();
+    insta::assert_snapshot!(env.soc2(&["status", "--format", "markdown"]).success());
+}
+
+#[test]
+fn filters_by_category_and_owner() {
+    let env = store();
+    insta::assert_snapshot!(
+        "category",
+        env.soc2(&["status", "--category", "availability"])
+            .success()
+    );
+    insta::assert_snapshot!(
+        "owner",
+        env.soc2(&["status", "--owner", "BOB@example.com"])
+            .success()
+    );
+}
+
+#[test]
+fn the_date_comes_from_the_flag_or_the_environment() {
+    let env = store();
+    // By 2027-02-01 AC-01's evidence (to 2026-09-30) is 124 days old: stale.
+    let by_flag = env
+        .soc2(&["status", "--format", "json", "--today", "2027-02-01"])
+        .json();
+    let by_env = env
+        .soc2_with(
+            &["status", "--format", "json"],
+            &[("SOC2_TODAY", "2027-02-01")],
+        )
+        .json();
+    assert_eq!(by_flag, by_env);
+    assert_eq!(by_flag["today"], "2027-02-01");
+    assert_eq!(by_flag["overall"]["met"], 0);
+}
+
+#[test]
+fn a_bad_date_is_a_usage_error() {
+    let env = store();
+    insta::assert_snapshot!(env.soc2(&["status", "--today", "2026-02-30"]).code(2));
+}
+
+#[test]
+fn works_outside_a_git_repository() {
+    let env = Env::bare();
+    small_store(&env);
+    let run = env.soc2(&["status", "--format", "json"]).success();
+    assert_eq!(run.json()["overall"]["met"], 1);
+}
