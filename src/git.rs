@@ -128,6 +128,12 @@ impl Repo {
         }
     }
 
+    /// True when `path` is committed and has no staged or unstaged changes.
+    pub fn is_tracked_and_unchanged(&self, path: &str) -> Result<bool> {
+        let index = self.repo.index().context("reading the git index")?;
+        Ok(index.get_path(Path::new(path), 0).is_some() && self.is_unchanged(path)?)
+    }
+
     /// Commits exactly `paths` (as they are in the working tree; a missing file is a
     /// deletion) on top of HEAD, leaving every other staged or unstaged change alone.
     /// The index is updated for those paths only, so `git status` shows them clean.
@@ -222,6 +228,237 @@ impl Repo {
             tree: commit.tree_id(),
         })
     }
+}
+
+/// A commit as the audit trail shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitInfo {
+    pub id: String,
+    pub author_name: String,
+    pub author_email: String,
+    /// Author time: seconds since the epoch, and the offset in minutes.
+    pub time: i64,
+    pub offset_minutes: i32,
+    pub subject: String,
+    pub message: String,
+    /// `Key: value` trailers at the end of the message.
+    pub trailers: Vec<(String, String)>,
+    pub parents: usize,
+}
+
+impl CommitInfo {
+    fn of(commit: &git2::Commit) -> CommitInfo {
+        let author = commit.author();
+        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let trailers = git2::message_trailers_strs(&message)
+            .map(|t| {
+                t.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        CommitInfo {
+            id: commit.id().to_string(),
+            author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            time: author.when().seconds(),
+            offset_minutes: author.when().offset_minutes(),
+            subject: message.lines().next().unwrap_or_default().to_string(),
+            message: message.clone(),
+            trailers,
+            parents: commit.parent_count(),
+        }
+    }
+
+    pub fn trailer(&self, key: &str) -> Option<&str> {
+        self.trailers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn short_id(&self) -> &str {
+        &self.id[..self.id.len().min(12)]
+    }
+}
+
+/// A commit and the store paths it changed relative to its first parent.
+#[derive(Clone, Debug)]
+pub struct Touched {
+    pub commit: CommitInfo,
+    pub paths: Vec<String>,
+}
+
+impl Repo {
+    /// Commits reachable from `start`, newest first; empty on a branch with no commits.
+    fn walk(&self, start: &str) -> Result<Vec<Oid>> {
+        let mut walk = self.repo.revwalk()?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
+        if start == "HEAD" {
+            match walk.push_head() {
+                Ok(()) => {}
+                Err(err)
+                    if err.code() == ErrorCode::UnbornBranch
+                        || err.code() == ErrorCode::NotFound =>
+                {
+                    return Ok(Vec::new());
+                }
+                Err(err) => return Err(err).context("reading HEAD"),
+            }
+        } else {
+            walk.push(Oid::from_str(&self.resolve(start)?)?)?;
+        }
+        walk.collect::<Result<Vec<Oid>, _>>()
+            .context("walking the history")
+    }
+
+    /// Every commit that changed a path under `roots` (files or folders, relative to the
+    /// repository's top), newest first, with the changed paths. Merges are compared
+    /// with their first parent: what they brought into the branch.
+    pub fn touched(&self, roots: &[String]) -> Result<Vec<Touched>> {
+        self.touched_from("HEAD", roots)
+    }
+
+    /// Like `touched`, walking back from `start` instead of HEAD.
+    pub fn touched_from(&self, start: &str, roots: &[String]) -> Result<Vec<Touched>> {
+        let mut out = Vec::new();
+        for oid in self.walk(start)? {
+            let commit = self.repo.find_commit(oid)?;
+            let tree = commit.tree()?;
+            let parent_tree = match commit.parents().next() {
+                Some(parent) => Some(parent.tree()?),
+                None => None,
+            };
+            let mut paths = Vec::new();
+            for root in roots {
+                let new = entry_at(&tree, root);
+                let old = parent_tree.as_ref().and_then(|t| entry_at(t, root));
+                if new.as_ref().map(|e| e.0) == old.as_ref().map(|e| e.0) {
+                    continue;
+                }
+                changed_paths(&self.repo, root, old, new, &mut paths)?;
+            }
+            if !paths.is_empty() {
+                out.push(Touched {
+                    commit: CommitInfo::of(&commit),
+                    paths,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// The content of `path` in a commit, if the path is a file there.
+    pub fn read_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
+        let commit = self.repo.find_commit(Oid::from_str(commit)?)?;
+        let tree = commit.tree()?;
+        match entry_at(&tree, path) {
+            Some((oid, ObjectType::Blob)) => Ok(Some(self.repo.find_blob(oid)?.content().to_vec())),
+            _ => Ok(None),
+        }
+    }
+
+    /// The commit a revision names, as a full id.
+    pub fn resolve(&self, rev: &str) -> Result<String> {
+        let object = self.repo.revparse_single(rev).map_err(|err| {
+            anyhow!(Hinted::new(
+                format!("unknown revision `{rev}`: {}", err.message()),
+                "name a branch, tag or commit that exists, e.g. `HEAD~1` or `main`",
+            ))
+        })?;
+        let commit = object
+            .peel_to_commit()
+            .with_context(|| format!("`{rev}` does not name a commit"))?;
+        Ok(commit.id().to_string())
+    }
+
+    /// The base `soc2 diff` compares against: the merge base of HEAD with the default
+    /// branch, or HEAD's first parent when HEAD is on the default branch itself.
+    pub fn default_base(&self) -> Result<String> {
+        let head = self.resolve("HEAD")?;
+        let candidates = [
+            "origin/HEAD",
+            "main",
+            "origin/main",
+            "master",
+            "origin/master",
+        ];
+        for name in candidates {
+            let Ok(object) = self.repo.revparse_single(name) else {
+                continue;
+            };
+            let Ok(branch) = object.peel_to_commit() else {
+                continue;
+            };
+            let base = self.repo.merge_base(Oid::from_str(&head)?, branch.id())?;
+            if base.to_string() != head {
+                return Ok(base.to_string());
+            }
+            break;
+        }
+        let commit = self.repo.find_commit(Oid::from_str(&head)?)?;
+        match commit.parents().next() {
+            Some(parent) => Ok(parent.id().to_string()),
+            None => bail!(Hinted::new(
+                "HEAD is the first commit, so there is nothing to compare with",
+                "name a base revision: `soc2 diff BASE`",
+            )),
+        }
+    }
+}
+
+/// A tree entry's object id and type.
+type Entry = (Oid, ObjectType);
+
+/// The object id and type at `path` in `tree`.
+fn entry_at(tree: &Tree, path: &str) -> Option<Entry> {
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    Some((entry.id(), entry.kind()?))
+}
+
+/// Adds every file path under `path` that differs between the two entries.
+fn changed_paths(
+    repo: &Repository,
+    path: &str,
+    old: Option<Entry>,
+    new: Option<Entry>,
+    out: &mut Vec<String>,
+) -> Result<()> {
+    if old.map(|e| e.0) == new.map(|e| e.0) {
+        return Ok(());
+    }
+    let as_tree = |entry: Option<Entry>| -> Result<Option<Tree>> {
+        match entry {
+            Some((oid, ObjectType::Tree)) => Ok(Some(repo.find_tree(oid)?)),
+            _ => Ok(None),
+        }
+    };
+    let (old_tree, new_tree) = (as_tree(old)?, as_tree(new)?);
+    let is_file =
+        |e: Option<(Oid, ObjectType)>| e.is_some_and(|(_, kind)| kind != ObjectType::Tree);
+    if is_file(old) || is_file(new) {
+        out.push(path.to_string());
+    }
+    if old_tree.is_none() && new_tree.is_none() {
+        return Ok(());
+    }
+    let mut names: BTreeMap<Vec<u8>, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
+    for (tree, is_new) in [(&old_tree, false), (&new_tree, true)] {
+        for entry in tree.iter().flat_map(|t| t.iter()) {
+            let slot = names.entry(entry.name_bytes().to_vec()).or_default();
+            let value = entry.kind().map(|kind| (entry.id(), kind));
+            if is_new {
+                slot.1 = value;
+            } else {
+                slot.0 = value;
+            }
+        }
+    }
+    for (name, (old_entry, new_entry)) in names {
+        let child = format!("{path}/{}", String::from_utf8_lossy(&name));
+        changed_paths(repo, &child, old_entry, new_entry, out)?;
+    }
+    Ok(())
 }
 
 /// The identity a commit would have in a repository that does not exist yet (global

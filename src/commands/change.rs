@@ -17,6 +17,8 @@ pub struct Change {
     /// Lines for the commit body, saying what changed.
     pub details: Vec<String>,
     pub writes: Vec<PendingWrite>,
+    /// Files already in the working tree that the change records as they are.
+    pub stage: Vec<String>,
 }
 
 impl Change {
@@ -26,6 +28,7 @@ impl Change {
             object: object.into(),
             details: Vec::new(),
             writes: Vec::new(),
+            stage: Vec::new(),
         }
     }
 
@@ -47,8 +50,13 @@ impl Change {
         message
     }
 
+    /// Every path the commit holds.
     pub fn paths(&self) -> Vec<String> {
-        self.writes.iter().map(|w| w.path.clone()).collect()
+        self.writes
+            .iter()
+            .map(|w| w.path.clone())
+            .chain(self.stage.iter().cloned())
+            .collect()
     }
 }
 
@@ -65,6 +73,12 @@ pub fn preflight(repo: &Repo, change: &Change) -> Result<Identity> {
         }
     }
     Ok(identity)
+}
+
+/// Checks, writes and commits the change; returns the new commit's id.
+pub fn apply(repo: &Repo, change: &Change) -> Result<String> {
+    let identity = preflight(repo, change)?;
+    apply_as(repo, change, &identity)
 }
 
 /// Writes and commits, with an identity and checks already settled.
