@@ -2,10 +2,21 @@
 //! commands share, dispatches, and turns the outcome into an exit code:
 //! 0 success, 1 a check failed (findings, the gate), 2 the command could not run.
 
+pub mod approve;
 mod change;
+pub mod control;
+pub mod controls;
 pub mod criteria;
+pub mod diff;
+pub mod evidence;
 pub mod init;
+pub mod log;
+pub mod policies;
+pub mod policy;
+mod prompt;
+mod records;
 pub mod status;
+pub mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,7 +30,7 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::git::Repo;
 use crate::model::Date;
 use crate::report;
-use crate::store::{self, Loaded, Store, WorkTree};
+use crate::store::{self, Loaded, Source, Store, WorkTree};
 
 /// How a command that ran ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +61,15 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Init(args) => init::run(&context, args),
         Command::Status(args) => status::run(&context, args),
         Command::Criteria(args) => criteria::run(&context, args),
+        Command::Controls(args) => controls::run(&context, args),
+        Command::Policies(args) => policies::run(&context, args),
+        Command::Control(args) => control::run(&context, args),
+        Command::Policy(args) => policy::run(&context, args),
+        Command::Approve(args) => approve::run(&context, args),
+        Command::Evidence(args) => evidence::run(&context, args),
+        Command::Log(args) => log::run(&context, args),
+        Command::Verify(args) => verify::run(&context, args),
+        Command::Diff(args) => diff::run(&context, args),
     }
 }
 
@@ -103,12 +123,17 @@ impl Context {
         }
     }
 
+    /// Where the store is read from: `--rev`, or the working tree.
+    pub fn source(&self) -> Result<Box<dyn Source>> {
+        Ok(match &self.global.rev {
+            Some(rev) => Box::new(self.repo()?.tree_source(rev)?),
+            None => Box::new(WorkTree::new(self.root()?)),
+        })
+    }
+
     /// Loads the store from `--rev` or the working tree, with every finding.
     pub fn load(&self) -> Result<Loaded> {
-        match &self.global.rev {
-            Some(rev) => store::load(&self.repo()?.tree_source(rev)?),
-            None => store::load(&WorkTree::new(self.root()?)),
-        }
+        store::load(&*self.source()?)
     }
 
     /// Loads the store for a report; a store with errors cannot be reported on, so
@@ -125,9 +150,8 @@ impl Context {
         );
         anyhow::bail!(Hinted::new(
             format!(
-                "the store cannot be loaded: {} {}",
-                errors.len(),
-                if errors.len() == 1 { "error" } else { "errors" }
+                "the store cannot be loaded: {}",
+                report::plural(errors.len(), "error")
             ),
             "fix the files named above; `soc2 check` lists every problem",
         ))

@@ -2,6 +2,22 @@ use serde::{Deserialize, Serialize};
 
 use super::{Date, Sha256Hex};
 
+/// The canonical key order of a control file.
+pub const CONTROL_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "owner",
+    "criteria",
+    "status",
+    "reason",
+    "frequency",
+    "policies",
+    "approval",
+    "exceptions",
+    "notes",
+];
+
 /// `controls/<ID>.yaml`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -9,11 +9,11 @@ mod program;
 mod risk;
 mod values;
 
-pub use control::{Approval, Control, ControlStatus, Exception, Frequency};
+pub use control::{Approval, CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
 pub use evidence::{CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind};
-pub use policy::Policy;
+pub use policy::{POLICY_FIELDS, Policy};
 pub use program::{Audit, AuditType, Exclusion, Gate, Period, Program, Scope};
-pub use risk::{Risk, Treatment};
+pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use values::{Date, Interval, IntervalUnit, Sha256Hex, Timestamp, is_valid_id};
 
 /// The placeholder `soc2 init` writes where a person must name an owner.
@@ -22,4 +22,39 @@ pub const OWNER_PLACEHOLDER: &str = "TODO";
 /// True when an owner field names somebody (not empty, not the placeholder).
 pub fn owner_is_set(owner: Option<&str>) -> bool {
     owner.is_some_and(|o| !o.trim().is_empty() && !o.trim().eq_ignore_ascii_case(OWNER_PLACEHOLDER))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys a fully populated record serializes, in order.
+    fn keys<T: serde::Serialize>(record: &T) -> Vec<String> {
+        let serde_yaml::Value::Mapping(map) = serde_yaml::to_value(record).unwrap() else {
+            panic!("records are mappings");
+        };
+        map.keys()
+            .map(|k| k.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn field_orders_match_the_serialized_order() {
+        let approval = "approval: {by: a, at: 2026-01-01, digest: 0000000000000000000000000000000000000000000000000000000000000000}";
+        let control: Control = serde_yaml::from_str(&format!(
+            "id: A\ntitle: t\ndescription: d\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\npolicies: [P]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
+        ))
+        .unwrap();
+        assert_eq!(keys(&control), CONTROL_FIELDS);
+        let policy: Policy = serde_yaml::from_str(&format!(
+            "id: P\ntitle: t\ndescription: d\nowner: o\nversion: 1\ndocument: P.md\nreview_every: 1y\nlast_reviewed: 2026-01-01\n{approval}\nnotes: n\n"
+        ))
+        .unwrap();
+        assert_eq!(keys(&policy), POLICY_FIELDS);
+        let risk: Risk = serde_yaml::from_str(
+            "id: R\ntitle: t\ndescription: d\nlikelihood: 1\nimpact: 1\ntreatment: accept\nowner: o\ncontrols: [A]\nnotes: n\n",
+        )
+        .unwrap();
+        assert_eq!(keys(&risk), RISK_FIELDS);
+    }
 }

@@ -2,6 +2,20 @@ use serde::{Deserialize, Serialize};
 
 use super::{Approval, Date, Interval};
 
+/// The canonical key order of a policy file.
+pub const POLICY_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "owner",
+    "version",
+    "document",
+    "review_every",
+    "last_reviewed",
+    "approval",
+    "notes",
+];
+
 /// `policies/<ID>.yaml`; the policy text sits beside it in `document`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,5 +1,18 @@
 use serde::{Deserialize, Serialize};
 
+/// The canonical key order of a risk file.
+pub const RISK_FIELDS: &[&str] = &[
+    "id",
+    "title",
+    "description",
+    "likelihood",
+    "impact",
+    "treatment",
+    "owner",
+    "controls",
+    "notes",
+];
+
 /// `risks/<ID>.yaml`: one entry of the risk register.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -17,7 +17,9 @@ pub use control::{EvidenceRule, evidence_rule};
 pub use windows::Window;
 
 /// The state of one control on `today`, in precedence order after `Ready`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlState {
     Ready,

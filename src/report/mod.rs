@@ -96,11 +96,32 @@ pub fn align_right(table: &mut comfy_table::Table, columns: &[usize]) {
     }
 }
 
-/// "1 error", "2 errors".
+/// "1 error", "2 errors", "3 policies", "2 criteria".
 pub fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
-        format!("{count} {noun}")
+        return format!("{count} {noun}");
+    }
+    let plural = if noun == "criterion" {
+        "criteria".to_string()
+    } else if let Some(stem) = noun
+        .strip_suffix('y')
+        .filter(|s| !s.ends_with(['a', 'e', 'o', 'u']))
+    {
+        format!("{stem}ies")
     } else {
-        format!("{count} {noun}s")
+        format!("{noun}s")
+    };
+    format!("{count} {plural}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plurals() {
+        assert_eq!(super::plural(1, "policy"), "1 policy");
+        assert_eq!(super::plural(3, "policy"), "3 policies");
+        assert_eq!(super::plural(2, "criterion"), "2 criteria");
+        assert_eq!(super::plural(0, "day"), "0 days");
+        assert_eq!(super::plural(2, "file"), "2 files");
     }
 }

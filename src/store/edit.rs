@@ -59,7 +59,7 @@ pub fn rewrite<T: Serialize>(
             Some(new) if old_map.get(entry.key.as_str()) == Some(new) => {
                 out.extend(block.iter().map(|l| l.to_string()));
             }
-            Some(new) => out.push(replace_entry(&entry.key, block, new, newline)?),
+            Some(new) => out.push(replace_entry(&entry.key, block, entry.first, new, newline)?),
             None => {
                 if let Some(line) = comment_line(block) {
                     return Err(format!(
@@ -118,7 +118,13 @@ fn with_newline(text: &str, newline: &str) -> String {
 
 /// The canonical rendering of a changed entry, keeping a trailing comment on a
 /// one-line entry; refuses when the old entry holds comments that would be lost.
-fn replace_entry(key: &str, block: &[&str], new: &Value, newline: &str) -> Result<String, String> {
+fn replace_entry(
+    key: &str,
+    block: &[&str],
+    first: usize,
+    new: &Value,
+    newline: &str,
+) -> Result<String, String> {
     let rendered = render::entry(key, new);
     let content_lines: Vec<&str> = block
         .iter()
@@ -139,8 +145,8 @@ fn replace_entry(key: &str, block: &[&str], new: &Value, newline: &str) -> Resul
         }
     } else if let Some(line) = comment_line(block) {
         return Err(format!(
-            "changing `{key}` would drop the comment inside it (the entry's line {})",
-            line + 1
+            "changing `{key}` would drop the comment on line {}",
+            first + line + 1
         ));
     }
     // Keep blank lines that trailed the old entry.

@@ -2,6 +2,7 @@
 //! writing files back. The only module that reads or writes the store's files.
 
 pub mod edit;
+pub mod integrity;
 mod load;
 pub mod locate;
 pub mod render;

@@ -6,7 +6,7 @@ use serde::Serialize;
 use serde_yaml::Value;
 
 /// Lines longer than this are written in block style instead of flow style.
-const MAX_FLOW_WIDTH: usize = 100;
+const MAX_FLOW_WIDTH: usize = 80;
 
 /// Renders a record as its canonical YAML text.
 pub fn to_yaml<T: Serialize>(record: &T) -> String {
@@ -287,7 +287,9 @@ approval:
   at: 2026-06-02
   digest: {}
 exceptions:
-  - {{reason: \"Legacy VPN: retired in Q1\", approved_by: dan@example.com, expires: 2026-12-31}}
+  - reason: \"Legacy VPN: retired in Q1\"
+    approved_by: dan@example.com
+    expires: 2026-12-31
 ",
                 Sha256Hex::of(b"x")
             )

@@ -1,0 +1,160 @@
+use anyhow::{Context as _, Result, bail};
+use clap::Args;
+
+use super::change::{self, Change};
+use super::control::refuse_edit;
+use super::{Context, Exit, print, records};
+use crate::Hinted;
+use crate::history::{self, Approvable};
+use crate::model::{Approval, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, digest};
+use crate::store::{CONTROLS_DIR, POLICIES_DIR, PendingWrite, Record, edit, join_inside};
+use crate::suggest;
+
+/// Approve a control or policy as it is now.
+///
+/// Records the approver (your git identity), today's date and the sha256 digest of the
+/// approved content; any later change to that content voids the approval. You cannot
+/// approve content you changed last: someone else must (segregation of duties).
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The control or policy ID
+    pub id: String,
+
+    /// A note for the commit message
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub message: Option<String>,
+}
+
+pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
+    context.refuse_rev("approve")?;
+    let repo = context.repo()?;
+    let root = repo.workdir()?.to_path_buf();
+    let control = records::find(&root, CONTROLS_DIR, &args.id);
+    let policy = records::find(&root, POLICIES_DIR, &args.id);
+    let (path, kind) = match (control, policy) {
+        (Some(path), None) => (path, "control"),
+        (None, Some(path)) => (path, "policy"),
+        (Some(c), Some(p)) => bail!(Hinted::new(
+            format!("`{}` names both {c} and {p}", args.id),
+            "give one of them another ID",
+        )),
+        (None, None) => {
+            let mut ids = records::ids_in(&root, CONTROLS_DIR)?;
+            ids.extend(records::ids_in(&root, POLICIES_DIR)?);
+            bail!(Hinted::new(
+                suggest::unknown(
+                    "control or policy",
+                    &args.id,
+                    ids.iter().map(String::as_str)
+                ),
+                "`soc2 controls` and `soc2 policies` list the IDs",
+            ));
+        }
+    };
+
+    // Approving needs a committed file: the history must show who wrote this content.
+    let mut change = Change::new("approve", &args.id);
+    change.writes.push(PendingWrite::replace(&path, Vec::new()));
+    let identity = change::preflight(&repo, &change)?;
+    let approver = identity.author.email.clone();
+
+    let (current, previous, target) = if kind == "control" {
+        let record = records::read::<Control>(&root, &path, "control")?;
+        let current = digest::control(&record.value);
+        let previous = record.value.approval.clone();
+        (current, previous, Target::Control(record))
+    } else {
+        let record = records::read::<Policy>(&root, &path, "policy")?;
+        let document = match &record.value.document {
+            Some(name) => {
+                let doc_path = join_inside(POLICIES_DIR, name)
+                    .with_context(|| format!("{path}: `document` leaves policies/"))?;
+                let bytes = std::fs::read(root.join(&doc_path))
+                    .with_context(|| format!("reading {doc_path}"))?;
+                if !repo.is_unchanged(&doc_path)? {
+                    bail!(Hinted::new(
+                        format!("{doc_path} has uncommitted changes"),
+                        "commit the document first: an approval covers committed content",
+                    ));
+                }
+                Some(bytes)
+            }
+            None => None,
+        };
+        let current = digest::policy(&record.value, document.as_deref());
+        let previous = record.value.approval.clone();
+        (current, previous, Target::Policy(record))
+    };
+    if let Some(approval) = previous.as_ref().filter(|a| a.digest == current) {
+        print(&format!(
+            "{} is already approved as it is (by {} on {}); nothing to commit\n",
+            args.id, approval.by, approval.at
+        ))?;
+        return Ok(Exit::Success);
+    }
+
+    let traced = match kind {
+        "control" => Approvable::Control { path: &path },
+        _ => Approvable::Policy { path: &path },
+    };
+    if let Some(author) = history::content_author(&repo, &traced, &current)?
+        && history::same_person(&author.author_email, &approver)
+    {
+        bail!(Hinted::new(
+            format!(
+                "you ({approver}) last changed {} in commit {}, so you cannot approve it",
+                args.id,
+                author.short_id()
+            ),
+            "segregation of duties: ask someone else to run `soc2 approve` for it",
+        ));
+    }
+
+    let approval = Approval {
+        by: approver.clone(),
+        at: context.today,
+        digest: current.clone(),
+    };
+    let new_text = target
+        .with_approval(approval)
+        .map_err(|reason| refuse_edit(&path, &reason))?;
+    change.writes = vec![PendingWrite::replace(&path, new_text)];
+    change.details.push(format!(
+        "Approve {kind} {} as it is now (sha256 {})",
+        args.id,
+        current.short()
+    ));
+    if let Some(message) = args.message {
+        change.details.push(message);
+    }
+    let commit = change::apply_as(&repo, &change, &identity)?;
+    print(&format!(
+        "Approved {} as {approver} in commit {}\n",
+        args.id,
+        &commit[..12]
+    ))?;
+    Ok(Exit::Success)
+}
+
+enum Target {
+    Control(Record<Control>),
+    Policy(Record<Policy>),
+}
+
+impl Target {
+    /// The file's text with the new approval, comments kept.
+    fn with_approval(self, approval: Approval) -> Result<String, String> {
+        match self {
+            Target::Control(record) => {
+                let mut control = record.value;
+                control.approval = Some(approval);
+                edit::rewrite(&record.text, &control, CONTROL_FIELDS)
+            }
+            Target::Policy(record) => {
+                let mut policy = record.value;
+                policy.approval = Some(approval);
+                edit::rewrite(&record.text, &policy, POLICY_FIELDS)
+            }
+        }
+    }
+}

@@ -1,0 +1,132 @@
+//! Finding and reading the one record a changing command works on, without loading
+//! the whole store: `evidence add` must stay fast in a store of 100,000 records.
+
+use std::path::Path;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use serde::de::DeserializeOwned;
+
+use crate::Hinted;
+use crate::findings::Finding;
+use crate::model::is_valid_id;
+use crate::store::{self, Record, file_stem, is_yaml};
+use crate::suggest;
+
+/// A finding as the error of a command that cannot go on.
+pub fn finding_error(finding: Finding) -> anyhow::Error {
+    let place = finding
+        .location()
+        .map(|l| format!("{l}: "))
+        .unwrap_or_default();
+    let message = format!("{place}{}", finding.message);
+    match finding.hint {
+        Some(hint) => anyhow!(Hinted::new(message, hint)),
+        None => anyhow!(message),
+    }
+}
+
+/// The IDs of the records in `dir` (file stems of its YAML files).
+pub fn ids_in(root: &Path, dir: &str) -> Result<Vec<String>> {
+    let path = root.join(dir);
+    let entries = match std::fs::read_dir(&path) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(err) => return Err(err).with_context(|| format!("listing {dir}/")),
+    };
+    let mut ids = Vec::new();
+    for entry in entries {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if is_yaml(&name) {
+            ids.push(file_stem(&name).to_string());
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+/// The path of an existing record, or an error that suggests the closest ID.
+pub fn existing(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
+    if let Some(path) = find(root, dir, id) {
+        return Ok(path);
+    }
+    let ids = ids_in(root, dir)?;
+    let listing = match what {
+        "policy" => "policies".to_string(),
+        other => format!("{other}s"),
+    };
+    bail!(Hinted::new(
+        suggest::unknown(what, id, ids.iter().map(String::as_str)),
+        format!("`soc2 {listing}` lists the {what} IDs of this store"),
+    ))
+}
+
+/// `dir/ID.yaml` or `dir/ID.yml`, whichever exists.
+pub fn find(root: &Path, dir: &str, id: &str) -> Option<String> {
+    ["yaml", "yml"]
+        .iter()
+        .map(|ext| format!("{dir}/{id}.{ext}"))
+        .find(|path| root.join(path).is_file())
+}
+
+/// Refuses an ID that is malformed or already taken.
+pub fn new_id(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
+    if !is_valid_id(id) {
+        bail!(Hinted::new(
+            format!("`{id}` is not a valid {what} ID"),
+            "IDs are upper-case letters, digits and dashes, like AC-01 or POL-ACCESS",
+        ));
+    }
+    if let Some(path) = find(root, dir, id) {
+        bail!(Hinted::new(
+            format!("{what} {id} already exists ({path})"),
+            format!("choose another ID, or change it with `soc2 {what} set {id}`"),
+        ));
+    }
+    Ok(format!("{dir}/{id}.yaml"))
+}
+
+/// Reads and parses one record; a problem in the file stops the command.
+pub fn read<T: DeserializeOwned>(root: &Path, path: &str, what: &str) -> Result<Record<T>> {
+    let bytes = std::fs::read(root.join(path)).with_context(|| format!("reading {path}"))?;
+    let text = store::utf8(path, &bytes).map_err(finding_error)?;
+    let value = store::parse::<T>(path, text, what).map_err(finding_error)?;
+    Ok(Record {
+        path: path.to_string(),
+        text: text.to_string(),
+        value,
+    })
+}
+
+/// A short file-name-safe slug: `MFA report (Q3)` -> `mfa-report-q3`.
+pub fn slug(text: &str) -> String {
+    let mut slug = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c.to_ascii_lowercase());
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-').to_string();
+    if slug.is_empty() {
+        "evidence".to_string()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slug;
+
+    #[test]
+    fn slugs_are_short_and_safe() {
+        assert_eq!(slug("MFA report (Q3)"), "mfa-report-q3");
+        assert_eq!(slug("  --  "), "evidence");
+        assert_eq!(slug("Ünïcode only"), "n-code-only");
+        assert!(slug(&"word ".repeat(30)).len() <= 40);
+    }
+}

@@ -1,0 +1,95 @@
+//! Evidence integrity: every recorded file is there and still has the sha256 it was
+//! recorded with, and every file under evidence/ belongs to a record.
+
+use std::collections::BTreeSet;
+
+use anyhow::Result;
+
+use super::{EntryKind, Source, Store, join_inside, locate, parent_dir};
+use crate::findings::{Code, Finding};
+use crate::model::Sha256Hex;
+
+#[derive(Debug, Default)]
+pub struct Integrity {
+    pub findings: Vec<Finding>,
+    /// Files read and hashed.
+    pub files_checked: usize,
+}
+
+/// Hashes every evidence file the records list, through `source` (working tree or revision).
+pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
+    let mut out = Integrity::default();
+    let mut recorded: BTreeSet<String> = BTreeSet::new();
+    for record in &store.evidence {
+        let dir = parent_dir(&record.path);
+        for (i, file) in record.value.files.iter().enumerate() {
+            let (field, target) = match (&file.path, &file.link) {
+                (Some(path), None) => ("path", join_inside(dir, path)),
+                (None, Some(link)) => ("link", join_inside("", link)),
+                // Both or neither: validation reports it.
+                _ => continue,
+            };
+            // An escaping path is reported by validation and never read.
+            let Some(target) = target else {
+                continue;
+            };
+            recorded.insert(target.clone());
+            let at = locate::value(&record.text, &format!("files[{i}].{field}"));
+            let here = |code, message: String| {
+                Finding::new(code, message)
+                    .in_file(&record.path)
+                    .at(at)
+                    .with_source(&record.text)
+            };
+            match source.kind(&target)? {
+                None | Some(EntryKind::Dir | EntryKind::Other) => out.findings.push(
+                    here(Code::EvidenceMissing, format!("evidence file {target} is missing"))
+                        .with_hint(format!("restore it from history (`git log --all -- {target}`), or remove the entry and add the evidence again")),
+                ),
+                Some(EntryKind::Symlink) => out.findings.push(
+                    here(Code::BadPath, format!("evidence file {target} is a symbolic link"))
+                        .with_hint("replace the link with the file's content: evidence must not change under its record"),
+                ),
+                Some(EntryKind::File) => {
+                    let actual = Sha256Hex::of(&source.read(&target)?);
+                    out.files_checked += 1;
+                    if actual != file.sha256 {
+                        out.findings.push(
+                            here(
+                                Code::HashMismatch,
+                                format!(
+                                    "{target} has changed: sha256 {} was recorded, the file is now {}",
+                                    file.sha256.short(),
+                                    actual.short()
+                                ),
+                            )
+                            .with_hint("restore the original from git history; if the new file is the right evidence, add it with `soc2 evidence add`"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for path in store
+        .evidence_files
+        .iter()
+        .filter(|p| !recorded.contains(*p))
+    {
+        out.findings.push(
+            Finding::new(
+                Code::UnrecordedFile,
+                format!("{path} is not listed by any evidence record"),
+            )
+            .in_file(path)
+            .with_hint(format!(
+                "record it with `soc2 evidence add {} {path}`, or remove it",
+                control_of(path)
+            )),
+        );
+    }
+    Ok(out)
+}
+
+fn control_of(path: &str) -> &str {
+    path.split('/').nth(1).unwrap_or_default()
+}
