@@ -147,6 +147,29 @@ impl Env {
         self
     }
 
+    /// A file outside the repository (for evidence copied in from elsewhere).
+    pub fn outside(&self, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.home.parent().unwrap().join("outside").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, content).unwrap();
+        path
+    }
+
+    /// Runs the real git CLI and returns whether it succeeded, for commands expected to fail.
+    pub fn git_status_of(&self, args: &[&str]) -> bool {
+        self.command("git")
+            .args(args)
+            .output()
+            .expect("running git")
+            .status
+            .success()
+    }
+
+    /// The subject, trailers and changed files of a commit, from the real git CLI.
+    pub fn show(&self, rev: &str) -> String {
+        self.git(&["show", "--stat", "--format=%B", rev])
+    }
+
     pub fn read(&self, path: &str) -> String {
         std::fs::read_to_string(self.repo.join(path)).unwrap()
     }

@@ -4,6 +4,12 @@
 mod common;
 mod fixtures;
 
+mod approve;
+mod commits;
+mod control;
 mod criteria;
+mod evidence;
+mod history;
 mod load_errors;
+mod policy;
 mod status;

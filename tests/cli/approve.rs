@@ -1,0 +1,157 @@
+use crate::common::Env;
+use crate::fixtures::small_store;
+
+fn store() -> Env {
+    let env = Env::new();
+    small_store(&env);
+    env.commit_all("fixture");
+    env
+}
+
+/// Runs soc2 as another person.
+fn as_person(env: &Env, name: &str, email: &str, args: &[&str]) -> crate::common::Run {
+    env.soc2_with(
+        args,
+        &[
+            ("GIT_AUTHOR_NAME", name),
+            ("GIT_AUTHOR_EMAIL", email),
+            ("GIT_COMMITTER_NAME", name),
+            ("GIT_COMMITTER_EMAIL", email),
+        ],
+    )
+}
+
+#[test]
+fn approval_records_who_when_and_the_digest() {
+    let env = store();
+    as_person(
+        &env,
+        "Carol",
+        "carol@example.com",
+        &["control", "set", "BC-01", "--status", "implemented"],
+    )
+    .success();
+    let run = as_person(
+        &env,
+        "Vera",
+        "vera@example.com",
+        &["approve", "BC-01", "-m", "Reviewed the backup job config."],
+    );
+    insta::assert_snapshot!(run.success());
+    let text = env.read("controls/BC-01.yaml");
+    assert!(
+        text.contains("approval:\n  by: vera@example.com\n  at: 2026-11-22\n  digest: "),
+        "{text}"
+    );
+    insta::assert_snapshot!(env.show("HEAD"), @"
+    soc2: approve BC-01
+
+    Approve control BC-01 as it is now (sha256 8062f5656002)
+    Reviewed the backup job config.
+
+    Soc2-Action: approve
+    Soc2-Object: BC-01
+
+
+     controls/BC-01.yaml | 4 ++++
+     1 file changed, 4 insertions(+)
+    ");
+    let json = env.soc2(&["status", "--format", "json"]).json();
+    let bc01 = json["not_ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "BC-01")
+        .unwrap()
+        .clone();
+    assert_eq!(bc01["approval"], "approved");
+}
+
+#[test]
+fn the_author_of_the_content_cannot_approve_it() {
+    let env = store();
+    as_person(
+        &env,
+        "Carol",
+        "carol@example.com",
+        &["control", "set", "BC-01", "--status", "implemented"],
+    )
+    .success();
+    let run = as_person(&env, "Carol", "CAROL@example.com", &["approve", "BC-01"]).code(2);
+    insta::assert_snapshot!(run);
+    assert_eq!(env.git(&["rev-list", "--count", "HEAD"]), "2\n");
+}
+
+#[test]
+fn a_change_after_approval_voids_it() {
+    let env = store();
+    as_person(&env, "Vera", "vera@example.com", &["approve", "BC-01"]).success();
+    as_person(
+        &env,
+        "Carol",
+        "carol@example.com",
+        &["control", "set", "BC-01", "--title", "Hourly backups"],
+    )
+    .success();
+    let json = env.soc2(&["status", "--format", "json"]).json();
+    let bc01 = json["not_ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "BC-01")
+        .unwrap()
+        .clone();
+    assert_eq!(bc01["approval"], "changed");
+    insta::assert_snapshot!(env.soc2(&["verify"]).code(1));
+}
+
+#[test]
+fn approving_a_policy_covers_its_document() {
+    let env = store();
+    env.write("policies/POL-SEC.md", "# Security Policy\n\nRewritten.\n");
+    env.commit_all("rewrite the policy");
+    let json = env.soc2(&["status", "--format", "json"]).json();
+    assert_eq!(
+        json["overall"]["met"], 0,
+        "the edited document voids the approval"
+    );
+    as_person(&env, "Vera", "vera@example.com", &["approve", "POL-SEC"]).success();
+    assert_eq!(
+        env.soc2(&["status", "--format", "json"]).json()["overall"]["met"],
+        1
+    );
+}
+
+#[test]
+fn an_unchanged_approval_is_not_repeated() {
+    let env = store();
+    let run = env.soc2(&["approve", "AC-01"]).success();
+    assert_eq!(
+        run.stdout,
+        "AC-01 is already approved as it is (by approver@example.com on 2026-03-02); nothing to commit\n"
+    );
+}
+
+#[test]
+fn approve_keeps_comments() {
+    let env = store();
+    env.write(
+        "controls/BC-01.yaml",
+        format!(
+            "# Backups: see the runbook.\n{}",
+            env.read("controls/BC-01.yaml")
+        ),
+    );
+    env.commit_all("note");
+    as_person(&env, "Vera", "vera@example.com", &["approve", "BC-01"]).success();
+    assert!(
+        env.read("controls/BC-01.yaml")
+            .starts_with("# Backups: see the runbook.\nid: BC-01\n")
+    );
+}
+
+#[test]
+fn unknown_ids_suggest_one() {
+    let env = store();
+    insta::assert_snapshot!(env.soc2(&["approve", "POL-SECC"]).code(2));
+}

@@ -1,0 +1,122 @@
+use crate::common::Env;
+use crate::fixtures::small_store;
+
+fn store() -> Env {
+    let env = Env::new();
+    small_store(&env);
+    env.commit_all("fixture");
+    env
+}
+
+#[test]
+fn add_commits_the_record_and_its_document() {
+    let env = store();
+    insta::assert_snapshot!(
+        env.soc2(&[
+            "policy",
+            "add",
+            "POL-VENDOR",
+            "--title",
+            "Vendor Management Policy",
+            "--owner",
+            "dana@example.com"
+        ])
+        .success()
+    );
+    insta::assert_snapshot!(env.read("policies/POL-VENDOR.yaml"), @r"
+    id: POL-VENDOR
+    title: Vendor Management Policy
+    owner: dana@example.com
+    version: 1
+    document: POL-VENDOR.md
+    review_every: 365d
+    ");
+    assert!(
+        env.read("policies/POL-VENDOR.md")
+            .starts_with("# Vendor Management Policy\n")
+    );
+    insta::assert_snapshot!(env.show("HEAD"), @"
+    soc2: policy add POL-VENDOR
+
+    Add policy POL-VENDOR: Vendor Management Policy
+
+    Soc2-Action: policy-add
+    Soc2-Object: POL-VENDOR
+
+
+     policies/POL-VENDOR.md   | 17 +++++++++++++++++
+     policies/POL-VENDOR.yaml |  6 ++++++
+     2 files changed, 23 insertions(+)
+    ");
+}
+
+#[test]
+fn add_copies_a_document() {
+    let env = store();
+    let document = env.outside("vendor.md", "# Vendors\n\nWe assess every vendor.\n");
+    env.soc2(&[
+        "policy",
+        "add",
+        "POL-VENDOR",
+        "--title",
+        "Vendors",
+        "--document",
+        document.to_str().unwrap(),
+        "--review-every",
+        "6m",
+    ])
+    .success();
+    assert_eq!(
+        env.read("policies/POL-VENDOR.md"),
+        "# Vendors\n\nWe assess every vendor.\n"
+    );
+    assert!(
+        env.read("policies/POL-VENDOR.yaml")
+            .contains("review_every: 6m\n")
+    );
+}
+
+#[test]
+fn review_sets_only_the_review_date_and_keeps_comments() {
+    let env = store();
+    let original = env.read("policies/POL-SEC.yaml").replace(
+        "version: 2\n",
+        "version: 2   # bumped for the SSO rollout\n",
+    );
+    env.write("policies/POL-SEC.yaml", &original);
+    env.commit_all("annotate");
+    let run = env.soc2(&["policy", "review", "POL-SEC", "-m", "No changes needed."]);
+    insta::assert_snapshot!(run.success());
+    assert_eq!(
+        env.read("policies/POL-SEC.yaml"),
+        original.replace("last_reviewed: 2026-03-01", "last_reviewed: 2026-11-22")
+    );
+    insta::assert_snapshot!(env.show("HEAD"), @"
+    soc2: policy review POL-SEC
+
+    Reviewed on 2026-11-22; next review due 2027-11-22
+    No changes needed.
+
+    Soc2-Action: policy-review
+    Soc2-Object: POL-SEC
+
+
+     policies/POL-SEC.yaml | 2 +-
+     1 file changed, 1 insertion(+), 1 deletion(-)
+    ");
+    // The review does not void the approval.
+    let status = env.soc2(&["status", "--format", "json"]).json();
+    assert_eq!(status["overall"]["met"], 1);
+}
+
+#[test]
+fn review_refuses_a_future_date_and_a_repeat() {
+    let env = store();
+    let future = env
+        .soc2(&["policy", "review", "POL-SEC", "--date", "2026-12-01"])
+        .code(2);
+    let past = env
+        .soc2(&["policy", "review", "POL-SEC", "--date", "2026-02-01"])
+        .code(2);
+    insta::assert_snapshot!(format!("{future}\n{past}"));
+}
