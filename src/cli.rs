@@ -61,6 +61,7 @@ pub struct GlobalArgs {
 pub enum Command {
     Init(commands::init::InitArgs),
     Status(commands::status::StatusArgs),
+    Check(commands::check::CheckArgs),
     Criteria(commands::criteria::CriteriaArgs),
     Controls(commands::controls::ControlsArgs),
     Policies(commands::policies::PoliciesArgs),
@@ -71,6 +72,7 @@ pub enum Command {
     Log(commands::log::LogArgs),
     Verify(commands::verify::VerifyArgs),
     Diff(commands::diff::DiffArgs),
+    Schema(commands::schema::SchemaArgs),
 }
 
 pub fn parse_date(text: &str) -> Result<Date, String> {

@@ -150,7 +150,7 @@ impl std::fmt::Display for Code {
 }
 
 /// The warnings `gate.fail_on` may promote to errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum WarningKind {
     MissingEvidence,

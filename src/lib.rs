@@ -14,6 +14,7 @@ pub mod model;
 pub mod readiness;
 pub mod report;
 pub mod rules;
+pub mod schema;
 pub mod starter;
 pub mod store;
 pub mod suggest;

@@ -2,7 +2,10 @@
 //! and its assessment.
 
 use crate::findings::{Code, Finding};
-use crate::model::{Approval, Sha256Hex, digest};
+use crate::model::{Approval, Control, ControlStatus, Policy, Sha256Hex, digest, owner_is_set};
+use crate::readiness::{
+    ApprovalState, Assessment, ControlResult, ControlState, CriterionState, PolicyResult,
+};
 use crate::store::{Record, Store, locate};
 
 /// Every approval whose digest no longer matches its record's content.
@@ -58,4 +61,148 @@ fn check_approval<T>(
             record.stem()
         )),
     );
+}
+
+/// The readiness warnings `check` reports, from the assessment of the store.
+pub fn readiness(store: &Store, assessment: &Assessment) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (record, result) in store.controls.iter().zip(&assessment.controls) {
+        debug_assert_eq!(record.value.id, result.id);
+        control_findings(record, result, &mut findings);
+    }
+    for (record, result) in store.policies.iter().zip(&assessment.policies) {
+        policy_findings(record, result, &mut findings);
+    }
+    if let Some(program) = &store.program {
+        for criterion in assessment
+            .criteria
+            .iter()
+            .filter(|c| c.state == CriterionState::Uncovered)
+        {
+            findings.push(
+                Finding::new(
+                    Code::UncoveredCriterion,
+                    format!("criterion {} ({}) has no applicable control", criterion.id, criterion.title),
+                )
+                .in_file(&program.path)
+                .with_hint(format!(
+                    "map a control to it (`soc2 control set ID --add-criteria {}`), or exclude it under `scope.excluded_criteria` with a reason",
+                    criterion.id
+                )),
+            );
+        }
+    }
+    findings.extend(stale_approvals(store));
+    findings
+}
+
+/// A finding pointing at a record's field (or its id when the field is absent).
+fn at<T>(record: &Record<T>, code: Code, message: String, field: &str) -> Finding {
+    let text = &record.text;
+    Finding::new(code, message)
+        .in_file(&record.path)
+        .at(locate::field(text, field).or_else(|| locate::field(text, "id")))
+        .with_source(text)
+}
+
+fn control_findings(record: &Record<Control>, result: &ControlResult, out: &mut Vec<Finding>) {
+    let here = |code, message, field: &str| at(record, code, message, field);
+    if result.status == ControlStatus::NotApplicable || !result.in_scope {
+        return;
+    }
+    if !owner_is_set(record.value.owner.as_deref()) {
+        out.push(
+            here(
+                Code::NoOwner,
+                format!("control {} has no owner", result.id),
+                "owner",
+            )
+            .with_hint(format!("`soc2 control set {} --owner PERSON`", result.id)),
+        );
+    }
+    if let Some(expired) = result.expired_exception {
+        out.push(
+            here(
+                Code::ExpiredException,
+                format!("the exception for {} expired on {expired}", result.id),
+                "exceptions",
+            )
+            .with_hint("fix the gap, or renew the exception with a new end date and approver"),
+        );
+    }
+    // Evidence and approval matter once a control claims to operate.
+    if result.status != ControlStatus::Implemented {
+        return;
+    }
+    for reason in &result.reasons {
+        let code = match reason.state {
+            ControlState::MissingEvidence => Code::MissingEvidence,
+            ControlState::StaleEvidence => Code::StaleEvidence,
+            _ => continue,
+        };
+        out.push(
+            here(
+                code,
+                format!("{}: {}", result.id, reason.detail),
+                "frequency",
+            )
+            .with_hint(format!(
+                "add evidence with `soc2 evidence add {} FILE --covers FROM..TO`",
+                result.id
+            )),
+        );
+    }
+    if result.approval == ApprovalState::Missing {
+        out.push(
+            here(
+                Code::Unapproved,
+                format!("implemented control {} has never been approved", result.id),
+                "status",
+            )
+            .with_hint(format!(
+                "someone other than its author runs `soc2 approve {}`",
+                result.id
+            )),
+        );
+    }
+}
+
+fn policy_findings(record: &Record<Policy>, result: &PolicyResult, out: &mut Vec<Finding>) {
+    let here = |code, message, field: &str| at(record, code, message, field);
+    if !owner_is_set(record.value.owner.as_deref()) {
+        out.push(
+            here(
+                Code::NoOwner,
+                format!("policy {} has no owner", result.id),
+                "owner",
+            )
+            .with_hint("set `owner` to the person accountable for the policy"),
+        );
+    }
+    if result.approval == ApprovalState::Missing {
+        out.push(
+            here(
+                Code::Unapproved,
+                format!("policy {} has never been approved", result.id),
+                "title",
+            )
+            .with_hint(format!(
+                "someone other than its author runs `soc2 approve {}`",
+                result.id
+            )),
+        );
+    }
+    if let (true, Some(due)) = (result.overdue, result.review_due) {
+        out.push(
+            here(
+                Code::OverdueReview,
+                format!("policy {} was due for review on {due}", result.id),
+                "last_reviewed",
+            )
+            .with_hint(format!(
+                "review it, then `soc2 policy review {}`",
+                result.id
+            )),
+        );
+    }
 }

@@ -5,6 +5,7 @@
 use anyhow::{Context, Result};
 
 use crate::model::{Control, ControlStatus, OWNER_PLACEHOLDER, Policy};
+use crate::schema::Kind;
 use crate::store::{PendingWrite, render};
 
 include!(concat!(env!("OUT_DIR"), "/starter.rs"));
@@ -29,25 +30,24 @@ pub fn reset_policy(mut policy: Policy) -> Policy {
     policy
 }
 
-/// The controls, policies and policy documents of a new store.
-pub fn files(header: impl Fn(&str) -> String) -> Result<Vec<PendingWrite>> {
+/// The controls, policies and policy documents of a new store, each record headed by
+/// the line that points editors at its schema.
+pub fn files() -> Result<Vec<PendingWrite>> {
     let mut out = Vec::with_capacity(FILES.len());
     for (path, content) in FILES {
         let context = || format!("reading the embedded starter file {path}");
         let bytes = if path.starts_with("controls/") {
             let control: Control = serde_yaml::from_str(content).with_context(context)?;
+            let control = reset_control(control);
             format!(
                 "{}{}",
-                header("control"),
-                render::to_yaml(&reset_control(control))
+                Kind::Control.header(path),
+                render::to_yaml(&control)
             )
         } else if path.ends_with(".yaml") {
             let policy: Policy = serde_yaml::from_str(content).with_context(context)?;
-            format!(
-                "{}{}",
-                header("policy"),
-                render::to_yaml(&reset_policy(policy))
-            )
+            let policy = reset_policy(policy);
+            format!("{}{}", Kind::Policy.header(path), render::to_yaml(&policy))
         } else {
             content.to_string()
         };

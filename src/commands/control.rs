@@ -8,6 +8,7 @@ use super::{Context, Exit, print, prompt, records};
 use crate::Hinted;
 use crate::cli::{parse_choice, parse_criterion};
 use crate::model::{CONTROL_FIELDS, Control, ControlStatus, Frequency};
+use crate::schema::Kind;
 use crate::store::{CONTROLS_DIR, POLICIES_DIR, PendingWrite, edit, render};
 
 /// Add a control or change one; each change is one commit.
@@ -158,9 +159,10 @@ fn add(context: &Context, args: AddArgs) -> Result<Exit> {
     change
         .details
         .push(format!("Add control {}: {}", control.id, control.title));
-    change
-        .writes
-        .push(PendingWrite::create(&path, render::to_yaml(&control)));
+    change.writes.push(PendingWrite::create(
+        &path,
+        Kind::Control.new_file(&root, &path, &control),
+    ));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Added {} ({path}) in commit {}\n",

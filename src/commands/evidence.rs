@@ -14,7 +14,8 @@ use crate::model::{
     CommandRun, Covers, Date, Evidence, EvidenceFile, EvidenceKind, Sha256Hex, Timestamp,
 };
 use crate::report::{self, Style, table};
-use crate::store::{self, CONTROLS_DIR, EVIDENCE_DIR, PendingWrite, render};
+use crate::schema::Kind;
+use crate::store::{self, CONTROLS_DIR, EVIDENCE_DIR, PendingWrite};
 
 /// Add evidence that a control operated, or list it.
 #[derive(Debug, Args)]
@@ -194,7 +195,7 @@ fn add(context: &Context, args: AddArgs) -> Result<Exit> {
     ));
     change.writes.push(PendingWrite::create(
         &record_path,
-        render::to_yaml(&evidence),
+        Kind::Evidence.new_file(&root, &record_path, &evidence),
     ));
     for attachment in attachments {
         change.writes.extend(attachment.write);
@@ -502,7 +503,10 @@ fn run_command(context: &Context, args: RunArgs) -> Result<Exit> {
     ));
     change.writes.insert(
         0,
-        PendingWrite::create(&record_path, render::to_yaml(&evidence)),
+        PendingWrite::create(
+            &record_path,
+            Kind::Evidence.new_file(&root, &record_path, &evidence),
+        ),
     );
     let commit = change::apply_as(&repo, &change, &identity)?;
     if exit != 0 {

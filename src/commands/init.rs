@@ -10,6 +10,7 @@ use crate::catalog::Category;
 use crate::cli::parse_category;
 use crate::git::{self, Repo};
 use crate::report::Style;
+use crate::schema::Kind;
 use crate::starter;
 use crate::store::{PROGRAM_FILE, PendingWrite, render};
 
@@ -85,7 +86,12 @@ pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
         PROGRAM_FILE,
         program_file(&organisation, &categories),
     ));
-    change.writes.extend(starter::files(|_| String::new())?);
+    change.writes.extend(starter::files()?);
+    for kind in Kind::ALL {
+        change
+            .writes
+            .push(PendingWrite::create(kind.path(), kind.generate()));
+    }
     let (controls, policies) = starter::counts();
     change.details.push(format!(
         "Start a SOC 2 program for {organisation}: {controls} controls and {policies} policies from the starter library."
@@ -106,12 +112,18 @@ pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
     let commit = change::apply_as(&repo, &change, &identity)?;
 
     let style = Style::for_stdout();
+    let example = "AC-01";
     print(&format!(
         "{} a SOC 2 store for {organisation} in {}\n  {controls} controls, {policies} policies; committed as {}\n\n\
-         {}\n  \
-         1. Name the owners: every control and policy says `owner: TODO`.\n  \
-         2. Check the scope in soc2.yaml: categories, excluded criteria, audit type.\n  \
-         3. See where you stand:  soc2 status\n",
+         {}\n\
+         \x20 1. Name the owners: every control and policy says `owner: TODO`.\n\
+         \x20      soc2 control set {example} --owner alice@example.com\n\
+         \x20 2. Check the scope in soc2.yaml: categories, excluded criteria, audit type.\n\
+         \x20 3. For each control that already runs: mark it, add its evidence, have it approved.\n\
+         \x20      soc2 control set {example} --status implemented\n\
+         \x20      soc2 evidence add {example} report.csv --covers FROM..TO\n\
+         \x20      soc2 approve {example}          (by someone other than its author)\n\
+         \x20 4. See where you stand: soc2 status\n",
         style.green("Created"),
         dir.display(),
         &commit[..12],
@@ -139,11 +151,11 @@ fn refuse_existing(dir: &Path, writes: &[PendingWrite]) -> Result<()> {
     };
     bail!(Hinted::new(
         format!(
-            "{} already exists here: {}{more}",
+            "{} here: {}{more}",
             if existing.len() == 1 {
-                "a file"
+                "a file already exists"
             } else {
-                "files"
+                "files already exist"
             },
             shown.join(", ")
         ),
@@ -155,7 +167,7 @@ fn refuse_existing(dir: &Path, writes: &[PendingWrite]) -> Result<()> {
 fn program_file(organisation: &str, categories: &[Category]) -> String {
     let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
     format!(
-        "# The SOC 2 program: what the audit covers and what `soc2 check` enforces in CI.
+        "{header}# The SOC 2 program: what the audit covers and what `soc2 check` enforces in CI.
 organisation: {organisation}
 scope:
   # Security (the common criteria) is always in scope. Add what your customers ask
@@ -175,6 +187,7 @@ gate:
   # Warnings to treat as errors, e.g. [stale-evidence, overdue-review].
   fail_on: []
 ",
+        header = Kind::Program.header(PROGRAM_FILE),
         organisation = render::quoted_if_needed(organisation),
         categories = names.join(", "),
     )

@@ -4,6 +4,7 @@
 
 pub mod approve;
 mod change;
+pub mod check;
 pub mod control;
 pub mod controls;
 pub mod criteria;
@@ -15,6 +16,7 @@ pub mod policies;
 pub mod policy;
 mod prompt;
 mod records;
+pub mod schema;
 pub mod status;
 pub mod verify;
 
@@ -60,6 +62,7 @@ fn run(cli: Cli) -> Result<Exit> {
     match cli.command {
         Command::Init(args) => init::run(&context, args),
         Command::Status(args) => status::run(&context, args),
+        Command::Check(args) => check::run(&context, args),
         Command::Criteria(args) => criteria::run(&context, args),
         Command::Controls(args) => controls::run(&context, args),
         Command::Policies(args) => policies::run(&context, args),
@@ -70,6 +73,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Log(args) => log::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
+        Command::Schema(args) => schema::run(&context, args),
     }
 }
 

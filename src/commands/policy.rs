@@ -9,7 +9,8 @@ use super::{Context, Exit, print, records};
 use crate::Hinted;
 use crate::cli::{parse_date, parse_interval};
 use crate::model::{Date, Interval, POLICY_FIELDS, Policy};
-use crate::store::{POLICIES_DIR, PendingWrite, edit, render};
+use crate::schema::Kind;
+use crate::store::{POLICIES_DIR, PendingWrite, edit};
 
 /// Add a policy or record its review; each is one commit.
 #[derive(Debug, Args)]
@@ -104,9 +105,10 @@ fn add(context: &Context, args: AddArgs) -> Result<Exit> {
     change
         .details
         .push(format!("Add policy {}: {}", policy.id, policy.title));
-    change
-        .writes
-        .push(PendingWrite::create(&path, render::to_yaml(&policy)));
+    change.writes.push(PendingWrite::create(
+        &path,
+        Kind::Policy.new_file(&root, &path, &policy),
+    ));
     change
         .writes
         .push(PendingWrite::create(&document_path, document));

@@ -97,8 +97,10 @@ pub fn read<T: DeserializeOwned>(root: &Path, path: &str, what: &str) -> Result<
     })
 }
 
-/// A short file-name-safe slug: `MFA report (Q3)` -> `mfa-report-q3`.
+/// A short file-name-safe slug: `MFA report (Q3)` -> `mfa-report-q3`; long text is
+/// cut at a word boundary, at most 40 characters.
 pub fn slug(text: &str) -> String {
+    const MAX: usize = 40;
     let mut slug = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -106,9 +108,10 @@ pub fn slug(text: &str) -> String {
         } else if !slug.ends_with('-') && !slug.is_empty() {
             slug.push('-');
         }
-        if slug.len() >= 40 {
-            break;
-        }
+    }
+    if slug.len() > MAX {
+        let cut = slug[..=MAX].rfind('-').filter(|i| *i > 0).unwrap_or(MAX);
+        slug.truncate(cut);
     }
     let slug = slug.trim_end_matches('-').to_string();
     if slug.is_empty() {
@@ -127,6 +130,11 @@ mod tests {
         assert_eq!(slug("MFA report (Q3)"), "mfa-report-q3");
         assert_eq!(slug("  --  "), "evidence");
         assert_eq!(slug("Ünïcode only"), "n-code-only");
+        assert_eq!(
+            slug("Single sign-on with multi-factor authentication"),
+            "single-sign-on-with-multi-factor"
+        );
         assert!(slug(&"word ".repeat(30)).len() <= 40);
+        assert_eq!(slug(&"x".repeat(50)).len(), 40);
     }
 }

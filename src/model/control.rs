@@ -1,3 +1,4 @@
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Date, Sha256Hex};
@@ -19,11 +20,12 @@ pub const CONTROL_FIELDS: &[&str] = &[
 ];
 
 /// `controls/<ID>.yaml`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Control {
-    /// Filled from the file name when the file leaves it out.
+    /// The control's ID; equal to the file name without `.yaml` (filled from it when left out).
     #[serde(default)]
+    #[schemars(regex(pattern = super::ID_PATTERN))]
     pub id: String,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,13 +33,16 @@ pub struct Control {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(schema_with = "super::criteria_schema")]
     pub criteria: Vec<String>,
     pub status: ControlStatus,
     /// Why the control does not apply; required with `status: not-applicable`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub frequency: Frequency,
+    /// IDs of the policies that govern the control.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(regex(pattern = super::ID_PATTERN)))]
     pub policies: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Approval>,
@@ -47,7 +52,7 @@ pub struct Control {
     pub notes: Option<String>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlStatus {
     Planned,
@@ -68,7 +73,7 @@ impl ControlStatus {
 }
 
 /// How often a control operates, which sets how fresh its evidence must be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Frequency {
     Continuous,
@@ -97,7 +102,7 @@ impl Frequency {
 }
 
 /// Someone other than the author approved the record's content, identified by its digest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Approval {
     pub by: String,
@@ -106,7 +111,7 @@ pub struct Approval {
 }
 
 /// An accepted risk: the control is knowingly not working until `expires`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Exception {
     pub reason: String,

@@ -14,7 +14,10 @@ pub use evidence::{CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind};
 pub use policy::{POLICY_FIELDS, Policy};
 pub use program::{Audit, AuditType, Exclusion, Gate, Period, Program, Scope};
 pub use risk::{RISK_FIELDS, Risk, Treatment};
-pub use values::{Date, Interval, IntervalUnit, Sha256Hex, Timestamp, is_valid_id};
+pub use values::{
+    Date, ID_PATTERN, Interval, IntervalUnit, Sha256Hex, Timestamp, criteria_schema,
+    criterion_schema, is_valid_id,
+};
 
 /// The placeholder `soc2 init` writes where a person must name an owner.
 pub const OWNER_PLACEHOLDER: &str = "TODO";

@@ -1,3 +1,4 @@
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::{Approval, Date, Interval};
@@ -17,10 +18,12 @@ pub const POLICY_FIELDS: &[&str] = &[
 ];
 
 /// `policies/<ID>.yaml`; the policy text sits beside it in `document`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
+    /// The policy's ID; equal to the file name without `.yaml` (filled from it when left out).
     #[serde(default)]
+    #[schemars(regex(pattern = super::ID_PATTERN))]
     pub id: String,
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]

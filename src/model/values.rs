@@ -348,3 +348,67 @@ mod tests {
         assert!(Sha256Hex::parse(&digest.0.to_uppercase()).is_err());
     }
 }
+
+/// JSON Schema for the value types, so that editors validate them as soc2 does.
+mod schema {
+    use std::borrow::Cow;
+
+    use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+
+    use super::{Date, Interval, Sha256Hex, Timestamp};
+
+    macro_rules! string_schema {
+        ($type:ty, $name:literal, $schema:tt) => {
+            impl JsonSchema for $type {
+                fn schema_name() -> Cow<'static, str> {
+                    Cow::Borrowed($name)
+                }
+
+                fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                    json_schema!($schema)
+                }
+            }
+        };
+    }
+
+    string_schema!(Date, "Date", {
+        "type": "string",
+        "format": "date",
+        "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        "description": "A date as YYYY-MM-DD"
+    });
+    string_schema!(Sha256Hex, "Sha256", {
+        "type": "string",
+        "pattern": "^[0-9a-f]{64}$",
+        "description": "A SHA-256 digest: 64 lowercase hexadecimal characters"
+    });
+    string_schema!(Interval, "Interval", {
+        "type": "string",
+        "pattern": "^[1-9][0-9]*[dwmy]$",
+        "description": "An interval: a number and d (days), w (weeks), m (months) or y (years), like 365d"
+    });
+    string_schema!(Timestamp, "Timestamp", {
+        "type": "string",
+        "format": "date-time",
+        "description": "An RFC 3339 timestamp, like 2026-10-03T14:05:00Z"
+    });
+}
+
+/// The pattern every record ID follows, for the JSON Schema.
+pub const ID_PATTERN: &str = "^[A-Z0-9][A-Z0-9-]*$";
+
+/// JSON Schema for a list of TSC criteria: the catalogue's IDs, so editors complete them.
+pub fn criteria_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let ids: Vec<&str> = crate::catalog::CRITERIA.iter().map(|c| c.id).collect();
+    schemars::json_schema!({
+        "type": "array",
+        "items": {"type": "string", "enum": ids},
+        "description": "TSC 2017 criteria this control supports (`soc2 criteria` lists them)"
+    })
+}
+
+/// JSON Schema for one criterion ID.
+pub fn criterion_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let ids: Vec<&str> = crate::catalog::CRITERIA.iter().map(|c| c.id).collect();
+    schemars::json_schema!({"type": "string", "enum": ids})
+}

@@ -68,6 +68,7 @@ pub fn assess_control(
         status: control.status,
         frequency: control.frequency,
         criteria: control.criteria.clone(),
+        in_scope: true,
         state: ControlState::Ready,
         reasons: Vec::new(),
         approval,
@@ -117,7 +118,7 @@ pub fn assess_control(
                         reason(
                             ControlState::StaleEvidence,
                             format!(
-                                "newest evidence covers up to {latest}, {} days ago; {} evidence goes stale after {fresh_for} days",
+                                "newest evidence ends {latest}, {} days ago; {} evidence is stale after {fresh_for} days",
                                 latest.days_until(today),
                                 control.frequency.as_str()
                             ),
@@ -286,9 +287,10 @@ fn window_gap(windows: &[WindowResult]) -> Option<(ControlState, String)> {
             Some((
                 ControlState::MissingEvidence,
                 format!(
-                    "{} of {} ended windows have no evidence: {}{more_text}",
+                    "{} of {} ended windows {} no evidence: {}{more_text}",
                     missing.len(),
                     ended.len(),
+                    if missing.len() == 1 { "has" } else { "have" },
                     labels.join(", ")
                 ),
             ))

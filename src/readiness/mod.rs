@@ -111,6 +111,8 @@ pub struct ControlResult {
     pub status: ControlStatus,
     pub frequency: Frequency,
     pub criteria: Vec<String>,
+    /// False when every criterion the control maps to is outside the audit's scope.
+    pub in_scope: bool,
     pub state: ControlState,
     /// Every reason the control is not ready, in precedence order.
     pub reasons: Vec<Reason>,
@@ -274,7 +276,7 @@ pub fn assess(store: &Store, today: Date) -> Assessment {
             .or_default()
             .push(record);
     }
-    let controls: Vec<ControlResult> = store
+    let mut controls: Vec<ControlResult> = store
         .controls
         .iter()
         .map(|record| {
@@ -285,6 +287,13 @@ pub fn assess(store: &Store, today: Date) -> Assessment {
         })
         .collect();
 
+    for control in &mut controls {
+        control.in_scope = control.criteria.is_empty()
+            || control
+                .criteria
+                .iter()
+                .any(|id| catalog::find(id).is_none_or(|c| program.scope.includes(c.category)));
+    }
     let criteria = assess_criteria(program, &controls);
     let mut overall = Score::default();
     let mut by_category: BTreeMap<Category, Score> = BTreeMap::new();

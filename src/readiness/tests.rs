@@ -188,7 +188,7 @@ fn type1_freshness_is_one_window_plus_a_quarter() {
     assert_eq!(state(&a, "AC-01"), ControlState::StaleEvidence);
     assert_eq!(
         a.control("AC-01").unwrap().reasons[0].detail,
-        "newest evidence covers up to 2026-09-30, 114 days ago; quarterly evidence goes stale after 113 days"
+        "newest evidence ends 2026-09-30, 114 days ago; quarterly evidence is stale after 113 days"
     );
     assert_eq!(
         a.control("AC-01").unwrap().evidence_due,
@@ -499,7 +499,7 @@ fn type2_a_gap_in_the_middle_is_missing_evidence() {
     assert_eq!(c.state, ControlState::MissingEvidence);
     assert_eq!(
         c.reasons[0].detail,
-        "1 of 4 ended windows have no evidence: 2026-08"
+        "1 of 4 ended windows has no evidence: 2026-08"
     );
     assert_eq!(c.windows_missing, Some(1));
 }
@@ -628,5 +628,35 @@ fn unknown_references_do_not_panic() {
     assert_eq!(
         a.criterion("CC6.1").unwrap().state,
         CriterionState::Uncovered
+    );
+}
+
+#[test]
+fn controls_of_categories_out_of_scope_are_out_of_scope() {
+    let a = Fixture::new()
+        .control(
+            "PRV-01",
+            "owner: a\ncriteria: [P1.1]\nstatus: planned\nfrequency: annual\n",
+        )
+        .control("AC-01", READY)
+        .control("X-01", "owner: a\nstatus: planned\nfrequency: annual\n")
+        .assess("2026-11-22");
+    assert!(!a.control("PRV-01").unwrap().in_scope);
+    assert!(a.control("AC-01").unwrap().in_scope);
+    assert!(
+        a.control("X-01").unwrap().in_scope,
+        "a control with no criteria yet is shown"
+    );
+}
+
+#[test]
+fn many_missing_windows_are_listed_five_at_a_time() {
+    let a = Fixture::with_program(TYPE2)
+        .control("OPS-01", MONTHLY)
+        .assess("2027-01-15");
+    let c = a.control("OPS-01").unwrap();
+    assert_eq!(
+        c.reasons[0].detail,
+        "6 of 6 ended windows have no evidence: 2026-07, 2026-08, 2026-09, 2026-10, 2026-11 and 1 more"
     );
 }

@@ -1,5 +1,6 @@
 //! Renderers: they turn results into text and never compute or read anything.
 
+pub mod check;
 pub mod criteria;
 pub mod diagnostics;
 pub mod error;

@@ -68,7 +68,7 @@ pub fn view<'a>(assessment: &'a Assessment, filter: &Filter) -> StatusView<'a> {
     let controls: Vec<&ControlResult> = assessment
         .controls
         .iter()
-        .filter(|c| filter.control(c))
+        .filter(|c| c.in_scope && filter.control(c))
         .collect();
     let count = |f: &dyn Fn(&ControlResult) -> bool| controls.iter().filter(|c| f(c)).count();
     let uncovered = if filter.owner.is_some() {
@@ -178,11 +178,18 @@ fn controls_line(view: &StatusView) -> String {
     line
 }
 
+/// The first reason, shortened for a table cell (JSON and `soc2 show` have it whole).
 fn reason_text(control: &ControlResult) -> String {
-    control
+    const MAX: usize = 90;
+    let detail = control
         .primary_reason()
-        .map(|r| r.detail.clone())
-        .unwrap_or_default()
+        .map(|r| r.detail.as_str())
+        .unwrap_or_default();
+    if detail.chars().count() <= MAX {
+        return detail.to_string();
+    }
+    let cut: String = detail.chars().take(MAX - 1).collect();
+    format!("{}…", cut.trim_end())
 }
 
 fn owner_text(control: &ControlResult) -> String {
@@ -290,7 +297,12 @@ pub fn render_markdown(view: &StatusView) -> String {
                 control.id,
                 control.state.as_str(),
                 md_cell(&owner_text(control)),
-                md_cell(&reason_text(control))
+                md_cell(
+                    &control
+                        .primary_reason()
+                        .map(|r| r.detail.clone())
+                        .unwrap_or_default()
+                )
             ));
         }
     }
