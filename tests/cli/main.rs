@@ -5,11 +5,14 @@ mod common;
 mod fixtures;
 
 mod approve;
+mod check;
 mod commits;
 mod control;
 mod criteria;
 mod evidence;
 mod history;
+mod init;
 mod load_errors;
 mod policy;
+mod schema;
 mod status;

@@ -1,0 +1,336 @@
+//! `soc2 check`: one snapshot per rule (human and JSON), every exit code, the gate,
+//! the output formats.
+
+use crate::common::{Env, Run};
+use crate::fixtures::small_store;
+use soc2::findings::{Code, Severity};
+
+fn store() -> Env {
+    let env = Env::new();
+    small_store(&env);
+    env.commit_all("fixture");
+    env
+}
+
+/// `check` with every warning but `code` allowed, in both formats.
+fn only(env: &Env, code: Code, extra: &[&str]) -> (Run, Run) {
+    let mut args: Vec<String> = vec!["check".into()];
+    for other in Code::ALL
+        .iter()
+        .filter(|c| c.default_severity() == Severity::Warning && **c != code)
+    {
+        args.push("--allow".into());
+        args.push(other.as_str().into());
+    }
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let human = env.soc2(&args);
+    let mut json_args = args.clone();
+    json_args.extend(["--format", "json"]);
+    let json = env.soc2(&json_args);
+    let codes: Vec<String> = json.json()["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        codes.iter().any(|c| c == code.as_str()),
+        "{code} not reported:\n{human}"
+    );
+    (human, json)
+}
+
+macro_rules! rule {
+    ($name:ident, $code:expr, $setup:expr) => {
+        rule!($name, $code, $setup, &[]);
+    };
+    ($name:ident, $code:expr, $setup:expr, $extra:expr) => {
+        #[test]
+        fn $name() {
+            let env = store();
+            let setup: fn(&Env) = $setup;
+            setup(&env);
+            let (human, json) = only(&env, $code, $extra);
+            insta::assert_snapshot!(concat!(stringify!($name), "_human"), human);
+            insta::assert_snapshot!(concat!(stringify!($name), "_json"), json);
+        }
+    };
+}
+
+rule!(e_parse, Code::Parse, |env| {
+    env.write(
+        "controls/BC-01.yaml",
+        "id: BC-01\ntitle: Backups\n\tstatus: designed\n",
+    );
+});
+rule!(e_schema, Code::Schema, |env| {
+    env.write(
+        "controls/BC-01.yaml",
+        "id: BC-01\ntitle: Backups\nstatus: designed\nfrequncy: daily\n",
+    );
+});
+rule!(e_invalid_id, Code::InvalidId, |env| {
+    env.write(
+        "controls/bc_02.yaml",
+        "title: Restores\nstatus: planned\nfrequency: annual\n",
+    );
+});
+rule!(e_id_mismatch, Code::IdMismatch, |env| {
+    env.write(
+        "controls/BC-02.yaml",
+        "id: BC-20\ntitle: Restores\nstatus: planned\nfrequency: annual\n",
+    );
+});
+rule!(e_duplicate_id, Code::DuplicateId, |env| {
+    env.write(
+        "controls/BC-01.yml",
+        "id: BC-01\ntitle: Backups again\nstatus: planned\nfrequency: daily\n",
+    );
+});
+rule!(e_unknown_ref, Code::UnknownRef, |env| {
+    env.write(
+        "controls/BC-01.yaml",
+        "id: BC-01\ntitle: Backups\ncriteria: [A1.2, CC6.9]\nstatus: designed\nfrequency: daily\n",
+    );
+});
+rule!(e_invalid_value, Code::InvalidValue, |env| {
+    env.write(
+        "controls/PHY-01.yaml",
+        "id: PHY-01\ntitle: Badges\ncriteria: [CC6.4]\nstatus: not-applicable\nfrequency: annual\n",
+    );
+});
+rule!(e_bad_path, Code::BadPath, |env| {
+    env.write(
+        "evidence/AC-01/2026-11-01-x.yaml",
+        "control: AC-01\ncollected_at: 2026-11-01\nkind: log\nfiles:\n  - path: ../../soc2.yaml\n    sha256: 0000000000000000000000000000000000000000000000000000000000000000\n",
+    );
+});
+rule!(e_evidence_missing, Code::EvidenceMissing, |env| {
+    std::fs::remove_file(env.path("evidence/AC-01/2026-10-02-mfa-report.csv")).unwrap();
+});
+rule!(e_hash_mismatch, Code::HashMismatch, |env| {
+    env.write(
+        "evidence/AC-01/2026-10-02-mfa-report.csv",
+        "edited after the fact\n",
+    );
+});
+rule!(w_missing_evidence, Code::MissingEvidence, |env| {
+    env.write("controls/BC-01.yaml", "id: BC-01\ntitle: Backups\nowner: carol@example.com\ncriteria: [A1.2]\nstatus: implemented\nfrequency: daily\n");
+});
+rule!(w_stale_evidence, Code::StaleEvidence, |_| {});
+rule!(
+    w_overdue_review,
+    Code::OverdueReview,
+    |_| {},
+    &["--today", "2027-03-03"]
+);
+rule!(w_unapproved, Code::Unapproved, |env| {
+    env.write(
+        "controls/AC-01.yaml",
+        env.read("controls/AC-01.yaml")
+            .replace("Multi-factor authentication", "MFA everywhere"),
+    );
+});
+rule!(w_expired_exception, Code::ExpiredException, |env| {
+    env.write(
+        "controls/AC-02.yaml",
+        format!("{}exceptions:\n  - reason: New IdP rollout\n    approved_by: cfo@example.com\n    expires: 2026-10-31\n", env.read("controls/AC-02.yaml")),
+    );
+});
+rule!(w_uncovered_criterion, Code::UncoveredCriterion, |_| {});
+rule!(w_no_owner, Code::NoOwner, |_| {});
+rule!(w_unrecorded_file, Code::UnrecordedFile, |env| {
+    env.write("evidence/AC-01/screenshot.png", "png");
+});
+
+fn allow_all_warnings() -> Vec<String> {
+    Code::ALL
+        .iter()
+        .filter(|c| c.default_severity() == Severity::Warning)
+        .flat_map(|c| ["--allow".to_string(), c.as_str().to_string()])
+        .collect()
+}
+
+fn check(env: &Env, extra: &[&str]) -> Run {
+    let mut args = vec!["check".to_string()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    env.soc2(&args)
+}
+
+#[test]
+fn exit_0_when_nothing_fails() {
+    let env = store();
+    let allow = allow_all_warnings();
+    let allow: Vec<&str> = allow.iter().map(String::as_str).collect();
+    insta::assert_snapshot!(check(&env, &allow).code(0));
+    // Warnings alone do not fail the check.
+    check(&env, &[]).code(0);
+}
+
+#[test]
+fn exit_1_when_an_error_is_found() {
+    let env = store();
+    env.write("controls/BC-01.yaml", "not: [closed");
+    check(&env, &[]).code(1);
+}
+
+#[test]
+fn exit_1_when_readiness_is_below_the_gate() {
+    let env = store();
+    let allow = allow_all_warnings();
+    let mut args: Vec<&str> = allow.iter().map(String::as_str).collect();
+    args.extend(["--min-readiness", "50"]);
+    insta::assert_snapshot!(check(&env, &args).code(1));
+    // 1 of 35 criteria met is 2.8%: a gate of 2% passes, 3% fails.
+    check(&env, &["--min-readiness", "2"]).code(0);
+    check(&env, &["--min-readiness", "3"]).code(1);
+}
+
+#[test]
+fn the_gate_comes_from_soc2_yaml_and_the_flag_overrides_it() {
+    let env = store();
+    env.write(
+        "soc2.yaml",
+        format!("{}gate:\n  min_readiness: 50\n", crate::fixtures::PROGRAM),
+    );
+    check(&env, &[]).code(1);
+    check(&env, &["--min-readiness", "0"]).code(0);
+}
+
+#[test]
+fn exit_1_when_a_denied_warning_is_found() {
+    let env = store();
+    let run = check(&env, &["--deny", "stale-evidence", "--format", "json"]).code(1);
+    let json = run.json();
+    let stale = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "W-STALE-EVIDENCE")
+        .unwrap()
+        .clone();
+    assert_eq!(stale["severity"], "error");
+}
+
+#[test]
+fn fail_on_in_soc2_yaml_promotes_warnings() {
+    let env = store();
+    env.write(
+        "soc2.yaml",
+        format!("{}gate:\n  fail_on: [no-owner]\n", crate::fixtures::PROGRAM),
+    );
+    let json = check(&env, &["--format", "json"]).code(1).json();
+    assert_eq!(json["summary"]["errors"], 1);
+    check(&env, &["--allow", "no-owner"]).code(0);
+}
+
+#[test]
+fn exit_2_when_it_cannot_run() {
+    let env = Env::new();
+    insta::assert_snapshot!("no_store", check(&env, &[]).code(2));
+    let env = store();
+    insta::assert_snapshot!(
+        "unknown_code",
+        check(&env, &["--deny", "stale-evidense"]).code(2)
+    );
+    insta::assert_snapshot!(
+        "allowing_an_error",
+        check(&env, &["--allow", "E-PARSE"]).code(2)
+    );
+    check(&env, &["--min-readiness", "101"]).code(2);
+}
+
+#[test]
+fn a_broken_store_reports_every_problem_at_once() {
+    let env = store();
+    env.write(
+        "controls/BC-01.yaml",
+        "id: BC-01\ntitle: Backups\n\tstatus: designed\n",
+    );
+    env.write(
+        "controls/IR-01.yaml",
+        "id: IR-01\ntitle: IR\nstatus: planned\nfrequency: yearly\n",
+    );
+    env.write("controls/AC-03.yaml", "id: AC-03\ntitle: x\ncriteria: [CC6.99]\nstatus: planned\nfrequency: daily\npolicies: [POL-NONE]\n");
+    env.write("evidence/AC-01/2026-10-02-mfa-report.csv", "tampered\n");
+    env.write("policies/POL-X.yaml", "");
+    let json = check(&env, &["--format", "json"]).code(1).json();
+    let mut errors: Vec<(String, String)> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| {
+            (
+                f["file"].as_str().unwrap().to_string(),
+                f["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    errors.dedup();
+    insta::assert_debug_snapshot!(errors);
+    // Sorted by file, whatever the order they were found in.
+    let files: Vec<String> = errors.iter().map(|e| e.0.clone()).collect();
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted);
+}
+
+#[test]
+fn github_annotations() {
+    let env = store();
+    env.write(
+        "controls/BC-01.yaml",
+        "id: BC-01\ntitle: Backups\ncriteria: [A1.2, CC6.9]\nstatus: designed\nfrequency: daily\n",
+    );
+    let run = check(
+        &env,
+        &[
+            "--format",
+            "github",
+            "--allow",
+            "uncovered-criterion",
+            "--min-readiness",
+            "10",
+        ],
+    )
+    .code(1);
+    insta::assert_snapshot!(run);
+}
+
+#[test]
+fn explain_every_code() {
+    let env = Env::new();
+    let text: Vec<String> = Code::ALL
+        .iter()
+        .map(|c| {
+            env.soc2(&["check", "--explain", c.as_str()])
+                .success()
+                .stdout
+        })
+        .collect();
+    insta::assert_snapshot!(text.join("\n---\n"));
+    assert_eq!(
+        env.soc2(&["check", "--explain", "stale-evidence"])
+            .success()
+            .stdout,
+        text[Code::ALL
+            .iter()
+            .position(|c| *c == Code::StaleEvidence)
+            .unwrap()]
+    );
+}
+
+#[test]
+fn the_readme_lists_every_code() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for code in Code::ALL {
+        assert!(
+            readme.contains(&format!("`{}`", code.as_str())),
+            "README.md does not list {code}"
+        );
+    }
+}
