@@ -128,6 +128,11 @@ impl Repo {
         }
     }
 
+    /// A shallow clone holds only part of the history.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
     /// True when `path` is committed and has no staged or unstaged changes.
     pub fn is_tracked_and_unchanged(&self, path: &str) -> Result<bool> {
         let index = self.repo.index().context("reading the git index")?;

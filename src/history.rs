@@ -3,45 +3,50 @@
 
 use anyhow::Result;
 
-use crate::git::{CommitInfo, Repo};
-use crate::model::{Control, Policy, Sha256Hex, digest};
-use crate::store::POLICIES_DIR;
+use crate::findings::{Code, Finding};
+use crate::git::{CommitInfo, Repo, Touched};
+use crate::model::{Approval, Control, Policy, Sha256Hex, digest};
+use crate::store::{CONTROLS_DIR, POLICIES_DIR, Record, Store, locate};
 
 /// A record whose approved content can be traced through history.
 pub enum Approvable<'a> {
-    Control { path: &'a str },
-    Policy { path: &'a str },
+    Control {
+        path: &'a str,
+    },
+    Policy {
+        path: &'a str,
+        document: Option<&'a str>,
+    },
 }
 
 impl Approvable<'_> {
-    /// The paths whose content the digest covers (a policy's document included; the
-    /// document may have had another name in the past, so the file's folder is used).
+    /// The paths whose content the digest covers.
     fn paths(&self) -> Vec<String> {
         match self {
             Approvable::Control { path } => vec![path.to_string()],
-            Approvable::Policy { path } => vec![path.to_string(), POLICIES_DIR.to_string()],
+            Approvable::Policy { path, document } => {
+                let mut paths = vec![path.to_string()];
+                paths.extend(document.map(|d| format!("{POLICIES_DIR}/{d}")));
+                paths
+            }
         }
     }
 
     /// The digest the record had in a commit, if it was there and parsed.
     fn digest_at(&self, repo: &Repo, commit: &str) -> Result<Option<Sha256Hex>> {
+        let read = |path: &str| -> Result<Option<String>> {
+            Ok(repo
+                .read_at(commit, path)?
+                .and_then(|bytes| String::from_utf8(bytes).ok()))
+        };
         match self {
             Approvable::Control { path } => {
-                let Some(bytes) = repo.read_at(commit, path)? else {
-                    return Ok(None);
-                };
-                let parsed = std::str::from_utf8(&bytes)
-                    .ok()
-                    .and_then(|t| serde_yaml::from_str::<Control>(t).ok());
-                Ok(parsed.map(|c| digest::control(&c)))
+                let control = read(path)?.and_then(|t| serde_yaml::from_str::<Control>(&t).ok());
+                Ok(control.map(|c| digest::control(&c)))
             }
-            Approvable::Policy { path } => {
-                let Some(bytes) = repo.read_at(commit, path)? else {
-                    return Ok(None);
-                };
-                let Some(policy) = std::str::from_utf8(&bytes)
-                    .ok()
-                    .and_then(|t| serde_yaml::from_str::<Policy>(t).ok())
+            Approvable::Policy { path, .. } => {
+                let Some(policy) =
+                    read(path)?.and_then(|t| serde_yaml::from_str::<Policy>(&t).ok())
                 else {
                     return Ok(None);
                 };
@@ -62,17 +67,125 @@ pub fn content_author(
     record: &Approvable,
     current: &Sha256Hex,
 ) -> Result<Option<CommitInfo>> {
-    let mut introduced_by: Option<CommitInfo> = None;
-    for touched in repo.touched(&record.paths())? {
+    let touched = repo.touched(&record.paths())?;
+    let touched: Vec<&Touched> = touched.iter().collect();
+    author_in(repo, &touched, record, current)
+}
+
+/// `content_author` over commits already known to touch the record, newest first.
+fn author_in(
+    repo: &Repo,
+    touched: &[&Touched],
+    record: &Approvable,
+    current: &Sha256Hex,
+) -> Result<Option<CommitInfo>> {
+    let mut introduced_by: Option<&CommitInfo> = None;
+    for touched in touched {
         if record.digest_at(repo, &touched.commit.id)?.as_ref() != Some(current) {
             break;
         }
-        introduced_by = Some(touched.commit);
+        introduced_by = Some(&touched.commit);
     }
-    Ok(introduced_by.filter(|c| c.trailer("Soc2-Action") != Some("init")))
+    Ok(introduced_by
+        .filter(|c| c.trailer("Soc2-Action") != Some("init"))
+        .cloned())
 }
 
 /// Whether two git identities are one person (by email, ignoring case).
 pub fn same_person(a_email: &str, b_email: &str) -> bool {
     a_email.trim().eq_ignore_ascii_case(b_email.trim())
+}
+
+/// Every valid approval given by the person who last changed the approved content,
+/// reading history from `start`. A shallow clone has too little history to tell, so
+/// it yields nothing.
+pub fn self_approvals(repo: &Repo, store: &Store, start: &str) -> Result<Vec<Finding>> {
+    if repo.is_shallow() {
+        return Ok(Vec::new());
+    }
+    let touched =
+        repo.touched_from(start, &[CONTROLS_DIR.to_string(), POLICIES_DIR.to_string()])?;
+    let mut findings = Vec::new();
+    for record in &store.controls {
+        let Some(approval) = &record.value.approval else {
+            continue;
+        };
+        let current = digest::control(&record.value);
+        let traced = Approvable::Control { path: &record.path };
+        check(
+            repo,
+            &touched,
+            record,
+            approval,
+            &current,
+            &traced,
+            &mut findings,
+        )?;
+    }
+    for record in &store.policies {
+        let Some(approval) = &record.value.approval else {
+            continue;
+        };
+        let document = store.documents.get(&record.value.id).map(Vec::as_slice);
+        let current = digest::policy(&record.value, document);
+        let traced = Approvable::Policy {
+            path: &record.path,
+            document: record.value.document.as_deref(),
+        };
+        check(
+            repo,
+            &touched,
+            record,
+            approval,
+            &current,
+            &traced,
+            &mut findings,
+        )?;
+    }
+    Ok(findings)
+}
+
+fn check<T>(
+    repo: &Repo,
+    touched: &[Touched],
+    record: &Record<T>,
+    approval: &Approval,
+    current: &Sha256Hex,
+    traced: &Approvable,
+    out: &mut Vec<Finding>,
+) -> Result<()> {
+    // A stale approval is reported as unapproved; only valid ones are traced.
+    if &approval.digest != current {
+        return Ok(());
+    }
+    let paths = traced.paths();
+    let relevant: Vec<&Touched> = touched
+        .iter()
+        .filter(|t| t.paths.iter().any(|p| paths.contains(p)))
+        .collect();
+    let Some(author) = author_in(repo, &relevant, traced, current)? else {
+        return Ok(());
+    };
+    if same_person(&author.author_email, &approval.by) {
+        out.push(
+            Finding::new(
+                Code::SelfApproval,
+                format!(
+                    "{} was approved by {}, who last changed its content (commit {})",
+                    record.stem(),
+                    approval.by,
+                    author.short_id()
+                ),
+            )
+            .in_file(&record.path)
+            .at(locate::value(&record.text, "approval.by"))
+            .with_source(&record.text)
+            .with_hint(format!(
+                "someone other than {} reviews it and runs `soc2 approve {}`",
+                approval.by,
+                record.stem()
+            )),
+        );
+    }
+    Ok(())
 }

@@ -85,29 +85,39 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
         let previous = record.value.approval.clone();
         (current, previous, Target::Policy(record))
     };
-    if let Some(approval) = previous.as_ref().filter(|a| a.digest == current) {
+    let traced = match &target {
+        Target::Control(_) => Approvable::Control { path: &path },
+        Target::Policy(record) => Approvable::Policy {
+            path: &path,
+            document: record.value.document.as_deref(),
+        },
+    };
+    let author = history::content_author(&repo, &traced, &current)?;
+    let by_author = |email: &str| {
+        author
+            .as_ref()
+            .is_some_and(|a| history::same_person(&a.author_email, email))
+    };
+    if by_author(&approver) {
+        let commit = author.as_ref().map_or("", |a| a.short_id());
+        bail!(Hinted::new(
+            format!(
+                "you ({approver}) last changed {} in commit {commit}, so you cannot approve it",
+                args.id
+            ),
+            "segregation of duties: ask someone else to run `soc2 approve` for it",
+        ));
+    }
+    // A valid approval stands; one given by the content's own author is replaced.
+    if let Some(approval) = previous
+        .as_ref()
+        .filter(|a| a.digest == current && !by_author(&a.by))
+    {
         print(&format!(
             "{} is already approved as it is (by {} on {}); nothing to commit\n",
             args.id, approval.by, approval.at
         ))?;
         return Ok(Exit::Success);
-    }
-
-    let traced = match kind {
-        "control" => Approvable::Control { path: &path },
-        _ => Approvable::Policy { path: &path },
-    };
-    if let Some(author) = history::content_author(&repo, &traced, &current)?
-        && history::same_person(&author.author_email, &approver)
-    {
-        bail!(Hinted::new(
-            format!(
-                "you ({approver}) last changed {} in commit {}, so you cannot approve it",
-                args.id,
-                author.short_id()
-            ),
-            "segregation of duties: ask someone else to run `soc2 approve` for it",
-        ));
     }
 
     let approval = Approval {

@@ -4,6 +4,7 @@ use clap::{Args, ValueEnum};
 use super::{Context, Exit, print};
 use crate::Hinted;
 use crate::findings::{Code, Severity};
+use crate::history;
 use crate::readiness;
 use crate::report::Style;
 use crate::report::check::{self, CheckReport};
@@ -86,6 +87,13 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     let mut findings = loaded.findings.clone();
     findings.extend(integrity::check(store, &*source)?.findings);
     findings.extend(rules::readiness(store, &assessment));
+    if let Some(repo) = context.repo_if_any()? {
+        findings.extend(history::self_approvals(
+            &repo,
+            store,
+            context.history_start(),
+        )?);
+    }
 
     let gate = &store.program().gate;
     let promoted: Vec<Code> = gate

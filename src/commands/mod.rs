@@ -9,6 +9,7 @@ pub mod control;
 pub mod controls;
 pub mod criteria;
 pub mod diff;
+pub mod due;
 pub mod evidence;
 pub mod init;
 pub mod log;
@@ -16,7 +17,10 @@ pub mod policies;
 pub mod policy;
 mod prompt;
 mod records;
+pub mod risk;
+pub mod risks;
 pub mod schema;
+pub mod show;
 pub mod status;
 pub mod verify;
 
@@ -64,12 +68,16 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Status(args) => status::run(&context, args),
         Command::Check(args) => check::run(&context, args),
         Command::Criteria(args) => criteria::run(&context, args),
+        Command::Show(args) => show::run(&context, args),
+        Command::Due(args) => due::run(&context, args),
         Command::Controls(args) => controls::run(&context, args),
         Command::Policies(args) => policies::run(&context, args),
         Command::Control(args) => control::run(&context, args),
         Command::Policy(args) => policy::run(&context, args),
         Command::Approve(args) => approve::run(&context, args),
         Command::Evidence(args) => evidence::run(&context, args),
+        Command::Risks(args) => risks::run(&context, args),
+        Command::Risk(args) => risk::run(&context, args),
         Command::Log(args) => log::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
@@ -115,6 +123,16 @@ impl Context {
                 "soc2 records every change as a git commit: run `soc2 init` here, or `git init` first",
             ))
         })
+    }
+
+    /// The repository when there is one; read-only commands work without.
+    pub fn repo_if_any(&self) -> Result<Option<Repo>> {
+        Repo::discover(&self.start_dir()?)
+    }
+
+    /// The revision history is read from: `--rev`, or HEAD.
+    pub fn history_start(&self) -> &str {
+        self.global.rev.as_deref().unwrap_or("HEAD")
     }
 
     /// The store's root: the top of the git working tree, or the directory itself

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Context, Exit, print};
 use crate::findings::Finding;
+use crate::history;
 use crate::report::{self, Style, diagnostics};
 use crate::rules;
 use crate::store::{self, integrity};
@@ -42,6 +43,13 @@ pub fn run(context: &Context, args: VerifyArgs) -> Result<Exit> {
     let mut findings: Vec<Finding> = loaded.errors().cloned().collect();
     findings.extend(integrity.findings);
     findings.extend(rules::stale_approvals(store));
+    if let Some(repo) = context.repo_if_any()? {
+        findings.extend(history::self_approvals(
+            &repo,
+            store,
+            context.history_start(),
+        )?);
+    }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let approvals_checked = store
         .controls
