@@ -22,6 +22,25 @@ pub struct ControlArgs {
 pub enum ControlCommand {
     Add(AddArgs),
     Set(SetArgs),
+    Except(ExceptArgs),
+}
+
+/// Record an accepted risk on a control: an exception with a reason and an end date.
+///
+/// Until it expires the control shows as `excepted` (never as ready); after, it is
+/// judged on its own again and `soc2 check` warns (W-EXPIRED-EXCEPTION). You, by your
+/// git identity, are recorded as the approver.
+#[derive(Debug, Args)]
+pub struct ExceptArgs {
+    pub id: String,
+
+    /// Why the gap is accepted, and what will close it
+    #[arg(long)]
+    pub reason: String,
+
+    /// The last day the exception holds
+    #[arg(long, value_parser = crate::cli::parse_date, value_name = "YYYY-MM-DD")]
+    pub until: crate::model::Date,
 }
 
 /// Add a control and commit it.
@@ -120,6 +139,7 @@ pub fn run(context: &Context, args: ControlArgs) -> Result<Exit> {
     match args.command {
         ControlCommand::Add(args) => add(context, args),
         ControlCommand::Set(args) => set(context, args),
+        ControlCommand::Except(args) => except(context, args),
     }
 }
 
@@ -233,6 +253,43 @@ fn set(context: &Context, args: SetArgs) -> Result<Exit> {
         old.id,
         &commit[..12],
         change.details.join("\n  ")
+    ))?;
+    Ok(Exit::Success)
+}
+
+fn except(context: &Context, args: ExceptArgs) -> Result<Exit> {
+    let repo = context.repo()?;
+    let root = repo.workdir()?.to_path_buf();
+    let path = records::existing(&root, CONTROLS_DIR, &args.id, "control")?;
+    if args.until < context.today {
+        bail!(Hinted::new(
+            format!("{} is in the past", args.until),
+            "an exception needs an end date from today on",
+        ));
+    }
+    let record = records::read::<Control>(&root, &path, "control")?;
+    let mut change = Change::new("control-except", &args.id);
+    change.writes.push(PendingWrite::replace(&path, Vec::new()));
+    let identity = change::preflight(&repo, &change)?;
+    let mut control = record.value.clone();
+    control.exceptions.push(crate::model::Exception {
+        reason: args.reason.clone(),
+        approved_by: identity.author.email.clone(),
+        expires: args.until,
+    });
+    let text = edit::rewrite(&record.text, &control, CONTROL_FIELDS)
+        .map_err(|reason| refuse_edit(&path, &reason))?;
+    change.writes = vec![PendingWrite::replace(&path, text)];
+    change.details.push(format!(
+        "Accept a gap in {} until {}: {}",
+        args.id, args.until, args.reason
+    ));
+    let commit = change::apply_as(&repo, &change, &identity)?;
+    print(&format!(
+        "Recorded an exception for {} until {} in commit {}\n",
+        args.id,
+        args.until,
+        &commit[..12]
     ))?;
     Ok(Exit::Success)
 }

@@ -2,7 +2,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 
 use super::{Context, Exit, print};
-use crate::readiness::{self, ApprovalState};
+use crate::readiness;
 use crate::report::{self, Style, table};
 
 /// List the policies with their approval and review dates.
@@ -35,11 +35,7 @@ pub fn run(context: &Context, args: PoliciesArgs) -> Result<Exit> {
                 "Review due",
             ]);
             for p in policies {
-                let approval = match p.approval {
-                    ApprovalState::Approved => "approved",
-                    ApprovalState::Missing => "not approved",
-                    ApprovalState::Changed => "changed since approval",
-                };
+                let approval = p.approval.describe();
                 let due = match p.review_due {
                     Some(due) if p.overdue => format!("{due} (overdue)"),
                     Some(due) => due.to_string(),

@@ -3,6 +3,8 @@
 //! output format renders the same numbers.
 
 mod control;
+pub mod due;
+pub mod risks;
 pub mod windows;
 
 use std::collections::{BTreeMap, HashMap};
@@ -70,6 +72,15 @@ pub enum ApprovalState {
 }
 
 impl ApprovalState {
+    /// "approved", "not approved", "changed since approval".
+    pub fn describe(self) -> &'static str {
+        match self {
+            ApprovalState::Approved => "approved",
+            ApprovalState::Missing => "not approved",
+            ApprovalState::Changed => "changed since approval",
+        }
+    }
+
     pub fn of(approval: Option<&model::Approval>, current: &model::Sha256Hex) -> ApprovalState {
         match approval {
             None => ApprovalState::Missing,

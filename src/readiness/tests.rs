@@ -660,3 +660,186 @@ fn many_missing_windows_are_listed_five_at_a_time() {
         "6 of 6 ended windows have no evidence: 2026-07, 2026-08, 2026-09, 2026-10, 2026-11 and 1 more"
     );
 }
+
+mod risk_register {
+    use super::*;
+    use crate::model::Risk;
+    use crate::readiness::risks::{RiskStatus, assess_risk, assess_risks};
+
+    fn risk(yaml: &str) -> Risk {
+        serde_yaml::from_str(&format!("title: r\nlikelihood: 3\nimpact: 4\n{yaml}")).unwrap()
+    }
+
+    #[test]
+    fn a_mitigated_risk_needs_every_control_ready() {
+        let a = fresh(Fixture::new().control("AC-01", READY), "AC-01")
+            .control(
+                "AC-02",
+                "owner: a\ncriteria: [CC6.2]\nstatus: designed\nfrequency: daily\n",
+            )
+            .assess("2026-11-22");
+        let status = |yaml: &str| assess_risk(&risk(yaml), &a).status;
+        assert_eq!(
+            status("treatment: mitigate\ncontrols: [AC-01]\n"),
+            RiskStatus::Mitigated
+        );
+        assert_eq!(
+            status("treatment: mitigate\ncontrols: [AC-01, AC-02]\n"),
+            RiskStatus::Open
+        );
+        assert_eq!(
+            status("treatment: mitigate\ncontrols: [AC-99]\n"),
+            RiskStatus::Open
+        );
+        assert_eq!(status("treatment: mitigate\n"), RiskStatus::Open);
+        assert_eq!(status("treatment: accept\n"), RiskStatus::Accepted);
+        assert_eq!(
+            status("treatment: transfer\ncontrols: [AC-02]\n"),
+            RiskStatus::Transferred
+        );
+        assert_eq!(status("treatment: avoid\n"), RiskStatus::Avoided);
+    }
+
+    #[test]
+    fn risks_sort_by_score_then_id() {
+        let a = Fixture::new().assess("2026-11-22");
+        let mut low = risk("treatment: accept\n");
+        low.id = "R-1".into();
+        low.likelihood = 1;
+        let mut high = risk("treatment: accept\n");
+        high.id = "R-2".into();
+        let mut tie = high.clone();
+        tie.id = "R-0".into();
+        let ids: Vec<String> = assess_risks([&low, &high, &tie].into_iter(), &a)
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(ids, ["R-0", "R-2", "R-1"]);
+    }
+}
+
+mod due_work {
+    use super::*;
+    use crate::readiness::due::{DueKind, due};
+
+    fn items(f: &Fixture, today: &str, until: &str) -> Vec<(String, DueKind, String, bool)> {
+        let a = f.assess(today);
+        due(f.store.program(), &a, day(until))
+            .into_iter()
+            .map(|i| (i.date.to_string(), i.kind, i.id, i.overdue))
+            .collect()
+    }
+
+    #[test]
+    fn type1_evidence_falls_due_when_it_goes_stale() {
+        let f = fresh(Fixture::new().control("AC-01", READY), "AC-01");
+        assert_eq!(items(&f, "2026-11-22", "2026-12-22"), []);
+        assert_eq!(
+            items(&f, "2026-11-22", "2027-01-21"),
+            [(
+                "2027-01-21".to_string(),
+                DueKind::Evidence,
+                "AC-01".to_string(),
+                false
+            )]
+        );
+        assert!(
+            items(&f, "2027-02-01", "2027-02-01")[0].3,
+            "stale evidence is overdue"
+        );
+    }
+
+    #[test]
+    fn type2_windows_without_evidence_are_due_at_their_end() {
+        let f = monthly(Fixture::with_program(TYPE2).control("OPS-01", MONTHLY), 7);
+        let due = items(&f, "2026-09-15", "2026-10-15");
+        assert_eq!(
+            due,
+            [
+                (
+                    "2026-08-31".to_string(),
+                    DueKind::Evidence,
+                    "OPS-01".to_string(),
+                    true
+                ),
+                (
+                    "2026-09-30".to_string(),
+                    DueKind::Evidence,
+                    "OPS-01".to_string(),
+                    false
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn runs_of_missing_daily_windows_are_one_item() {
+        let daily = "owner: a\ncriteria: [CC7.2]\nstatus: implemented\nfrequency: daily\n";
+        let f = Fixture::with_program(TYPE2).control("BC-01", daily);
+        let a = f.assess("2026-07-11");
+        let due = due(f.store.program(), &a, day("2026-07-13"));
+        assert_eq!(due.len(), 2, "{due:?}");
+        assert_eq!(
+            due[0].what,
+            "evidence for 10 windows, 2026-07-01 to 2026-07-10 (2026-07-01..2026-07-10)"
+        );
+        assert!(due[0].overdue);
+        assert_eq!(
+            due[1].what,
+            "evidence for 3 windows, 2026-07-11 to 2026-07-13 (2026-07-11..2026-07-13)"
+        );
+        assert!(!due[1].overdue);
+    }
+
+    #[test]
+    fn reviews_exceptions_and_unbuilt_controls() {
+        let planned = "owner: a\ncriteria: [CC1.1]\nstatus: planned\nfrequency: annual\n";
+        let excepted = format!(
+            "{READY}exceptions:\n  - {{reason: r, approved_by: cfo, expires: 2026-12-10}}\n"
+        );
+        let f = fresh(
+            Fixture::new()
+                .control("GOV-01", planned)
+                .control("AC-01", &excepted)
+                .policy("POL-A", "2025-12-01"),
+            "AC-01",
+        );
+        let due = items(&f, "2026-11-22", "2026-12-22");
+        assert!(
+            due.contains(&(
+                "2026-11-22".to_string(),
+                DueKind::Build,
+                "GOV-01".to_string(),
+                false
+            )),
+            "{due:?}"
+        );
+        assert!(
+            due.contains(&(
+                "2026-12-01".to_string(),
+                DueKind::Review,
+                "POL-A".to_string(),
+                false
+            )),
+            "{due:?}"
+        );
+        assert!(
+            due.contains(&(
+                "2026-12-10".to_string(),
+                DueKind::Exception,
+                "AC-01".to_string(),
+                false
+            )),
+            "{due:?}"
+        );
+    }
+
+    #[test]
+    fn controls_are_built_by_the_start_of_a_future_period() {
+        let program = "organisation: T\naudit:\n  type: type2\n  period: {start: 2027-01-01, end: 2027-06-30}\n";
+        let planned = "owner: a\ncriteria: [CC1.1]\nstatus: designed\nfrequency: annual\n";
+        let f = Fixture::with_program(program).control("GOV-01", planned);
+        assert_eq!(items(&f, "2026-11-22", "2026-12-01"), []);
+        assert_eq!(items(&f, "2026-11-22", "2027-01-01")[0].0, "2027-01-01");
+    }
+}

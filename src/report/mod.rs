@@ -4,6 +4,7 @@ pub mod check;
 pub mod criteria;
 pub mod diagnostics;
 pub mod error;
+pub mod ical;
 pub mod status;
 
 use std::io::IsTerminal;

@@ -4,7 +4,7 @@ use serde::Serialize;
 
 use super::{Style, align_right, table};
 use crate::catalog::{self, Category};
-use crate::model::{AuditType, Date, Period};
+use crate::model::{AuditType, ControlStatus, Date, Period};
 use crate::readiness::{
     Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule, Score,
 };
@@ -60,6 +60,9 @@ pub struct StatusView<'a> {
     pub overall: Score,
     pub categories: Vec<&'a CategoryScore>,
     pub controls: ControlCounts,
+    /// Type II: ended windows without evidence, over the controls shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_windows: Option<usize>,
     pub uncovered: Vec<UncoveredCriterion>,
     pub not_ready: Vec<&'a ControlResult>,
 }
@@ -112,6 +115,18 @@ pub fn view<'a>(assessment: &'a Assessment, filter: &Filter) -> StatusView<'a> {
             ready: count(&|c| c.is_ready()),
             not_ready: count(&|c| !c.is_ready() && c.state != ControlState::NotApplicable),
             not_applicable: count(&|c| c.state == ControlState::NotApplicable),
+        },
+        missing_windows: match assessment.evidence_rule {
+            // Windows of controls not yet implemented are not counted: they are not
+            // expected to have evidence, and say so in their own state.
+            EvidenceRule::Windows { .. } => Some(
+                controls
+                    .iter()
+                    .filter(|c| c.status == ControlStatus::Implemented)
+                    .filter_map(|c| c.windows_missing)
+                    .sum(),
+            ),
+            EvidenceRule::Freshness => None,
         },
         uncovered,
         not_ready: controls
@@ -174,6 +189,12 @@ fn controls_line(view: &StatusView) -> String {
     );
     if c.not_applicable > 0 {
         line.push_str(&format!(" ({} not applicable)", c.not_applicable));
+    }
+    if let Some(missing) = view.missing_windows {
+        line.push_str(&format!(
+            "; {} without evidence",
+            super::plural(missing, "ended window")
+        ));
     }
     line
 }

@@ -125,7 +125,7 @@ fn approving_a_policy_covers_its_document() {
 #[test]
 fn an_unchanged_approval_is_not_repeated() {
     let env = store();
-    let run = env.soc2(&["approve", "AC-01"]).success();
+    let run = as_person(&env, "Vera", "vera@example.com", &["approve", "AC-01"]).success();
     assert_eq!(
         run.stdout,
         "AC-01 is already approved as it is (by approver@example.com on 2026-03-02); nothing to commit\n"

@@ -12,6 +12,7 @@ mod criteria;
 mod evidence;
 mod history;
 mod init;
+mod lifecycle;
 mod load_errors;
 mod policy;
 mod schema;

@@ -1,0 +1,101 @@
+use anyhow::{Result, bail};
+use clap::{Args, Subcommand};
+
+use super::change::{self, Change};
+use super::{Context, Exit, print, records};
+use crate::Hinted;
+use crate::cli::parse_choice;
+use crate::model::{Risk, Treatment};
+use crate::schema::Kind;
+use crate::store::{CONTROLS_DIR, PendingWrite, RISKS_DIR};
+
+/// Add a risk to the register; one commit.
+#[derive(Debug, Args)]
+pub struct RiskArgs {
+    #[command(subcommand)]
+    pub command: RiskCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RiskCommand {
+    Add(AddArgs),
+}
+
+/// Add a risk to the register (risks/<ID>.yaml) and commit it.
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The new risk's ID, like RISK-07
+    pub id: String,
+
+    #[arg(long)]
+    pub title: String,
+
+    /// 1 (rare) to 5 (almost certain)
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub likelihood: u8,
+
+    /// 1 (negligible) to 5 (severe)
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub impact: u8,
+
+    /// mitigate, accept, transfer or avoid
+    #[arg(long, value_parser = parse_choice::<Treatment>)]
+    pub treatment: Treatment,
+
+    #[arg(long)]
+    pub owner: Option<String>,
+
+    /// Controls that mitigate the risk, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    pub controls: Vec<String>,
+
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+pub fn run(context: &Context, args: RiskArgs) -> Result<Exit> {
+    context.refuse_rev("risk add")?;
+    let RiskCommand::Add(args) = args.command;
+    let repo = context.repo()?;
+    let root = repo.workdir()?.to_path_buf();
+    let path = records::new_id(&root, RISKS_DIR, &args.id, "risk")?;
+    for control in &args.controls {
+        records::existing(&root, CONTROLS_DIR, control, "control")?;
+    }
+    if args.treatment == Treatment::Mitigate && args.controls.is_empty() {
+        bail!(Hinted::new(
+            "a risk treated by mitigation needs the controls that mitigate it",
+            "pass --controls AC-01,AC-03 (or another --treatment)",
+        ));
+    }
+    let risk = Risk {
+        id: args.id.clone(),
+        title: args.title,
+        description: args.description,
+        likelihood: args.likelihood,
+        impact: args.impact,
+        treatment: args.treatment,
+        owner: args.owner,
+        controls: args.controls,
+        notes: None,
+    };
+    let mut change = Change::new("risk-add", &risk.id);
+    change.details.push(format!(
+        "Add risk {}: {} (score {}, {})",
+        risk.id,
+        risk.title,
+        risk.score(),
+        risk.treatment.as_str()
+    ));
+    change.writes.push(PendingWrite::create(
+        &path,
+        Kind::Risk.new_file(&root, &path, &risk),
+    ));
+    let commit = change::apply(&repo, &change)?;
+    print(&format!(
+        "Added {} ({path}) in commit {}\n",
+        risk.id,
+        &commit[..12]
+    ))?;
+    Ok(Exit::Success)
+}

@@ -1,0 +1,161 @@
+//! What is overdue or falls due soon: evidence windows closing, evidence going stale,
+//! policy reviews, exceptions expiring and controls still to build.
+
+use serde::Serialize;
+
+use super::{Assessment, EvidenceRule, WindowResult};
+use crate::model::{AuditType, ControlStatus, Date, Program};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueKind {
+    Evidence,
+    Review,
+    Exception,
+    Build,
+}
+
+impl DueKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DueKind::Evidence => "evidence",
+            DueKind::Review => "review",
+            DueKind::Exception => "exception",
+            DueKind::Build => "build",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DueItem {
+    pub date: Date,
+    pub overdue: bool,
+    pub kind: DueKind,
+    /// The control or policy the work is for.
+    pub id: String,
+    pub owner: Option<String>,
+    pub what: String,
+}
+
+/// Work due on or before `until`, and everything already overdue, in date order.
+pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueItem> {
+    let today = assessment.today;
+    let mut items = Vec::new();
+    let mut push = |date: Date, kind, id: &str, owner: &Option<String>, what: String| {
+        if date <= until {
+            items.push(DueItem {
+                date,
+                overdue: date < today,
+                kind,
+                id: id.to_string(),
+                owner: owner.clone(),
+                what,
+            });
+        }
+    };
+    // Controls must be built by the start of a Type II period, or now.
+    let build_by = match (program.audit.kind, program.audit.period) {
+        (AuditType::Type2, Some(period)) if period.start > today => period.start,
+        _ => today,
+    };
+
+    for control in assessment.controls.iter().filter(|c| c.in_scope) {
+        let (id, owner) = (control.id.as_str(), &control.owner);
+        match control.status {
+            ControlStatus::NotApplicable => continue,
+            ControlStatus::Planned | ControlStatus::Designed => {
+                let what = format!(
+                    "{} is {}: build and implement it",
+                    id,
+                    control.status.as_str()
+                );
+                push(build_by, DueKind::Build, id, owner, what);
+            }
+            ControlStatus::Implemented => match assessment.evidence_rule {
+                EvidenceRule::Freshness => match control.evidence_due {
+                    Some(due) => push(
+                        due,
+                        DueKind::Evidence,
+                        id,
+                        owner,
+                        format!("fresh {} evidence", control.frequency.as_str()),
+                    ),
+                    None => push(
+                        today,
+                        DueKind::Evidence,
+                        id,
+                        owner,
+                        "first evidence".to_string(),
+                    ),
+                },
+                EvidenceRule::Windows { .. } => {
+                    for run in gaps(&control.windows, today, until) {
+                        push(run.0, DueKind::Evidence, id, owner, run.1);
+                    }
+                }
+            },
+        }
+        if let Some(exception) = &control.exception {
+            let what = format!("exception expires: {}", exception.reason);
+            push(exception.expires, DueKind::Exception, id, owner, what);
+        }
+        if let Some(expired) = control.expired_exception {
+            let what = "exception expired: fix the gap or renew it".to_string();
+            push(expired, DueKind::Exception, id, owner, what);
+        }
+    }
+    for policy in &assessment.policies {
+        if let Some(due) = policy.review_due {
+            push(
+                due,
+                DueKind::Review,
+                &policy.id,
+                &policy.owner,
+                format!("review {}", policy.title),
+            );
+        }
+    }
+    items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
+    items
+}
+
+/// Runs of consecutive windows without evidence that end by `until`, split where the
+/// windows stop being overdue: (due date of the run's first window, description).
+fn gaps(windows: &[WindowResult], today: Date, until: Date) -> Vec<(Date, String)> {
+    let mut runs: Vec<Vec<&WindowResult>> = Vec::new();
+    let mut previous: Option<(usize, bool)> = None;
+    for (index, window) in windows.iter().enumerate() {
+        if !window.evidence.is_empty() || window.window.end > until {
+            continue;
+        }
+        let overdue = window.window.end < today;
+        match (previous, runs.last_mut()) {
+            (Some((i, was_overdue)), Some(run)) if i + 1 == index && was_overdue == overdue => {
+                run.push(window)
+            }
+            _ => runs.push(vec![window]),
+        }
+        previous = Some((index, overdue));
+    }
+    runs.into_iter()
+        .map(|run| {
+            let (first, last) = (run[0], run[run.len() - 1]);
+            let what = if run.len() == 1 {
+                format!(
+                    "evidence for window {} ({}..{})",
+                    first.window.label, first.window.start, first.window.end
+                )
+            } else {
+                format!(
+                    "evidence for {} windows, {} to {} ({}..{})",
+                    run.len(),
+                    first.window.label,
+                    last.window.label,
+                    first.window.start,
+                    last.window.end
+                )
+            };
+            (first.window.end, what)
+        })
+        .collect()
+}
