@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use anyhow::{Context, Result, bail};
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::{
@@ -157,7 +158,7 @@ fn record_files(
     Ok(paths)
 }
 
-/// Reads and parses every path in parallel-friendly batches.
+/// Reads and parses every path, in parallel.
 fn parse_records<T>(
     source: &dyn Source,
     paths: Vec<String>,
@@ -166,11 +167,15 @@ fn parse_records<T>(
 where
     T: DeserializeOwned + Send,
 {
-    let contents = source.read_many(&paths);
-    let mut records = Vec::with_capacity(paths.len());
+    // Reading and parsing are independent per file: use every core.
+    let parsed: Vec<Result<Record<T>, Finding>> = paths
+        .into_par_iter()
+        .map(|path| parse_one(&path, source.read(&path), what))
+        .collect();
+    let mut records = Vec::with_capacity(parsed.len());
     let mut findings = Vec::new();
-    for (path, content) in paths.into_iter().zip(contents) {
-        match parse_one(&path, content, what) {
+    for result in parsed {
+        match result {
             Ok(record) => records.push(record),
             Err(finding) => findings.push(finding),
         }

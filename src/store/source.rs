@@ -29,11 +29,6 @@ pub trait Source: Sync {
     fn kind(&self, path: &str) -> io::Result<Option<EntryKind>>;
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
-
-    /// Reads many files; sources that can read in parallel override this.
-    fn read_many(&self, paths: &[String]) -> Vec<io::Result<Vec<u8>>> {
-        paths.iter().map(|p| self.read(p)).collect()
-    }
 }
 
 /// The files on disk under the store's root.
