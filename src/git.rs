@@ -2,7 +2,8 @@
 //! the repository, committing exactly the paths a command wrote, and reading the store
 //! and its history from revisions.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasherDefault;
 use std::io;
 use std::path::Path;
 use std::sync::Mutex;
@@ -44,9 +45,17 @@ impl Person {
     }
 }
 
+/// libgit2 re-hashes every object it reads unless told not to; git itself does not
+/// (that is fsck's job), and the hashing dominated walks over long histories.
+fn configure_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| git2::opts::strict_hash_verification(false));
+}
+
 impl Repo {
     /// The repository containing `dir`, if there is one.
     pub fn discover(dir: &Path) -> Result<Option<Repo>> {
+        configure_libgit2();
         match Repository::discover(dir) {
             Ok(repo) => Ok(Some(Repo { repo })),
             Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
@@ -57,6 +66,7 @@ impl Repo {
 
     /// Creates a repository in `dir` whose first branch is `init.defaultBranch` or `main`.
     pub fn init(dir: &Path) -> Result<Repo> {
+        configure_libgit2();
         let branch = git2::Config::open_default()
             .and_then(|c| c.get_string("init.defaultBranch"))
             .unwrap_or_else(|_| "main".to_string());
@@ -298,6 +308,7 @@ impl Repo {
     /// Commits reachable from `start`, newest first; empty on a branch with no commits.
     fn walk(&self, start: &str) -> Result<Vec<Oid>> {
         let mut walk = self.repo.revwalk()?;
+        // Topological order keeps children before parents even when clocks disagree.
         walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)?;
         if start == "HEAD" {
             match walk.push_head() {
@@ -327,25 +338,50 @@ impl Repo {
     /// Like `touched`, walking back from `start` instead of HEAD.
     pub fn touched_from(&self, start: &str, roots: &[String]) -> Result<Vec<Touched>> {
         let mut out = Vec::new();
+        // Most subtrees are the same from one commit to the next: resolve each
+        // (tree, name) once, so unchanged folders are never read again.
+        let mut resolver = PathResolver::new(&self.repo)?;
+        let mut lookup = |tree_id: Oid| -> Result<Vec<Option<Entry>>> {
+            roots
+                .iter()
+                .enumerate()
+                .map(|(index, root)| resolver.resolve(tree_id, root, index))
+                .collect()
+        };
+        // Only a commit that touched the paths is parsed in full; the rest need just
+        // their tree and first parent, read from the raw object.
+        let odb = self.repo.odb()?;
+        // A shallow clone's boundary commits name parents it does not have; like git,
+        // treat those commits as roots.
+        let shallow = self.repo.is_shallow();
+        let mut headers: HashMap<Oid, (Oid, Option<Oid>), BuildHasherDefault<OidHasher>> =
+            HashMap::default();
+        let mut header = |oid: Oid| -> Result<(Oid, Option<Oid>)> {
+            if let Some(known) = headers.get(&oid) {
+                return Ok(*known);
+            }
+            let (tree, parent) = commit_header(odb.read(oid)?.data())
+                .with_context(|| format!("reading commit {oid}"))?;
+            let parsed = (tree, parent.filter(|p| !shallow || odb.exists(*p)));
+            headers.insert(oid, parsed);
+            Ok(parsed)
+        };
         for oid in self.walk(start)? {
-            let commit = self.repo.find_commit(oid)?;
-            let tree = commit.tree()?;
-            let parent_tree = match commit.parents().next() {
-                Some(parent) => Some(parent.tree()?),
-                None => None,
+            let (tree, parent) = header(oid)?;
+            let new = lookup(tree)?;
+            let old = match parent {
+                Some(parent) => lookup(header(parent)?.0)?,
+                None => vec![None; roots.len()],
             };
             let mut paths = Vec::new();
-            for root in roots {
-                let new = entry_at(&tree, root);
-                let old = parent_tree.as_ref().and_then(|t| entry_at(t, root));
-                if new.as_ref().map(|e| e.0) == old.as_ref().map(|e| e.0) {
-                    continue;
+            for ((root, new), old) in roots.iter().zip(new).zip(old) {
+                if new.map(|e| e.0) != old.map(|e| e.0) {
+                    changed_paths(&self.repo, root, old, new, &mut paths)?;
                 }
-                changed_paths(&self.repo, root, old, new, &mut paths)?;
             }
             if !paths.is_empty() {
                 out.push(Touched {
-                    commit: CommitInfo::of(&commit),
+                    commit: CommitInfo::of(&self.repo.find_commit(oid)?),
                     paths,
                 });
             }
@@ -414,6 +450,116 @@ impl Repo {
 
 /// A tree entry's object id and type.
 type Entry = (Oid, ObjectType);
+
+/// Looks paths up in trees, remembering every (tree, name) it has resolved, and
+/// reading raw tree objects instead of parsing them: a walk over a long history looks
+/// one name up in each version of a large folder, and stops scanning once past it.
+struct PathResolver<'r> {
+    odb: git2::Odb<'r>,
+    /// (tree, path index, component index) -> the entry found.
+    known: HashMap<(Oid, usize, usize), Option<Entry>, BuildHasherDefault<OidHasher>>,
+}
+
+impl<'r> PathResolver<'r> {
+    fn new(repo: &'r Repository) -> Result<PathResolver<'r>> {
+        Ok(PathResolver {
+            odb: repo.odb()?,
+            known: HashMap::with_capacity_and_hasher(1 << 14, BuildHasherDefault::default()),
+        })
+    }
+
+    /// The entry at `path` (the `index`-th of the paths being followed) under `tree`.
+    fn resolve(&mut self, tree: Oid, path: &str, index: usize) -> Result<Option<Entry>> {
+        let mut tree = tree;
+        let mut components = path.split('/').enumerate().peekable();
+        while let Some((depth, name)) = components.next() {
+            let key = (tree, index, depth);
+            let entry = match self.known.get(&key) {
+                Some(entry) => *entry,
+                None => {
+                    let object = self.odb.read(tree)?;
+                    let found = find_in_tree(object.data(), name.as_bytes());
+                    self.known.insert(key, found);
+                    found
+                }
+            };
+            match (entry, components.peek()) {
+                (entry, None) => return Ok(entry),
+                (Some((oid, ObjectType::Tree)), Some(_)) => tree = oid,
+                (_, Some(_)) => return Ok(None),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Object ids are already uniformly random: their first bytes make a fine hash.
+#[derive(Default)]
+struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(29) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.write(&n.to_le_bytes());
+    }
+}
+
+/// The tree and first parent of a raw commit object (`tree <id>`, then `parent <id>`
+/// lines, at its start).
+fn commit_header(data: &[u8]) -> Option<(Oid, Option<Oid>)> {
+    let id = |line: &[u8], prefix: &[u8]| {
+        let hex = std::str::from_utf8(line.strip_prefix(prefix)?).ok()?;
+        Oid::from_str(hex).ok()
+    };
+    let mut lines = data.split(|b| *b == b'\n');
+    let tree = id(lines.next()?, b"tree ")?;
+    let parent = lines.next().and_then(|line| id(line, b"parent "));
+    Some((tree, parent))
+}
+
+/// Finds `name` in a raw tree object: entries of `<mode> <name>\0<20-byte id>`, sorted
+/// by name, with folders sorting as if their name ended in `/`.
+fn find_in_tree(data: &[u8], name: &[u8]) -> Option<Entry> {
+    let mut past = name.to_vec();
+    past.push(b'/');
+    let mut at = 0;
+    while at < data.len() {
+        let space = at + data[at..].iter().position(|b| *b == b' ')?;
+        let nul = space + data[space..].iter().position(|b| *b == 0)?;
+        let mode = &data[at..space];
+        let entry = &data[space + 1..nul];
+        let id = data.get(nul + 1..nul + 21)?;
+        let is_tree = mode == b"40000";
+        if entry == name {
+            let kind = match mode {
+                b"40000" => ObjectType::Tree,
+                b"160000" => ObjectType::Commit,
+                _ => ObjectType::Blob,
+            };
+            return Some((Oid::from_bytes(id).ok()?, kind));
+        }
+        // Sorted order: once an entry sorts after `name/`, `name` is not here.
+        let slash: &[u8] = if is_tree { b"/" } else { b"" };
+        let sorts_after = entry.iter().chain(slash).cmp(past.iter()) == std::cmp::Ordering::Greater;
+        if sorts_after {
+            return None;
+        }
+        at = nul + 21;
+    }
+    None
+}
 
 /// The object id and type at `path` in `tree`.
 fn entry_at(tree: &Tree, path: &str) -> Option<Entry> {
@@ -671,6 +817,30 @@ impl Source for TreeSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_trees_are_searched_in_git_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"x").unwrap();
+        let mut inner = repo.treebuilder(None).unwrap();
+        inner.insert("f", blob, 0o100644).unwrap();
+        let inner = inner.write().unwrap();
+        let mut builder = repo.treebuilder(None).unwrap();
+        // "a.b" sorts before the folder "a" (as "a/"), which sorts before "a0".
+        for name in ["a.b", "a0", "b"] {
+            builder.insert(name, blob, 0o100644).unwrap();
+        }
+        builder.insert("a", inner, 0o040000).unwrap();
+        let tree = builder.write().unwrap();
+        let data = repo.odb().unwrap().read(tree).unwrap().data().to_vec();
+        assert_eq!(find_in_tree(&data, b"a"), Some((inner, ObjectType::Tree)));
+        assert_eq!(find_in_tree(&data, b"a0"), Some((blob, ObjectType::Blob)));
+        assert_eq!(find_in_tree(&data, b"b"), Some((blob, ObjectType::Blob)));
+        assert_eq!(find_in_tree(&data, b"a.c"), None);
+        assert_eq!(find_in_tree(&data, b"c"), None);
+        assert_eq!(find_in_tree(&data, b""), None);
+    }
 
     #[test]
     fn git_dates_in_the_formats_git_accepts() {

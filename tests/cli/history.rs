@@ -107,6 +107,48 @@ fn log_matches_git_log() {
 }
 
 #[test]
+fn log_and_check_work_in_a_shallow_clone() {
+    // CI checkouts are often shallow: the boundary commit's parent is not there.
+    let env = busy_history();
+    let clone = env.repo.parent().unwrap().join("shallow");
+    let (url, clone) = (
+        format!("file://{}", env.repo.display()),
+        clone.to_str().unwrap(),
+    );
+    env.git(&["clone", "--quiet", "--depth", "2", &url, clone]);
+    let json = env
+        .soc2(&["--repo", clone, "log", "--format", "json"])
+        .json();
+    let mut ours: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["commit"].as_str().unwrap())
+        .collect();
+    let git = env.git(&[
+        "-C",
+        clone,
+        "log",
+        "--full-history",
+        "--format=%H",
+        "--",
+        "soc2.yaml",
+        "controls",
+        "policies",
+        "evidence",
+        "risks",
+    ]);
+    let mut theirs: Vec<&str> = git.lines().collect();
+    ours.sort();
+    theirs.sort();
+    assert_eq!(ours, theirs);
+    assert!(!ours.is_empty());
+    let full = env.soc2(&["check"]);
+    let shallow = env.soc2(&["--repo", clone, "check"]);
+    assert_eq!((shallow.code, shallow.stdout), (full.code, full.stdout));
+}
+
+#[test]
 fn verify_passes_on_a_clean_store() {
     let env = store();
     insta::assert_snapshot!(env.soc2(&["verify"]).success());
