@@ -1,0 +1,353 @@
+//! Writes a synthetic store of a given size, with a git history, for benchmarks.
+//!
+//! cargo run --release --example gen-store -- --controls 1000 --policies 100 \
+//!     --evidence 100000 --commits 10000 DIR
+//!
+//! The same arguments and seed always give the same files and the same commits.
+//! History is built directly as git objects (a commit adds a batch of evidence), so
+//! 10,000 commits take seconds; the working tree and index match the last commit.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::Parser;
+use git2::{Oid, Repository, Signature, Time};
+use soc2::catalog::CRITERIA;
+use soc2::model::{
+    Approval, Control, ControlStatus, Covers, Date, Evidence, EvidenceFile, EvidenceKind,
+    Frequency, Interval, Period, Policy, Sha256Hex, digest,
+};
+use soc2::readiness::windows::windows;
+use soc2::store::render::to_yaml;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, default_value_t = 100)]
+    controls: usize,
+    #[arg(long, default_value_t = 10)]
+    policies: usize,
+    #[arg(long, default_value_t = 5000)]
+    evidence: usize,
+    #[arg(long, default_value_t = 1000)]
+    commits: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Where to create the store; must not exist
+    dir: PathBuf,
+}
+
+/// SplitMix64: small, fast and deterministic.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+const PERIOD: Period = Period {
+    start: Date(chrono::NaiveDate::from_ymd_opt(2025, 7, 1).unwrap()),
+    end: Date(chrono::NaiveDate::from_ymd_opt(2026, 6, 30).unwrap()),
+};
+
+const PROGRAM: &str = "organisation: Bench Co
+scope:
+  categories: [availability, confidentiality, processing-integrity, privacy]
+audit:
+  type: type2
+  period: {start: 2025-07-01, end: 2026-06-30}
+gate:
+  min_readiness: 50
+";
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    if args.dir.exists() {
+        bail!("{} exists; choose a new folder", args.dir.display());
+    }
+    let mut rng = Rng(args.seed);
+    let mut files: Vec<(String, Vec<u8>)> = vec![("soc2.yaml".into(), PROGRAM.into())];
+
+    let approval = |digest: Sha256Hex| Approval {
+        by: "approver@example.com".into(),
+        at: Date::from_ymd(2025, 6, 15),
+        digest,
+    };
+    let mut policy_ids = Vec::new();
+    for i in 1..=args.policies {
+        let id = format!("POL-{i:04}");
+        let document =
+            format!("# Policy {i}\n\nThe Company does what policy {i} says, every time.\n");
+        let mut policy = Policy {
+            id: id.clone(),
+            title: format!("Policy {i}"),
+            description: None,
+            owner: Some("owner@example.com".into()),
+            version: 1,
+            document: Some(format!("{id}.md")),
+            review_every: Some(Interval::days(730)),
+            last_reviewed: Some(Date::from_ymd(2026, 6, 1)),
+            approval: None,
+            notes: None,
+        };
+        policy.approval = Some(approval(digest::policy(&policy, Some(document.as_bytes()))));
+        files.push((format!("policies/{id}.yaml"), to_yaml(&policy).into_bytes()));
+        files.push((format!("policies/{id}.md"), document.into_bytes()));
+        policy_ids.push(id);
+    }
+
+    const FREQUENCIES: [Frequency; 8] = [
+        Frequency::Continuous,
+        Frequency::Daily,
+        Frequency::Weekly,
+        Frequency::Monthly,
+        Frequency::Quarterly,
+        Frequency::Quarterly,
+        Frequency::Annual,
+        Frequency::PerEvent,
+    ];
+    let mut controls = Vec::new();
+    for i in 1..=args.controls {
+        let id = format!("CTL-{i:04}");
+        let criteria: Vec<String> = (0..1 + rng.below(3))
+            .map(|_| CRITERIA[rng.below(CRITERIA.len())].id.to_string())
+            .collect();
+        let mut control = Control {
+            id: id.clone(),
+            title: format!("Control {i}"),
+            description: Some(format!(
+                "Control {i} operates as designed.\nEvidence: its report."
+            )),
+            owner: Some(format!("owner{}@example.com", i % 17)),
+            criteria,
+            status: if rng.below(50) == 0 {
+                ControlStatus::Designed
+            } else {
+                ControlStatus::Implemented
+            },
+            reason: None,
+            frequency: FREQUENCIES[rng.below(FREQUENCIES.len())],
+            policies: if policy_ids.is_empty() {
+                Vec::new()
+            } else {
+                vec![policy_ids[rng.below(policy_ids.len())].clone()]
+            },
+            approval: None,
+            exceptions: Vec::new(),
+            notes: None,
+        };
+        control.approval = Some(approval(digest::control(&control)));
+        files.push((
+            format!("controls/{id}.yaml"),
+            to_yaml(&control).into_bytes(),
+        ));
+        controls.push(control);
+    }
+
+    // Evidence: spread over the controls. Each record covers the next run of the
+    // control's windows (one window, or several when there are more windows than
+    // records, as a monthly report covers a month of daily backups); one control in a
+    // hundred never covers its last window, which leaves gaps for readiness to find.
+    let mut evidence_files: Vec<(String, Vec<u8>)> = Vec::new();
+    let per_control = args.evidence / args.controls.max(1);
+    let mut remainder = args.evidence % args.controls.max(1);
+    for control in &controls {
+        let count = per_control + usize::from(remainder > 0);
+        remainder = remainder.saturating_sub(1);
+        let mut windows = windows(PERIOD, control.frequency);
+        if rng.below(100) == 0 && windows.len() > 1 {
+            windows.pop();
+        }
+        let span = windows.len().div_ceil(count.max(1));
+        for n in 0..count {
+            let first = &windows[(n * span) % windows.len()];
+            let last = &windows[((n * span) % windows.len() + span - 1).min(windows.len() - 1)];
+            let window = soc2::readiness::Window {
+                label: first.label.clone(),
+                start: first.start,
+                end: last.end,
+            };
+            let window = &window;
+            let collected = window.end.add_days(3);
+            let name = format!("{collected}-report-{n:04}");
+            let content = format!(
+                "item,result\n{}-{n},pass\n{},{}\n",
+                control.id,
+                window.label,
+                rng.next()
+            );
+            let evidence = Evidence {
+                control: control.id.clone(),
+                collected_at: collected,
+                collected_by: control.owner.clone(),
+                covers: Some(Covers {
+                    from: window.start,
+                    to: window.end,
+                }),
+                kind: EvidenceKind::Export,
+                description: Some(format!("{} report for {}", control.title, window.label)),
+                files: vec![EvidenceFile {
+                    path: Some(format!("{name}.csv")),
+                    link: None,
+                    sha256: Sha256Hex::of(content.as_bytes()),
+                }],
+                command: None,
+            };
+            let dir = format!("evidence/{}", control.id);
+            evidence_files.push((
+                format!("{dir}/{name}.yaml"),
+                to_yaml(&evidence).into_bytes(),
+            ));
+            evidence_files.push((format!("{dir}/{name}.csv"), content.into_bytes()));
+        }
+    }
+
+    write_tree(&args.dir, files.iter().chain(&evidence_files))?;
+    build_history(&args.dir, &files, &evidence_files, args.commits)?;
+    println!(
+        "{}: {} controls, {} policies, {} evidence records, {} commits",
+        args.dir.display(),
+        controls.len(),
+        policy_ids.len(),
+        evidence_files.len() / 2,
+        args.commits
+    );
+    Ok(())
+}
+
+fn write_tree<'a>(root: &Path, files: impl Iterator<Item = &'a (String, Vec<u8>)>) -> Result<()> {
+    for (path, bytes) in files {
+        let full = root.join(path);
+        if let Some(dir) = full.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(&full, bytes).with_context(|| format!("writing {}", full.display()))?;
+    }
+    Ok(())
+}
+
+/// Commit 1 holds the program, policies and controls; the evidence arrives in
+/// `commits - 1` batches, one commit each, an hour apart.
+fn build_history(
+    root: &Path,
+    base: &[(String, Vec<u8>)],
+    evidence: &[(String, Vec<u8>)],
+    commits: usize,
+) -> Result<()> {
+    let repo = Repository::init(root)?;
+    repo.set_head("refs/heads/main")?;
+    let mut tree = Dir::default();
+    for (path, bytes) in base {
+        tree.insert(path, repo.blob(bytes)?);
+    }
+    let mut parent: Option<Oid> = None;
+    let batches = commits.saturating_sub(1).max(1);
+    // A record and its attachment stay together.
+    let pairs: Vec<&[(String, Vec<u8>)]> = evidence.chunks(2).collect();
+    let per_batch = pairs.len().div_ceil(batches).max(1);
+    let start = 1_751_328_000i64; // 2025-07-01T00:00:00Z
+    let mut commit = |tree: &mut Dir, message: &str, n: i64| -> Result<()> {
+        let root_tree = tree.write(&repo)?;
+        let signature = Signature::new(
+            "Bench",
+            "bench@example.com",
+            &Time::new(start + n * 3600, 0),
+        )?;
+        let parents: Vec<git2::Commit> = parent
+            .iter()
+            .map(|p| repo.find_commit(*p))
+            .collect::<Result<_, _>>()?;
+        let parent_refs: Vec<&git2::Commit> = parents.iter().collect();
+        let oid = repo.commit(
+            Some("HEAD"),
+            &signature,
+            &signature,
+            message,
+            &repo.find_tree(root_tree)?,
+            &parent_refs,
+        )?;
+        parent = Some(oid);
+        Ok(())
+    };
+    commit(
+        &mut tree,
+        "soc2: init store\n\nSoc2-Action: init\nSoc2-Object: store\n",
+        0,
+    )?;
+    let mut n = 1;
+    for batch in pairs.chunks(per_batch) {
+        let mut control = String::new();
+        for pair in batch {
+            for (path, bytes) in *pair {
+                tree.insert(path, repo.blob(bytes)?);
+                control = path.split('/').nth(1).unwrap_or_default().to_string();
+            }
+        }
+        let message = format!(
+            "soc2: evidence add {control}\n\nSoc2-Action: evidence-add\nSoc2-Object: {control}\n"
+        );
+        commit(&mut tree, &message, n)?;
+        n += 1;
+    }
+    // Commits that touch no record, to reach the count when evidence runs out first.
+    while n < commits as i64 {
+        tree.insert("NOTES.md", repo.blob(format!("Review {n}\n").as_bytes())?);
+        std::fs::write(root.join("NOTES.md"), format!("Review {n}\n"))?;
+        commit(&mut tree, "Routine review\n", n)?;
+        n += 1;
+    }
+    let mut index = repo.index()?;
+    index.add_all(["*"].iter(), git2::IndexAddOption::DEFAULT, None)?;
+    index.write()?;
+    Ok(())
+}
+
+/// A folder of the tree being built; a folder written before and unchanged since is not
+/// written again.
+#[derive(Default)]
+struct Dir {
+    files: BTreeMap<String, Oid>,
+    dirs: BTreeMap<String, Dir>,
+    written: Option<Oid>,
+}
+
+impl Dir {
+    fn insert(&mut self, path: &str, oid: Oid) {
+        self.written = None;
+        match path.split_once('/') {
+            None => {
+                self.files.insert(path.to_string(), oid);
+            }
+            Some((dir, rest)) => self
+                .dirs
+                .entry(dir.to_string())
+                .or_default()
+                .insert(rest, oid),
+        }
+    }
+
+    fn write(&mut self, repo: &Repository) -> Result<Oid> {
+        if let Some(oid) = self.written {
+            return Ok(oid);
+        }
+        let mut builder = repo.treebuilder(None)?;
+        for (name, oid) in &self.files {
+            builder.insert(name, *oid, 0o100644)?;
+        }
+        for (name, dir) in &mut self.dirs {
+            builder.insert(name, dir.write(repo)?, 0o040000)?;
+        }
+        let oid = builder.write()?;
+        self.written = Some(oid);
+        Ok(oid)
+    }
+}
