@@ -338,24 +338,16 @@ impl Repo {
     /// Like `touched`, walking back from `start` instead of HEAD.
     pub fn touched_from(&self, start: &str, roots: &[String]) -> Result<Vec<Touched>> {
         let mut out = Vec::new();
-        // Most subtrees are the same from one commit to the next: resolve each
-        // (tree, name) once, so unchanged folders are never read again.
-        let mut resolver = PathResolver::new(&self.repo)?;
-        let mut lookup = |tree_id: Oid| -> Result<Vec<Option<Entry>>> {
-            roots
-                .iter()
-                .enumerate()
-                .map(|(index, root)| resolver.resolve(tree_id, root, index))
-                .collect()
-        };
+        // Most subtrees are the same from one commit to the next: each tree is read
+        // once, for all the paths below it, so unchanged folders are never read again.
+        let mut resolver = PathResolver::new(&self.repo, roots)?;
         // Only a commit that touched the paths is parsed in full; the rest need just
         // their tree and first parent, read from the raw object.
         let odb = self.repo.odb()?;
         // A shallow clone's boundary commits name parents it does not have; like git,
         // treat those commits as roots.
         let shallow = self.repo.is_shallow();
-        let mut headers: HashMap<Oid, (Oid, Option<Oid>), BuildHasherDefault<OidHasher>> =
-            HashMap::default();
+        let mut headers: OidMap<Oid, (Oid, Option<Oid>)> = HashMap::default();
         let mut header = |oid: Oid| -> Result<(Oid, Option<Oid>)> {
             if let Some(known) = headers.get(&oid) {
                 return Ok(*known);
@@ -368,9 +360,9 @@ impl Repo {
         };
         for oid in self.walk(start)? {
             let (tree, parent) = header(oid)?;
-            let new = lookup(tree)?;
+            let new = resolver.entries(tree)?;
             let old = match parent {
-                Some(parent) => lookup(header(parent)?.0)?,
+                Some(parent) => resolver.entries(header(parent)?.0)?,
                 None => vec![None; roots.len()],
             };
             let mut paths = Vec::new();
@@ -391,12 +383,23 @@ impl Repo {
 
     /// The content of `path` in a commit, if the path is a file there.
     pub fn read_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        let commit = self.repo.find_commit(Oid::from_str(commit)?)?;
-        let tree = commit.tree()?;
-        match entry_at(&tree, path) {
-            Some((oid, ObjectType::Blob)) => Ok(Some(self.repo.find_blob(oid)?.content().to_vec())),
-            _ => Ok(None),
+        // Raw objects: parsing a large folder's tree to find one name costs more than
+        // scanning its bytes, and segregation of duties reads many old versions.
+        let odb = self.repo.odb()?;
+        let (mut tree, _) = commit_header(odb.read(Oid::from_str(commit)?)?.data())
+            .with_context(|| format!("reading commit {commit}"))?;
+        let mut names = path.split('/').peekable();
+        while let Some(name) = names.next() {
+            let found = find_in_tree(odb.read(tree)?.data(), name.as_bytes());
+            match (found, names.peek()) {
+                (Some((oid, ObjectType::Blob)), None) => {
+                    return Ok(Some(odb.read(oid)?.data().to_vec()));
+                }
+                (Some((oid, ObjectType::Tree)), Some(_)) => tree = oid,
+                _ => return Ok(None),
+            }
         }
+        Ok(None)
     }
 
     /// The commit a revision names, as a full id.
@@ -451,47 +454,105 @@ impl Repo {
 /// A tree entry's object id and type.
 type Entry = (Oid, ObjectType);
 
-/// Looks paths up in trees, remembering every (tree, name) it has resolved, and
-/// reading raw tree objects instead of parsing them: a walk over a long history looks
-/// one name up in each version of a large folder, and stops scanning once past it.
+/// Looks a fixed set of paths up in trees. The paths form a trie of names; each
+/// (tree, trie node) is resolved once and remembered, reading the raw tree object and
+/// looking up every name needed below it in one pass. A walk over a long history thus
+/// reads each version of a folder once, however many paths go through it.
 struct PathResolver<'r> {
     odb: git2::Odb<'r>,
-    /// (tree, path index, component index) -> the entry found.
-    known: HashMap<(Oid, usize, usize), Option<Entry>, BuildHasherDefault<OidHasher>>,
+    /// Node 0 is the root tree.
+    nodes: Vec<PathNode>,
+    paths: usize,
+    /// (tree, node) -> the entries of the node's paths, in the order of `PathNode::paths`.
+    known: OidMap<(Oid, usize), Box<[Option<Entry>]>>,
+}
+
+#[derive(Default)]
+struct PathNode {
+    name: Vec<u8>,
+    children: Vec<usize>,
+    /// The paths that end at this node (a path given twice ends here twice).
+    ends: Vec<usize>,
+    /// Every path that ends at or below this node.
+    paths: Vec<usize>,
 }
 
 impl<'r> PathResolver<'r> {
-    fn new(repo: &'r Repository) -> Result<PathResolver<'r>> {
+    fn new(repo: &'r Repository, paths: &[String]) -> Result<PathResolver<'r>> {
+        let mut nodes = vec![PathNode::default()];
+        for (index, path) in paths.iter().enumerate() {
+            let mut node = 0;
+            nodes[0].paths.push(index);
+            for name in path.split('/') {
+                let existing = nodes[node]
+                    .children
+                    .iter()
+                    .copied()
+                    .find(|c| nodes[*c].name == name.as_bytes());
+                node = match existing {
+                    Some(child) => child,
+                    None => {
+                        nodes.push(PathNode {
+                            name: name.as_bytes().to_vec(),
+                            ..PathNode::default()
+                        });
+                        let child = nodes.len() - 1;
+                        nodes[node].children.push(child);
+                        child
+                    }
+                };
+                nodes[node].paths.push(index);
+            }
+            nodes[node].ends.push(index);
+        }
         Ok(PathResolver {
             odb: repo.odb()?,
+            nodes,
+            paths: paths.len(),
             known: HashMap::with_capacity_and_hasher(1 << 14, BuildHasherDefault::default()),
         })
     }
 
-    /// The entry at `path` (the `index`-th of the paths being followed) under `tree`.
-    fn resolve(&mut self, tree: Oid, path: &str, index: usize) -> Result<Option<Entry>> {
-        let mut tree = tree;
-        let mut components = path.split('/').enumerate().peekable();
-        while let Some((depth, name)) = components.next() {
-            let key = (tree, index, depth);
-            let entry = match self.known.get(&key) {
-                Some(entry) => *entry,
-                None => {
-                    let object = self.odb.read(tree)?;
-                    let found = find_in_tree(object.data(), name.as_bytes());
-                    self.known.insert(key, found);
-                    found
-                }
-            };
-            match (entry, components.peek()) {
-                (entry, None) => return Ok(entry),
-                (Some((oid, ObjectType::Tree)), Some(_)) => tree = oid,
-                (_, Some(_)) => return Ok(None),
+    /// The entry at each path under the root tree `tree`.
+    fn entries(&mut self, tree: Oid) -> Result<Vec<Option<Entry>>> {
+        let mut out = vec![None; self.paths];
+        self.resolve(tree, 0, &mut out)?;
+        Ok(out)
+    }
+
+    fn resolve(&mut self, tree: Oid, node: usize, out: &mut [Option<Entry>]) -> Result<()> {
+        if let Some(known) = self.known.get(&(tree, node)) {
+            for (path, entry) in self.nodes[node].paths.iter().zip(known.iter()) {
+                out[*path] = *entry;
+            }
+            return Ok(());
+        }
+        let found: Vec<(usize, Option<Entry>)> = {
+            let object = self.odb.read(tree)?;
+            self.nodes[node]
+                .children
+                .iter()
+                .map(|c| (*c, find_in_tree(object.data(), &self.nodes[*c].name)))
+                .collect()
+        };
+        for (child, entry) in found {
+            for path in &self.nodes[child].ends {
+                out[*path] = entry;
+            }
+            if let Some((oid, ObjectType::Tree)) = entry
+                && !self.nodes[child].children.is_empty()
+            {
+                self.resolve(oid, child, out)?;
             }
         }
-        Ok(None)
+        let known = self.nodes[node].paths.iter().map(|p| out[*p]).collect();
+        self.known.insert((tree, node), known);
+        Ok(())
     }
 }
+
+/// A map keyed by object ids, hashed by `OidHasher`.
+type OidMap<K, V> = HashMap<K, V, BuildHasherDefault<OidHasher>>;
 
 /// Object ids are already uniformly random: their first bytes make a fine hash.
 #[derive(Default)]
@@ -559,12 +620,6 @@ fn find_in_tree(data: &[u8], name: &[u8]) -> Option<Entry> {
         at = nul + 21;
     }
     None
-}
-
-/// The object id and type at `path` in `tree`.
-fn entry_at(tree: &Tree, path: &str) -> Option<Entry> {
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    Some((entry.id(), entry.kind()?))
 }
 
 /// Adds every file path under `path` that differs between the two entries.
@@ -817,6 +872,37 @@ impl Source for TreeSource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_resolve_through_shared_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let (x, y) = (repo.blob(b"x").unwrap(), repo.blob(b"y").unwrap());
+        let mut folder = repo.treebuilder(None).unwrap();
+        folder.insert("x", x, 0o100644).unwrap();
+        folder.insert("y", y, 0o100644).unwrap();
+        let folder = folder.write().unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        root.insert("a", folder, 0o040000).unwrap();
+        root.insert("b", x, 0o100644).unwrap();
+        let root = root.write().unwrap();
+        let paths: Vec<String> = ["a/x", "a/y", "b", "a/x", "a", "b/z", "c/x"]
+            .map(String::from)
+            .to_vec();
+        let mut resolver = PathResolver::new(&repo, &paths).unwrap();
+        let expected = vec![
+            Some((x, ObjectType::Blob)),
+            Some((y, ObjectType::Blob)),
+            Some((x, ObjectType::Blob)),
+            Some((x, ObjectType::Blob)),
+            Some((folder, ObjectType::Tree)),
+            None,
+            None,
+        ];
+        assert_eq!(resolver.entries(root).unwrap(), expected);
+        // The second time comes from memory, and must be the same.
+        assert_eq!(resolver.entries(root).unwrap(), expected);
+    }
 
     #[test]
     fn raw_trees_are_searched_in_git_order() {
