@@ -96,15 +96,20 @@ pub fn same_person(a_email: &str, b_email: &str) -> bool {
     a_email.trim().eq_ignore_ascii_case(b_email.trim())
 }
 
-/// Every valid approval given by the person who last changed the approved content,
-/// reading history from `start`. A shallow clone has too little history to tell, so
-/// it yields nothing.
-pub fn self_approvals(repo: &Repo, store: &Store, start: &str) -> Result<Vec<Finding>> {
+/// The history segregation of duties reads: every commit reachable from `start` that
+/// touched controls/ or policies/, newest first. `None` in a shallow clone, which has
+/// too little history to tell who changed what.
+pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>> {
     if repo.is_shallow() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    let touched =
-        repo.touched_from(start, &[CONTROLS_DIR.to_string(), POLICIES_DIR.to_string()])?;
+    let roots = [CONTROLS_DIR.to_string(), POLICIES_DIR.to_string()];
+    repo.touched_from(start, &roots).map(Some)
+}
+
+/// Every valid approval given by the person who last changed the approved content,
+/// from `touched` (see `approval_history`).
+pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for record in &store.controls {
         let Some(approval) = &record.value.approval else {
@@ -114,7 +119,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, start: &str) -> Result<Vec<Fin
         let traced = Approvable::Control { path: &record.path };
         check(
             repo,
-            &touched,
+            touched,
             record,
             approval,
             &current,
@@ -134,7 +139,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, start: &str) -> Result<Vec<Fin
         };
         check(
             repo,
-            &touched,
+            touched,
             record,
             approval,
             &current,

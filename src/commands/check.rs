@@ -4,12 +4,10 @@ use clap::{Args, ValueEnum};
 use super::{Context, Exit, print};
 use crate::Hinted;
 use crate::findings::{Code, Severity};
-use crate::history;
 use crate::readiness;
 use crate::report::Style;
 use crate::report::check::{self, CheckReport};
 use crate::rules;
-use crate::store::{self, integrity};
 use crate::suggest;
 
 /// Validate everything and apply the readiness gate; for CI and pre-commit hooks.
@@ -80,20 +78,13 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
         bail!("{code} is both denied and allowed; choose one");
     }
 
-    let source = context.source()?;
-    let loaded = store::load(&*source)?;
-    let store = &loaded.store;
+    let audited = context.load_audited()?;
+    let store = &audited.loaded.store;
     let assessment = readiness::assess(store, context.today);
-    let mut findings = loaded.findings.clone();
-    findings.extend(integrity::check(store, &*source)?.findings);
+    let mut findings = audited.loaded.findings;
+    findings.extend(audited.integrity.findings);
     findings.extend(rules::readiness(store, &assessment));
-    if let Some(repo) = context.repo_if_any()? {
-        findings.extend(history::self_approvals(
-            &repo,
-            store,
-            context.history_start(),
-        )?);
-    }
+    findings.extend(audited.self_approvals);
 
     let gate = &store.program().gate;
     let promoted: Vec<Code> = gate

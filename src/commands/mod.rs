@@ -33,9 +33,12 @@ use clap::Parser;
 
 use crate::Hinted;
 use crate::cli::{Cli, Command, GlobalArgs};
+use crate::findings::Finding;
 use crate::git::Repo;
+use crate::history;
 use crate::model::Date;
 use crate::report;
+use crate::store::integrity::{self, Integrity};
 use crate::store::{self, Loaded, Source, Store, WorkTree};
 
 /// How a command that ran ends.
@@ -86,6 +89,13 @@ fn run(cli: Cli) -> Result<Exit> {
 }
 
 /// What every command may need: the global options and the date readiness is judged on.
+/// The store with everything check and verify audit beyond loading it.
+pub struct Audited {
+    pub loaded: Loaded,
+    pub integrity: Integrity,
+    pub self_approvals: Vec<Finding>,
+}
+
 pub struct Context {
     pub global: GlobalArgs,
     pub today: Date,
@@ -156,6 +166,40 @@ impl Context {
     /// Loads the store from `--rev` or the working tree, with every finding.
     pub fn load(&self) -> Result<Loaded> {
         store::load(&*self.source()?)
+    }
+
+    /// Loads the store with its integrity findings (evidence hashes) and its
+    /// self-approval findings (segregation of duties, from git history), for check and
+    /// verify. The history walk reads git objects, not the files being loaded and
+    /// hashed, so it runs on a thread of its own meanwhile.
+    pub fn load_audited(&self) -> Result<Audited> {
+        let source = self.source()?;
+        let repo = self.repo_if_any()?;
+        let start = self.history_start();
+        std::thread::scope(|scope| {
+            let walk = repo.map(|repo| {
+                scope.spawn(move || {
+                    let touched = history::approval_history(&repo, start);
+                    (repo, touched)
+                })
+            });
+            let loaded = store::load(&*source)?;
+            let integrity = integrity::check(&loaded.store, &*source)?;
+            let mut self_approvals = Vec::new();
+            if let Some(walk) = walk {
+                let (repo, touched) = walk
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                if let Some(touched) = touched? {
+                    self_approvals = history::self_approvals(&repo, &loaded.store, &touched)?;
+                }
+            }
+            Ok(Audited {
+                loaded,
+                integrity,
+                self_approvals,
+            })
+        })
     }
 
     /// Loads the store for a report; a store with errors cannot be reported on, so

@@ -4,10 +4,8 @@ use serde::Serialize;
 
 use super::{Context, Exit, print};
 use crate::findings::Finding;
-use crate::history;
 use crate::report::{self, Style, diagnostics};
 use crate::rules;
-use crate::store::{self, integrity};
 
 /// Recompute every evidence hash and approval digest and report what no longer matches.
 ///
@@ -36,20 +34,12 @@ struct VerifyReport<'a> {
 }
 
 pub fn run(context: &Context, args: VerifyArgs) -> Result<Exit> {
-    let source = context.source()?;
-    let loaded = store::load(&*source)?;
-    let integrity = integrity::check(&loaded.store, &*source)?;
-    let store = &loaded.store;
-    let mut findings: Vec<Finding> = loaded.errors().cloned().collect();
-    findings.extend(integrity.findings);
+    let audited = context.load_audited()?;
+    let (store, integrity) = (&audited.loaded.store, &audited.integrity);
+    let mut findings: Vec<Finding> = audited.loaded.errors().cloned().collect();
+    findings.extend(integrity.findings.iter().cloned());
     findings.extend(rules::stale_approvals(store));
-    if let Some(repo) = context.repo_if_any()? {
-        findings.extend(history::self_approvals(
-            &repo,
-            store,
-            context.history_start(),
-        )?);
-    }
+    findings.extend(audited.self_approvals);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let approvals_checked = store
         .controls
