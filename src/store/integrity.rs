@@ -23,7 +23,7 @@ pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
     let checked: Vec<Result<RecordCheck>> = store
         .evidence
         .par_iter()
-        .map(|r| check_record(r, source))
+        .map(|r| check_record(r, store, source))
         .collect();
     let mut out = Integrity::default();
     let mut recorded: BTreeSet<String> = BTreeSet::new();
@@ -35,7 +35,7 @@ pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
     }
     for path in store
         .evidence_files
-        .iter()
+        .keys()
         .filter(|p| !recorded.contains(*p))
     {
         out.findings.push(
@@ -60,7 +60,11 @@ struct RecordCheck {
     recorded: Vec<String>,
 }
 
-fn check_record(record: &Record<Evidence>, source: &dyn Source) -> Result<RecordCheck> {
+fn check_record(
+    record: &Record<Evidence>,
+    store: &Store,
+    source: &dyn Source,
+) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
     let dir = parent_dir(&record.path);
     for (i, file) in record.value.files.iter().enumerate() {
@@ -81,7 +85,12 @@ fn check_record(record: &Record<Evidence>, source: &dyn Source) -> Result<Record
                 .at(locate::value(&record.text, &format!("files[{i}].{field}")))
                 .with_source(&record.text)
         };
-        match source.kind(&target)? {
+        // Files under evidence/ were listed with their kind when the store loaded.
+        let kind = match store.evidence_files.get(&target) {
+            Some(kind) => Some(*kind),
+            None => source.kind(&target)?,
+        };
+        match kind {
             None | Some(EntryKind::Dir | EntryKind::Other) => out.findings.push(
                 here(Code::EvidenceMissing, format!("evidence file {target} is missing"))
                     .with_hint(format!("restore it from history (`git log --all -- {target}`), or remove the entry and add the evidence again")),

@@ -1,7 +1,7 @@
 //! Reading the whole store from a source into records, collecting every problem on the
 //! way instead of stopping at the first.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -260,13 +260,11 @@ fn load_evidence(
     let Some(entries) = source.list(EVIDENCE_DIR).context("listing evidence/")? else {
         return Ok(());
     };
-    let mut candidates = Vec::new();
+    let mut control_dirs = Vec::new();
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{EVIDENCE_DIR}/{}", entry.name);
         match entry.kind {
-            EntryKind::Dir => {
-                collect_evidence_dir(source, &path, &mut candidates, &mut store.evidence_files)?
-            }
+            EntryKind::Dir => control_dirs.push(path),
             _ if is_yaml(&entry.name) => findings.push(
                 Finding::new(
                     Code::BadPath,
@@ -278,6 +276,21 @@ fn load_evidence(
             _ => {}
         }
     }
+    // A large store has a folder per control: list them on every core.
+    let listed = control_dirs
+        .par_iter()
+        .map(|dir| {
+            let mut listing = Listing::default();
+            collect_evidence_dir(source, dir, &mut listing.records, &mut listing.files)?;
+            Ok(listing)
+        })
+        .collect::<Result<Vec<Listing>>>()?;
+    let (mut candidates, mut files) = (Vec::new(), Vec::new());
+    for listing in listed {
+        candidates.extend(listing.records);
+        files.extend(listing.files);
+    }
+    let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
     let (records, mut parse_findings) = parse_records::<Evidence>(source, candidates, "evidence");
 
     let attachments: BTreeSet<String> = records
@@ -295,19 +308,31 @@ fn load_evidence(
     let (attached, mut records): (Vec<_>, Vec<_>) = records
         .into_iter()
         .partition(|r| attachments.contains(&r.path));
-    store
-        .evidence_files
-        .extend(attached.into_iter().map(|r| r.path));
+    // YAML attachments are rare: look their kind up rather than carry every
+    // candidate's kind through parsing.
+    for attachment in attached {
+        if let Some(kind) = source.kind(&attachment.path)? {
+            files.insert(attachment.path, kind);
+        }
+    }
+    store.evidence_files = files;
     records.sort_by(|a, b| a.path.cmp(&b.path));
     store.evidence = records;
     Ok(())
+}
+
+/// One control folder of evidence/: the YAML files that may be records, and the rest.
+#[derive(Default)]
+struct Listing {
+    records: Vec<String>,
+    files: Vec<(String, EntryKind)>,
 }
 
 fn collect_evidence_dir(
     source: &dyn Source,
     dir: &str,
     candidates: &mut Vec<String>,
-    files: &mut BTreeSet<String>,
+    files: &mut Vec<(String, EntryKind)>,
 ) -> Result<()> {
     let entries = source
         .list(dir)
@@ -318,15 +343,17 @@ fn collect_evidence_dir(
         match entry.kind {
             EntryKind::Dir => collect_attachments(source, &path, files)?,
             _ if is_yaml(&entry.name) => candidates.push(path),
-            _ => {
-                files.insert(path);
-            }
+            kind => files.push((path, kind)),
         }
     }
     Ok(())
 }
 
-fn collect_attachments(source: &dyn Source, dir: &str, files: &mut BTreeSet<String>) -> Result<()> {
+fn collect_attachments(
+    source: &dyn Source,
+    dir: &str,
+    files: &mut Vec<(String, EntryKind)>,
+) -> Result<()> {
     let entries = source
         .list(dir)
         .with_context(|| format!("listing {dir}/"))?
@@ -335,9 +362,7 @@ fn collect_attachments(source: &dyn Source, dir: &str, files: &mut BTreeSet<Stri
         let path = format!("{dir}/{}", entry.name);
         match entry.kind {
             EntryKind::Dir => collect_attachments(source, &path, files)?,
-            _ => {
-                files.insert(path);
-            }
+            kind => files.push((path, kind)),
         }
     }
     Ok(())

@@ -51,8 +51,9 @@ pub struct Store {
     pub documents: BTreeMap<String, Vec<u8>>,
     pub evidence: Vec<Record<Evidence>>,
     pub risks: Vec<Record<Risk>>,
-    /// Every file under `evidence/` that is not a record: attachments, and strays.
-    pub evidence_files: BTreeSet<String>,
+    /// Every file under `evidence/` that is not a record (attachments, and strays),
+    /// with its kind as listed, so integrity checking need not look again.
+    pub evidence_files: BTreeMap<String, EntryKind>,
     /// Record files that failed to load (their findings say why). Their IDs still
     /// count as known, so that one broken file does not cascade into more findings.
     pub unreadable: BTreeSet<String>,

@@ -176,6 +176,23 @@ fn verify_reports_changed_missing_and_unrecorded_files() {
 }
 
 #[test]
+fn verify_refuses_evidence_replaced_by_a_link() {
+    let env = store();
+    let file = "evidence/AC-01/2026-10-02-mfa-report.csv";
+    let copy = env.outside("copy.csv", env.read(file));
+    std::fs::remove_file(env.path(file)).unwrap();
+    std::os::unix::fs::symlink(&copy, env.path(file)).unwrap();
+    let json = env.soc2(&["verify", "--format", "json"]).code(1).json();
+    let finding = &json["findings"][0];
+    assert_eq!(finding["code"], "E-BAD-PATH");
+    assert_eq!(
+        finding["message"],
+        format!("evidence file {file} is a symbolic link")
+    );
+    assert_eq!(json["findings"].as_array().unwrap().len(), 1);
+}
+
+#[test]
 fn rev_reads_the_store_from_history_without_touching_the_working_tree() {
     let env = store();
     env.git(&["tag", "v1"]);
