@@ -21,16 +21,22 @@ use soc2::model::{
 use soc2::readiness::windows::windows;
 use soc2::store::render::to_yaml;
 
+/// Write a synthetic soc2 store with a git history, for benchmarks.
 #[derive(Parser)]
 struct Args {
+    /// Controls to write (CTL-0001 ...), each mapped to one to three criteria
     #[arg(long, default_value_t = 100)]
     controls: usize,
+    /// Policies to write (POL-0001 ...)
     #[arg(long, default_value_t = 10)]
     policies: usize,
+    /// Evidence records to write, each with one attached file
     #[arg(long, default_value_t = 5000)]
     evidence: usize,
+    /// Commits the history is built from (the records are spread over them)
     #[arg(long, default_value_t = 1000)]
     commits: usize,
+    /// The same seed and sizes always give the same store and history
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Where to create the store; must not exist

@@ -10,6 +10,7 @@ mod commits;
 mod control;
 mod criteria;
 mod evidence;
+mod generator;
 mod history;
 mod init;
 mod lifecycle;
