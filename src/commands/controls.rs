@@ -1,7 +1,7 @@
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{Context, Exit, print};
+use super::{Context, Exit, ListFormat, print};
 use crate::catalog::Category;
 use crate::cli::{parse_category, parse_choice};
 use crate::readiness::{self, ControlResult, ControlState};
@@ -24,12 +24,6 @@ pub struct ControlsArgs {
 
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
 }
 
 pub fn run(context: &Context, args: ControlsArgs) -> Result<Exit> {

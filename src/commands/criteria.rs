@@ -1,7 +1,7 @@
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{Context, Exit, print};
+use super::{Context, Exit, ListFormat, print};
 use crate::catalog::{self, Category, Criterion};
 use crate::cli::parse_category;
 use crate::report::{self, Style};
@@ -20,12 +20,6 @@ pub struct CriteriaArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
 }
 
 pub fn run(_context: &Context, args: CriteriaArgs) -> Result<Exit> {

@@ -1,10 +1,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
-use super::{Context, Exit, print};
+use super::{Context, Exit, ReportFormat, print};
 use crate::catalog::Category;
 use crate::readiness::{self, Assessment, ControlState, CriterionState, Score};
 use crate::report::{self, Style, align_right, table};
@@ -21,15 +21,8 @@ pub struct DiffArgs {
     /// The revision to compare with
     pub base: Option<String>,
 
-    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
-    pub format: DiffFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
-    Table,
-    Json,
-    Markdown,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Serialize)]
@@ -143,9 +136,9 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
         removed_evidence: old_evidence.difference(&new_evidence).cloned().collect(),
     };
     let text = match args.format {
-        DiffFormat::Json => report::json(&diff),
-        DiffFormat::Table => render_table(&diff, Style::for_stdout()),
-        DiffFormat::Markdown => render_markdown(&diff),
+        ReportFormat::Json => report::json(&diff),
+        ReportFormat::Table => render_table(&diff, Style::for_stdout()),
+        ReportFormat::Markdown => render_markdown(&diff),
     };
     print(&text)?;
     Ok(Exit::Success)

@@ -3,10 +3,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context as _, Result, bail};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 
 use super::change::{self, Change};
-use super::{Context, Exit, print, records};
+use super::{Context, Exit, ListFormat, print, records};
 use crate::Hinted;
 use crate::cli::parse_choice;
 use crate::git::Repo;
@@ -95,12 +95,6 @@ pub struct ListArgs {
 
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
 }
 
 /// `FROM..TO` or a single day.

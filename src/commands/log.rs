@@ -2,10 +2,10 @@ use std::collections::BTreeSet;
 
 use anyhow::Result;
 use chrono::{FixedOffset, TimeZone};
-use clap::{Args, ValueEnum};
+use clap::Args;
 use serde::Serialize;
 
-use super::{Context, Exit, print};
+use super::{Context, Exit, ListFormat, print};
 use crate::cli::parse_date;
 use crate::git::Touched;
 use crate::model::Date;
@@ -30,14 +30,8 @@ pub struct LogArgs {
     #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
     pub until: Option<Date>,
 
-    #[arg(long, value_enum, default_value_t = LogFormat::Table)]
-    pub format: LogFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum LogFormat {
-    Table,
-    Json,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,8 +77,8 @@ pub fn run(context: &Context, args: LogArgs) -> Result<Exit> {
         .filter(|e| args.until.is_none_or(|until| e.date <= until))
         .collect();
     let text = match args.format {
-        LogFormat::Json => report::json(&entries),
-        LogFormat::Table => render(&entries, Style::for_stdout()),
+        ListFormat::Json => report::json(&entries),
+        ListFormat::Table => render(&entries, Style::for_stdout()),
     };
     print(&text)?;
     Ok(Exit::Success)

@@ -29,7 +29,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 
 use crate::Hinted;
 use crate::cli::{Cli, Command, GlobalArgs};
@@ -89,6 +89,21 @@ fn run(cli: Cli) -> Result<Exit> {
 }
 
 /// What every command may need: the global options and the date readiness is judged on.
+/// `--format` of the commands that print a table, or the same data as JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// `--format` of the reports that also paste into a pull request as Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
 /// The store with everything check and verify audit beyond loading it.
 pub struct Audited {
     pub loaded: Loaded,

@@ -1,7 +1,7 @@
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{Context, Exit, print};
+use super::{Context, Exit, ListFormat, print};
 use crate::readiness;
 use crate::report::{self, Style, table};
 
@@ -10,12 +10,6 @@ use crate::report::{self, Style, table};
 pub struct PoliciesArgs {
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ListFormat {
-    Table,
-    Json,
 }
 
 pub fn run(context: &Context, args: PoliciesArgs) -> Result<Exit> {

@@ -1,7 +1,7 @@
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use super::{Context, Exit, print};
+use super::{Context, Exit, ReportFormat, print};
 use crate::catalog::Category;
 use crate::cli::parse_category;
 use crate::readiness;
@@ -15,8 +15,8 @@ use crate::report::{self, Style, status};
 #[derive(Debug, Args)]
 pub struct StatusArgs {
     /// Output format
-    #[arg(long, value_enum, default_value_t = StatusFormat::Table)]
-    pub format: StatusFormat,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 
     /// Show one category (security, availability, confidentiality, processing-integrity, privacy)
     #[arg(long, value_parser = parse_category)]
@@ -25,13 +25,6 @@ pub struct StatusArgs {
     /// Show only the controls this person owns
     #[arg(long, value_name = "OWNER")]
     pub owner: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatusFormat {
-    Table,
-    Json,
-    Markdown,
 }
 
 pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
@@ -43,9 +36,9 @@ pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
     };
     let view = status::view(&assessment, &filter);
     let text = match args.format {
-        StatusFormat::Table => status::render_table(&view, Style::for_stdout()),
-        StatusFormat::Json => report::json(&view),
-        StatusFormat::Markdown => status::render_markdown(&view),
+        ReportFormat::Table => status::render_table(&view, Style::for_stdout()),
+        ReportFormat::Json => report::json(&view),
+        ReportFormat::Markdown => status::render_markdown(&view),
     };
     print(&text)?;
     Ok(Exit::Success)
