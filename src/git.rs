@@ -225,8 +225,8 @@ impl Repo {
         Ok(oid.to_string())
     }
 
-    /// Resolves a revision (`v1`, `HEAD~2`, a sha) to a commit and reads its tree.
-    pub fn tree_source(&self, rev: &str) -> Result<TreeSource> {
+    /// The commit a revision (`v1`, `HEAD~2`, a sha) names.
+    fn commit(&self, rev: &str) -> Result<git2::Commit<'_>> {
         let object = self.repo.revparse_single(rev).map_err(|err| {
             anyhow!(Hinted::new(
                 format!("unknown revision `{rev}`: {}", err.message()),
@@ -236,6 +236,12 @@ impl Repo {
         let commit = object
             .peel_to_commit()
             .with_context(|| format!("`{rev}` does not name a commit"))?;
+        Ok(commit)
+    }
+
+    /// Resolves a revision to a commit and reads the store from its tree.
+    pub fn tree_source(&self, rev: &str) -> Result<TreeSource> {
+        let commit = self.commit(rev)?;
         let repo = Repository::open(self.repo.path()).context("reopening the repository")?;
         Ok(TreeSource {
             label: format!("revision {rev} ({})", &commit.id().to_string()[..12]),
@@ -322,7 +328,7 @@ impl Repo {
                 Err(err) => return Err(err).context("reading HEAD"),
             }
         } else {
-            walk.push(Oid::from_str(&self.resolve(start)?)?)?;
+            walk.push(self.commit(start)?.id())?;
         }
         walk.collect::<Result<Vec<Oid>, _>>()
             .context("walking the history")
@@ -404,22 +410,13 @@ impl Repo {
 
     /// The commit a revision names, as a full id.
     pub fn resolve(&self, rev: &str) -> Result<String> {
-        let object = self.repo.revparse_single(rev).map_err(|err| {
-            anyhow!(Hinted::new(
-                format!("unknown revision `{rev}`: {}", err.message()),
-                "name a branch, tag or commit that exists, e.g. `HEAD~1` or `main`",
-            ))
-        })?;
-        let commit = object
-            .peel_to_commit()
-            .with_context(|| format!("`{rev}` does not name a commit"))?;
-        Ok(commit.id().to_string())
+        Ok(self.commit(rev)?.id().to_string())
     }
 
     /// The base `soc2 diff` compares against: the merge base of HEAD with the default
     /// branch, or HEAD's first parent when HEAD is on the default branch itself.
     pub fn default_base(&self) -> Result<String> {
-        let head = self.resolve("HEAD")?;
+        let head = self.commit("HEAD")?;
         let candidates = [
             "origin/HEAD",
             "main",
@@ -428,20 +425,16 @@ impl Repo {
             "origin/master",
         ];
         for name in candidates {
-            let Ok(object) = self.repo.revparse_single(name) else {
+            let Ok(branch) = self.commit(name) else {
                 continue;
             };
-            let Ok(branch) = object.peel_to_commit() else {
-                continue;
-            };
-            let base = self.repo.merge_base(Oid::from_str(&head)?, branch.id())?;
-            if base.to_string() != head {
+            let base = self.repo.merge_base(head.id(), branch.id())?;
+            if base != head.id() {
                 return Ok(base.to_string());
             }
             break;
         }
-        let commit = self.repo.find_commit(Oid::from_str(&head)?)?;
-        match commit.parents().next() {
+        match head.parents().next() {
             Some(parent) => Ok(parent.id().to_string()),
             None => bail!(Hinted::new(
                 "HEAD is the first commit, so there is nothing to compare with",
