@@ -135,14 +135,8 @@ struct Attachment {
 }
 
 fn add(context: &Context, args: AddArgs) -> Result<Exit> {
-    let repo = context.repo()?;
-    let root = repo
-        .workdir()?
-        .canonicalize()
-        .context("resolving the repository's folder")?;
-    records::existing(&root, CONTROLS_DIR, &args.control, "control")?;
+    let (repo, root) = open_for_evidence(context, &args.control, args.covers)?;
     let collected_at = context.today;
-    check_covers(args.covers, collected_at)?;
     let folder = format!("{EVIDENCE_DIR}/{}", args.control);
     let stem_hint = args.message.clone().unwrap_or_else(|| {
         args.files[0]
@@ -203,6 +197,23 @@ fn add(context: &Context, args: AddArgs) -> Result<Exit> {
         &commit[..12]
     ))?;
     Ok(Exit::Success)
+}
+
+/// The repository and its folder, once the control exists and `--covers` ends by
+/// today, the day the evidence is collected: checked before anything is copied or run.
+fn open_for_evidence(
+    context: &Context,
+    control: &str,
+    covers: Option<Covers>,
+) -> Result<(Repo, PathBuf)> {
+    let repo = context.repo()?;
+    let root = repo
+        .workdir()?
+        .canonicalize()
+        .context("resolving the repository's folder")?;
+    records::existing(&root, CONTROLS_DIR, control, "control")?;
+    check_covers(covers, context.today)?;
+    Ok((repo, root))
 }
 
 fn check_covers(covers: Option<Covers>, collected_at: Date) -> Result<()> {
@@ -422,14 +433,8 @@ fn kind_from_extension(file: &Path) -> EvidenceKind {
 }
 
 fn run_command(context: &Context, args: RunArgs) -> Result<Exit> {
-    let repo = context.repo()?;
-    let root = repo
-        .workdir()?
-        .canonicalize()
-        .context("resolving the repository's folder")?;
-    records::existing(&root, CONTROLS_DIR, &args.control, "control")?;
+    let (repo, root) = open_for_evidence(context, &args.control, args.covers)?;
     let collected_at = context.today;
-    check_covers(args.covers, collected_at)?;
     // Fail on a missing identity or a locked index before running anything.
     let mut change = Change::new("evidence-run", &args.control);
     let identity = change::preflight(&repo, &change)?;
