@@ -279,11 +279,7 @@ fn load_evidence(
     // A large store has a folder per control: list them on every core.
     let listed = control_dirs
         .par_iter()
-        .map(|dir| {
-            let mut listing = Listing::default();
-            collect_evidence_dir(source, dir, &mut listing.records, &mut listing.files)?;
-            Ok(listing)
-        })
+        .map(|dir| Listing::of(source, dir))
         .collect::<Result<Vec<Listing>>>()?;
     let (mut candidates, mut files) = (Vec::new(), Vec::new());
     for listing in listed {
@@ -321,49 +317,35 @@ fn load_evidence(
     Ok(())
 }
 
-/// One control folder of evidence/: the YAML files that may be records, and the rest.
+/// One control folder of evidence/: the YAML files at its top may be records;
+/// everything else, at any depth, is an attached file.
 #[derive(Default)]
 struct Listing {
     records: Vec<String>,
     files: Vec<(String, EntryKind)>,
 }
 
-fn collect_evidence_dir(
-    source: &dyn Source,
-    dir: &str,
-    candidates: &mut Vec<String>,
-    files: &mut Vec<(String, EntryKind)>,
-) -> Result<()> {
-    let entries = source
-        .list(dir)
-        .with_context(|| format!("listing {dir}/"))?
-        .unwrap_or_default();
-    for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
-        let path = format!("{dir}/{}", entry.name);
-        match entry.kind {
-            EntryKind::Dir => collect_attachments(source, &path, files)?,
-            _ if is_yaml(&entry.name) => candidates.push(path),
-            kind => files.push((path, kind)),
-        }
+impl Listing {
+    fn of(source: &dyn Source, dir: &str) -> Result<Listing> {
+        let mut listing = Listing::default();
+        listing.collect(source, dir, true)?;
+        Ok(listing)
     }
-    Ok(())
-}
 
-fn collect_attachments(
-    source: &dyn Source,
-    dir: &str,
-    files: &mut Vec<(String, EntryKind)>,
-) -> Result<()> {
-    let entries = source
-        .list(dir)
-        .with_context(|| format!("listing {dir}/"))?
-        .unwrap_or_default();
-    for entry in entries {
-        let path = format!("{dir}/{}", entry.name);
-        match entry.kind {
-            EntryKind::Dir => collect_attachments(source, &path, files)?,
-            kind => files.push((path, kind)),
+    fn collect(&mut self, source: &dyn Source, dir: &str, top: bool) -> Result<()> {
+        let entries = source
+            .list(dir)
+            .with_context(|| format!("listing {dir}/"))?
+            .unwrap_or_default();
+        // Hidden files are skipped at the top only: below it, everything is attached.
+        for entry in entries.iter().filter(|e| !top || !e.name.starts_with('.')) {
+            let path = format!("{dir}/{}", entry.name);
+            match entry.kind {
+                EntryKind::Dir => self.collect(source, &path, false)?,
+                _ if top && is_yaml(&entry.name) => self.records.push(path),
+                kind => self.files.push((path, kind)),
+            }
         }
+        Ok(())
     }
-    Ok(())
 }
