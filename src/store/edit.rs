@@ -258,22 +258,7 @@ fn trailing_comment(line: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Control, ControlStatus};
-
-    const ORDER: &[&str] = &[
-        "id",
-        "title",
-        "description",
-        "owner",
-        "criteria",
-        "status",
-        "reason",
-        "frequency",
-        "policies",
-        "approval",
-        "exceptions",
-        "notes",
-    ];
+    use crate::model::{CONTROL_FIELDS, Control, ControlStatus};
 
     const HUMAN: &str = "\
 # yaml-language-server: $schema=../schema/control.json
@@ -295,14 +280,14 @@ frequency: quarterly
 
     #[test]
     fn unchanged_record_is_byte_identical() {
-        assert_eq!(rewrite(HUMAN, &load(), ORDER).unwrap(), HUMAN);
+        assert_eq!(rewrite(HUMAN, &load(), CONTROL_FIELDS).unwrap(), HUMAN);
     }
 
     #[test]
     fn changing_a_scalar_keeps_every_comment() {
         let mut control = load();
         control.status = ControlStatus::Implemented;
-        let text = rewrite(HUMAN, &control, ORDER).unwrap();
+        let text = rewrite(HUMAN, &control, CONTROL_FIELDS).unwrap();
         assert_eq!(
             text,
             HUMAN.replace("status: designed  #", "status: implemented  #")
@@ -314,7 +299,7 @@ frequency: quarterly
         let mut control = load();
         control.policies = vec!["POL-ACCESS".into()];
         control.description = Some("Enforced by the IdP.".into());
-        let text = rewrite(HUMAN, &control, ORDER).unwrap();
+        let text = rewrite(HUMAN, &control, CONTROL_FIELDS).unwrap();
         assert!(text.contains("title: MFA   # keep this short\ndescription: Enforced by the IdP.\n\n# Who answers for it:\n"), "{text}");
         assert!(
             text.ends_with("frequency: quarterly\npolicies: [POL-ACCESS]\n"),
@@ -326,7 +311,7 @@ frequency: quarterly
     fn changing_a_commented_block_is_refused() {
         let mut control = load();
         control.criteria.push("CC6.3".into());
-        let err = rewrite(HUMAN, &control, ORDER).unwrap_err();
+        let err = rewrite(HUMAN, &control, CONTROL_FIELDS).unwrap_err();
         assert!(err.contains("would drop the comment"), "{err}");
     }
 
@@ -336,7 +321,7 @@ frequency: quarterly
             "id: AC-01\ntitle: MFA\ncriteria:\n  - CC6.1\nstatus: planned\nfrequency: daily\n";
         let mut control: Control = serde_yaml::from_str(text).unwrap();
         control.criteria.push("CC6.2".into());
-        let out = rewrite(text, &control, ORDER).unwrap();
+        let out = rewrite(text, &control, CONTROL_FIELDS).unwrap();
         assert_eq!(
             out,
             "id: AC-01\ntitle: MFA\ncriteria: [CC6.1, CC6.2]\nstatus: planned\nfrequency: daily\n"
@@ -348,7 +333,7 @@ frequency: quarterly
         let text = "id: AC-01\r\ntitle: MFA\r\nstatus: planned\r\nfrequency: daily\r\n";
         let mut control: Control = serde_yaml::from_str(text).unwrap();
         control.owner = Some("bob".into());
-        let out = rewrite(text, &control, ORDER).unwrap();
+        let out = rewrite(text, &control, CONTROL_FIELDS).unwrap();
         assert_eq!(
             out,
             "id: AC-01\r\ntitle: MFA\r\nowner: bob\r\nstatus: planned\r\nfrequency: daily\r\n"
