@@ -1,12 +1,5 @@
 use crate::common::Env;
-use crate::fixtures::small_store;
-
-fn store() -> Env {
-    let env = Env::new();
-    small_store(&env);
-    env.commit_all("fixture");
-    env
-}
+use crate::fixtures::committed_small_store;
 
 /// Runs soc2 as another person.
 fn as_person(env: &Env, name: &str, email: &str, args: &[&str]) -> crate::common::Run {
@@ -23,7 +16,7 @@ fn as_person(env: &Env, name: &str, email: &str, args: &[&str]) -> crate::common
 
 #[test]
 fn approval_records_who_when_and_the_digest() {
-    let env = store();
+    let env = committed_small_store();
     as_person(
         &env,
         "Carol",
@@ -69,7 +62,7 @@ fn approval_records_who_when_and_the_digest() {
 
 #[test]
 fn the_author_of_the_content_cannot_approve_it() {
-    let env = store();
+    let env = committed_small_store();
     as_person(
         &env,
         "Carol",
@@ -84,7 +77,7 @@ fn the_author_of_the_content_cannot_approve_it() {
 
 #[test]
 fn a_change_after_approval_voids_it() {
-    let env = store();
+    let env = committed_small_store();
     as_person(&env, "Vera", "vera@example.com", &["approve", "BC-01"]).success();
     as_person(
         &env,
@@ -107,7 +100,7 @@ fn a_change_after_approval_voids_it() {
 
 #[test]
 fn approving_a_policy_covers_its_document() {
-    let env = store();
+    let env = committed_small_store();
     env.write("policies/POL-SEC.md", "# Security Policy\n\nRewritten.\n");
     env.commit_all("rewrite the policy");
     let json = env.soc2(&["status", "--format", "json"]).json();
@@ -124,7 +117,7 @@ fn approving_a_policy_covers_its_document() {
 
 #[test]
 fn an_unchanged_approval_is_not_repeated() {
-    let env = store();
+    let env = committed_small_store();
     let run = as_person(&env, "Vera", "vera@example.com", &["approve", "AC-01"]).success();
     assert_eq!(
         run.stdout,
@@ -134,7 +127,7 @@ fn an_unchanged_approval_is_not_repeated() {
 
 #[test]
 fn approve_keeps_comments() {
-    let env = store();
+    let env = committed_small_store();
     env.write(
         "controls/BC-01.yaml",
         format!(
@@ -152,6 +145,6 @@ fn approve_keeps_comments() {
 
 #[test]
 fn unknown_ids_suggest_one() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(env.soc2(&["approve", "POL-SECC"]).code(2));
 }

@@ -2,15 +2,8 @@
 //! the output formats.
 
 use crate::common::{Env, Run};
-use crate::fixtures::small_store;
+use crate::fixtures::committed_small_store;
 use soc2::findings::{Code, Severity};
-
-fn store() -> Env {
-    let env = Env::new();
-    small_store(&env);
-    env.commit_all("fixture");
-    env
-}
 
 /// `check` with every warning but `code` allowed, in both formats.
 fn only(env: &Env, code: Code, extra: &[&str]) -> (Run, Run) {
@@ -48,7 +41,7 @@ macro_rules! rule {
     ($name:ident, $code:expr, $setup:expr, $extra:expr) => {
         #[test]
         fn $name() {
-            let env = store();
+            let env = committed_small_store();
             let setup: fn(&Env) = $setup;
             setup(&env);
             let (human, json) = only(&env, $code, $extra);
@@ -161,7 +154,7 @@ fn check(env: &Env, extra: &[&str]) -> Run {
 
 #[test]
 fn exit_0_when_nothing_fails() {
-    let env = store();
+    let env = committed_small_store();
     let allow = allow_all_warnings();
     let allow: Vec<&str> = allow.iter().map(String::as_str).collect();
     insta::assert_snapshot!(check(&env, &allow).code(0));
@@ -171,14 +164,14 @@ fn exit_0_when_nothing_fails() {
 
 #[test]
 fn exit_1_when_an_error_is_found() {
-    let env = store();
+    let env = committed_small_store();
     env.write("controls/BC-01.yaml", "not: [closed");
     check(&env, &[]).code(1);
 }
 
 #[test]
 fn exit_1_when_readiness_is_below_the_gate() {
-    let env = store();
+    let env = committed_small_store();
     let allow = allow_all_warnings();
     let mut args: Vec<&str> = allow.iter().map(String::as_str).collect();
     args.extend(["--min-readiness", "50"]);
@@ -190,7 +183,7 @@ fn exit_1_when_readiness_is_below_the_gate() {
 
 #[test]
 fn the_gate_comes_from_soc2_yaml_and_the_flag_overrides_it() {
-    let env = store();
+    let env = committed_small_store();
     env.write(
         "soc2.yaml",
         format!("{}gate:\n  min_readiness: 50\n", crate::fixtures::PROGRAM),
@@ -201,7 +194,7 @@ fn the_gate_comes_from_soc2_yaml_and_the_flag_overrides_it() {
 
 #[test]
 fn exit_1_when_a_denied_warning_is_found() {
-    let env = store();
+    let env = committed_small_store();
     let run = check(&env, &["--deny", "stale-evidence", "--format", "json"]).code(1);
     let json = run.json();
     let stale = json["findings"]
@@ -216,7 +209,7 @@ fn exit_1_when_a_denied_warning_is_found() {
 
 #[test]
 fn fail_on_in_soc2_yaml_promotes_warnings() {
-    let env = store();
+    let env = committed_small_store();
     env.write(
         "soc2.yaml",
         format!("{}gate:\n  fail_on: [no-owner]\n", crate::fixtures::PROGRAM),
@@ -230,7 +223,7 @@ fn fail_on_in_soc2_yaml_promotes_warnings() {
 fn exit_2_when_it_cannot_run() {
     let env = Env::new();
     insta::assert_snapshot!("no_store", check(&env, &[]).code(2));
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(
         "unknown_code",
         check(&env, &["--deny", "stale-evidense"]).code(2)
@@ -244,7 +237,7 @@ fn exit_2_when_it_cannot_run() {
 
 #[test]
 fn a_broken_store_reports_every_problem_at_once() {
-    let env = store();
+    let env = committed_small_store();
     env.write(
         "controls/BC-01.yaml",
         "id: BC-01\ntitle: Backups\n\tstatus: designed\n",
@@ -280,7 +273,7 @@ fn a_broken_store_reports_every_problem_at_once() {
 
 #[test]
 fn github_annotations() {
-    let env = store();
+    let env = committed_small_store();
     env.write(
         "controls/BC-01.yaml",
         "id: BC-01\ntitle: Backups\ncriteria: [A1.2, CC6.9]\nstatus: designed\nfrequency: daily\n",

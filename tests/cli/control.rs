@@ -1,16 +1,9 @@
 use crate::common::Env;
-use crate::fixtures::small_store;
-
-fn store() -> Env {
-    let env = Env::new();
-    small_store(&env);
-    env.commit_all("fixture");
-    env
-}
+use crate::fixtures::{committed_small_store, small_store};
 
 #[test]
 fn add_writes_the_canonical_file_and_commits_it() {
-    let env = store();
+    let env = committed_small_store();
     let run = env.soc2(&[
         "control",
         "add",
@@ -57,7 +50,7 @@ fn add_writes_the_canonical_file_and_commits_it() {
 
 #[test]
 fn add_refuses_bad_input() {
-    let env = store();
+    let env = committed_small_store();
     let runs = [
         env.soc2(&[
             "control",
@@ -213,7 +206,7 @@ fn set_with_nothing_new_commits_nothing() {
 
 #[test]
 fn set_an_unknown_control_suggests_one() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(
         env.soc2(&["control", "set", "BC-1", "--status", "implemented"])
             .code(2)

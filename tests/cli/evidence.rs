@@ -1,16 +1,8 @@
-use crate::common::Env;
-use crate::fixtures::small_store;
-
-fn store() -> Env {
-    let env = Env::new();
-    small_store(&env);
-    env.commit_all("fixture");
-    env
-}
+use crate::fixtures::committed_small_store;
 
 #[test]
 fn add_copies_hashes_and_records() {
-    let env = store();
+    let env = committed_small_store();
     let report = env.outside("Access review Q3.csv", "user,keep\nalice,yes\n");
     let screenshot = env.outside("console.png", [0x89, b'P', b'N', b'G']);
     let run = env.soc2(&[
@@ -52,7 +44,7 @@ fn add_copies_hashes_and_records() {
 
 #[test]
 fn add_numbers_names_that_are_taken() {
-    let env = store();
+    let env = committed_small_store();
     let report = env.outside("r.csv", "a\n");
     env.soc2(&["evidence", "add", "AC-01", report.to_str().unwrap()])
         .success();
@@ -71,7 +63,7 @@ fn add_numbers_names_that_are_taken() {
 
 #[test]
 fn add_records_a_file_already_in_the_folder_where_it_is() {
-    let env = store();
+    let env = committed_small_store();
     env.write("evidence/AC-01/export.json", "{}\n");
     env.soc2(&["evidence", "add", "AC-01", "evidence/AC-01/export.json"])
         .success();
@@ -83,7 +75,7 @@ fn add_records_a_file_already_in_the_folder_where_it_is() {
 
 #[test]
 fn link_references_committed_files() {
-    let env = store();
+    let env = committed_small_store();
     env.write("docs/runbook.md", "# Runbook\n");
     env.commit_all("runbook");
     env.soc2(&[
@@ -111,7 +103,7 @@ fn link_references_committed_files() {
 
 #[test]
 fn link_refuses_files_outside_the_repository_or_uncommitted() {
-    let env = store();
+    let env = committed_small_store();
     let outside = env.outside("r.csv", "x\n");
     env.write("docs/draft.md", "draft\n");
     let runs = [
@@ -129,7 +121,7 @@ fn link_refuses_files_outside_the_repository_or_uncommitted() {
 
 #[test]
 fn add_refuses_bad_input_and_writes_nothing() {
-    let env = store();
+    let env = committed_small_store();
     let real = env.outside("real.csv", "x\n");
     let link = env.home.parent().unwrap().join("outside/link.csv");
     std::os::unix::fs::symlink(&real, &link).unwrap();
@@ -162,7 +154,7 @@ fn add_refuses_bad_input_and_writes_nothing() {
 
 #[test]
 fn an_empty_file_is_recorded_with_a_warning() {
-    let env = store();
+    let env = committed_small_store();
     let empty = env.outside("empty.log", "");
     insta::assert_snapshot!(
         env.soc2(&["evidence", "add", "AC-01", empty.to_str().unwrap()])
@@ -172,7 +164,7 @@ fn an_empty_file_is_recorded_with_a_warning() {
 
 #[test]
 fn absolute_paths_inside_a_record_are_refused() {
-    let env = store();
+    let env = committed_small_store();
     env.write(
         "evidence/AC-01/2026-11-01-bad.yaml",
         "control: AC-01\ncollected_at: 2026-11-01\nkind: log\nfiles:\n  - path: /etc/passwd\n    sha256: 0000000000000000000000000000000000000000000000000000000000000000\n",
@@ -182,7 +174,7 @@ fn absolute_paths_inside_a_record_are_refused() {
 
 #[test]
 fn run_records_output_exit_code_and_command() {
-    let env = store();
+    let env = committed_small_store();
     let run = env.soc2(&[
         "evidence",
         "run",
@@ -241,7 +233,7 @@ fn run_records_output_exit_code_and_command() {
 
 #[test]
 fn run_of_a_missing_program_records_nothing() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(
         env.soc2(&["evidence", "run", "IR-01", "--", "no-such-program-here"])
             .code(2)
@@ -251,7 +243,7 @@ fn run_of_a_missing_program_records_nothing() {
 
 #[test]
 fn list_shows_records_newest_first() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(env.soc2(&["evidence", "list"]).success());
     let json = env
         .soc2(&["evidence", "list", "AC-01", "--format", "json"])

@@ -51,6 +51,14 @@ pub fn evidence(env: &Env, control: &str, name: &str, covers: (&str, &str), coll
     );
 }
 
+/// `small_store` in a new repository, committed.
+pub fn committed_small_store() -> Env {
+    let env = Env::new();
+    small_store(&env);
+    env.commit_all("fixture");
+    env
+}
+
 /// A partly ready program: one ready control, one with stale evidence, one designed,
 /// one planned without an owner, one not applicable.
 pub fn small_store(env: &Env) {

@@ -1,16 +1,8 @@
-use crate::common::Env;
-use crate::fixtures::small_store;
-
-fn store() -> Env {
-    let env = Env::new();
-    small_store(&env);
-    env.commit_all("fixture");
-    env
-}
+use crate::fixtures::committed_small_store;
 
 #[test]
 fn add_commits_the_record_and_its_document() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(
         env.soc2(&[
             "policy",
@@ -52,7 +44,7 @@ fn add_commits_the_record_and_its_document() {
 
 #[test]
 fn add_copies_a_document() {
-    let env = store();
+    let env = committed_small_store();
     let document = env.outside("vendor.md", "# Vendors\n\nWe assess every vendor.\n");
     env.soc2(&[
         "policy",
@@ -78,7 +70,7 @@ fn add_copies_a_document() {
 
 #[test]
 fn review_sets_only_the_review_date_and_keeps_comments() {
-    let env = store();
+    let env = committed_small_store();
     let original = env.read("policies/POL-SEC.yaml").replace(
         "version: 2\n",
         "version: 2   # bumped for the SSO rollout\n",
@@ -111,7 +103,7 @@ fn review_sets_only_the_review_date_and_keeps_comments() {
 
 #[test]
 fn review_refuses_a_future_date_and_a_repeat() {
-    let env = store();
+    let env = committed_small_store();
     let future = env
         .soc2(&["policy", "review", "POL-SEC", "--date", "2026-12-01"])
         .code(2);

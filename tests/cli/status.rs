@@ -1,22 +1,15 @@
 use crate::common::Env;
-use crate::fixtures::small_store;
-
-fn store() -> Env {
-    let env = Env::new();
-    small_store(&env);
-    env.commit_all("fixture");
-    env
-}
+use crate::fixtures::{committed_small_store, small_store};
 
 #[test]
 fn table() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(env.soc2(&["status"]).success());
 }
 
 #[test]
 fn json() {
-    let env = store();
+    let env = committed_small_store();
     let run = env.soc2(&["status", "--format", "json"]).success();
     let json = run.json();
     assert_eq!(json["overall"]["met"], 1);
@@ -26,7 +19,7 @@ fn json() {
 
 #[test]
 fn json_and_table_agree() {
-    let env = store();
+    let env = committed_small_store();
     let json = env.soc2(&["status", "--format", "json"]).json();
     let table = env.soc2(&["status"]).stdout;
     let percent = format!("{:.1}%", json["overall"]["readiness"].as_f64().unwrap());
@@ -35,13 +28,13 @@ fn json_and_table_agree() {
 
 #[test]
 fn markdown() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(env.soc2(&["status", "--format", "markdown"]).success());
 }
 
 #[test]
 fn filters_by_category_and_owner() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(
         "category",
         env.soc2(&["status", "--category", "availability"])
@@ -56,7 +49,7 @@ fn filters_by_category_and_owner() {
 
 #[test]
 fn the_date_comes_from_the_flag_or_the_environment() {
-    let env = store();
+    let env = committed_small_store();
     // By 2027-02-01 AC-01's evidence (to 2026-09-30) is 124 days old: stale.
     let by_flag = env
         .soc2(&["status", "--format", "json", "--today", "2027-02-01"])
@@ -74,7 +67,7 @@ fn the_date_comes_from_the_flag_or_the_environment() {
 
 #[test]
 fn a_bad_date_is_a_usage_error() {
-    let env = store();
+    let env = committed_small_store();
     insta::assert_snapshot!(env.soc2(&["status", "--today", "2026-02-30"]).code(2));
 }
 
