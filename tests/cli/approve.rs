@@ -1,6 +1,18 @@
 use crate::common::Env;
 use crate::fixtures::committed_small_store;
 
+/// A control's entry among the not-ready ones of `soc2 status --format json`.
+fn not_ready(env: &Env, id: &str) -> serde_json::Value {
+    let json = env.soc2(&["status", "--format", "json"]).json();
+    json["not_ready"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("{id} is not among the controls not ready"))
+        .clone()
+}
+
 /// Runs soc2 as another person.
 fn as_person(env: &Env, name: &str, email: &str, args: &[&str]) -> crate::common::Run {
     env.soc2_with(
@@ -49,14 +61,7 @@ fn approval_records_who_when_and_the_digest() {
      controls/BC-01.yaml | 4 ++++
      1 file changed, 4 insertions(+)
     ");
-    let json = env.soc2(&["status", "--format", "json"]).json();
-    let bc01 = json["not_ready"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "BC-01")
-        .unwrap()
-        .clone();
+    let bc01 = not_ready(&env, "BC-01");
     assert_eq!(bc01["approval"], "approved");
 }
 
@@ -86,14 +91,7 @@ fn a_change_after_approval_voids_it() {
         &["control", "set", "BC-01", "--title", "Hourly backups"],
     )
     .success();
-    let json = env.soc2(&["status", "--format", "json"]).json();
-    let bc01 = json["not_ready"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == "BC-01")
-        .unwrap()
-        .clone();
+    let bc01 = not_ready(&env, "BC-01");
     assert_eq!(bc01["approval"], "changed");
     insta::assert_snapshot!(env.soc2(&["verify"]).code(1));
 }
