@@ -2,7 +2,7 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use serde::Serialize;
 
-use super::{Context, Exit, print};
+use super::{Audited, Context, Exit, print};
 use crate::findings::Finding;
 use crate::report::{self, Style, diagnostics};
 use crate::rules;
@@ -34,12 +34,16 @@ struct VerifyReport<'a> {
 }
 
 pub fn run(context: &Context, args: VerifyArgs) -> Result<Exit> {
-    let audited = context.load_audited()?;
-    let (store, integrity) = (&audited.loaded.store, &audited.integrity);
-    let mut findings: Vec<Finding> = audited.loaded.errors().cloned().collect();
-    findings.extend(integrity.findings.iter().cloned());
+    let Audited {
+        loaded,
+        integrity,
+        self_approvals,
+    } = context.load_audited()?;
+    let store = &loaded.store;
+    let mut findings: Vec<Finding> = loaded.errors().cloned().collect();
+    findings.extend(integrity.findings);
     findings.extend(rules::stale_approvals(store));
-    findings.extend(audited.self_approvals);
+    findings.extend(self_approvals);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let approvals_checked = store
         .controls
