@@ -84,6 +84,11 @@ pub struct AddArgs {
     #[arg(long)]
     pub description: Option<String>,
 
+    /// How a tester checks that it operates, and what to sample
+    #[arg(long, value_name = "TEXT")]
+    pub test_procedure: Option<String>,
+
+    /// Free text; not covered by the approval
     #[arg(long)]
     pub notes: Option<String>,
 }
@@ -130,6 +135,9 @@ pub struct SetArgs {
     #[arg(long)]
     pub description: Option<String>,
 
+    #[arg(long, value_name = "TEXT")]
+    pub test_procedure: Option<String>,
+
     #[arg(long)]
     pub notes: Option<String>,
 }
@@ -163,6 +171,7 @@ fn add(context: &Context, args: AddArgs) -> Result<Exit> {
         id: args.id.clone(),
         title,
         description: args.description,
+        test_procedure: args.test_procedure,
         owner: args.owner,
         criteria: dedup(args.criteria),
         status: args.status,
@@ -229,6 +238,9 @@ fn set(context: &Context, args: SetArgs) -> Result<Exit> {
     }
     if let Some(description) = args.description {
         new.description = Some(description);
+    }
+    if let Some(procedure) = args.test_procedure {
+        new.test_procedure = Some(procedure);
     }
     if let Some(notes) = args.notes {
         new.notes = Some(notes);

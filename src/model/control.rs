@@ -8,6 +8,7 @@ pub const CONTROL_FIELDS: &[&str] = &[
     "id",
     "title",
     "description",
+    "test_procedure",
     "owner",
     "criteria",
     "status",
@@ -30,6 +31,10 @@ pub struct Control {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// How a tester checks that the control operates: inquiry, inspection or
+    /// reperformance, and what to sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test_procedure: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

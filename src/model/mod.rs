@@ -45,7 +45,7 @@ mod tests {
     fn field_orders_match_the_serialized_order() {
         let approval = "approval: {by: a, at: 2026-01-01, digest: 0000000000000000000000000000000000000000000000000000000000000000}";
         let control: Control = serde_yaml::from_str(&format!(
-            "id: A\ntitle: t\ndescription: d\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\npolicies: [P]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
+            "id: A\ntitle: t\ndescription: d\ntest_procedure: tp\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\npolicies: [P]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
         ))
         .unwrap();
         assert_eq!(keys(&control), CONTROL_FIELDS);

@@ -246,6 +246,7 @@ mod tests {
             id: "AC-01".into(),
             title: "Multi-factor authentication for production access".into(),
             description: Some("First line.\nSecond line: with a colon.".into()),
+            test_procedure: None,
             owner: Some("alice@example.com".into()),
             criteria: vec!["CC6.1".into(), "CC6.2".into()],
             status: ControlStatus::Implemented,
