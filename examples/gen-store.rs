@@ -133,6 +133,7 @@ fn main() -> Result<()> {
             description: Some(format!(
                 "Control {i} operates as designed.\nEvidence: its report."
             )),
+            test_procedure: None,
             owner: Some(format!("owner{}@example.com", i % 17)),
             criteria,
             status: if rng.below(50) == 0 {
