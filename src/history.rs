@@ -5,8 +5,10 @@ use anyhow::Result;
 
 use crate::findings::{Code, Finding};
 use crate::git::{CommitInfo, Repo, Touched};
+use crate::locate;
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR};
 use crate::model::{Approval, Control, Policy, Sha256Hex, digest};
-use crate::store::{CONTROLS_DIR, POLICIES_DIR, Record, Store, locate};
+use crate::model::{Record, Store};
 
 /// A record whose approved content can be traced through history.
 pub enum Approvable<'a> {

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod findings;
 pub mod git;
 pub mod history;
+mod locate;
 pub mod model;
 pub mod readiness;
 pub mod report;

@@ -2,11 +2,12 @@
 //! and its assessment.
 
 use crate::findings::{Code, Finding};
+use crate::locate;
 use crate::model::{Approval, Control, ControlStatus, Policy, Sha256Hex, digest, owner_is_set};
+use crate::model::{Record, Store};
 use crate::readiness::{
     ApprovalState, Assessment, ControlResult, ControlState, CriterionState, PolicyResult,
 };
-use crate::store::{Record, Store, locate};
 
 /// Every approval whose digest no longer matches its record's content.
 pub fn stale_approvals(store: &Store) -> Vec<Finding> {

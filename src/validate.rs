@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::catalog;
 use crate::findings::{Code, Finding};
+use crate::locate;
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside, parent_dir};
 use crate::model::{AuditType, ControlStatus, is_valid_id};
-use crate::store::{CONTROLS_DIR, POLICIES_DIR, Record, Store, join_inside, locate, parent_dir};
+use crate::model::{Record, Store};
 use crate::suggest;
 
 pub fn validate(store: &Store) -> Vec<Finding> {

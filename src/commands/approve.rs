@@ -6,8 +6,10 @@ use super::control::refuse_edit;
 use super::{Context, Exit, print, records};
 use crate::Hinted;
 use crate::history::{self, Approvable};
+use crate::model::Record;
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside};
 use crate::model::{Approval, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, digest};
-use crate::store::{CONTROLS_DIR, POLICIES_DIR, PendingWrite, Record, edit, join_inside};
+use crate::store::{PendingWrite, edit};
 use crate::suggest;
 
 /// Approve a control or policy as it is now.

@@ -7,9 +7,10 @@ use super::change::{self, Change};
 use super::{Context, Exit, print, prompt, records};
 use crate::Hinted;
 use crate::cli::{parse_choice, parse_criterion};
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR};
 use crate::model::{CONTROL_FIELDS, Control, ControlStatus, Frequency};
 use crate::schema::Kind;
-use crate::store::{CONTROLS_DIR, POLICIES_DIR, PendingWrite, edit, render};
+use crate::store::{PendingWrite, edit, render};
 
 /// Add a control or change one; each change is one commit.
 #[derive(Debug, Args)]

@@ -93,10 +93,10 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
     } else {
         format!("{base_rev} ({})", &base_id[..12])
     };
-    let evidence = |s: &store::Store| -> BTreeSet<String> {
+    let evidence = |s: &crate::model::Store| -> BTreeSet<String> {
         s.evidence
             .iter()
-            .map(|e| store::evidence_id(&e.path))
+            .map(|e| crate::model::paths::evidence_id(&e.path))
             .collect()
     };
     let (old_evidence, new_evidence) = (evidence(&before.store), evidence(&after.store));

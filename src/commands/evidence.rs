@@ -10,12 +10,13 @@ use super::{Context, Exit, ListFormat, print, records};
 use crate::Hinted;
 use crate::cli::parse_choice;
 use crate::git::Repo;
+use crate::model::paths::{CONTROLS_DIR, EVIDENCE_DIR};
 use crate::model::{
     CommandRun, Covers, Date, Evidence, EvidenceFile, EvidenceKind, Sha256Hex, Timestamp,
 };
 use crate::report::{self, Style, table};
 use crate::schema::Kind;
-use crate::store::{self, CONTROLS_DIR, EVIDENCE_DIR, PendingWrite};
+use crate::store::PendingWrite;
 
 /// Add evidence that a control operated, or list it.
 #[derive(Debug, Args)]
@@ -177,7 +178,7 @@ fn add(context: &Context, args: AddArgs) -> Result<Exit> {
     let record_path = format!("{folder}/{record_stem}.yaml");
     change.details.push(format!(
         "Record {} ({}) as evidence for {}",
-        store::evidence_id(&record_path),
+        crate::model::paths::evidence_id(&record_path),
         report::plural(attachments.len(), "file"),
         args.control
     ));
@@ -192,7 +193,7 @@ fn add(context: &Context, args: AddArgs) -> Result<Exit> {
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Recorded {} for {} in commit {}\n",
-        store::evidence_id(&record_path),
+        crate::model::paths::evidence_id(&record_path),
         args.control,
         &commit[..12]
     ))?;
@@ -300,7 +301,7 @@ fn attachment(
     if let Some(relative) = inside
         .as_deref()
         .and_then(|r| r.strip_prefix(&format!("{folder}/")))
-        && (!store::is_yaml(relative) || names.is_free_record(relative))
+        && (!crate::model::paths::is_yaml(relative) || names.is_free_record(relative))
     {
         let path = format!("{folder}/{relative}");
         let entry = EvidenceFile {
@@ -515,7 +516,7 @@ fn run_command(context: &Context, args: RunArgs) -> Result<Exit> {
     }
     print(&format!(
         "Recorded {} (exit {exit}) for {} in commit {}\n",
-        store::evidence_id(&record_path),
+        crate::model::paths::evidence_id(&record_path),
         args.control,
         &commit[..12]
     ))?;
@@ -565,7 +566,8 @@ fn list(context: &Context, args: ListArgs) -> Result<Exit> {
                 .iter()
                 .map(|r| {
                     let mut value = serde_json::to_value(&r.value).expect("evidence serializes");
-                    value["id"] = serde_json::Value::String(store::evidence_id(&r.path));
+                    value["id"] =
+                        serde_json::Value::String(crate::model::paths::evidence_id(&r.path));
                     value
                 })
                 .collect();
@@ -583,7 +585,7 @@ fn list(context: &Context, args: ListArgs) -> Result<Exit> {
             for r in &rows {
                 let covered = r.value.covered();
                 t.add_row(vec![
-                    store::evidence_id(&r.path),
+                    crate::model::paths::evidence_id(&r.path),
                     r.value.collected_at.to_string(),
                     format!("{}..{}", covered.from, covered.to),
                     r.value.kind.as_str().to_string(),

@@ -9,10 +9,11 @@ use crate::Hinted;
 use crate::catalog::Category;
 use crate::cli::parse_category;
 use crate::git::{self, Repo};
+use crate::model::paths::PROGRAM_FILE;
 use crate::report::Style;
 use crate::schema::Kind;
 use crate::starter;
-use crate::store::{PROGRAM_FILE, PendingWrite, render};
+use crate::store::{PendingWrite, render};
 
 /// Create a new store from the starter library and commit it.
 ///

@@ -9,8 +9,8 @@ use super::{Context, Exit, ListFormat, print};
 use crate::cli::parse_date;
 use crate::git::Touched;
 use crate::model::Date;
+use crate::model::paths::{CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR};
 use crate::report::{self, Style, table};
-use crate::store::{CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR};
 
 /// Show the audit trail: who changed what in the store, and when, from git history.
 ///

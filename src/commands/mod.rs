@@ -37,9 +37,10 @@ use crate::findings::Finding;
 use crate::git::Repo;
 use crate::history;
 use crate::model::Date;
+use crate::model::Store;
 use crate::report;
 use crate::store::integrity::{self, Integrity};
-use crate::store::{self, Loaded, Source, Store, WorkTree};
+use crate::store::{self, Loaded, Source, WorkTree};
 
 /// How a command that ran ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,9 +8,10 @@ use super::control::refuse_edit;
 use super::{Context, Exit, print, records};
 use crate::Hinted;
 use crate::cli::{parse_date, parse_interval};
+use crate::model::paths::POLICIES_DIR;
 use crate::model::{Date, Interval, POLICY_FIELDS, Policy};
 use crate::schema::Kind;
-use crate::store::{POLICIES_DIR, PendingWrite, edit};
+use crate::store::{PendingWrite, edit};
 
 /// Add a policy or record its review; each is one commit.
 #[derive(Debug, Args)]

@@ -8,8 +8,10 @@ use serde::de::DeserializeOwned;
 
 use crate::Hinted;
 use crate::findings::Finding;
+use crate::model::Record;
 use crate::model::is_valid_id;
-use crate::store::{self, Record, file_stem, is_yaml};
+use crate::model::paths::{file_stem, is_yaml};
+use crate::store::{self};
 use crate::suggest;
 
 /// A finding as the error of a command that cannot go on.

@@ -5,9 +5,10 @@ use super::change::{self, Change};
 use super::{Context, Exit, print, records};
 use crate::Hinted;
 use crate::cli::parse_choice;
+use crate::model::paths::{CONTROLS_DIR, RISKS_DIR};
 use crate::model::{Risk, Treatment};
 use crate::schema::Kind;
-use crate::store::{CONTROLS_DIR, PendingWrite, RISKS_DIR};
+use crate::store::PendingWrite;
 
 /// Add a risk to the register; one commit.
 #[derive(Debug, Args)]

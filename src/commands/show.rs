@@ -4,13 +4,15 @@ use serde::Serialize;
 
 use super::{Context, Exit, print};
 use crate::catalog::{self, Criterion};
+use crate::model::paths::{join_inside, parent_dir};
 use crate::model::{Control, Evidence, Policy, Risk, Sha256Hex};
+use crate::model::{EntryKind, Record, Store};
 use crate::readiness::risks::{RiskResult, assess_risk};
 use crate::readiness::{
     self, Assessment, ControlResult, CriterionResult, PolicyResult, WindowResult,
 };
 use crate::report::{self, Style, table};
-use crate::store::{self, EntryKind, Record, Source, Store, join_inside, parent_dir};
+use crate::store::{self, Source};
 use crate::suggest;
 
 /// Show one control, policy, criterion, risk or evidence record with everything linked to it.
@@ -151,7 +153,7 @@ fn find<'a>(
             .iter()
             .filter(|e| e.value.control == id)
             .map(|e| EvidenceSummary {
-                id: store::evidence_id(&e.path),
+                id: crate::model::paths::evidence_id(&e.path),
                 record: &e.value,
             })
             .collect();
@@ -204,7 +206,7 @@ fn find<'a>(
     if let Some(record) = store
         .evidence
         .iter()
-        .find(|e| store::evidence_id(&e.path) == id)
+        .find(|e| crate::model::paths::evidence_id(&e.path) == id)
     {
         return Ok(Shown::Evidence {
             id: id.to_string(),
@@ -216,7 +218,12 @@ fn find<'a>(
     ids.extend(store.policies.iter().map(|p| p.value.id.clone()));
     ids.extend(store.risks.iter().map(|r| r.value.id.clone()));
     ids.extend(catalog::CRITERIA.iter().map(|c| c.id.to_string()));
-    ids.extend(store.evidence.iter().map(|e| store::evidence_id(&e.path)));
+    ids.extend(
+        store
+            .evidence
+            .iter()
+            .map(|e| crate::model::paths::evidence_id(&e.path)),
+    );
     bail!(crate::Hinted::new(
         suggest::unknown("ID", id, ids.iter().map(String::as_str)),
         "`soc2 controls`, `soc2 policies`, `soc2 risks`, `soc2 criteria` and `soc2 evidence list` list the IDs",

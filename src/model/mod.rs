@@ -4,9 +4,11 @@
 mod control;
 pub mod digest;
 mod evidence;
+pub mod paths;
 mod policy;
 mod program;
 mod risk;
+mod store;
 mod values;
 
 pub use control::{Approval, CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
@@ -14,6 +16,7 @@ pub use evidence::{CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind};
 pub use policy::{POLICY_FIELDS, Policy};
 pub use program::{Audit, AuditType, Exclusion, Gate, Period, Program, Scope};
 pub use risk::{RISK_FIELDS, Risk, Treatment};
+pub use store::{EntryKind, Record, Store};
 pub use values::{
     Date, ID_PATTERN, Interval, IntervalUnit, Sha256Hex, Timestamp, criteria_schema,
     criterion_schema, is_valid_id,

@@ -8,8 +8,9 @@ use super::windows::windows;
 use super::{
     ActiveException, ApprovalState, ControlResult, ControlState, PolicyResult, Reason, WindowResult,
 };
+use crate::model::Record;
+use crate::model::paths::evidence_id;
 use crate::model::{self, AuditType, Control, ControlStatus, Date, Evidence, Frequency, Program};
-use crate::store::{Record, evidence_id};
 
 /// How evidence is judged on a given day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

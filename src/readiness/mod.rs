@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::catalog::{self, Category};
 use crate::model::{self, AuditType, ControlStatus, Date, Frequency, Period, Program};
-use crate::store::{Record, Store};
+use crate::model::{Record, Store};
 
 pub use control::{EvidenceRule, evidence_rule};
 pub use windows::Window;

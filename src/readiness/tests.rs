@@ -1,8 +1,8 @@
 //! Small hand-built stores, one rule at a time.
 
 use super::*;
+use crate::model::Record;
 use crate::model::{Approval, Control, Policy, digest};
-use crate::store::Record;
 
 fn day(text: &str) -> Date {
     Date::parse(text).unwrap()

@@ -6,8 +6,11 @@ use std::collections::BTreeSet;
 use anyhow::Result;
 use rayon::prelude::*;
 
-use super::{EntryKind, Record, Source, Store, join_inside, locate, parent_dir};
+use super::Source;
 use crate::findings::{Code, Finding};
+use crate::locate;
+use crate::model::paths::{join_inside, parent_dir};
+use crate::model::{EntryKind, Record, Store};
 use crate::model::{Evidence, Sha256Hex};
 
 #[derive(Debug, Default)]

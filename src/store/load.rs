@@ -7,12 +7,14 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
-use super::{
-    CONTROLS_DIR, EVIDENCE_DIR, EntryKind, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, Record, Source,
-    Store, file_stem, is_yaml, join_inside, parent_dir, parse, utf8,
-};
+use super::{Source, parse, utf8};
 use crate::findings::{Code, Finding};
+use crate::model::paths::{
+    CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, file_stem, is_yaml,
+    join_inside, parent_dir,
+};
 use crate::model::{Control, Evidence, Policy, Program, Risk};
+use crate::model::{EntryKind, Record, Store};
 use crate::validate;
 
 /// A loaded store and every problem found in it, load and validation alike.
@@ -239,7 +241,7 @@ fn load_documents(
                     format!("policy document {path} is missing"),
                 )
                 .in_file(&policy.path)
-                .at(super::locate::value(&policy.text, "document"))
+                .at(crate::locate::value(&policy.text, "document"))
                 .with_hint(format!(
                     "write the policy text to {path}, or fix `document`"
                 )),

@@ -4,13 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EntryKind {
-    File,
-    Dir,
-    Symlink,
-    Other,
-}
+use crate::model::EntryKind;
 
 #[derive(Clone, Debug)]
 pub struct DirEntry {

@@ -3,8 +3,8 @@
 
 use serde::de::DeserializeOwned;
 
-use super::locate;
 use crate::findings::{Code, Finding, Position};
+use crate::locate;
 use crate::suggest;
 
 /// Decodes bytes as UTF-8, or says where the first bad byte is.

@@ -1,0 +1,214 @@
+//! Git as the audit trail. The only module that talks to git (through git2): finding
+//! the repository and refusing states a commit would surprise, who a commit is by
+//! (`identity`), committing exactly the paths a command wrote (`commit`), reading the
+//! history (`history`) and reading the store from a revision (`tree`).
+
+mod commit;
+mod history;
+mod identity;
+mod tree;
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use git2::{ErrorCode, Repository, RepositoryState};
+
+use crate::Hinted;
+
+pub use history::{CommitInfo, Touched};
+pub use identity::{Identity, Person, default_identity};
+pub use tree::TreeSource;
+
+pub struct Repo {
+    repo: Repository,
+}
+
+/// libgit2 re-hashes every object it reads unless told not to; git itself does not
+/// (that is fsck's job), and the hashing dominated walks over long histories. `soc2
+/// verify`, the integrity command, turns it back on with `verify_object_hashes`.
+fn configure_libgit2() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| git2::opts::strict_hash_verification(false));
+}
+
+/// Makes libgit2 check every object it reads against its id, for the rest of the
+/// process: what `soc2 verify` wants, at the cost of speed.
+pub fn verify_object_hashes() {
+    configure_libgit2();
+    git2::opts::strict_hash_verification(true);
+}
+
+/// A repository whose objects are named by SHA-256 (`git init --object-format=sha256`):
+/// libgit2 cannot read it yet, and soc2's raw-object readers assume 20-byte ids.
+fn refuse_sha256(err: git2::Error, dir: &Path) -> anyhow::Error {
+    if err.message().contains("objectformat") {
+        return anyhow!(Hinted::new(
+            format!(
+                "the git repository around {} uses SHA-256 object ids, which soc2 cannot read yet",
+                dir.display()
+            ),
+            "keep the store in a repository with SHA-1 object ids (git's default)",
+        ));
+    }
+    anyhow!(err).context(format!(
+        "opening the git repository around {}",
+        dir.display()
+    ))
+}
+
+impl Repo {
+    /// The repository containing `dir`, if there is one.
+    pub fn discover(dir: &Path) -> Result<Option<Repo>> {
+        configure_libgit2();
+        match Repository::discover(dir) {
+            Ok(repo) => Ok(Some(Repo { repo })),
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(None),
+            Err(err) => Err(refuse_sha256(err, dir)),
+        }
+    }
+
+    /// Creates a repository in `dir` whose first branch is `init.defaultBranch` or `main`.
+    pub fn init(dir: &Path) -> Result<Repo> {
+        configure_libgit2();
+        let branch = git2::Config::open_default()
+            .and_then(|c| c.get_string("init.defaultBranch"))
+            .unwrap_or_else(|_| "main".to_string());
+        let mut options = git2::RepositoryInitOptions::new();
+        options.initial_head(&branch);
+        let repo = Repository::init_opts(dir, &options)
+            .with_context(|| format!("creating a git repository in {}", dir.display()))?;
+        Ok(Repo { repo })
+    }
+
+    /// The top of the working tree.
+    pub fn workdir(&self) -> Result<&Path> {
+        self.repo.workdir().ok_or_else(|| {
+            anyhow!(
+                "the repository at {} is bare; soc2 needs a working tree",
+                self.repo.path().display()
+            )
+        })
+    }
+
+    /// The author and committer for a new commit; fails when git has no identity.
+    pub fn identity(&self) -> Result<Identity> {
+        identity::identity_from(&self.repo.config().context("reading git config")?)
+    }
+
+    /// Refuses states in which a commit would surprise the user: a merge or rebase in
+    /// progress, a detached HEAD, or an index locked by another git process.
+    pub fn preflight(&self) -> Result<()> {
+        let state = self.repo.state();
+        if state != RepositoryState::Clean {
+            let what = match state {
+                RepositoryState::Merge => "a merge",
+                RepositoryState::Rebase
+                | RepositoryState::RebaseInteractive
+                | RepositoryState::RebaseMerge => "a rebase",
+                RepositoryState::CherryPick | RepositoryState::CherryPickSequence => {
+                    "a cherry-pick"
+                }
+                RepositoryState::Revert | RepositoryState::RevertSequence => "a revert",
+                RepositoryState::Bisect => "a bisect",
+                _ => "another git operation",
+            };
+            bail!(Hinted::new(
+                format!("{what} is in progress in this repository"),
+                "finish or abort it first (`git status` says how), then run the command again",
+            ));
+        }
+        if self.repo.head_detached().unwrap_or(false) {
+            bail!(Hinted::new(
+                "HEAD is detached, so a commit would belong to no branch",
+                "check out a branch first, e.g. `git switch main`",
+            ));
+        }
+        if self.repo.path().join("index.lock").exists() {
+            bail!(Hinted::new(
+                "the git index is locked (.git/index.lock exists): another git process is running",
+                "wait for it to finish; if no git process is running, remove .git/index.lock",
+            ));
+        }
+        Ok(())
+    }
+
+    /// True when `path` has no staged or unstaged changes (or does not exist at all).
+    pub fn is_unchanged(&self, path: &str) -> Result<bool> {
+        match self.repo.status_file(Path::new(path)) {
+            Ok(status) => Ok(status.is_empty() || status == git2::Status::IGNORED),
+            Err(err) if err.code() == ErrorCode::NotFound => Ok(true),
+            Err(err) => Err(err).with_context(|| format!("reading the git status of {path}")),
+        }
+    }
+
+    /// A shallow clone holds only part of the history.
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    /// True when `path` is committed and has no staged or unstaged changes.
+    pub fn is_tracked_and_unchanged(&self, path: &str) -> Result<bool> {
+        let index = self.repo.index().context("reading the git index")?;
+        Ok(index.get_path(Path::new(path), 0).is_some() && self.is_unchanged(path)?)
+    }
+
+    /// The commit a revision (`v1`, `HEAD~2`, a sha) names.
+    fn commit(&self, rev: &str) -> Result<git2::Commit<'_>> {
+        let object = self.repo.revparse_single(rev).map_err(|err| {
+            anyhow!(Hinted::new(
+                format!("unknown revision `{rev}`: {}", err.message()),
+                "name a branch, tag or commit that exists, e.g. `HEAD~1` or `main`",
+            ))
+        })?;
+        let commit = object
+            .peel_to_commit()
+            .with_context(|| format!("`{rev}` does not name a commit"))?;
+        Ok(commit)
+    }
+
+    /// Resolves a revision to a commit and reads the store from its tree.
+    pub fn tree_source(&self, rev: &str) -> Result<TreeSource> {
+        let commit = self.commit(rev)?;
+        let repo = Repository::open(self.repo.path()).context("reopening the repository")?;
+        Ok(TreeSource {
+            label: format!("revision {rev} ({})", &commit.id().to_string()[..12]),
+            repo: std::sync::Mutex::new(repo),
+            tree: commit.tree_id(),
+        })
+    }
+
+    /// The commit a revision names, as a full id.
+    pub fn resolve(&self, rev: &str) -> Result<String> {
+        Ok(self.commit(rev)?.id().to_string())
+    }
+
+    /// The base `soc2 diff` compares against: the merge base of HEAD with the default
+    /// branch, or HEAD's first parent when HEAD is on the default branch itself.
+    pub fn default_base(&self) -> Result<String> {
+        let head = self.commit("HEAD")?;
+        let candidates = [
+            "origin/HEAD",
+            "main",
+            "origin/main",
+            "master",
+            "origin/master",
+        ];
+        for name in candidates {
+            let Ok(branch) = self.commit(name) else {
+                continue;
+            };
+            let base = self.repo.merge_base(head.id(), branch.id())?;
+            if base != head.id() {
+                return Ok(base.to_string());
+            }
+            break;
+        }
+        match head.parents().next() {
+            Some(parent) => Ok(parent.id().to_string()),
+            None => bail!(Hinted::new(
+                "HEAD is the first commit, so there is nothing to compare with",
+                "name a base revision: `soc2 diff BASE`",
+            )),
+        }
+    }
+}

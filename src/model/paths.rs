@@ -1,0 +1,96 @@
+//! The store's layout: where each kind of record lives, and the path rules every
+//! reader and writer shares.
+
+pub const PROGRAM_FILE: &str = "soc2.yaml";
+pub const CONTROLS_DIR: &str = "controls";
+pub const POLICIES_DIR: &str = "policies";
+pub const EVIDENCE_DIR: &str = "evidence";
+pub const RISKS_DIR: &str = "risks";
+
+/// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.
+pub fn evidence_id(path: &str) -> String {
+    let inner = path.strip_prefix("evidence/").unwrap_or(path);
+    inner
+        .strip_suffix(".yaml")
+        .or_else(|| inner.strip_suffix(".yml"))
+        .unwrap_or(inner)
+        .to_string()
+}
+
+/// The folder of a record: `evidence/AC-01/x.yaml` -> `evidence/AC-01`.
+pub fn parent_dir(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+pub fn file_stem(path: &str) -> &str {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name.strip_suffix(".yaml")
+        .or_else(|| name.strip_suffix(".yml"))
+        .unwrap_or(name)
+}
+
+pub fn is_yaml(name: &str) -> bool {
+    name.ends_with(".yaml") || name.ends_with(".yml")
+}
+
+/// Joins `relative` (as written in a record) onto `dir`, refusing absolute paths and
+/// any `..` or `.` segment, so that the result stays inside `dir`.
+pub fn join_inside(dir: &str, relative: &str) -> Option<String> {
+    if relative.is_empty()
+        || relative.starts_with('/')
+        || relative.contains('\\')
+        || relative.contains(':')
+    {
+        return None;
+    }
+    let clean = relative
+        .split('/')
+        .all(|segment| !segment.is_empty() && segment != ".." && segment != ".");
+    if !clean {
+        return None;
+    }
+    Some(if dir.is_empty() {
+        relative.to_string()
+    } else {
+        format!("{dir}/{relative}")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joined_paths_stay_inside() {
+        assert_eq!(
+            join_inside("evidence/AC-01", "a.csv").as_deref(),
+            Some("evidence/AC-01/a.csv")
+        );
+        assert_eq!(
+            join_inside("evidence/AC-01", "x/a.csv").as_deref(),
+            Some("evidence/AC-01/x/a.csv")
+        );
+        for bad in [
+            "../a.csv",
+            "x/../../a",
+            "/etc/passwd",
+            "./a",
+            "",
+            "a//b",
+            "C:\\x",
+            "..\\x",
+        ] {
+            assert_eq!(join_inside("evidence/AC-01", bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_from_paths() {
+        assert_eq!(
+            evidence_id("evidence/AC-01/2026-10-03-mfa.yaml"),
+            "AC-01/2026-10-03-mfa"
+        );
+        assert_eq!(file_stem("controls/AC-01.yml"), "AC-01");
+        assert_eq!(parent_dir("evidence/AC-01/x.yaml"), "evidence/AC-01");
+    }
+}

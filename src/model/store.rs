@@ -1,0 +1,88 @@
+//! The loaded store as plain data: every record with its path and text. `store` fills
+//! it; `validate` and `readiness` read it.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::paths::file_stem;
+use super::{Control, Evidence, Policy, Program, Risk};
+
+/// What sits at a path of the store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Dir,
+    Symlink,
+    Other,
+}
+
+/// One parsed file with where it came from and its text, for locating findings.
+#[derive(Clone, Debug)]
+pub struct Record<T> {
+    pub path: String,
+    pub text: String,
+    pub value: T,
+}
+
+impl<T> Record<T> {
+    /// The file name without its extension.
+    pub fn stem(&self) -> &str {
+        file_stem(&self.path)
+    }
+}
+
+/// Everything in the store, as loaded. Records that failed to parse are absent (their
+/// findings say why); the rest is sorted by ID or path.
+#[derive(Clone, Debug, Default)]
+pub struct Store {
+    pub program: Option<Record<Program>>,
+    pub controls: Vec<Record<Control>>,
+    pub policies: Vec<Record<Policy>>,
+    /// Policy documents by policy ID.
+    pub documents: BTreeMap<String, Vec<u8>>,
+    pub evidence: Vec<Record<Evidence>>,
+    pub risks: Vec<Record<Risk>>,
+    /// Every file under `evidence/` that is not a record (attachments, and strays),
+    /// with its kind as listed, so integrity checking need not look again.
+    pub evidence_files: BTreeMap<String, EntryKind>,
+    /// Record files that failed to load (their findings say why). Their IDs still
+    /// count as known, so that one broken file does not cascade into more findings.
+    pub unreadable: BTreeSet<String>,
+}
+
+impl Store {
+    /// The program, or an empty one when `soc2.yaml` did not load.
+    pub fn program(&self) -> &Program {
+        static EMPTY: std::sync::OnceLock<Program> = std::sync::OnceLock::new();
+        match &self.program {
+            Some(record) => &record.value,
+            None => EMPTY.get_or_init(Program::default),
+        }
+    }
+
+    pub fn control(&self, id: &str) -> Option<&Record<Control>> {
+        self.controls.iter().find(|c| c.value.id == id)
+    }
+
+    pub fn policy(&self, id: &str) -> Option<&Record<Policy>> {
+        self.policies.iter().find(|p| p.value.id == id)
+    }
+
+    pub fn risk(&self, id: &str) -> Option<&Record<Risk>> {
+        self.risks.iter().find(|r| r.value.id == id)
+    }
+
+    /// IDs of the records in `dir`, those that failed to load included.
+    pub fn known_ids<'a>(
+        &'a self,
+        dir: &str,
+        loaded: impl Iterator<Item = &'a str>,
+    ) -> BTreeSet<&'a str> {
+        let prefix = format!("{dir}/");
+        let unreadable = self
+            .unreadable
+            .iter()
+            .filter(move |p| p.starts_with(&prefix) && !p[prefix.len()..].contains('/'))
+            .map(|p| file_stem(p));
+        loaded.chain(unreadable).collect()
+    }
+}
