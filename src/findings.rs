@@ -3,11 +3,13 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
     Warning,
+    /// Something the reader should know, such as a rule that could not run.
+    Info,
 }
 
 impl Severity {
@@ -15,6 +17,7 @@ impl Severity {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "info",
         }
     }
 }
@@ -122,6 +125,12 @@ codes! {
     NoOwner = "W-NO-OWNER", Warning, "a control or policy has no owner",
         "Every control and policy needs a named owner accountable for it. Replace the `TODO` \
          placeholder (or the empty field) with a person, e.g. `soc2 control set ID --owner alice@example.com`.";
+    RuleSkipped = "I-RULE-SKIPPED", Info, "a rule could not run, and what was not checked",
+        "A rule needs something this run does not have, most often git history: a shallow \
+         clone (CI checkouts are shallow by default) cannot tell who changed what, so \
+         segregation of duties is not checked there. The finding says what was skipped; \
+         fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in GitHub \
+         Actions) to run it.";
     UnrecordedFile = "W-UNRECORDED-FILE", Warning, "a file under evidence/ is not listed by any record",
         "Every file under `evidence/` should belong to an evidence record, so that its hash is \
          recorded. Add it with `soc2 evidence add` or remove it.";
@@ -181,13 +190,13 @@ impl WarningKind {
 }
 
 /// A 1-based line and column in a file.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Position {
     pub line: usize,
     pub column: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     pub code: Code,
     pub severity: Severity,
@@ -264,6 +273,14 @@ impl Finding {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Code::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown finding code `{text}`")))
+    }
+}
+
 impl Serialize for Code {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
@@ -289,6 +306,7 @@ mod tests {
             let prefix = match code.default_severity() {
                 Severity::Error => "E-",
                 Severity::Warning => "W-",
+                Severity::Info => "I-",
             };
             assert!(code.as_str().starts_with(prefix), "{code}");
         }

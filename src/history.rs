@@ -9,6 +9,7 @@ use crate::locate;
 use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR};
 use crate::model::{Approval, Control, Policy, Sha256Hex, digest};
 use crate::model::{Record, Store};
+use crate::store::parse_version;
 
 /// A record whose approved content can be traced through history.
 pub enum Approvable<'a> {
@@ -36,19 +37,17 @@ impl Approvable<'_> {
 
     /// The digest the record had in a commit, if it was there and parsed.
     fn digest_at(&self, repo: &Repo, commit: &str) -> Result<Option<Sha256Hex>> {
-        let read = |path: &str| -> Result<Option<String>> {
-            Ok(repo
-                .read_at(commit, path)?
-                .and_then(|bytes| String::from_utf8(bytes).ok()))
-        };
         match self {
             Approvable::Control { path } => {
-                let control = read(path)?.and_then(|t| serde_yaml::from_str::<Control>(&t).ok());
+                let control = repo
+                    .read_at(commit, path)?
+                    .and_then(|bytes| parse_version::<Control>(&bytes));
                 Ok(control.map(|c| digest::control(&c)))
             }
             Approvable::Policy { path, .. } => {
-                let Some(policy) =
-                    read(path)?.and_then(|t| serde_yaml::from_str::<Policy>(&t).ok())
+                let Some(policy) = repo
+                    .read_at(commit, path)?
+                    .and_then(|bytes| parse_version::<Policy>(&bytes))
                 else {
                     return Ok(None);
                 };

@@ -4,12 +4,15 @@
 //! `readiness` are pure functions of the loaded store, `report` renders results, `git`
 //! is the only module that talks to git, and `commands` ties them to the CLI.
 
+pub mod audit;
 pub mod catalog;
-pub mod cli;
-pub mod commands;
+pub mod change;
+pub mod diff;
 pub mod findings;
+pub mod gate;
 pub mod git;
 pub mod history;
+pub mod links;
 mod locate;
 pub mod model;
 pub mod readiness;
@@ -19,6 +22,7 @@ pub mod schema;
 pub mod starter;
 pub mod store;
 pub mod suggest;
+pub mod trail;
 pub mod validate;
 
 use std::fmt;

@@ -1,5 +1,8 @@
-use std::process::ExitCode;
+//! The `soc2` command line: parse, dispatch, print, exit. The work is in the `soc2`
+//! library; `commands` holds one file per command.
 
-fn main() -> ExitCode {
-    soc2::commands::main()
+mod commands;
+
+fn main() -> std::process::ExitCode {
+    commands::main()
 }

@@ -8,7 +8,7 @@ use crate::model::{Control, Evidence, Policy, Program, Risk};
 /// Where a store keeps its copies of the schemas.
 pub const SCHEMA_DIR: &str = "schema";
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     Program,
     Control,
@@ -25,6 +25,11 @@ impl Kind {
         Kind::Evidence,
         Kind::Risk,
     ];
+
+    /// The kind a name (`control`) stands for.
+    pub fn parse(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.name() == name)
+    }
 
     pub fn name(self) -> &'static str {
         match self {

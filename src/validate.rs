@@ -8,7 +8,7 @@ use crate::catalog;
 use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside, parent_dir};
-use crate::model::{AuditType, ControlStatus, is_valid_id};
+use crate::model::{AuditType, is_valid_id};
 use crate::model::{Record, Store};
 use crate::suggest;
 
@@ -191,11 +191,7 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
                 );
             }
         }
-        let has_reason = control
-            .reason
-            .as_ref()
-            .is_some_and(|r| !r.trim().is_empty());
-        if control.status == ControlStatus::NotApplicable && !has_reason {
+        if control.lacks_reason() {
             findings.push(
                 Finding::new(
                     Code::InvalidValue,

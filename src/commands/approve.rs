@@ -1,16 +1,14 @@
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
+use soc2::Hinted;
+use soc2::change::{self, Change};
+use soc2::history::{self, Approvable};
+use soc2::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside};
+use soc2::model::{Approval, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, Record, digest};
+use soc2::store::{PendingWrite, edit, records};
+use soc2::suggest;
 
-use super::change::{self, Change};
-use super::control::refuse_edit;
-use super::{Context, Exit, print, records};
-use crate::Hinted;
-use crate::history::{self, Approvable};
-use crate::model::Record;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside};
-use crate::model::{Approval, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, digest};
-use crate::store::{PendingWrite, edit};
-use crate::suggest;
+use super::{Context, Exit, print};
 
 /// Approve a control or policy as it is now.
 ///
@@ -71,8 +69,7 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
             Some(name) => {
                 let doc_path = join_inside(POLICIES_DIR, name)
                     .with_context(|| format!("{path}: `document` leaves policies/"))?;
-                let bytes = std::fs::read(root.join(&doc_path))
-                    .with_context(|| format!("reading {doc_path}"))?;
+                let bytes = records::read_bytes(&root, &doc_path)?;
                 if !repo.is_unchanged(&doc_path)? {
                     bail!(Hinted::new(
                         format!("{doc_path} has uncommitted changes"),
@@ -129,7 +126,7 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
     };
     let new_text = target
         .with_approval(approval)
-        .map_err(|reason| refuse_edit(&path, &reason))?;
+        .map_err(|reason| edit::refused(&path, &reason))?;
     change.writes = vec![PendingWrite::replace(&path, new_text)];
     change.details.push(format!(
         "Approve {kind} {} as it is now (sha256 {})",

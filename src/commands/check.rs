@@ -1,14 +1,12 @@
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
+use soc2::findings::Code;
+use soc2::gate::{self, Overrides};
+use soc2::report::{self, Style, check};
+use soc2::{readiness, rules};
 
+use super::args::parse_code;
 use super::{Context, Exit, print};
-use crate::Hinted;
-use crate::findings::{Code, Severity};
-use crate::readiness;
-use crate::report::Style;
-use crate::report::check::{self, CheckReport};
-use crate::rules;
-use crate::suggest;
 
 /// Validate everything and apply the readiness gate; for CI and pre-commit hooks.
 ///
@@ -49,34 +47,17 @@ pub enum CheckFormat {
     Github,
 }
 
-pub fn parse_code(text: &str) -> Result<Code, String> {
-    Code::parse(text).ok_or_else(|| {
-        let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
-        format!(
-            "{} (`soc2 check --explain CODE` explains each; the codes are listed in the README)",
-            suggest::unknown("code", text, names)
-        )
-    })
-}
-
 pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     if let Some(code) = args.explain {
-        print(&explain(code))?;
+        print(&check::explain(code))?;
         return Ok(Exit::Success);
     }
-    if let Some(code) = args
-        .allow
-        .iter()
-        .find(|c| c.default_severity() == Severity::Error)
-    {
-        bail!(Hinted::new(
-            format!("{code} is an error and cannot be allowed"),
-            "only warnings (W-...) can be allowed; fix the problem instead",
-        ));
-    }
-    if let Some(code) = args.deny.iter().find(|c| args.allow.contains(c)) {
-        bail!("{code} is both denied and allowed; choose one");
-    }
+    let overrides = Overrides {
+        min_readiness: args.min_readiness,
+        deny: args.deny,
+        allow: args.allow,
+    };
+    overrides.validate()?;
 
     let audited = context.load_audited()?;
     let store = &audited.loaded.store;
@@ -84,101 +65,25 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     let mut findings = audited.loaded.findings;
     findings.extend(audited.integrity.findings);
     findings.extend(rules::readiness(store, &assessment));
-    findings.extend(audited.self_approvals);
+    findings.extend(audited.history);
 
-    let gate = &store.program().gate;
-    let promoted: Vec<Code> = gate
-        .fail_on
-        .iter()
-        .map(|k| k.code())
-        .chain(args.deny.iter().copied())
-        .collect();
-    findings.retain(|f| !args.allow.contains(&f.code));
-    for finding in &mut findings {
-        if promoted.contains(&finding.code) {
-            finding.severity = Severity::Error;
-        }
-    }
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-
-    let min = args.min_readiness.or(gate.min_readiness);
-    let report = CheckReport::new(&findings, &assessment.overall, min);
+    let verdict = gate::judge(
+        findings,
+        &store.program().gate,
+        &assessment.overall,
+        &overrides,
+    );
     let text = match args.format {
-        CheckFormat::Human => check::render_human(&report, &findings, Style::for_stdout()),
-        CheckFormat::Json => crate::report::json(&report),
-        CheckFormat::Github => check::render_github(&report, &findings),
+        CheckFormat::Human => {
+            check::render_human(&verdict.report, &verdict.findings, Style::for_stdout())
+        }
+        CheckFormat::Json => report::json(&verdict.report),
+        CheckFormat::Github => check::render_github(&verdict.report, &verdict.findings),
     };
     print(&text)?;
-    Ok(if report.passed {
+    Ok(if verdict.report.passed {
         Exit::Success
     } else {
         Exit::Failure
     })
-}
-
-fn explain(code: Code) -> String {
-    let severity = match code.default_severity() {
-        Severity::Error => "error: always fails the check".to_string(),
-        Severity::Warning => format!(
-            "warning: fails the check when `gate.fail_on` or --deny names `{}`",
-            code.name()
-        ),
-    };
-    format!(
-        "{code}: {}\n{severity}\n\n{}\n",
-        code.summary(),
-        wrap(code.explanation(), 80)
-    )
-}
-
-/// Wraps text at word boundaries.
-fn wrap(text: &str, width: usize) -> String {
-    let mut out = String::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.len() + 1 + word.len() > width {
-            out.push_str(&line);
-            out.push('\n');
-            line.clear();
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    out.push_str(&line);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn explanations_wrap_at_word_boundaries() {
-        let text = wrap("one two three four five six", 9);
-        assert_eq!(text, "one two\nthree\nfour five\nsix");
-    }
-
-    #[test]
-    fn every_code_explains_itself() {
-        for code in Code::ALL {
-            let text = explain(*code);
-            assert!(text.starts_with(code.as_str()), "{text}");
-            assert!(
-                code.explanation().len() > 80,
-                "{code} needs a real explanation"
-            );
-        }
-    }
-
-    #[test]
-    fn codes_parse_with_suggestions() {
-        assert_eq!(parse_code("stale-evidence"), Ok(Code::StaleEvidence));
-        assert!(
-            parse_code("W-STALE-EVIDENSE")
-                .unwrap_err()
-                .contains("did you mean `W-STALE-EVIDENCE`?")
-        );
-    }
 }

@@ -1,11 +1,11 @@
 use anyhow::Result;
 use clap::Args;
+use soc2::catalog::Category;
+use soc2::readiness::{self, ControlResult, ControlState};
+use soc2::report::{self, Style};
 
-use super::{Context, Exit, ListFormat, print};
-use crate::catalog::Category;
-use crate::cli::{parse_category, parse_choice};
-use crate::readiness::{self, ControlResult, ControlState};
-use crate::report::{self, Style, table};
+use super::args::{ListFormat, parse_category, parse_choice};
+use super::{Context, Exit, print};
 
 /// List the controls with their readiness state.
 #[derive(Debug, Args)]
@@ -22,6 +22,7 @@ pub struct ControlsArgs {
     #[arg(long, value_parser = parse_category)]
     pub category: Option<Category>,
 
+    /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 }
@@ -32,52 +33,13 @@ pub fn run(context: &Context, args: ControlsArgs) -> Result<Exit> {
     let controls: Vec<&ControlResult> = assessment
         .controls
         .iter()
-        .filter(|c| {
-            args.owner.as_ref().is_none_or(|o| {
-                c.owner
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(o))
-            })
-        })
+        .filter(|c| args.owner.as_deref().is_none_or(|o| c.is_owned_by(o)))
         .filter(|c| args.state.is_none_or(|s| c.state == s))
-        .filter(|c| {
-            args.category.is_none_or(|category| {
-                c.criteria
-                    .iter()
-                    .any(|id| crate::catalog::find(id).is_some_and(|k| k.category == category))
-            })
-        })
+        .filter(|c| args.category.is_none_or(|category| c.maps_to(category)))
         .collect();
     let text = match args.format {
         ListFormat::Json => report::json(&controls),
-        ListFormat::Table => {
-            let mut t = table(&[
-                "Control",
-                "Title",
-                "Owner",
-                "Status",
-                "Frequency",
-                "State",
-                "Criteria",
-            ]);
-            for c in &controls {
-                t.add_row(vec![
-                    c.id.clone(),
-                    c.title.clone(),
-                    c.owner.clone().unwrap_or_default(),
-                    c.status.as_str().to_string(),
-                    c.frequency.as_str().to_string(),
-                    c.state.as_str().to_string(),
-                    c.criteria.join(", "),
-                ]);
-            }
-            let ready = controls.iter().filter(|c| c.is_ready()).count();
-            let summary = format!(
-                "{} ({ready} ready)",
-                report::plural(controls.len(), "control")
-            );
-            format!("{t}\n{}\n", Style::for_stdout().dim(&summary))
-        }
+        ListFormat::Table => report::controls::render_table(&controls, Style::for_stdout()),
     };
     print(&text)?;
     Ok(Exit::Success)

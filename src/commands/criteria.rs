@@ -1,10 +1,10 @@
 use anyhow::Result;
 use clap::Args;
+use soc2::catalog::{self, Category, Criterion};
+use soc2::report::{self, Style};
 
-use super::{Context, Exit, ListFormat, print};
-use crate::catalog::{self, Category, Criterion};
-use crate::cli::parse_category;
-use crate::report::{self, Style};
+use super::args::{ListFormat, parse_category};
+use super::{Context, Exit, print};
 
 /// List the Trust Services Criteria built into soc2.
 ///

@@ -1,11 +1,11 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use soc2::model::Interval;
+use soc2::readiness::{self, due::DueItem};
+use soc2::report::{self, Style, ical};
 
+use super::args::parse_interval;
 use super::{Context, Exit, print};
-use crate::cli::parse_interval;
-use crate::model::Interval;
-use crate::readiness::{self, due::DueItem};
-use crate::report::{self, Style, ical, table};
 
 /// List the work that is overdue or falls due soon, with its owner and date.
 ///
@@ -41,46 +41,13 @@ pub fn run(context: &Context, args: DueArgs) -> Result<Exit> {
     let until = args.within.after(context.today);
     let items: Vec<DueItem> = readiness::due::due(store.program(), &assessment, until)
         .into_iter()
-        .filter(|i| {
-            args.owner.as_ref().is_none_or(|o| {
-                i.owner
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(o))
-            })
-        })
+        .filter(|i| args.owner.as_deref().is_none_or(|o| i.is_owned_by(o)))
         .collect();
     let text = match args.format {
         DueFormat::Json => report::json(&items),
         DueFormat::Ical => ical::calendar(&assessment.organisation, &items, context.today),
-        DueFormat::Table => render(&items, until, Style::for_stdout()),
+        DueFormat::Table => report::due::render(&items, until, Style::for_stdout()),
     };
     print(&text)?;
     Ok(Exit::Success)
-}
-
-fn render(items: &[DueItem], until: crate::model::Date, style: Style) -> String {
-    if items.is_empty() {
-        return format!("Nothing overdue and nothing due by {until}.\n");
-    }
-    let mut t = table(&["Due", "", "Kind", "ID", "Owner", "What"]);
-    for item in items {
-        t.add_row(vec![
-            item.date.to_string(),
-            if item.overdue {
-                "overdue".to_string()
-            } else {
-                String::new()
-            },
-            item.kind.as_str().to_string(),
-            item.id.clone(),
-            item.owner.clone().unwrap_or_else(|| "-".to_string()),
-            item.what.clone(),
-        ]);
-    }
-    let overdue = items.iter().filter(|i| i.overdue).count();
-    let summary = format!(
-        "{} due by {until}, {overdue} overdue",
-        report::plural(items.len(), "item")
-    );
-    format!("{t}\n{}\n", style.dim(&summary))
 }

@@ -3,17 +3,19 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use clap::Args;
 
-use super::change::{self, Change};
 use super::{Context, Exit, print};
-use crate::Hinted;
-use crate::catalog::Category;
-use crate::cli::parse_category;
-use crate::git::{self, Repo};
-use crate::model::paths::PROGRAM_FILE;
-use crate::report::Style;
-use crate::schema::Kind;
-use crate::starter;
-use crate::store::{PendingWrite, render};
+use soc2::Hinted;
+use soc2::catalog::Category;
+use soc2::change::{self, Change};
+use soc2::store::input;
+
+use super::args::parse_category;
+use soc2::git::{self, Repo};
+use soc2::model::paths::PROGRAM_FILE;
+use soc2::report::Style;
+use soc2::schema::Kind;
+use soc2::starter;
+use soc2::store::{PendingWrite, render};
 
 /// Create a new store from the starter library and commit it.
 ///
@@ -46,13 +48,10 @@ pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
         Some(dir) => dir,
         None => std::env::current_dir().context("reading the current directory")?,
     };
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let dir = dir
-        .canonicalize()
-        .with_context(|| format!("resolving {}", dir.display()))?;
+    let dir = input::create_store_dir(&dir)?;
     let existing_repo = Repo::discover(&dir)?;
     if let Some(repo) = &existing_repo {
-        let top = repo.workdir()?.canonicalize()?;
+        let top = input::resolve_dir(repo.workdir()?)?;
         if top != dir {
             bail!(Hinted::new(
                 format!(

@@ -5,7 +5,7 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use anyhow::{Result, bail};
 
-use crate::Hinted;
+use soc2::Hinted;
 
 /// The value of a required flag: asked for on a terminal, an error otherwise.
 pub fn required<T>(
@@ -51,8 +51,8 @@ pub fn ask<T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::parse_choice;
-    use crate::model::Frequency;
+    use crate::commands::args::parse_choice;
+    use soc2::model::Frequency;
 
     #[test]
     fn asks_again_until_the_answer_parses() {

@@ -1,14 +1,16 @@
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand};
 
-use super::change::{self, Change};
-use super::{Context, Exit, print, records};
-use crate::Hinted;
-use crate::cli::parse_choice;
-use crate::model::paths::{CONTROLS_DIR, RISKS_DIR};
-use crate::model::{Risk, Treatment};
-use crate::schema::Kind;
-use crate::store::PendingWrite;
+use super::{Context, Exit, print};
+use soc2::Hinted;
+use soc2::change::{self, Change};
+use soc2::store::records;
+
+use super::args::parse_choice;
+use soc2::model::paths::{CONTROLS_DIR, RISKS_DIR};
+use soc2::model::{Risk, Treatment};
+use soc2::schema::Kind;
+use soc2::store::PendingWrite;
 
 /// Add a risk to the register; one commit.
 #[derive(Debug, Args)]

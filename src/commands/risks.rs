@@ -1,9 +1,10 @@
 use anyhow::Result;
 use clap::Args;
+use soc2::readiness::{self, risks::RiskStatus};
+use soc2::report::{self, Style};
 
-use super::{Context, Exit, ListFormat, print};
-use crate::readiness::{self, risks::RiskStatus};
-use crate::report::{self, Style, table};
+use super::args::ListFormat;
+use super::{Context, Exit, print};
 
 /// List the risk register, highest score first, with the state of mitigating controls.
 ///
@@ -14,6 +15,7 @@ pub struct RisksArgs {
     #[arg(long)]
     pub open: bool,
 
+    /// Output format
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
 }
@@ -28,50 +30,10 @@ pub fn run(context: &Context, args: RisksArgs) -> Result<Exit> {
             .collect();
     let text = match args.format {
         ListFormat::Json => report::json(&risks),
-        ListFormat::Table => {
-            if store.risks.is_empty() {
-                "The risk register is empty: add risks with `soc2 risk add`.\n".to_string()
-            } else {
-                let mut t = table(&[
-                    "Risk",
-                    "Title",
-                    "L",
-                    "I",
-                    "Score",
-                    "Treatment",
-                    "Status",
-                    "Owner",
-                    "Controls",
-                ]);
-                for r in &risks {
-                    let controls: Vec<String> = r
-                        .controls
-                        .iter()
-                        .map(|c| {
-                            format!("{} {}", c.id, c.state.map_or("(unknown)", |s| s.as_str()))
-                        })
-                        .collect();
-                    t.add_row(vec![
-                        r.id.clone(),
-                        r.title.clone(),
-                        r.likelihood.to_string(),
-                        r.impact.to_string(),
-                        r.score.to_string(),
-                        r.treatment.as_str().to_string(),
-                        r.status.as_str().to_string(),
-                        r.owner.clone().unwrap_or_default(),
-                        controls.join(", "),
-                    ]);
-                }
-                report::align_right(&mut t, &[2, 3, 4]);
-                let open = risks
-                    .iter()
-                    .filter(|r| r.status == RiskStatus::Open)
-                    .count();
-                let summary = format!("{}, {open} open", report::plural(risks.len(), "risk"));
-                format!("{t}\n{}\n", Style::for_stdout().dim(&summary))
-            }
+        ListFormat::Table if store.risks.is_empty() => {
+            "The risk register is empty: add risks with `soc2 risk add`.\n".to_string()
         }
+        ListFormat::Table => report::risks::render_table(&risks, Style::for_stdout()),
     };
     print(&text)?;
     Ok(Exit::Success)

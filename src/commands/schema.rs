@@ -1,8 +1,9 @@
 use anyhow::Result;
 use clap::Args;
+use soc2::report;
+use soc2::schema::Kind;
 
 use super::{Context, Exit, print};
-use crate::schema::Kind;
 
 /// Print the JSON Schema of a store file, for editors and other tools.
 ///
@@ -12,26 +13,21 @@ use crate::schema::Kind;
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
     /// program (soc2.yaml), control, policy, evidence or risk
-    #[arg(value_enum)]
+    #[arg(value_parser = parse_kind)]
     pub kind: Option<Kind>,
+}
+
+fn parse_kind(text: &str) -> Result<Kind, String> {
+    Kind::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Kind::ALL.iter().map(|k| k.name()).collect();
+        soc2::suggest::unknown("kind", text, names)
+    })
 }
 
 pub fn run(_context: &Context, args: SchemaArgs) -> Result<Exit> {
     let text = match args.kind {
         Some(kind) => kind.generate(),
-        None => {
-            let mut out =
-                String::from("Schemas of the store's files (`soc2 schema KIND` prints one):\n");
-            for kind in Kind::ALL {
-                out.push_str(&format!(
-                    "  {:<9} {:<40} {}\n",
-                    kind.name(),
-                    kind.files(),
-                    kind.path()
-                ));
-            }
-            out
-        }
+        None => report::schema::render_kinds(),
     };
     print(&text)?;
     Ok(Exit::Success)

@@ -1,11 +1,11 @@
 use anyhow::Result;
 use clap::Args;
+use soc2::catalog::Category;
+use soc2::readiness;
+use soc2::report::{self, Style, status};
 
-use super::{Context, Exit, ReportFormat, print};
-use crate::catalog::Category;
-use crate::cli::parse_category;
-use crate::readiness;
-use crate::report::{self, Style, status};
+use super::args::{ReportFormat, parse_category};
+use super::{Context, Exit, print};
 
 /// Show readiness per category and overall, then the gaps.
 ///

@@ -66,6 +66,14 @@ pub enum ControlStatus {
     NotApplicable,
 }
 
+impl Control {
+    /// A not-applicable control must say why: auditors read the reason.
+    pub fn lacks_reason(&self) -> bool {
+        self.status == ControlStatus::NotApplicable
+            && self.reason.as_ref().is_none_or(|r| r.trim().is_empty())
+    }
+}
+
 impl ControlStatus {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -30,6 +30,11 @@ pub fn owner_is_set(owner: Option<&str>) -> bool {
     owner.is_some_and(|o| !o.trim().is_empty() && !o.trim().eq_ignore_ascii_case(OWNER_PLACEHOLDER))
 }
 
+/// Whether an owner field names `who` (emails compare without regard to case).
+pub fn owner_is(owner: Option<&str>, who: &str) -> bool {
+    owner.is_some_and(|o| o.trim().eq_ignore_ascii_case(who.trim()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

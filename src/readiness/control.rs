@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::windows::windows;
 use super::{
@@ -13,7 +13,7 @@ use crate::model::paths::evidence_id;
 use crate::model::{self, AuditType, Control, ControlStatus, Date, Evidence, Frequency, Program};
 
 /// How evidence is judged on a given day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "rule", rename_all = "kebab-case")]
 pub enum EvidenceRule {
     /// Type I, and Type II before its period starts: the newest evidence must be fresh.

@@ -1,12 +1,12 @@
 //! What is overdue or falls due soon: evidence windows closing, evidence going stale,
 //! policy reviews, exceptions expiring and controls still to build.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Assessment, EvidenceRule, WindowResult};
 use crate::model::{AuditType, ControlStatus, Date, Program};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DueKind {
     Evidence,
@@ -26,7 +26,7 @@ impl DueKind {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DueItem {
     pub date: Date,
     pub overdue: bool,
@@ -35,6 +35,12 @@ pub struct DueItem {
     pub id: String,
     pub owner: Option<String>,
     pub what: String,
+}
+
+impl DueItem {
+    pub fn is_owned_by(&self, who: &str) -> bool {
+        crate::model::owner_is(self.owner.as_deref(), who)
+    }
 }
 
 /// Work due on or before `until`, and everything already overdue, in date order.

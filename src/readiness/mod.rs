@@ -9,7 +9,7 @@ pub mod windows;
 
 use std::collections::{BTreeMap, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Category};
 use crate::model::{self, AuditType, ControlStatus, Date, Frequency, Period, Program};
@@ -19,9 +19,7 @@ pub use control::{EvidenceRule, evidence_rule};
 pub use windows::Window;
 
 /// The state of one control on `today`, in precedence order after `Ready`.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlState {
     Ready,
@@ -54,14 +52,14 @@ impl ControlState {
 }
 
 /// One reason a control is not ready.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
     pub state: ControlState,
     pub detail: String,
 }
 
 /// Whether a record's approval still holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ApprovalState {
     Approved,
@@ -91,7 +89,7 @@ impl ApprovalState {
 }
 
 /// A Type II window and the evidence covering it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowResult {
     #[serde(flatten)]
     pub window: Window,
@@ -107,14 +105,14 @@ impl WindowResult {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActiveException {
     pub reason: String,
     pub approved_by: String,
     pub expires: Date,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ControlResult {
     pub id: String,
     pub title: String,
@@ -147,6 +145,17 @@ pub struct ControlResult {
 }
 
 impl ControlResult {
+    pub fn is_owned_by(&self, who: &str) -> bool {
+        model::owner_is(self.owner.as_deref(), who)
+    }
+
+    /// Whether the control maps to a criterion of `category`.
+    pub fn maps_to(&self, category: Category) -> bool {
+        self.criteria
+            .iter()
+            .any(|id| catalog::find(id).is_some_and(|c| c.category == category))
+    }
+
     pub fn is_ready(&self) -> bool {
         self.state == ControlState::Ready
     }
@@ -157,7 +166,7 @@ impl ControlResult {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CriterionState {
     Met,
@@ -177,11 +186,11 @@ impl CriterionState {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CriterionResult {
-    pub id: &'static str,
+    pub id: String,
     pub category: Category,
-    pub title: &'static str,
+    pub title: String,
     pub state: CriterionState,
     /// Applicable controls mapped to the criterion.
     pub controls: Vec<String>,
@@ -193,7 +202,7 @@ pub struct CriterionResult {
 }
 
 /// Counts of criteria by state, and readiness as a percentage of the in-scope ones.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Score {
     pub met: usize,
     pub partial: usize,
@@ -223,14 +232,14 @@ impl Score {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CategoryScore {
     pub category: Category,
     #[serde(flatten)]
     pub score: Score,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyResult {
     pub id: String,
     pub title: String,
@@ -245,7 +254,7 @@ pub struct PolicyResult {
 }
 
 /// Readiness of the whole store on one day.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
     pub organisation: String,
     pub today: Date,
@@ -405,9 +414,9 @@ fn assess_criteria(program: &Program, controls: &[ControlResult]) -> Vec<Criteri
                 CriterionState::Partial
             };
             CriterionResult {
-                id: criterion.id,
+                id: criterion.id.to_string(),
                 category: criterion.category,
-                title: criterion.title,
+                title: criterion.title.to_string(),
                 state,
                 controls: controls.iter().map(|c| c.id.clone()).collect(),
                 not_ready,

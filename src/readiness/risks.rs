@@ -1,12 +1,12 @@
 //! The risk register's state: a risk treated by mitigation is open until every control
 //! that mitigates it is ready.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Assessment, ControlState};
 use crate::model::{Risk, Treatment};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RiskStatus {
     /// Treated by mitigation, and a mitigating control is not ready (or there is none).
@@ -29,14 +29,14 @@ impl RiskStatus {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MitigatingControl {
     pub id: String,
     /// `None` when the control does not exist.
     pub state: Option<ControlState>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RiskResult {
     pub id: String,
     pub title: String,

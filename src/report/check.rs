@@ -1,82 +1,11 @@
 //! `soc2 check` output: for people, as stable JSON, and as GitHub Actions annotations.
 
-use serde::Serialize;
-
 use super::{Style, diagnostics, plural};
-use crate::findings::{Finding, Severity};
-use crate::readiness::Score;
+use crate::findings::{Code, Finding, Severity};
+use crate::gate::CheckReport;
 
-/// The outcome of a check, the shape of `--format json` (version 1).
-#[derive(Debug, Serialize)]
-pub struct CheckReport {
-    pub version: u32,
-    pub passed: bool,
-    pub readiness: Gate,
-    pub summary: Summary,
-    pub findings: Vec<JsonFinding>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Gate {
-    /// Overall readiness, percent rounded down to one decimal.
-    pub overall: f64,
-    pub met: usize,
-    pub total: usize,
-    /// The gate (`gate.min_readiness` or `--min-readiness`), if any.
-    pub min: Option<u32>,
-    pub passed: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct JsonFinding {
-    pub code: String,
-    pub severity: Severity,
-    pub file: Option<String>,
-    pub line: Option<usize>,
-    pub column: Option<usize>,
-    pub message: String,
-    pub hint: Option<String>,
-}
-
+/// What people read: the gate and the counts.
 impl CheckReport {
-    pub fn new(findings: &[Finding], score: &Score, min: Option<u32>) -> CheckReport {
-        let gate_passed = min.is_none_or(|m| score.reaches(m));
-        let errors = findings.iter().filter(|f| f.is_error()).count();
-        CheckReport {
-            version: 1,
-            passed: errors == 0 && gate_passed,
-            readiness: Gate {
-                overall: score.readiness,
-                met: score.met,
-                total: score.total,
-                min,
-                passed: gate_passed,
-            },
-            summary: Summary {
-                errors,
-                warnings: findings.len() - errors,
-            },
-            findings: findings
-                .iter()
-                .map(|f| JsonFinding {
-                    code: f.code.to_string(),
-                    severity: f.severity,
-                    file: f.file.clone(),
-                    line: f.position.map(|p| p.line),
-                    column: f.position.map(|p| p.column),
-                    message: f.message.clone(),
-                    hint: f.hint.clone(),
-                })
-                .collect(),
-        }
-    }
-
     fn gate_line(&self) -> String {
         let g = &self.readiness;
         match g.min {
@@ -116,6 +45,7 @@ pub fn render_github(report: &CheckReport, findings: &[Finding]) -> String {
         let command = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
+            Severity::Info => "notice",
         };
         let mut properties = Vec::new();
         if let Some(file) = &finding.file {
@@ -163,6 +93,41 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
+pub fn explain(code: Code) -> String {
+    let severity = match code.default_severity() {
+        Severity::Error => "error: always fails the check".to_string(),
+        Severity::Info => "info: never fails the check".to_string(),
+        Severity::Warning => format!(
+            "warning: fails the check when `gate.fail_on` or --deny names `{}`",
+            code.name()
+        ),
+    };
+    format!(
+        "{code}: {}\n{severity}\n\n{}\n",
+        code.summary(),
+        wrap(code.explanation(), 80)
+    )
+}
+
+/// Wraps text at word boundaries.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.len() + 1 + word.len() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +136,23 @@ mod tests {
     fn workflow_commands_are_escaped() {
         assert_eq!(escape_data("50% done\nnext"), "50%25 done%0Anext");
         assert_eq!(escape_property("a,b:c"), "a%2Cb%3Ac");
+    }
+
+    #[test]
+    fn explanations_wrap_at_word_boundaries() {
+        let text = wrap("one two three four five six", 9);
+        assert_eq!(text, "one two\nthree\nfour five\nsix");
+    }
+
+    #[test]
+    fn every_code_explains_itself() {
+        for code in Code::ALL {
+            let text = explain(*code);
+            assert!(text.starts_with(code.as_str()), "{text}");
+            assert!(
+                code.explanation().len() > 80,
+                "{code} needs a real explanation"
+            );
+        }
     }
 }

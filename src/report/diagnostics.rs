@@ -13,6 +13,7 @@ pub fn render_one(finding: &Finding, style: Style) -> String {
     let label = match finding.severity {
         Severity::Error => style.red(&label),
         Severity::Warning => style.yellow(&label),
+        Severity::Info => style.cyan(&label),
     };
     let mut out = format!("{label}: {}\n", style.bold(&finding.message));
     if let Some(location) = finding.location() {

@@ -15,6 +15,20 @@ pub fn render(err: &anyhow::Error, style: Style) -> String {
     out
 }
 
+/// A warning that does not stop a command.
+pub fn warning(message: &str, style: Style) -> String {
+    format!("{} {message}\n", style.yellow("warning:"))
+}
+
+/// What a user sees when soc2 panics: a bug, not their mistake.
+pub fn internal(version: &str, message: &str, location: &str) -> String {
+    format!(
+        "error: internal error in soc2 {version}: {message}{location}\n\
+         This is a bug in soc2, not a problem with your files. Please report it to the \
+         soc2 maintainers with the command you ran and this message.\n"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

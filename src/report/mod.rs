@@ -1,11 +1,21 @@
 //! Renderers: they turn results into text and never compute or read anything.
 
 pub mod check;
+pub mod controls;
 pub mod criteria;
 pub mod diagnostics;
+pub mod diff;
+pub mod due;
 pub mod error;
+pub mod evidence;
 pub mod ical;
+pub mod log;
+pub mod policies;
+pub mod risks;
+pub mod schema;
+pub mod show;
 pub mod status;
+pub mod verify;
 
 use std::io::IsTerminal;
 

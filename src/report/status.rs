@@ -1,9 +1,9 @@
 //! `soc2 status`: readiness per category and overall, then the gaps.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Style, align_right, table};
-use crate::catalog::{self, Category};
+use crate::catalog::Category;
 use crate::model::{AuditType, ControlStatus, Date, Period};
 use crate::readiness::{
     Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule, Score,
@@ -18,23 +18,12 @@ pub struct Filter {
 
 impl Filter {
     fn control(&self, control: &ControlResult) -> bool {
-        let owner_ok = self.owner.as_ref().is_none_or(|owner| {
-            control
-                .owner
-                .as_deref()
-                .is_some_and(|o| o.eq_ignore_ascii_case(owner))
-        });
-        let category_ok = self.category.is_none_or(|category| {
-            control
-                .criteria
-                .iter()
-                .any(|id| catalog::find(id).is_some_and(|c| c.category == category))
-        });
-        owner_ok && category_ok
+        self.owner.as_deref().is_none_or(|o| control.is_owned_by(o))
+            && self.category.is_none_or(|c| control.maps_to(c))
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ControlCounts {
     pub total: usize,
     pub ready: usize,
@@ -42,32 +31,32 @@ pub struct ControlCounts {
     pub not_applicable: usize,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct UncoveredCriterion {
-    pub id: &'static str,
+    pub id: String,
     pub category: Category,
-    pub title: &'static str,
+    pub title: String,
 }
 
 /// What `status` shows, in every format.
-#[derive(Clone, Debug, Serialize)]
-pub struct StatusView<'a> {
-    pub organisation: &'a str,
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StatusView {
+    pub organisation: String,
     pub today: Date,
     pub audit: AuditType,
     pub period: Option<Period>,
     pub evidence_rule: EvidenceRule,
     pub overall: Score,
-    pub categories: Vec<&'a CategoryScore>,
+    pub categories: Vec<CategoryScore>,
     pub controls: ControlCounts,
     /// Type II: ended windows without evidence, over the controls shown.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_windows: Option<usize>,
     pub uncovered: Vec<UncoveredCriterion>,
-    pub not_ready: Vec<&'a ControlResult>,
+    pub not_ready: Vec<ControlResult>,
 }
 
-pub fn view<'a>(assessment: &'a Assessment, filter: &Filter) -> StatusView<'a> {
+pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
     let controls: Vec<&ControlResult> = assessment
         .controls
         .iter()
@@ -88,14 +77,14 @@ pub fn view<'a>(assessment: &'a Assessment, filter: &Filter) -> StatusView<'a> {
                     .is_none_or(|category| c.category == category)
             })
             .map(|c| UncoveredCriterion {
-                id: c.id,
+                id: c.id.clone(),
                 category: c.category,
-                title: c.title,
+                title: c.title.clone(),
             })
             .collect()
     };
     StatusView {
-        organisation: &assessment.organisation,
+        organisation: assessment.organisation.clone(),
         today: assessment.today,
         audit: assessment.audit,
         period: assessment.period,
@@ -109,6 +98,7 @@ pub fn view<'a>(assessment: &'a Assessment, filter: &Filter) -> StatusView<'a> {
                     .category
                     .is_none_or(|category| c.category == category)
             })
+            .cloned()
             .collect(),
         controls: ControlCounts {
             total: controls.len(),
@@ -132,6 +122,7 @@ pub fn view<'a>(assessment: &'a Assessment, filter: &Filter) -> StatusView<'a> {
         not_ready: controls
             .into_iter()
             .filter(|c| !c.is_ready() && c.state != ControlState::NotApplicable)
+            .cloned()
             .collect(),
     }
 }

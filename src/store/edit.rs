@@ -93,6 +93,41 @@ pub fn rewrite<T: Serialize>(
     Ok(text)
 }
 
+/// The error for an edit that would lose what a person wrote.
+pub fn refused(path: &str, reason: &str) -> anyhow::Error {
+    anyhow::anyhow!(crate::Hinted::new(
+        format!("{path} was left unchanged: {reason}"),
+        "make this change by hand, or move the comment into `notes`, then run the command again",
+    ))
+}
+
+/// `status: designed -> implemented`, one line per field (of `order`) that differs.
+pub fn describe_changes<T: Serialize>(old: &T, new: &T, order: &[&str]) -> Vec<String> {
+    let (Ok(Value::Mapping(before)), Ok(Value::Mapping(after))) =
+        (serde_yaml::to_value(old), serde_yaml::to_value(new))
+    else {
+        return Vec::new();
+    };
+    let show = |value: Option<&Value>| match value {
+        None => "(none)".to_string(),
+        Some(v) => render::entry("x", v)
+            .trim_start_matches("x:")
+            .trim()
+            .replace('\n', " "),
+    };
+    order
+        .iter()
+        .filter(|key| before.get(**key) != after.get(**key))
+        .map(|key| {
+            format!(
+                "{key}: {} -> {}",
+                show(before.get(*key)),
+                show(after.get(*key))
+            )
+        })
+        .collect()
+}
+
 /// Removes from `pending` and returns the new keys that go before the entry `next_key`
 /// (all that remain when there is no next entry).
 fn take_before<'a>(

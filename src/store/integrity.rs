@@ -1,23 +1,119 @@
-//! Evidence integrity: every recorded file is there and still has the sha256 it was
-//! recorded with, and every file under evidence/ belongs to a record.
+//! Evidence integrity, the one home of the evidence-file rules: every recorded file is
+//! a regular file inside the store (never a symbolic link), is there, and still has the
+//! sha256 it was recorded with; and every file under evidence/ belongs to a record.
+//! `check` and `verify` report the findings; `show` reports each file's status.
 
 use std::collections::BTreeSet;
 
 use anyhow::Result;
 use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use super::Source;
 use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{join_inside, parent_dir};
-use crate::model::{EntryKind, Record, Store};
-use crate::model::{Evidence, Sha256Hex};
+use crate::model::{EntryKind, Evidence, EvidenceFile, Record, Sha256Hex, Store};
 
 #[derive(Debug, Default)]
 pub struct Integrity {
     pub findings: Vec<Finding>,
     /// Files read and hashed.
     pub files_checked: usize,
+}
+
+/// What was found at one recorded evidence file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileStatus {
+    /// There, with the recorded sha256.
+    Ok,
+    /// There, with other content.
+    Changed,
+    Missing,
+    /// A symbolic link: evidence must not change under its record.
+    Symlink,
+    /// The recorded path is absolute or leaves its folder; it is never read.
+    UnsafePath,
+}
+
+impl FileStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileStatus::Ok => "ok",
+            FileStatus::Changed => "changed",
+            FileStatus::Missing => "missing",
+            FileStatus::Symlink => "symlink",
+            FileStatus::UnsafePath => "unsafe-path",
+        }
+    }
+}
+
+/// One file entry of a record, resolved against the store.
+pub struct RecordedFile<'a> {
+    pub index: usize,
+    /// `path` or `link`: the field that names the file.
+    pub field: &'static str,
+    /// The name as written in the record.
+    pub written: &'a str,
+    /// The path in the store, when it stays inside.
+    pub target: Option<String>,
+    pub sha256: &'a Sha256Hex,
+}
+
+/// The record's file entries with the store paths they name. Entries with both or
+/// neither of `path` and `link` are left out (validation reports them).
+pub fn recorded_files(record: &Record<Evidence>) -> Vec<RecordedFile<'_>> {
+    let dir = parent_dir(&record.path);
+    record
+        .value
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(index, file): (usize, &EvidenceFile)| {
+            let (field, written, target) = match (&file.path, &file.link) {
+                (Some(path), None) => ("path", path.as_str(), join_inside(dir, path)),
+                (None, Some(link)) => ("link", link.as_str(), join_inside("", link)),
+                _ => return None,
+            };
+            Some(RecordedFile {
+                index,
+                field,
+                written,
+                target,
+                sha256: &file.sha256,
+            })
+        })
+        .collect()
+}
+
+/// Looks at one recorded file: its kind (as listed when the store loaded, or asked
+/// of the source), and for a regular file its status and the sha256 it has now.
+pub fn file_status(
+    store: &Store,
+    source: &dyn Source,
+    file: &RecordedFile,
+) -> Result<(FileStatus, Option<Sha256Hex>)> {
+    let Some(target) = &file.target else {
+        return Ok((FileStatus::UnsafePath, None));
+    };
+    let kind = match store.evidence_files.get(target) {
+        Some(kind) => Some(*kind),
+        None => source.kind(target)?,
+    };
+    Ok(match kind {
+        None | Some(EntryKind::Dir | EntryKind::Other) => (FileStatus::Missing, None),
+        Some(EntryKind::Symlink) => (FileStatus::Symlink, None),
+        Some(EntryKind::File) => {
+            let actual = Sha256Hex::of(&source.read(target)?);
+            let status = if &actual == file.sha256 {
+                FileStatus::Ok
+            } else {
+                FileStatus::Changed
+            };
+            (status, Some(actual))
+        }
+    })
 }
 
 /// Hashes every evidence file the records list, through `source` (working tree or revision).
@@ -69,56 +165,48 @@ fn check_record(
     source: &dyn Source,
 ) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
-    let dir = parent_dir(&record.path);
-    for (i, file) in record.value.files.iter().enumerate() {
-        let (field, target) = match (&file.path, &file.link) {
-            (Some(path), None) => ("path", join_inside(dir, path)),
-            (None, Some(link)) => ("link", join_inside("", link)),
-            // Both or neither: validation reports it.
-            _ => continue,
-        };
+    for file in recorded_files(record) {
         // An escaping path is reported by validation and never read.
-        let Some(target) = target else {
+        let Some(target) = file.target.clone() else {
             continue;
         };
         out.recorded.push(target.clone());
         let here = |code, message: String| {
             Finding::new(code, message)
                 .in_file(&record.path)
-                .at(locate::value(&record.text, &format!("files[{i}].{field}")))
+                .at(locate::value(
+                    &record.text,
+                    &format!("files[{}].{}", file.index, file.field),
+                ))
                 .with_source(&record.text)
         };
-        // Files under evidence/ were listed with their kind when the store loaded.
-        let kind = match store.evidence_files.get(&target) {
-            Some(kind) => Some(*kind),
-            None => source.kind(&target)?,
-        };
-        match kind {
-            None | Some(EntryKind::Dir | EntryKind::Other) => out.findings.push(
+        let (status, actual) = file_status(store, source, &file)?;
+        if actual.is_some() {
+            out.files_checked += 1;
+        }
+        match (status, actual) {
+            (FileStatus::Missing, _) => out.findings.push(
                 here(Code::EvidenceMissing, format!("evidence file {target} is missing"))
                     .with_hint(format!("restore it from history (`git log --all -- {target}`), or remove the entry and add the evidence again")),
             ),
-            Some(EntryKind::Symlink) => out.findings.push(
+            (FileStatus::Symlink, _) => out.findings.push(
                 here(Code::BadPath, format!("evidence file {target} is a symbolic link"))
                     .with_hint("replace the link with the file's content: evidence must not change under its record"),
             ),
-            Some(EntryKind::File) => {
-                let actual = Sha256Hex::of(&source.read(&target)?);
-                out.files_checked += 1;
-                if actual != file.sha256 {
-                    out.findings.push(
-                        here(
-                            Code::HashMismatch,
-                            format!(
-                                "{target} has changed: sha256 {} was recorded, the file is now {}",
-                                file.sha256.short(),
-                                actual.short()
-                            ),
-                        )
-                        .with_hint("restore the original from git history; if the new file is the right evidence, add it with `soc2 evidence add`"),
-                    );
-                }
+            (FileStatus::Changed, Some(actual)) => {
+                out.findings.push(
+                    here(
+                        Code::HashMismatch,
+                        format!(
+                            "{target} has changed: sha256 {} was recorded, the file is now {}",
+                            file.sha256.short(),
+                            actual.short()
+                        ),
+                    )
+                    .with_hint("restore the original from git history; if the new file is the right evidence, add it with `soc2 evidence add`"),
+                );
             }
+            _ => {}
         }
     }
     Ok(out)

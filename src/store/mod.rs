@@ -2,8 +2,10 @@
 //! writing files back. The only module that reads or writes the store's files.
 
 pub mod edit;
+pub mod input;
 pub mod integrity;
 mod load;
+pub mod records;
 pub mod render;
 mod source;
 mod write;
@@ -12,4 +14,4 @@ mod yaml;
 pub use load::{Loaded, load};
 pub use source::{DirEntry, Source, WorkTree};
 pub use write::{PendingWrite, write_atomic};
-pub use yaml::{parse, utf8};
+pub use yaml::{parse, parse_choice, parse_version, utf8};

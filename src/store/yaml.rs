@@ -35,6 +35,28 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<
     serde_yaml::from_str(text).map_err(|err| to_finding(path, text, what, &err))
 }
 
+/// Parses an old version of a record (from history); `None` when it did not parse then.
+pub fn parse_version<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    serde_yaml::from_str(std::str::from_utf8(bytes).ok()?).ok()
+}
+
+/// Reads a fixed choice (`quarterly`, `implemented`) through the model's serde names,
+/// as the files spell them; the error names the choices and the closest one.
+pub fn parse_choice<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_yaml::from_str::<T>(text).map_err(|err| {
+        let message = err.to_string();
+        let names: Vec<&str> = message.split('`').skip(1).step_by(2).skip(1).collect();
+        let mut out = format!("unknown value `{text}`");
+        if let Some(best) = suggest::closest(text, names.iter().copied()) {
+            out.push_str(&format!(", did you mean `{best}`?"));
+        }
+        if !names.is_empty() {
+            out.push_str(&format!(" (expected one of: {})", names.join(", ")));
+        }
+        out
+    })
+}
+
 fn is_blank(text: &str) -> bool {
     text.lines().all(|line| {
         let line = line.trim();

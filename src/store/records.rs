@@ -1,6 +1,7 @@
 //! Finding and reading the one record a changing command works on, without loading
 //! the whole store: `evidence add` must stay fast in a store of 100,000 records.
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use anyhow::{Context as _, Result, anyhow, bail};
@@ -11,7 +12,7 @@ use crate::findings::Finding;
 use crate::model::Record;
 use crate::model::is_valid_id;
 use crate::model::paths::{file_stem, is_yaml};
-use crate::store::{self};
+use crate::store;
 use crate::suggest;
 
 /// A finding as the error of a command that cannot go on.
@@ -97,6 +98,76 @@ pub fn read<T: DeserializeOwned>(root: &Path, path: &str, what: &str) -> Result<
         text: text.to_string(),
         value,
     })
+}
+
+/// File names taken in the control's folder, so new ones never collide.
+pub struct Names {
+    taken: BTreeSet<String>,
+}
+
+impl Names {
+    pub fn new(root: &Path, folder: &str) -> Result<Names> {
+        let mut taken = BTreeSet::new();
+        match std::fs::read_dir(root.join(folder)) {
+            Ok(entries) => {
+                for entry in entries {
+                    taken.insert(entry?.file_name().to_string_lossy().into_owned());
+                }
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+            Err(err) => return Err(err).with_context(|| format!("listing {folder}/")),
+        }
+        Ok(Names { taken })
+    }
+
+    /// A free `<stem>.yaml`, numbering the stem when taken; returns the stem.
+    pub fn record(&mut self, stem: &str) -> String {
+        let stem = (1..)
+            .map(|n| {
+                if n == 1 {
+                    stem.to_string()
+                } else {
+                    format!("{stem}-{n}")
+                }
+            })
+            .find(|s| {
+                !self.taken.contains(&format!("{s}.yaml"))
+                    && !self.taken.contains(&format!("{s}.yml"))
+            })
+            .expect("an unused name exists");
+        self.taken.insert(format!("{stem}.yaml"));
+        stem
+    }
+
+    /// A free file name, numbering it before its extension when taken.
+    pub fn attachment(&mut self, name: &str) -> String {
+        let (base, ext) = match name.rsplit_once('.') {
+            Some((base, ext)) if !base.is_empty() => (base, format!(".{ext}")),
+            _ => (name, String::new()),
+        };
+        let name = (1..)
+            .map(|n| {
+                if n == 1 {
+                    format!("{base}{ext}")
+                } else {
+                    format!("{base}-{n}{ext}")
+                }
+            })
+            .find(|n| !self.taken.contains(n))
+            .expect("an unused name exists");
+        self.taken.insert(name.clone());
+        name
+    }
+
+    /// A YAML file in the folder may be recorded in place only when it is not a record.
+    pub fn is_free_record(&self, name: &str) -> bool {
+        !name.starts_with(|c: char| c.is_ascii_digit())
+    }
+}
+
+/// The bytes of a store file (a policy's document), relative to the store's root.
+pub fn read_bytes(root: &Path, path: &str) -> Result<Vec<u8>> {
+    std::fs::read(root.join(path)).with_context(|| format!("reading {path}"))
 }
 
 /// A short file-name-safe slug: `MFA report (Q3)` -> `mfa-report-q3`; long text is

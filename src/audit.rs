@@ -1,0 +1,104 @@
+//! The audited load `check` and `verify` share: the store with its validation
+//! findings, its evidence integrity (every file hashed) and what git history says
+//! about its approvals (segregation of duties).
+
+use anyhow::Result;
+
+use crate::findings::{Code, Finding};
+use crate::git::Repo;
+use crate::history;
+use crate::store::integrity::{self, Integrity};
+use crate::store::{self, Loaded, Source};
+
+/// The store with everything check and verify audit beyond loading it.
+pub struct Audited {
+    pub loaded: Loaded,
+    pub integrity: Integrity,
+    /// Findings from history: self-approvals, or an info finding that the rule was
+    /// skipped because the history is not there.
+    pub history: Vec<Finding>,
+}
+
+/// Loads the store from `source` and audits it; `repo` (when the store is in one)
+/// gives the history walked back from `start`. The walk reads git objects, not the
+/// files being loaded and hashed, so it runs on a thread of its own meanwhile.
+pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Result<Audited> {
+    std::thread::scope(|scope| {
+        let walk = repo.map(|repo| {
+            scope.spawn(move || {
+                let touched = history::approval_history(&repo, start);
+                (repo, touched)
+            })
+        });
+        let loaded = store::load(source)?;
+        let integrity = integrity::check(&loaded.store, source)?;
+        let mut findings = Vec::new();
+        if let Some(walk) = walk {
+            let (repo, touched) = walk
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            match touched? {
+                Some(touched) => {
+                    findings = history::self_approvals(&repo, &loaded.store, &touched)?;
+                }
+                None => findings.push(shallow_history()),
+            }
+        }
+        Ok(Audited {
+            loaded,
+            integrity,
+            history: findings,
+        })
+    })
+}
+
+/// Said once when a shallow clone stops a rule that needs history.
+fn shallow_history() -> Finding {
+    Finding::new(
+        Code::RuleSkipped,
+        "segregation of duties was not checked: this is a shallow clone, so git history does not show who changed what",
+    )
+    .with_hint("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)")
+}
+
+/// What `soc2 verify` reports: every evidence hash and approval digest recomputed.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct Verification {
+    pub ok: bool,
+    pub records: usize,
+    pub files_checked: usize,
+    pub approvals_checked: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl Audited {
+    /// The integrity findings: files that do not load, evidence files missing or
+    /// changed, approvals that no longer match, and self-approvals.
+    pub fn verify(self) -> Verification {
+        let store = &self.loaded.store;
+        let mut findings: Vec<Finding> = self.loaded.errors().cloned().collect();
+        findings.extend(self.integrity.findings);
+        findings.extend(crate::rules::stale_approvals(store));
+        findings.extend(self.history);
+        findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        let approvals_checked = store
+            .controls
+            .iter()
+            .filter(|c| c.value.approval.is_some())
+            .count()
+            + store
+                .policies
+                .iter()
+                .filter(|p| p.value.approval.is_some())
+                .count();
+        Verification {
+            ok: !findings
+                .iter()
+                .any(|f| f.severity != crate::findings::Severity::Info),
+            records: store.evidence.len(),
+            files_checked: self.integrity.files_checked,
+            approvals_checked,
+            findings,
+        }
+    }
+}

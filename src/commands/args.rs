@@ -1,0 +1,114 @@
+//! Value parsers and format choices shared by the commands' arguments, so the command
+//! line and the files accept the same words.
+
+use clap::ValueEnum;
+use soc2::catalog::{self, Category};
+use soc2::findings::Code;
+use soc2::model::{Covers, Date, Interval};
+use soc2::suggest;
+
+/// `--format` of the commands that print a table, or the same data as JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+/// `--format` of the reports that also paste into a pull request as Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    Date::parse(text)
+}
+
+pub fn parse_category(text: &str) -> Result<Category, String> {
+    Category::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Category::ALL.iter().map(|c| c.as_str()).collect();
+        format!("expected one of: {}", names.join(", "))
+    })
+}
+
+/// A fixed choice (`quarterly`, `implemented`), read through the model's serde names.
+pub fn parse_choice<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    soc2::store::parse_choice(text)
+}
+
+/// A criterion ID from the catalogue.
+pub fn parse_criterion(text: &str) -> Result<String, String> {
+    match catalog::find(text.trim()) {
+        Some(criterion) => Ok(criterion.id.to_string()),
+        None => Err(suggest::unknown(
+            "criterion",
+            text,
+            catalog::CRITERIA.iter().map(|c| c.id),
+        )),
+    }
+}
+
+pub fn parse_interval(text: &str) -> Result<Interval, String> {
+    Interval::parse(text)
+}
+
+/// `FROM..TO` or a single day.
+pub fn parse_covers(text: &str) -> Result<Covers, String> {
+    let (from, to) = match text.split_once("..") {
+        Some((from, to)) => (Date::parse(from.trim())?, Date::parse(to.trim())?),
+        None => {
+            let day = Date::parse(text.trim())?;
+            (day, day)
+        }
+    };
+    if to < from {
+        return Err(format!("the range ends ({to}) before it starts ({from})"));
+    }
+    Ok(Covers { from, to })
+}
+
+/// A finding code or its name (`W-STALE-EVIDENCE`, `stale-evidence`).
+pub fn parse_code(text: &str) -> Result<Code, String> {
+    Code::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+        format!(
+            "{} (`soc2 check --explain CODE` explains each; the codes are listed in the README)",
+            suggest::unknown("code", text, names)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covers_ranges() {
+        let covers = parse_covers("2026-07-01..2026-09-30").unwrap();
+        assert_eq!(
+            (covers.from.to_string(), covers.to.to_string()),
+            ("2026-07-01".into(), "2026-09-30".into())
+        );
+        assert_eq!(
+            parse_covers("2026-07-01").unwrap().to,
+            Date::from_ymd(2026, 7, 1)
+        );
+        assert_eq!(
+            parse_covers("2026-09-30..2026-07-01").unwrap_err(),
+            "the range ends (2026-07-01) before it starts (2026-09-30)"
+        );
+        assert!(parse_covers("2026-07-01..soon").is_err());
+    }
+
+    #[test]
+    fn codes_parse_with_suggestions() {
+        assert_eq!(parse_code("stale-evidence"), Ok(Code::StaleEvidence));
+        assert!(
+            parse_code("W-STALE-EVIDENSE")
+                .unwrap_err()
+                .contains("did you mean `W-STALE-EVIDENCE`?")
+        );
+    }
+}

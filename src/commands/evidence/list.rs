@@ -1,0 +1,35 @@
+use anyhow::{Result, bail};
+use clap::Args;
+use soc2::links;
+use soc2::report::{self, Style};
+
+use super::super::args::ListFormat;
+use super::super::{Context, Exit, print};
+
+/// List evidence records, newest first.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only this control's evidence
+    pub control: Option<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+}
+
+pub fn run(context: &Context, args: ListArgs) -> Result<Exit> {
+    let store = context.load_valid()?;
+    if let Some(control) = &args.control
+        && store.control(control).is_none()
+    {
+        let ids: Vec<&str> = store.controls.iter().map(|c| c.value.id.as_str()).collect();
+        bail!(soc2::suggest::unknown("control", control, ids));
+    }
+    let rows = links::evidence_newest_first(&store, args.control.as_deref());
+    let text = match args.format {
+        ListFormat::Json => report::json(&rows),
+        ListFormat::Table => report::evidence::render_table(&rows, Style::for_stdout()),
+    };
+    print(&text)?;
+    Ok(Exit::Success)
+}

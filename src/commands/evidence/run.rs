@@ -1,0 +1,172 @@
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Result;
+use clap::Args;
+use soc2::Hinted;
+use soc2::change::{self, Change};
+use soc2::model::paths::{EVIDENCE_DIR, evidence_id};
+use soc2::model::{CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind, Sha256Hex, Timestamp};
+use soc2::schema::Kind;
+use soc2::store::PendingWrite;
+use soc2::store::records::{self, Names};
+
+use super::super::args::parse_covers;
+use super::super::output::warn;
+use super::super::{Context, Exit, print};
+use super::open_for_evidence;
+
+/// Run a command and record its output as evidence, with the command line, exit code
+/// and time.
+///
+/// The command runs directly (not through a shell) in the current directory. Its
+/// standard output and error are stored as files beside the record. A command that
+/// fails is recorded too: its failure is the evidence.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The control the evidence is for
+    pub control: String,
+
+    /// What the output shows
+    #[arg(short = 'm', long = "message", value_name = "TEXT")]
+    pub message: Option<String>,
+
+    /// The period the output demonstrates (default: today)
+    #[arg(long, value_parser = parse_covers, value_name = "FROM..TO")]
+    pub covers: Option<Covers>,
+
+    /// The command and its arguments, after `--`
+    #[arg(last = true, required = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
+    let (repo, root) = open_for_evidence(context, &args.control, args.covers)?;
+    let collected_at = context.today;
+    // Fail on a missing identity or a locked index before running anything.
+    let mut change = Change::new("evidence-run", &args.control);
+    let identity = change::preflight(&repo, &change)?;
+
+    let program = &args.command[0];
+    let started_at = chrono::Utc::now();
+    let clock = Instant::now();
+    let output = std::process::Command::new(program)
+        .args(&args.command[1..])
+        .output()
+        .map_err(|err| {
+            anyhow::anyhow!(Hinted::new(
+                format!("could not run `{program}`: {err}"),
+                "check the command name and that it is on PATH; nothing was recorded",
+            ))
+        })?;
+    let duration_ms = clock.elapsed().as_millis() as u64;
+    let exit = output.status.code().unwrap_or(-1);
+
+    let folder = format!("{EVIDENCE_DIR}/{}", args.control);
+    let mut names = Names::new(&root, &folder)?;
+    let program_name = Path::new(program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = names.record(&format!(
+        "{collected_at}-{}",
+        records::slug(args.message.as_deref().unwrap_or(&program_name))
+    ));
+    let mut files = Vec::new();
+    for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+        let name = names.attachment(&format!("{stem}.{stream}.txt"));
+        files.push(EvidenceFile {
+            path: Some(name.clone()),
+            link: None,
+            sha256: Sha256Hex::of(bytes),
+        });
+        change.writes.push(PendingWrite::create(
+            format!("{folder}/{name}"),
+            bytes.clone(),
+        ));
+    }
+    let evidence = Evidence {
+        control: args.control.clone(),
+        collected_at,
+        collected_by: Some(identity.author.email.clone()),
+        covers: args.covers,
+        kind: EvidenceKind::CommandOutput,
+        description: args.message.clone(),
+        files,
+        command: Some(CommandRun {
+            run: shell_words(&args.command),
+            exit,
+            started_at: Some(Timestamp(
+                started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )),
+            duration_ms: Some(duration_ms),
+        }),
+    };
+    let record_path = format!("{folder}/{stem}.yaml");
+    change.details.push(format!(
+        "Record the output of `{}` (exit {exit}) as evidence for {}",
+        shell_words(&args.command),
+        args.control
+    ));
+    change.writes.insert(
+        0,
+        PendingWrite::create(
+            &record_path,
+            Kind::Evidence.new_file(&root, &record_path, &evidence),
+        ),
+    );
+    let commit = change::apply_as(&repo, &change, &identity)?;
+    if exit != 0 {
+        warn(&format!(
+            "the command exited with {exit}; its output is recorded as evidence anyway"
+        ));
+    }
+    print(&format!(
+        "Recorded {} (exit {exit}) for {} in commit {}\n",
+        evidence_id(&record_path),
+        args.control,
+        &commit[..12]
+    ))?;
+    Ok(Exit::Success)
+}
+
+/// The command line as a person would type it: arguments quoted where a shell needs it.
+fn shell_words(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| {
+            let plain = !w.is_empty()
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
+            if plain {
+                w.clone()
+            } else {
+                format!("'{}'", w.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_lines_are_quoted_like_a_shell() {
+        let words: Vec<String> = [
+            "aws",
+            "iam",
+            "get-account-summary",
+            "--query",
+            "Summary Map",
+            "it's",
+        ]
+        .map(String::from)
+        .into();
+        assert_eq!(
+            shell_words(&words),
+            "aws iam get-account-summary --query 'Summary Map' 'it'\\''s'"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! `soc2 show`: one record and what links to it, for people.
+
+use super::{Style, table};
+use crate::links::{CriterionInfo, EvidenceSummary, FileCheck, Linked, Shown};
+use crate::model::{Control, Evidence, Policy, Risk};
+use crate::readiness::risks::RiskResult;
+use crate::readiness::{
+    self, Assessment, ControlResult, CriterionResult, PolicyResult, WindowResult,
+};
+
+fn line(label: &str, value: impl std::fmt::Display) -> String {
+    format!("{:<12} {value}\n", format!("{label}:"))
+}
+
+pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
+    match shown {
+        Shown::Control {
+            result,
+            windows,
+            record,
+            criteria,
+            policies,
+            evidence: records,
+        } => control(
+            result, windows, record, criteria, policies, records, assessment, style,
+        ),
+        Shown::Policy {
+            result,
+            record,
+            controls,
+        } => policy(result, record, controls, style),
+        Shown::Criterion {
+            criterion: info,
+            result,
+            controls,
+        } => criterion(info, result, controls, style),
+        Shown::Risk { result, record } => risk(result, record, style),
+        Shown::Evidence {
+            id,
+            record,
+            checked,
+        } => evidence(id, record, checked, style),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn control(
+    result: &ControlResult,
+    windows: &[WindowResult],
+    record: &Control,
+    criteria: &[Linked],
+    policies: &[PolicyResult],
+    evidence: &[EvidenceSummary],
+    assessment: &Assessment,
+    style: Style,
+) -> String {
+    let mut out = format!("{} {}\n\n", style.bold(&result.id), record.title);
+    out.push_str(&line("state", result.state.as_str()));
+    out.push_str(&line("status", record.status.as_str()));
+    out.push_str(&line("owner", record.owner.as_deref().unwrap_or("-")));
+    out.push_str(&line("frequency", record.frequency.as_str()));
+    if let Some(reason) = &record.reason {
+        out.push_str(&line("reason", reason));
+    }
+    let approval = match &record.approval {
+        Some(a) => format!(
+            "by {} on {} ({})",
+            a.by,
+            a.at,
+            match result.approval {
+                readiness::ApprovalState::Approved => "matches the content",
+                _ => "the content changed since",
+            }
+        ),
+        None => "none".to_string(),
+    };
+    out.push_str(&line("approval", approval));
+    for exception in &record.exceptions {
+        out.push_str(&line(
+            "exception",
+            format!(
+                "until {} by {}: {}",
+                exception.expires, exception.approved_by, exception.reason
+            ),
+        ));
+    }
+    if !result.reasons.is_empty() {
+        out.push_str("\nNot ready because:\n");
+        for reason in &result.reasons {
+            out.push_str(&format!(
+                "  - {}: {}\n",
+                reason.state.as_str(),
+                reason.detail
+            ));
+        }
+    }
+    if !criteria.is_empty() {
+        out.push_str("\nCriteria:\n");
+        for c in criteria {
+            out.push_str(&format!("  {:<6} {:<12} {}\n", c.id, c.state, c.title));
+        }
+    }
+    if !policies.is_empty() {
+        out.push_str("\nPolicies:\n");
+        for p in policies {
+            let due = p
+                .review_due
+                .map(|d| {
+                    format!(
+                        ", review due {d}{}",
+                        if p.overdue { " (overdue)" } else { "" }
+                    )
+                })
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "  {} {} ({}{due})\n",
+                p.id,
+                p.title,
+                p.approval.describe()
+            ));
+        }
+    }
+    if !windows.is_empty() {
+        if let readiness::EvidenceRule::Windows { start, end } = assessment.evidence_rule {
+            out.push_str(&format!("\nObservation windows ({start} to {end}):\n"));
+        }
+        let mut t = table(&["Window", "From", "To", "Evidence"]);
+        for w in windows.iter() {
+            let evidence = if !w.evidence.is_empty() {
+                w.evidence.join(", ")
+            } else if w.ended {
+                "missing".to_string()
+            } else {
+                "(window still open)".to_string()
+            };
+            t.add_row(vec![
+                w.window.label.clone(),
+                w.window.start.to_string(),
+                w.window.end.to_string(),
+                evidence,
+            ]);
+        }
+        out.push_str(&format!("{t}\n"));
+    }
+    out.push_str(&format!("\nEvidence ({}):\n", evidence.len()));
+    for e in evidence {
+        let covers = e.record.covered();
+        out.push_str(&format!(
+            "  {}  collected {}, covers {}..{}, {}{}\n",
+            e.id,
+            e.record.collected_at,
+            covers.from,
+            covers.to,
+            e.record.kind.as_str(),
+            e.record
+                .description
+                .as_ref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ));
+    }
+    if let Some(description) = &record.description {
+        out.push_str(&format!("\n{description}\n"));
+    }
+    out
+}
+
+fn policy(result: &PolicyResult, record: &Policy, controls: &[Linked], style: Style) -> String {
+    let mut out = format!("{} {}\n\n", style.bold(&result.id), record.title);
+    out.push_str(&line("owner", record.owner.as_deref().unwrap_or("-")));
+    out.push_str(&line("version", record.version));
+    out.push_str(&line("document", record.document.as_deref().unwrap_or("-")));
+    let approval = match (&record.approval, result.approval) {
+        (Some(a), readiness::ApprovalState::Approved) => format!("by {} on {}", a.by, a.at),
+        (Some(a), _) => format!("by {} on {}, but the content changed since", a.by, a.at),
+        (None, _) => "none".to_string(),
+    };
+    out.push_str(&line("approval", approval));
+    out.push_str(&line(
+        "reviewed",
+        result
+            .last_review
+            .map_or("never".to_string(), |d| d.to_string()),
+    ));
+    let due = result.review_due.map_or("-".to_string(), |d| {
+        format!("{d}{}", if result.overdue { " (overdue)" } else { "" })
+    });
+    out.push_str(&line("review due", due));
+    out.push_str(&format!("\nControls ({}):\n", controls.len()));
+    for c in controls {
+        out.push_str(&format!("  {:<8} {:<18} {}\n", c.id, c.state, c.title));
+    }
+    out
+}
+
+fn criterion(
+    criterion: &CriterionInfo,
+    result: &Option<CriterionResult>,
+    controls: &[Linked],
+    style: Style,
+) -> String {
+    let mut out = format!("{} {}\n\n", style.bold(&criterion.id), criterion.title);
+    out.push_str(&line("category", criterion.category));
+    out.push_str(&line(
+        "series",
+        format!("{} {}", criterion.series, criterion.series_name),
+    ));
+    if let Some(p) = criterion.coso_principle {
+        out.push_str(&line("COSO", format!("principle {p}")));
+    }
+    let state = match result {
+        Some(r) => match &r.exclusion {
+            Some(reason) => format!("excluded: {reason}"),
+            None => r.state.as_str().to_string(),
+        },
+        None => "out of scope".to_string(),
+    };
+    out.push_str(&line("state", state));
+    out.push_str(&format!("\nControls ({}):\n", controls.len()));
+    for c in controls {
+        out.push_str(&format!("  {:<8} {:<18} {}\n", c.id, c.state, c.title));
+    }
+    out
+}
+
+fn risk(result: &RiskResult, record: &Risk, style: Style) -> String {
+    let mut out = format!("{} {}\n\n", style.bold(&result.id), record.title);
+    out.push_str(&line(
+        "score",
+        format!(
+            "{} (likelihood {} x impact {})",
+            result.score, result.likelihood, result.impact
+        ),
+    ));
+    out.push_str(&line("treatment", result.treatment.as_str()));
+    out.push_str(&line("status", result.status.as_str()));
+    out.push_str(&line("owner", record.owner.as_deref().unwrap_or("-")));
+    out.push_str("\nMitigating controls:\n");
+    for c in &result.controls {
+        out.push_str(&format!(
+            "  {:<8} {}\n",
+            c.id,
+            c.state.map_or("unknown", |s| s.as_str())
+        ));
+    }
+    if let Some(description) = &record.description {
+        out.push_str(&format!("\n{description}\n"));
+    }
+    out
+}
+
+fn evidence(id: &str, record: &Evidence, checked: &[FileCheck], style: Style) -> String {
+    let covers = record.covered();
+    let mut out = format!("{}\n\n", style.bold(id));
+    out.push_str(&line("control", &record.control));
+    out.push_str(&line(
+        "collected",
+        format!(
+            "{} by {}",
+            record.collected_at,
+            record.collected_by.as_deref().unwrap_or("-")
+        ),
+    ));
+    out.push_str(&line("covers", format!("{}..{}", covers.from, covers.to)));
+    out.push_str(&line("kind", record.kind.as_str()));
+    if let Some(description) = &record.description {
+        out.push_str(&line("description", description));
+    }
+    if let Some(command) = &record.command {
+        out.push_str(&line(
+            "command",
+            format!("{} (exit {})", command.run, command.exit),
+        ));
+    }
+    out.push_str("\nFiles:\n");
+    for file in checked {
+        out.push_str(&format!("  {:<8} {}\n", file.status.as_str(), file.path));
+    }
+    out
+}

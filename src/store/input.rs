@@ -1,0 +1,61 @@
+//! Files a person names on the command line (evidence to record, a policy's text): the
+//! one place soc2 reads outside the store, with the same refusals everywhere.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::Hinted;
+use crate::model::Sha256Hex;
+
+/// A regular file read from outside the store.
+pub struct UserFile {
+    pub bytes: Vec<u8>,
+    pub sha256: Sha256Hex,
+    /// The file's absolute path, symbolic links in its folders resolved.
+    pub absolute: PathBuf,
+}
+
+/// Reads a file given on the command line: a regular file, not a symbolic link (its
+/// content could change under the record) nor a directory.
+pub fn read(file: &Path) -> Result<UserFile> {
+    let shown = file.display();
+    let meta = std::fs::symlink_metadata(file).with_context(|| format!("reading {shown}"))?;
+    if meta.file_type().is_symlink() {
+        bail!(Hinted::new(
+            format!("{shown} is a symbolic link"),
+            "pass the file it points to: evidence records content, and a link can change under it",
+        ));
+    }
+    if meta.is_dir() {
+        bail!(Hinted::new(
+            format!("{shown} is a directory"),
+            "pass the files inside it"
+        ));
+    }
+    if !meta.is_file() {
+        bail!("{shown} is not a regular file");
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("reading {shown}"))?;
+    let absolute = file
+        .canonicalize()
+        .with_context(|| format!("resolving {shown}"))?;
+    Ok(UserFile {
+        sha256: Sha256Hex::of(&bytes),
+        bytes,
+        absolute,
+    })
+}
+
+/// Creates `dir` (and its parents) for a new store, and returns its absolute path.
+pub fn create_store_dir(dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    dir.canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))
+}
+
+/// The absolute path of a folder that exists (symbolic links resolved).
+pub fn resolve_dir(dir: &Path) -> Result<PathBuf> {
+    dir.canonicalize()
+        .with_context(|| format!("resolving {}", dir.display()))
+}
