@@ -7,7 +7,7 @@ use crate::findings::{Code, Finding};
 use crate::git::{CommitInfo, Repo, Touched};
 use crate::locate;
 use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR};
-use crate::model::{Approval, Control, Policy, Sha256Hex, digest};
+use crate::model::{Approval, ApprovalState, Control, Policy, Sha256Hex, digest};
 use crate::model::{Record, Store};
 use crate::store::parse_version;
 
@@ -132,8 +132,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
         let Some(approval) = &record.value.approval else {
             continue;
         };
-        let document = store.documents.get(&record.value.id).map(Vec::as_slice);
-        let current = digest::policy(&record.value, document);
+        let current = digest::policy_in(store, &record.value);
         let traced = Approvable::Policy {
             path: &record.path,
             document: record.value.document.as_deref(),
@@ -161,7 +160,7 @@ fn check<T>(
     out: &mut Vec<Finding>,
 ) -> Result<()> {
     // A stale approval is reported as unapproved; only valid ones are traced.
-    if &approval.digest != current {
+    if ApprovalState::of(Some(approval), current) != ApprovalState::Approved {
         return Ok(());
     }
     let paths = traced.paths();

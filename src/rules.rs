@@ -25,8 +25,7 @@ pub fn stale_approvals(store: &Store) -> Vec<Finding> {
     }
     for record in &store.policies {
         if let Some(approval) = &record.value.approval {
-            let document = store.documents.get(&record.value.id).map(Vec::as_slice);
-            let current = digest::policy(&record.value, document);
+            let current = digest::policy_in(store, &record.value);
             check_approval(record, approval, &current, "policy", &mut findings);
         }
     }
@@ -40,7 +39,7 @@ fn check_approval<T>(
     what: &str,
     out: &mut Vec<Finding>,
 ) {
-    if &approval.digest == current {
+    if ApprovalState::of(Some(approval), current) == ApprovalState::Approved {
         return;
     }
     out.push(

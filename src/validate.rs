@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::catalog;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside, parent_dir};
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, parent_dir};
 use crate::model::{AuditType, is_valid_id};
 use crate::model::{Record, Store};
 use crate::suggest;
@@ -19,7 +19,6 @@ pub fn validate(store: &Store) -> Vec<Finding> {
     ids(&store.policies, "policy", |p| &p.id, &mut findings);
     ids(&store.risks, "risk", |r| &r.id, &mut findings);
     controls(store, &mut findings);
-    policies(store, &mut findings);
     evidence(store, &mut findings);
     risks(store, &mut findings);
     findings
@@ -205,24 +204,6 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
     }
 }
 
-fn policies(store: &Store, findings: &mut Vec<Finding>) {
-    for record in &store.policies {
-        if let Some(document) = &record.value.document
-            && join_inside(POLICIES_DIR, document).is_none()
-        {
-            findings.push(
-                Finding::new(
-                    Code::BadPath,
-                    format!("document path `{document}` leaves policies/"),
-                )
-                .in_file(&record.path)
-                .at(locate::value(&record.text, "document"))
-                .with_hint("name a file inside policies/, relative to it, like POL-ACCESS.md"),
-            );
-        }
-    }
-}
-
 fn evidence(store: &Store, findings: &mut Vec<Finding>) {
     let control_ids = store.known_ids(
         CONTROLS_DIR,
@@ -286,24 +267,7 @@ fn evidence(store: &Store, findings: &mut Vec<Finding>) {
         for (i, file) in evidence.files.iter().enumerate() {
             let field = format!("files[{i}]");
             match (&file.path, &file.link) {
-                (Some(path), None) => {
-                    if join_inside(dir, path).is_none() {
-                        findings.push(
-                            here(Code::BadPath, format!("evidence file path `{path}` leaves the record's folder"))
-                                .at(locate::value(&record.text, &format!("{field}.path")))
-                                .with_hint("`path` is relative to the record's folder, without `..` or a leading `/`"),
-                        );
-                    }
-                }
-                (None, Some(link)) => {
-                    if join_inside("", link).is_none() {
-                        findings.push(
-                            here(Code::BadPath, format!("evidence link `{link}` leaves the repository"))
-                                .at(locate::value(&record.text, &format!("{field}.link")))
-                                .with_hint("`link` is relative to the repository root, without `..` or a leading `/`"),
-                        );
-                    }
-                }
+                (Some(_), None) | (None, Some(_)) => {}
                 _ => findings.push(
                     here(
                         Code::InvalidValue,

@@ -4,7 +4,9 @@ use soc2::Hinted;
 use soc2::change::{self, Change};
 use soc2::history::{self, Approvable};
 use soc2::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside};
-use soc2::model::{Approval, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, Record, digest};
+use soc2::model::{
+    Approval, ApprovalState, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, Record, digest,
+};
 use soc2::store::{PendingWrite, edit, records};
 use soc2::suggest;
 
@@ -108,10 +110,9 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
         ));
     }
     // A valid approval stands; one given by the content's own author is replaced.
-    if let Some(approval) = previous
-        .as_ref()
-        .filter(|a| a.digest == current && !by_author(&a.by))
-    {
+    if let Some(approval) = previous.as_ref().filter(|a| {
+        ApprovalState::of(Some(a), &current) == ApprovalState::Approved && !by_author(&a.by)
+    }) {
         print(&format!(
             "{} is already approved as it is (by {} on {}); nothing to commit\n",
             args.id, approval.by, approval.at

@@ -1,7 +1,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Date, Sha256Hex};
+use super::{Approval, Date};
 
 /// The canonical key order of a control file.
 pub const CONTROL_FIELDS: &[&str] = &[
@@ -112,15 +112,6 @@ impl Frequency {
             Frequency::PerEvent => "per-event",
         }
     }
-}
-
-/// Someone other than the author approved the record's content, identified by its digest.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Approval {
-    pub by: String,
-    pub at: Date,
-    pub digest: Sha256Hex,
 }
 
 /// An accepted risk: the control is knowingly not working until `expires`.

@@ -2,7 +2,7 @@
 //! (so comments and formatting do not matter), without the fields that change without
 //! changing what was approved.
 
-use super::{Control, Policy, Sha256Hex};
+use super::{Control, Policy, Sha256Hex, Store};
 
 /// A control's content, without `approval` (it records the approval itself) and
 /// `exceptions` (each carries its own approver).
@@ -25,6 +25,11 @@ pub fn policy(policy: &Policy, document: Option<&[u8]>) -> Sha256Hex {
         bytes.extend_from_slice(document);
     }
     Sha256Hex::of(&bytes)
+}
+
+/// A loaded policy's digest, with its document as the store holds it.
+pub fn policy_in(store: &Store, policy: &Policy) -> Sha256Hex {
+    self::policy(policy, store.documents.get(&policy.id).map(Vec::as_slice))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The serde types of the store's files. They deserialize strictly (unknown fields are
 //! errors) and serialize in the canonical key order the tool writes.
 
+mod approval;
 mod control;
 pub mod digest;
 mod evidence;
@@ -11,7 +12,8 @@ mod risk;
 mod store;
 mod values;
 
-pub use control::{Approval, CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
+pub use approval::{Approval, ApprovalState};
+pub use control::{CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
 pub use evidence::{CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind};
 pub use policy::{POLICY_FIELDS, Policy};
 pub use program::{Audit, AuditType, Exclusion, Gate, Period, Program, Scope};

@@ -15,6 +15,7 @@ use crate::catalog::{self, Category};
 use crate::model::{self, AuditType, ControlStatus, Date, Frequency, Period, Program};
 use crate::model::{Record, Store};
 
+pub use crate::model::ApprovalState;
 pub use control::{EvidenceRule, evidence_rule};
 pub use windows::Window;
 
@@ -56,36 +57,6 @@ impl ControlState {
 pub struct Reason {
     pub state: ControlState,
     pub detail: String,
-}
-
-/// Whether a record's approval still holds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ApprovalState {
-    Approved,
-    /// Never approved.
-    Missing,
-    /// Approved, then changed: the digest no longer matches.
-    Changed,
-}
-
-impl ApprovalState {
-    /// "approved", "not approved", "changed since approval".
-    pub fn describe(self) -> &'static str {
-        match self {
-            ApprovalState::Approved => "approved",
-            ApprovalState::Missing => "not approved",
-            ApprovalState::Changed => "changed since approval",
-        }
-    }
-
-    pub fn of(approval: Option<&model::Approval>, current: &model::Sha256Hex) -> ApprovalState {
-        match approval {
-            None => ApprovalState::Missing,
-            Some(a) if &a.digest == current => ApprovalState::Approved,
-            Some(_) => ApprovalState::Changed,
-        }
-    }
 }
 
 /// A Type II window and the evidence covering it.
@@ -358,8 +329,7 @@ fn assess_policies(store: &Store, today: Date) -> Vec<PolicyResult> {
         .iter()
         .map(|record| {
             let policy = &record.value;
-            let document = store.documents.get(&policy.id).map(Vec::as_slice);
-            let digest = model::digest::policy(policy, document);
+            let digest = model::digest::policy_in(store, policy);
             let review_due = policy.review_due();
             PolicyResult {
                 id: policy.id.clone(),

@@ -1,7 +1,10 @@
-//! Evidence integrity, the one home of the evidence-file rules: every recorded file is
-//! a regular file inside the store (never a symbolic link), is there, and still has the
-//! sha256 it was recorded with; and every file under evidence/ belongs to a record.
-//! `check` and `verify` report the findings; `show` reports each file's status.
+//! The one home of the file rules: where records may be (a directory where a record
+//! belongs, a record outside a control's folder), paths in records that stay inside
+//! their folder, policy documents that are there, and evidence integrity: every
+//! recorded file is a regular file inside the store (never a symbolic link), is there,
+//! and still has the sha256 it was recorded with, and every file under evidence/
+//! belongs to a record. `check` and `verify` report the findings; `show` reports each
+//! file's status.
 
 use std::collections::BTreeSet;
 
@@ -12,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use super::Source;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{join_inside, parent_dir};
-use crate::model::{EntryKind, Evidence, EvidenceFile, Record, Sha256Hex, Store};
+use crate::model::paths::{POLICIES_DIR, PROGRAM_FILE, join_inside, parent_dir};
+use crate::model::{EntryKind, Evidence, EvidenceFile, Policy, Record, Sha256Hex, Store};
 
 #[derive(Debug, Default)]
 pub struct Integrity {
@@ -210,6 +213,99 @@ fn check_record(
         }
     }
     Ok(out)
+}
+
+/// `soc2.yaml` is a directory.
+pub(crate) fn program_is_a_directory() -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{PROGRAM_FILE} is a directory; expected the program file"),
+    )
+    .in_file(PROGRAM_FILE)
+    .with_hint("remove the directory and run `soc2 init` or write soc2.yaml by hand")
+}
+
+/// A directory where `dir/` holds one record per file.
+pub(crate) fn directory_for_a_record(path: &str, dir: &str, what: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} is a directory; {dir}/ holds one {what} per file"),
+    )
+    .in_file(path)
+    .with_hint(format!(
+        "move the files inside it up into {dir}/ or remove it"
+    ))
+}
+
+/// A YAML file directly in evidence/.
+pub(crate) fn record_outside_a_folder(path: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} is outside a control's folder"),
+    )
+    .in_file(path)
+    .with_hint("evidence records live in evidence/<CONTROL-ID>/; move it there")
+}
+
+/// A policy whose document is not in the store.
+pub(crate) fn missing_document(policy: &Record<Policy>, path: &str) -> Finding {
+    Finding::new(
+        Code::EvidenceMissing,
+        format!("policy document {path} is missing"),
+    )
+    .in_file(&policy.path)
+    .at(locate::value(&policy.text, "document"))
+    .with_hint(format!(
+        "write the policy text to {path}, or fix `document`"
+    ))
+}
+
+/// Paths written in records that leave their folder: a policy's document, and evidence
+/// file paths and links. Such paths are never read.
+pub(crate) fn paths(store: &Store) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for record in &store.policies {
+        if let Some(document) = &record.value.document
+            && join_inside(POLICIES_DIR, document).is_none()
+        {
+            findings.push(
+                Finding::new(
+                    Code::BadPath,
+                    format!("document path `{document}` leaves policies/"),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, "document"))
+                .with_hint("name a file inside policies/, relative to it, like POL-ACCESS.md"),
+            );
+        }
+    }
+    for record in &store.evidence {
+        for file in recorded_files(record).iter().filter(|f| f.target.is_none()) {
+            let (message, hint) = match file.field {
+                "path" => (
+                    format!(
+                        "evidence file path `{}` leaves the record's folder",
+                        file.written
+                    ),
+                    "`path` is relative to the record's folder, without `..` or a leading `/`",
+                ),
+                _ => (
+                    format!("evidence link `{}` leaves the repository", file.written),
+                    "`link` is relative to the repository root, without `..` or a leading `/`",
+                ),
+            };
+            findings.push(
+                Finding::new(Code::BadPath, message)
+                    .in_file(&record.path)
+                    .at(locate::value(
+                        &record.text,
+                        &format!("files[{}].{}", file.index, file.field),
+                    ))
+                    .with_hint(hint),
+            );
+        }
+    }
+    findings
 }
 
 fn control_of(path: &str) -> &str {

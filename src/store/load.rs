@@ -7,8 +7,10 @@ use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
+use super::integrity;
+use super::yaml::unreadable;
 use super::{Source, parse, utf8};
-use crate::findings::{Code, Finding};
+use crate::findings::Finding;
 use crate::model::paths::{
     CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, file_stem, is_yaml,
     join_inside, parent_dir,
@@ -47,14 +49,7 @@ pub fn load(source: &dyn Source) -> Result<Loaded> {
             ),
             "run `soc2 init` to create a store here, or pass `--repo DIR` to point at one",
         )),
-        Some(EntryKind::Dir) => findings.push(
-            Finding::new(
-                Code::BadPath,
-                format!("{PROGRAM_FILE} is a directory; expected the program file"),
-            )
-            .in_file(PROGRAM_FILE)
-            .with_hint("remove the directory and run `soc2 init` or write soc2.yaml by hand"),
-        ),
+        Some(EntryKind::Dir) => findings.push(integrity::program_is_a_directory()),
         Some(_) => {
             let (mut programs, program_findings) =
                 parse_records::<Program>(source, vec![PROGRAM_FILE.to_string()], "program");
@@ -87,6 +82,7 @@ pub fn load(source: &dyn Source) -> Result<Loaded> {
         .collect();
 
     let mut validation = validate::validate(&store);
+    validation.extend(integrity::paths(&store));
     attach_sources(&store, &mut validation);
     findings.extend(validation);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -143,16 +139,7 @@ fn record_files(
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{dir}/{}", entry.name);
         match entry.kind {
-            EntryKind::Dir => findings.push(
-                Finding::new(
-                    Code::BadPath,
-                    format!("{path} is a directory; {dir}/ holds one {what} per file"),
-                )
-                .in_file(path)
-                .with_hint(format!(
-                    "move the files inside it up into {dir}/ or remove it"
-                )),
-            ),
+            EntryKind::Dir => findings.push(integrity::directory_for_a_record(&path, dir, what)),
             _ if is_yaml(&entry.name) => paths.push(path),
             _ => {}
         }
@@ -190,9 +177,7 @@ fn parse_one<T: DeserializeOwned>(
     content: std::io::Result<Vec<u8>>,
     what: &str,
 ) -> Result<Record<T>, Finding> {
-    let bytes = content.map_err(|err| {
-        Finding::new(Code::Parse, format!("could not read the file: {err}")).in_file(path)
-    })?;
+    let bytes = content.map_err(|err| unreadable(path, &err))?;
     let text = utf8(path, &bytes).map_err(|f| f.with_source(&String::from_utf8_lossy(&bytes)))?;
     let value = parse::<T>(path, text, what).map_err(|f| f.with_source(text))?;
     Ok(Record {
@@ -235,17 +220,7 @@ fn load_documents(
                     .with_context(|| format!("reading {path}"))?;
                 store.documents.insert(policy.value.id.clone(), bytes);
             }
-            _ => findings.push(
-                Finding::new(
-                    Code::EvidenceMissing,
-                    format!("policy document {path} is missing"),
-                )
-                .in_file(&policy.path)
-                .at(crate::locate::value(&policy.text, "document"))
-                .with_hint(format!(
-                    "write the policy text to {path}, or fix `document`"
-                )),
-            ),
+            _ => findings.push(integrity::missing_document(policy, &path)),
         }
     }
     Ok(())
@@ -267,14 +242,7 @@ fn load_evidence(
         let path = format!("{EVIDENCE_DIR}/{}", entry.name);
         match entry.kind {
             EntryKind::Dir => control_dirs.push(path),
-            _ if is_yaml(&entry.name) => findings.push(
-                Finding::new(
-                    Code::BadPath,
-                    format!("{path} is outside a control's folder"),
-                )
-                .in_file(&path)
-                .with_hint("evidence records live in evidence/<CONTROL-ID>/; move it there"),
-            ),
+            _ if is_yaml(&entry.name) => findings.push(integrity::record_outside_a_folder(&path)),
             _ => {}
         }
     }

@@ -20,6 +20,11 @@ pub fn utf8<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Finding> {
     })
 }
 
+/// A file that could not be read at all.
+pub(crate) fn unreadable(path: &str, err: &std::io::Error) -> Finding {
+    Finding::new(Code::Parse, format!("could not read the file: {err}")).in_file(path)
+}
+
 /// Parses `text` as one `T`; `what` names the record for messages ("control").
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<T, Finding> {
     if is_blank(text) {
