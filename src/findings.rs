@@ -318,7 +318,7 @@ mod tests {
             .iter()
             .filter(|c| c.default_severity() == Severity::Warning)
         {
-            let kind: WarningKind = serde_yaml::from_str(&code.name()).unwrap();
+            let kind: WarningKind = crate::store::from_yaml(&code.name()).unwrap();
             assert_eq!(kind.code(), *code);
         }
     }

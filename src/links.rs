@@ -22,7 +22,8 @@ pub enum Shown {
         result: Box<ControlResult>,
         windows: Vec<WindowResult>,
         record: Control,
-        criteria: Vec<Linked>,
+        /// The criteria it maps to, with their state (`criteria` holds the IDs).
+        linked_criteria: Vec<Linked>,
         policies: Vec<PolicyResult>,
         evidence: Vec<EvidenceSummary>,
     },
@@ -165,7 +166,7 @@ pub fn find(
             result: Box::new(result.clone()),
             windows: result.windows.clone(),
             record: record.value.clone(),
-            criteria,
+            linked_criteria: criteria,
             policies,
             evidence,
         });

@@ -37,7 +37,9 @@ pub fn files() -> Result<Vec<PendingWrite>> {
     for (path, content) in FILES {
         let context = || format!("reading the embedded starter file {path}");
         let bytes = if path.starts_with("controls/") {
-            let control: Control = serde_yaml::from_str(content).with_context(context)?;
+            let control: Control = crate::store::from_yaml(content)
+                .map_err(anyhow::Error::msg)
+                .with_context(context)?;
             let control = reset_control(control);
             format!(
                 "{}{}",
@@ -45,7 +47,9 @@ pub fn files() -> Result<Vec<PendingWrite>> {
                 render::to_yaml(&control)
             )
         } else if path.ends_with(".yaml") {
-            let policy: Policy = serde_yaml::from_str(content).with_context(context)?;
+            let policy: Policy = crate::store::from_yaml(content)
+                .map_err(anyhow::Error::msg)
+                .with_context(context)?;
             let policy = reset_policy(policy);
             format!("{}{}", Kind::Policy.header(path), render::to_yaml(&policy))
         } else {

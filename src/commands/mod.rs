@@ -86,6 +86,7 @@ pub struct GlobalArgs {
         global = true,
         value_name = "YYYY-MM-DD",
         env = "SOC2_TODAY",
+        hide_env_values = true,
         value_parser = args::parse_date,
         help_heading = "Global options"
     )]
@@ -149,5 +150,66 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    /// The `--help` of every command and subcommand, in one reviewed snapshot: a change
+    /// to the help text shows in review like a change to code.
+    #[test]
+    fn cli_reference() {
+        fn walk(command: &mut clap::Command, path: &str, out: &mut String) {
+            let name = if path.is_empty() {
+                command.get_name().to_string()
+            } else {
+                format!("{path} {}", command.get_name())
+            };
+            let help = command.render_long_help().to_string();
+            out.push_str(&format!("===== {name} --help\n{}\n", help.trim_end()));
+            let mut subcommands: Vec<clap::Command> = command.get_subcommands().cloned().collect();
+            for sub in &mut subcommands {
+                if sub.get_name() != "help" {
+                    walk(sub, &name, out);
+                }
+            }
+        }
+        let mut root = Cli::command().term_width(100);
+        root.build();
+        let mut out = String::new();
+        walk(&mut root, "", &mut out);
+        insta::assert_snapshot!("cli_reference", out);
+    }
+
+    /// Every argument says what it is for.
+    #[test]
+    fn every_flag_has_help() {
+        fn walk(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            let name = format!("{path} {}", command.get_name());
+            for arg in command.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{name} {id}"));
+                }
+            }
+            for sub in command.get_subcommands() {
+                walk(sub, &name, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "", &mut missing);
+        assert!(missing.is_empty(), "arguments without help: {missing:#?}");
     }
 }

@@ -30,6 +30,7 @@ pub struct AddArgs {
     /// The new risk's ID, like RISK-07
     pub id: String,
 
+    /// What could go wrong, in a line
     #[arg(long)]
     pub title: String,
 
@@ -45,6 +46,7 @@ pub struct AddArgs {
     #[arg(long, value_parser = parse_choice::<Treatment>)]
     pub treatment: Treatment,
 
+    /// The person accountable for the risk
     #[arg(long)]
     pub owner: Option<String>,
 
@@ -52,6 +54,7 @@ pub struct AddArgs {
     #[arg(long, value_delimiter = ',')]
     pub controls: Vec<String>,
 
+    /// How it could happen and what it would cost
     #[arg(long)]
     pub description: Option<String>,
 }

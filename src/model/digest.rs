@@ -38,7 +38,7 @@ mod tests {
     use crate::model::{Approval, ControlStatus, Date, Exception, Frequency};
 
     fn sample() -> Control {
-        serde_yaml::from_str("id: AC-01\ntitle: MFA\nstatus: implemented\nfrequency: daily\n")
+        crate::store::from_yaml("id: AC-01\ntitle: MFA\nstatus: implemented\nfrequency: daily\n")
             .unwrap()
     }
 
@@ -71,7 +71,7 @@ mod tests {
 
     #[test]
     fn formatting_does_not_change_the_digest() {
-        let spaced: Control = serde_yaml::from_str(
+        let spaced: Control = crate::store::from_yaml(
             "# comment\nid: AC-01\ntitle:   MFA\nstatus: implemented   # yes\nfrequency: daily\n",
         )
         .unwrap();
@@ -80,7 +80,7 @@ mod tests {
 
     #[test]
     fn policy_digest_covers_the_document_not_the_review_date() {
-        let base: Policy = serde_yaml::from_str("id: POL-A\ntitle: A\n").unwrap();
+        let base: Policy = crate::store::from_yaml("id: POL-A\ntitle: A\n").unwrap();
         let digest = policy(&base, Some(b"text"));
         let mut reviewed = base.clone();
         reviewed.last_reviewed = Some(Date::from_ymd(2026, 5, 1));

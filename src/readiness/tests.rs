@@ -12,7 +12,7 @@ fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
         text: yaml.to_string(),
-        value: serde_yaml::from_str(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+        value: crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
     }
 }
 
@@ -667,7 +667,7 @@ mod risk_register {
     use crate::readiness::risks::{RiskStatus, assess_risk, assess_risks};
 
     fn risk(yaml: &str) -> Risk {
-        serde_yaml::from_str(&format!("title: r\nlikelihood: 3\nimpact: 4\n{yaml}")).unwrap()
+        crate::store::from_yaml(&format!("title: r\nlikelihood: 3\nimpact: 4\n{yaml}")).unwrap()
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
             result,
             windows,
             record,
-            criteria,
+            linked_criteria: criteria,
             policies,
             evidence: records,
         } => control(

@@ -23,7 +23,7 @@ impl Filter {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ControlCounts {
     pub total: usize,
     pub ready: usize,
@@ -31,7 +31,7 @@ pub struct ControlCounts {
     pub not_applicable: usize,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UncoveredCriterion {
     pub id: String,
     pub category: Category,
@@ -39,7 +39,7 @@ pub struct UncoveredCriterion {
 }
 
 /// What `status` shows, in every format.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusView {
     pub organisation: String,
     pub today: Date,

@@ -14,4 +14,4 @@ mod yaml;
 pub use load::{Loaded, load};
 pub use source::{DirEntry, Source, WorkTree};
 pub use write::{PendingWrite, write_atomic};
-pub use yaml::{parse, parse_choice, parse_version, utf8};
+pub use yaml::{from_yaml, parse, parse_choice, parse_version, utf8};

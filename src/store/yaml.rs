@@ -40,6 +40,12 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<
     serde_yaml::from_str(text).map_err(|err| to_finding(path, text, what, &err))
 }
 
+/// Reads YAML text into a value, for text that is not a store file (the embedded
+/// starter library, tests); the error is serde's message.
+pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_yaml::from_str(text).map_err(|e| e.to_string())
+}
+
 /// Parses an old version of a record (from history); `None` when it did not parse then.
 pub fn parse_version<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
     serde_yaml::from_str(std::str::from_utf8(bytes).ok()?).ok()

@@ -1,16 +1,16 @@
+use soc2::readiness::{ApprovalState, ControlResult};
+
 use crate::common::Env;
 use crate::fixtures::committed_small_store;
 
 /// A control's entry among the not-ready ones of `soc2 status --format json`.
-fn not_ready(env: &Env, id: &str) -> serde_json::Value {
-    let json = env.soc2(&["status", "--format", "json"]).json();
-    json["not_ready"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
+fn not_ready(env: &Env, id: &str) -> ControlResult {
+    env.soc2(&["status", "--format", "json"])
+        .status()
+        .not_ready
+        .into_iter()
+        .find(|c| c.id == id)
         .unwrap_or_else(|| panic!("{id} is not among the controls not ready"))
-        .clone()
 }
 
 /// Runs soc2 as another person.
@@ -62,7 +62,7 @@ fn approval_records_who_when_and_the_digest() {
      1 file changed, 4 insertions(+)
     ");
     let bc01 = not_ready(&env, "BC-01");
-    assert_eq!(bc01["approval"], "approved");
+    assert_eq!(bc01.approval, ApprovalState::Approved);
 }
 
 #[test]
@@ -92,7 +92,7 @@ fn a_change_after_approval_voids_it() {
     )
     .success();
     let bc01 = not_ready(&env, "BC-01");
-    assert_eq!(bc01["approval"], "changed");
+    assert_eq!(bc01.approval, ApprovalState::Changed);
     insta::assert_snapshot!(env.soc2(&["verify"]).code(1));
 }
 
@@ -101,14 +101,17 @@ fn approving_a_policy_covers_its_document() {
     let env = committed_small_store();
     env.write("policies/POL-SEC.md", "# Security Policy\n\nRewritten.\n");
     env.commit_all("rewrite the policy");
-    let json = env.soc2(&["status", "--format", "json"]).json();
+    let json = env.soc2(&["status", "--format", "json"]).status();
     assert_eq!(
-        json["overall"]["met"], 0,
+        json.overall.met, 0,
         "the edited document voids the approval"
     );
     as_person(&env, "Vera", "vera@example.com", &["approve", "POL-SEC"]).success();
     assert_eq!(
-        env.soc2(&["status", "--format", "json"]).json()["overall"]["met"],
+        env.soc2(&["status", "--format", "json"])
+            .status()
+            .overall
+            .met,
         1
     );
 }

@@ -21,12 +21,7 @@ fn only(env: &Env, code: Code, extra: &[&str]) -> (Run, Run) {
     let mut json_args = args.clone();
     json_args.extend(["--format", "json"]);
     let json = env.soc2(&json_args);
-    let codes: Vec<String> = json.json()["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect();
+    let codes = json.codes();
     assert!(
         codes.iter().any(|c| c == code.as_str()),
         "{code} not reported:\n{human}"
@@ -196,15 +191,13 @@ fn the_gate_comes_from_soc2_yaml_and_the_flag_overrides_it() {
 fn exit_1_when_a_denied_warning_is_found() {
     let env = committed_small_store();
     let run = check(&env, &["--deny", "stale-evidence", "--format", "json"]).code(1);
-    let json = run.json();
-    let stale = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["code"] == "W-STALE-EVIDENCE")
-        .unwrap()
-        .clone();
-    assert_eq!(stale["severity"], "error");
+    let stale = run
+        .check()
+        .findings
+        .into_iter()
+        .find(|f| f.code == "W-STALE-EVIDENCE")
+        .unwrap();
+    assert_eq!(stale.severity, Severity::Error);
 }
 
 #[test]
@@ -214,8 +207,8 @@ fn fail_on_in_soc2_yaml_promotes_warnings() {
         "soc2.yaml",
         format!("{}gate:\n  fail_on: [no-owner]\n", crate::fixtures::PROGRAM),
     );
-    let json = check(&env, &["--format", "json"]).code(1).json();
-    assert_eq!(json["summary"]["errors"], 1);
+    let json = check(&env, &["--format", "json"]).code(1).check();
+    assert_eq!(json.summary.errors, 1);
     check(&env, &["--allow", "no-owner"]).code(0);
 }
 
@@ -249,18 +242,12 @@ fn a_broken_store_reports_every_problem_at_once() {
     env.write("controls/AC-03.yaml", "id: AC-03\ntitle: x\ncriteria: [CC6.99]\nstatus: planned\nfrequency: daily\npolicies: [POL-NONE]\n");
     env.write("evidence/AC-01/2026-10-02-mfa-report.csv", "tampered\n");
     env.write("policies/POL-X.yaml", "");
-    let json = check(&env, &["--format", "json"]).code(1).json();
-    let mut errors: Vec<(String, String)> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["severity"] == "error")
-        .map(|f| {
-            (
-                f["file"].as_str().unwrap().to_string(),
-                f["code"].as_str().unwrap().to_string(),
-            )
-        })
+    let json = check(&env, &["--format", "json"]).code(1).check();
+    let mut errors: Vec<(String, String)> = json
+        .findings
+        .into_iter()
+        .filter(|f| f.severity == Severity::Error)
+        .map(|f| (f.file.unwrap(), f.code))
         .collect();
     errors.dedup();
     insta::assert_debug_snapshot!(errors);

@@ -47,9 +47,29 @@ impl Run {
         self
     }
 
-    pub fn json(&self) -> serde_json::Value {
+    /// Standard output parsed back into the report type that printed it.
+    #[track_caller]
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> T {
         serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("not JSON ({e}):\n{}", self.stdout))
+            .unwrap_or_else(|e| panic!("not the expected JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// `status --format json`.
+    #[track_caller]
+    pub fn status(&self) -> soc2::report::status::StatusView {
+        self.parse()
+    }
+
+    /// `check --format json`.
+    #[track_caller]
+    pub fn check(&self) -> soc2::gate::CheckReport {
+        self.parse()
+    }
+
+    /// The codes of a `check --format json` report's findings.
+    #[track_caller]
+    pub fn codes(&self) -> Vec<String> {
+        self.check().findings.into_iter().map(|f| f.code).collect()
     }
 }
 

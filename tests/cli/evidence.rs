@@ -36,7 +36,10 @@ fn add_copies_hashes_and_records() {
     );
     // AC-02 is now fresh, so CC6.2 and CC6.3 are met.
     assert_eq!(
-        env.soc2(&["status", "--format", "json"]).json()["overall"]["met"],
+        env.soc2(&["status", "--format", "json"])
+            .status()
+            .overall
+            .met,
         3
     );
     env.soc2(&["verify"]).success();
@@ -247,6 +250,6 @@ fn list_shows_records_newest_first() {
     insta::assert_snapshot!(env.soc2(&["evidence", "list"]).success());
     let json = env
         .soc2(&["evidence", "list", "AC-01", "--format", "json"])
-        .json();
-    assert_eq!(json[0]["id"], "AC-01/2026-10-02-mfa-report");
+        .parse::<Vec<soc2::links::EvidenceSummary>>();
+    assert_eq!(json[0].id, "AC-01/2026-10-02-mfa-report");
 }

@@ -18,7 +18,7 @@ pub const POLICY_DOC: &str = "# Security Policy\n\nEveryone protects customer da
 
 /// Appends an approval whose digest matches the control's content.
 pub fn approved_control(yaml: &str) -> String {
-    let control: Control = serde_yaml::from_str(yaml).unwrap();
+    let control: Control = soc2::store::from_yaml(yaml).unwrap();
     format!(
         "{yaml}approval:\n  by: approver@example.com\n  at: 2026-03-02\n  digest: {}\n",
         digest::control(&control)
@@ -26,7 +26,7 @@ pub fn approved_control(yaml: &str) -> String {
 }
 
 pub fn approved_policy(yaml: &str, document: &str) -> String {
-    let policy: Policy = serde_yaml::from_str(yaml).unwrap();
+    let policy: Policy = soc2::store::from_yaml(yaml).unwrap();
     format!(
         "{yaml}approval:\n  by: approver@example.com\n  at: 2026-03-02\n  digest: {}\n",
         digest::policy(&policy, Some(document.as_bytes()))

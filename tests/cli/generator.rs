@@ -45,16 +45,16 @@ fn generated_stores_are_valid_committed_and_reproducible() {
 
     let check = env
         .soc2(&["--repo", dir, "check", "--format", "json"])
-        .json();
-    assert_eq!(check["summary"]["errors"], 0, "{check:#}");
-    let verify = env
+        .check();
+    assert_eq!(check.summary.errors, 0, "{check:#?}");
+    let verify: soc2::audit::Verification = env
         .soc2(&["--repo", dir, "verify", "--format", "json"])
-        .json();
-    assert_eq!(verify["ok"], true, "{verify:#}");
-    assert_eq!(verify["records"], 200);
+        .parse();
+    assert!(verify.ok, "{verify:#?}");
+    assert_eq!(verify.records, 200);
     let status = env
         .soc2(&["--repo", dir, "status", "--format", "json"])
-        .json();
-    let overall = status["overall"]["readiness"].as_f64().unwrap();
+        .status();
+    let overall = status.overall.readiness;
     assert!(overall > 0.0 && overall < 100.0, "{overall}");
 }

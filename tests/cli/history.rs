@@ -2,6 +2,9 @@
 
 use crate::common::Env;
 use crate::fixtures::small_store;
+use soc2::audit::Verification;
+use soc2::diff::Diff;
+use soc2::trail::Entry;
 
 fn store() -> Env {
     let env = Env::new();
@@ -55,13 +58,8 @@ fn log_shows_tool_commits_hand_edits_and_merges() {
 fn log_of_one_id() {
     let env = busy_history();
     insta::assert_snapshot!(env.soc2(&["log", "IR-01"]).success());
-    let json = env.soc2(&["log", "AC-01", "--format", "json"]).json();
-    let actions: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let json: Vec<Entry> = env.soc2(&["log", "AC-01", "--format", "json"]).parse();
+    let actions: Vec<&str> = json.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["evidence-add", "edit"]);
 }
 
@@ -74,20 +72,15 @@ fn log_filters_by_date() {
     );
     let json = env
         .soc2(&["log", "--until", "2026-11-22", "--format", "json"])
-        .json();
-    assert_eq!(json.as_array().unwrap().len(), 5);
+        .parse::<Vec<Entry>>();
+    assert_eq!(json.len(), 5);
 }
 
 #[test]
 fn log_matches_git_log() {
     let env = busy_history();
-    let json = env.soc2(&["log", "--format", "json"]).json();
-    let mut ours: Vec<String> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["commit"].as_str().unwrap().to_string())
-        .collect();
+    let json: Vec<Entry> = env.soc2(&["log", "--format", "json"]).parse();
+    let mut ours: Vec<String> = json.into_iter().map(|e| e.commit).collect();
     let git = env.git(&[
         "log",
         "--full-history",
@@ -118,13 +111,8 @@ fn log_and_check_work_in_a_shallow_clone() {
     env.git(&["clone", "--quiet", "--depth", "2", &url, clone]);
     let json = env
         .soc2(&["--repo", clone, "log", "--format", "json"])
-        .json();
-    let mut ours: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["commit"].as_str().unwrap())
-        .collect();
+        .parse::<Vec<Entry>>();
+    let mut ours: Vec<&str> = json.iter().map(|e| e.commit.as_str()).collect();
     let git = env.git(&[
         "-C",
         clone,
@@ -169,13 +157,8 @@ fn verify_reports_changed_missing_and_unrecorded_files() {
     env.write("evidence/AC-02/stray.pdf", "%PDF");
     let run = env.soc2(&["verify"]).code(1);
     insta::assert_snapshot!(run);
-    let json = env.soc2(&["verify", "--format", "json"]).code(1).json();
-    let codes: Vec<&str> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+    let json: Verification = env.soc2(&["verify", "--format", "json"]).code(1).parse();
+    let codes: Vec<&str> = json.findings.iter().map(|f| f.code.as_str()).collect();
     assert_eq!(
         codes,
         ["E-HASH-MISMATCH", "E-EVIDENCE-MISSING", "W-UNRECORDED-FILE"]
@@ -189,14 +172,14 @@ fn verify_refuses_evidence_replaced_by_a_link() {
     let copy = env.outside("copy.csv", env.read(file));
     std::fs::remove_file(env.path(file)).unwrap();
     std::os::unix::fs::symlink(&copy, env.path(file)).unwrap();
-    let json = env.soc2(&["verify", "--format", "json"]).code(1).json();
-    let finding = &json["findings"][0];
-    assert_eq!(finding["code"], "E-BAD-PATH");
+    let json: Verification = env.soc2(&["verify", "--format", "json"]).code(1).parse();
+    let finding = &json.findings[0];
+    assert_eq!(finding.code.as_str(), "E-BAD-PATH");
     assert_eq!(
-        finding["message"],
+        finding.message,
         format!("evidence file {file} is a symbolic link")
     );
-    assert_eq!(json["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(json.findings.len(), 1);
 }
 
 #[test]
@@ -217,13 +200,13 @@ fn rev_reads_the_store_from_history_without_touching_the_working_tree() {
     let then = env
         .soc2(&["status", "--rev", "v1", "--format", "json"])
         .success()
-        .json();
+        .status();
     let now = env
         .soc2(&["status", "--rev", "HEAD", "--format", "json"])
         .success()
-        .json();
-    assert_eq!(then["overall"]["met"], 1);
-    assert_eq!(now["overall"]["met"], 3);
+        .status();
+    assert_eq!(then.overall.met, 1);
+    assert_eq!(now.overall.met, 3);
     assert_eq!(env.read("controls/AC-01.yaml"), "not: [valid");
     env.soc2(&["verify", "--rev", "v1"]).success();
     insta::assert_snapshot!(env.soc2(&["status", "--rev", "no-such-tag"]).code(2));
@@ -272,8 +255,8 @@ fn diff_shows_what_a_branch_changes() {
     let json = env
         .soc2(&["diff", "main", "--format", "json"])
         .success()
-        .json();
-    assert_eq!(json["new_evidence"][0], "AC-02/2026-11-22-q3-access-review");
+        .parse::<Diff>();
+    assert_eq!(json.new_evidence, ["AC-02/2026-11-22-q3-access-review"]);
 }
 
 #[test]
@@ -289,7 +272,7 @@ fn diff_on_the_default_branch_compares_with_the_parent() {
         "2026-07-01..2026-09-30",
     ])
     .success();
-    let json = env.soc2(&["diff", "--format", "json"]).success().json();
-    assert_eq!(json["base"]["overall"]["met"], 1);
-    assert_eq!(json["target"]["overall"]["met"], 3);
+    let json: Diff = env.soc2(&["diff", "--format", "json"]).success().parse();
+    assert_eq!(json.base.overall.met, 1);
+    assert_eq!(json.target.overall.met, 3);
 }

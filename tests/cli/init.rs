@@ -1,4 +1,6 @@
 use crate::common::Env;
+use soc2::model::ControlStatus;
+use soc2::readiness::{ApprovalState, ControlResult, PolicyResult};
 
 #[test]
 fn init_writes_the_starter_library_and_commits_it() {
@@ -26,15 +28,15 @@ fn init_writes_the_starter_library_and_commits_it() {
 fn a_new_store_loads_cleanly_and_claims_nothing() {
     let env = Env::new();
     env.soc2(&["init", "--org", "Acme Inc"]).success();
-    let status = env.soc2(&["status", "--format", "json"]).success().json();
-    assert_eq!(status["overall"]["met"], 0, "a new store claims nothing");
-    assert_eq!(status["controls"]["ready"], 0);
-    assert!(status["controls"]["total"].as_u64().unwrap() >= 40);
+    let status = env.soc2(&["status", "--format", "json"]).success().status();
+    assert_eq!(status.overall.met, 0, "a new store claims nothing");
+    assert_eq!(status.controls.ready, 0);
+    assert!(status.controls.total >= 40);
     // Every criterion in scope is covered by the library.
-    assert_eq!(status["uncovered"].as_array().unwrap().len(), 0);
+    assert!(status.uncovered.is_empty());
     // No errors: only the warnings of a program that has not started.
-    let check = env.soc2(&["check", "--format", "json"]).success().json();
-    assert_eq!(check["summary"]["errors"], 0);
+    let check = env.soc2(&["check", "--format", "json"]).success().check();
+    assert_eq!(check.summary.errors, 0);
     env.soc2(&["verify"]).success();
 }
 
@@ -47,23 +49,24 @@ fn the_library_maps_every_criterion() {
         "availability,confidentiality,processing-integrity,privacy",
     ])
     .success();
-    let status = env.soc2(&["status", "--format", "json"]).success().json();
-    assert_eq!(status["overall"]["total"], 61);
-    assert_eq!(status["uncovered"].as_array().unwrap().len(), 0);
-    let controls = env.soc2(&["controls", "--format", "json"]).success().json();
-    for control in controls.as_array().unwrap() {
-        assert_eq!(control["status"], "planned", "{}", control["id"]);
-        assert_eq!(control["owner"], "TODO", "{}", control["id"]);
-        assert_eq!(control["approval"], "missing", "{}", control["id"]);
-        assert_eq!(control["evidence_count"], 0, "{}", control["id"]);
+    let status = env.soc2(&["status", "--format", "json"]).success().status();
+    assert_eq!(status.overall.total, 61);
+    assert!(status.uncovered.is_empty());
+    let controls: Vec<ControlResult> = env
+        .soc2(&["controls", "--format", "json"])
+        .success()
+        .parse();
+    for control in &controls {
+        assert_eq!(control.status, ControlStatus::Planned, "{}", control.id);
+        assert_eq!(control.owner.as_deref(), Some("TODO"), "{}", control.id);
+        assert_eq!(control.approval, ApprovalState::Missing, "{}", control.id);
+        assert_eq!(control.evidence_count, 0, "{}", control.id);
     }
-    let policies = env.soc2(&["policies", "--format", "json"]).success().json();
-    let ids: Vec<&str> = policies
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["id"].as_str().unwrap())
-        .collect();
+    let policies: Vec<PolicyResult> = env
+        .soc2(&["policies", "--format", "json"])
+        .success()
+        .parse();
+    let ids: Vec<&str> = policies.iter().map(|p| p.id.as_str()).collect();
     for required in [
         "POL-INFOSEC",
         "POL-ACCESS",

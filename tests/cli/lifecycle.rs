@@ -2,7 +2,11 @@
 
 use crate::common::Env;
 use crate::fixtures::{PROGRAM, small_store};
+use soc2::links::Shown;
 use soc2::model::{Control, digest};
+use soc2::readiness::ControlState;
+use soc2::readiness::due::DueItem;
+use soc2::readiness::risks::RiskResult;
 
 /// The small store as a Type II audit of 2026-04-01..2026-09-30: AC-01 has evidence for
 /// Q3 only, AC-02 for Q2 only.
@@ -27,24 +31,26 @@ fn show_lists_each_window_with_its_evidence_or_missing() {
     let json = env
         .soc2(&["show", "AC-02", "--format", "json"])
         .success()
-        .json();
-    assert_eq!(json["kind"], "control");
-    assert_eq!(json["state"], "stale-evidence");
-    assert_eq!(json["windows"][0]["label"], "2026-Q2");
-    assert_eq!(
-        json["windows"][0]["evidence"][0],
-        "AC-02/2026-07-01-access-review"
-    );
-    assert_eq!(json["windows"][1]["evidence"].as_array().unwrap().len(), 0);
-    assert_eq!(json["windows"][1]["ended"], true);
+        .parse::<Shown>();
+    let Shown::Control {
+        result, windows, ..
+    } = json
+    else {
+        panic!("AC-02 is a control: {json:?}");
+    };
+    assert_eq!(result.state, ControlState::StaleEvidence);
+    assert_eq!(windows[0].window.label, "2026-Q2");
+    assert_eq!(windows[0].evidence, ["AC-02/2026-07-01-access-review"]);
+    assert!(windows[1].evidence.is_empty());
+    assert!(windows[1].ended);
 }
 
 #[test]
 fn status_counts_missing_windows() {
     let env = type2();
-    let json = env.soc2(&["status", "--format", "json"]).success().json();
+    let json = env.soc2(&["status", "--format", "json"]).success().status();
     // AC-01 misses Q2 and AC-02 Q3; controls not yet implemented are not counted.
-    assert_eq!(json["missing_windows"], 2);
+    assert_eq!(json.missing_windows, Some(2));
     assert!(
         env.soc2(&["status"])
             .stdout
@@ -72,13 +78,8 @@ fn due_lists_overdue_and_upcoming_work() {
     let json = env
         .soc2(&["due", "--within", "1y", "--format", "json"])
         .success()
-        .json();
-    let kinds: Vec<&str> = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["kind"].as_str().unwrap())
-        .collect();
+        .parse::<Vec<DueItem>>();
+    let kinds: Vec<&str> = json.iter().map(|i| i.kind.as_str()).collect();
     assert!(
         kinds.contains(&"review"),
         "the policy review falls due within a year: {kinds:?}"
@@ -86,14 +87,12 @@ fn due_lists_overdue_and_upcoming_work() {
     let bob = env
         .soc2(&["due", "--owner", "bob@example.com", "--format", "json"])
         .success()
-        .json();
+        .parse::<Vec<DueItem>>();
     assert!(
-        bob.as_array()
-            .unwrap()
-            .iter()
-            .all(|i| i["owner"] == "bob@example.com")
+        bob.iter()
+            .all(|i| i.owner.as_deref() == Some("bob@example.com"))
     );
-    assert_eq!(bob.as_array().unwrap().len(), 1);
+    assert_eq!(bob.len(), 1);
 }
 
 #[test]
@@ -115,25 +114,13 @@ fn due_in_a_type1_store_follows_freshness() {
     let json = env
         .soc2(&["due", "--within", "90d", "--format", "json"])
         .success()
-        .json();
-    let ac01 = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "AC-01")
-        .unwrap()
-        .clone();
+        .parse::<Vec<DueItem>>();
+    let ac01 = json.iter().find(|i| i.id == "AC-01").unwrap();
     // Q3 evidence ends 2026-09-30; quarterly evidence is fresh for 113 days.
-    assert_eq!(ac01["date"], "2027-01-21");
-    assert_eq!(ac01["overdue"], false);
-    let ac02 = json
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["id"] == "AC-02")
-        .unwrap()
-        .clone();
-    assert_eq!(ac02["overdue"], true);
+    assert_eq!(ac01.date.to_string(), "2027-01-21");
+    assert!(!ac01.overdue);
+    let ac02 = json.iter().find(|i| i.id == "AC-02").unwrap();
+    assert!(ac02.overdue);
 }
 
 #[test]
@@ -165,20 +152,18 @@ fn exceptions_show_as_excepted_until_they_expire() {
         let json = env
             .soc2(&["show", "AC-02", "--format", "json", "--today", today])
             .success()
-            .json();
-        json["state"].as_str().unwrap().to_string()
+            .parse::<Shown>();
+        match json {
+            Shown::Control { result, .. } => result.state.as_str().to_string(),
+            other => panic!("AC-02 is a control: {other:?}"),
+        }
     };
     assert_eq!(state("2026-12-31"), "excepted");
     assert_eq!(state("2027-01-01"), "stale-evidence");
     let check = env
         .soc2(&["check", "--format", "json", "--today", "2027-01-01"])
-        .json();
-    let codes: Vec<&str> = check["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap())
-        .collect();
+        .codes();
+    let codes: Vec<&str> = check.iter().map(String::as_str).collect();
     assert!(codes.contains(&"W-EXPIRED-EXCEPTION"), "{codes:?}");
     insta::assert_snapshot!(
         env.soc2(&[
@@ -210,7 +195,7 @@ fn check_flags_an_approval_by_the_last_author() {
     .success();
     // Carol writes her own approval by hand, around `soc2 approve`.
     let text = env.read("controls/BC-01.yaml");
-    let control: Control = serde_yaml::from_str(&text).unwrap();
+    let control: Control = soc2::store::from_yaml(&text).unwrap();
     env.write(
         "controls/BC-01.yaml",
         format!(
@@ -302,13 +287,8 @@ fn risks_are_listed_by_score_with_their_controls() {
     let open = env
         .soc2(&["risks", "--open", "--format", "json"])
         .success()
-        .json();
-    let ids: Vec<&str> = open
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+        .parse::<Vec<RiskResult>>();
+    let ids: Vec<&str> = open.iter().map(|r| r.id.as_str()).collect();
     // AC-01 misses a window and AC-02 is stale: both mitigated risks stay open.
     assert_eq!(ids, ["RISK-01", "RISK-03"]);
 }

@@ -97,8 +97,8 @@ fn review_sets_only_the_review_date_and_keeps_comments() {
      1 file changed, 1 insertion(+), 1 deletion(-)
     ");
     // The review does not void the approval.
-    let status = env.soc2(&["status", "--format", "json"]).json();
-    assert_eq!(status["overall"]["met"], 1);
+    let status = env.soc2(&["status", "--format", "json"]).status();
+    assert_eq!(status.overall.met, 1);
 }
 
 #[test]

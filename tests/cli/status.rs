@@ -11,18 +11,18 @@ fn table() {
 fn json() {
     let env = committed_small_store();
     let run = env.soc2(&["status", "--format", "json"]).success();
-    let json = run.json();
-    assert_eq!(json["overall"]["met"], 1);
-    assert_eq!(json["overall"]["total"], 35);
+    let json = run.status();
+    assert_eq!(json.overall.met, 1);
+    assert_eq!(json.overall.total, 35);
     insta::assert_snapshot!(run);
 }
 
 #[test]
 fn json_and_table_agree() {
     let env = committed_small_store();
-    let json = env.soc2(&["status", "--format", "json"]).json();
+    let json = env.soc2(&["status", "--format", "json"]).status();
     let table = env.soc2(&["status"]).stdout;
-    let percent = format!("{:.1}%", json["overall"]["readiness"].as_f64().unwrap());
+    let percent = format!("{:.1}%", json.overall.readiness);
     assert!(table.contains(&percent), "{percent} not in:\n{table}");
 }
 
@@ -53,16 +53,16 @@ fn the_date_comes_from_the_flag_or_the_environment() {
     // By 2027-02-01 AC-01's evidence (to 2026-09-30) is 124 days old: stale.
     let by_flag = env
         .soc2(&["status", "--format", "json", "--today", "2027-02-01"])
-        .json();
+        .status();
     let by_env = env
         .soc2_with(
             &["status", "--format", "json"],
             &[("SOC2_TODAY", "2027-02-01")],
         )
-        .json();
+        .status();
     assert_eq!(by_flag, by_env);
-    assert_eq!(by_flag["today"], "2027-02-01");
-    assert_eq!(by_flag["overall"]["met"], 0);
+    assert_eq!(by_flag.today.to_string(), "2027-02-01");
+    assert_eq!(by_flag.overall.met, 0);
 }
 
 #[test]
@@ -76,5 +76,5 @@ fn works_outside_a_git_repository() {
     let env = Env::bare();
     small_store(&env);
     let run = env.soc2(&["status", "--format", "json"]).success();
-    assert_eq!(run.json()["overall"]["met"], 1);
+    assert_eq!(run.status().overall.met, 1);
 }

@@ -16,6 +16,7 @@ use super::super::{Context, Exit, print};
 /// git identity, are recorded as the approver.
 #[derive(Debug, Args)]
 pub struct ExceptArgs {
+    /// The control the exception is for
     pub id: String,
 
     /// Why the gap is accepted, and what will close it

@@ -15,11 +15,14 @@ use super::{check_control, dedup};
 /// the file, nothing is written and the command says which.
 #[derive(Debug, Args)]
 pub struct SetArgs {
+    /// The control to change
     pub id: String,
 
+    /// A short name for the control
     #[arg(long)]
     pub title: Option<String>,
 
+    /// How often it operates: continuous, daily, weekly, monthly, quarterly, semiannual, annual, per-event
     #[arg(long, value_parser = parse_choice::<Frequency>)]
     pub frequency: Option<Frequency>,
 
@@ -35,12 +38,15 @@ pub struct SetArgs {
     #[arg(long, value_delimiter = ',', value_parser = parse_criterion)]
     pub remove_criteria: Vec<String>,
 
+    /// The person accountable for it
     #[arg(long)]
     pub owner: Option<String>,
 
+    /// planned, designed, implemented or not-applicable
     #[arg(long, value_parser = parse_choice::<ControlStatus>)]
     pub status: Option<ControlStatus>,
 
+    /// Why it does not apply (with --status not-applicable)
     #[arg(long)]
     pub reason: Option<String>,
 
@@ -48,12 +54,15 @@ pub struct SetArgs {
     #[arg(long, value_delimiter = ',')]
     pub policies: Option<Vec<String>>,
 
+    /// What the control is and how it operates
     #[arg(long)]
     pub description: Option<String>,
 
+    /// How a tester checks that it operates, and what to sample
     #[arg(long, value_name = "TEXT")]
     pub test_procedure: Option<String>,
 
+    /// Free text; not covered by the approval
     #[arg(long)]
     pub notes: Option<String>,
 }

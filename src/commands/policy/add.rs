@@ -20,6 +20,7 @@ pub struct AddArgs {
     /// The new policy's ID, like POL-ACCESS
     pub id: String,
 
+    /// The policy's name, like "Access Control Policy"
     #[arg(long)]
     pub title: String,
 

@@ -15,6 +15,7 @@ use super::super::{Context, Exit, print};
 /// and its version.
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
+    /// The policy that was reviewed
     pub id: String,
 
     /// The day of the review (default: today)
