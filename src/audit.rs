@@ -61,6 +61,18 @@ fn shallow_history() -> Finding {
     .with_hint("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)")
 }
 
+impl Audited {
+    /// Every finding `soc2 check` weighs: loading and validation, evidence integrity,
+    /// the readiness rules for `assessment` (of this store), and history.
+    pub fn check_findings(self, assessment: &crate::readiness::Assessment) -> Vec<Finding> {
+        let mut findings = self.loaded.findings;
+        findings.extend(self.integrity.findings);
+        findings.extend(crate::rules::readiness(&self.loaded.store, assessment));
+        findings.extend(self.history);
+        findings
+    }
+}
+
 /// What `soc2 verify` reports: every evidence hash and approval digest recomputed.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct Verification {

@@ -1,8 +1,33 @@
-//! soc2: a git-native SOC 2 readiness tracker.
+#![warn(unreachable_pub)]
+//! soc2: a git repository of YAML files as a SOC 2 program.
 //!
-//! `model` holds the file formats, `store` reads and writes them, `validate` and
-//! `readiness` are pure functions of the loaded store, `report` renders results, `git`
-//! is the only module that talks to git, and `commands` ties them to the CLI.
+//! This crate is the core: everything but the command line, which is a thin binary
+//! on top (`src/commands/`). Its face, each returning plain serialisable data:
+//!
+//! - [`store::load`]: read and validate the store from the working tree
+//!   ([`store::WorkTree`]) or a revision ([`git::Repo::tree_source`]);
+//!   [`audit::load_audited`] adds evidence integrity and history findings.
+//! - [`readiness::assess`]: readiness of the loaded store on a day (pure);
+//!   [`readiness::due::due`]: the work falling due.
+//! - [`gate::judge`]: the CI verdict; [`diff::compare`]: what a change does to
+//!   readiness; [`trail::read`]: the audit trail; [`links::find`]: one record and what
+//!   links to it.
+//! - [`report`]: the renderers (tables, Markdown, JSON) of those results.
+//! - [`change`]: the one way to change the store, as one git commit.
+//!
+//! ```
+//! use soc2::model::Date;
+//! use soc2::{readiness, store};
+//!
+//! // This crate's own checkout is a demonstration store.
+//! let loaded = store::load(&store::WorkTree::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+//! assert!(!loaded.has_errors());
+//! let assessment = readiness::assess(&loaded.store, Date::from_ymd(2026, 11, 23));
+//! println!(
+//!     "{}: {:.1}% of {} criteria met",
+//!     assessment.organisation, assessment.overall.readiness, assessment.overall.total
+//! );
+//! ```
 
 pub mod audit;
 pub mod catalog;
@@ -17,13 +42,13 @@ mod locate;
 pub mod model;
 pub mod readiness;
 pub mod report;
-pub mod rules;
+mod rules;
 pub mod schema;
 pub mod starter;
 pub mod store;
 pub mod suggest;
 pub mod trail;
-pub mod validate;
+mod validate;
 
 use std::fmt;
 

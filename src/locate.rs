@@ -265,7 +265,7 @@ fn push_member<'a>(members: &mut Vec<(usize, &'a str)>, inner: &'a str, start: u
 }
 
 /// Where the key of a field path starts (for `[n]`, the item's dash).
-pub fn field(text: &str, path: &str) -> Option<Position> {
+pub(crate) fn field(text: &str, path: &str) -> Option<Position> {
     find(text, path).map(|f| Position {
         line: f.line,
         column: f.key_column,
@@ -273,7 +273,7 @@ pub fn field(text: &str, path: &str) -> Option<Position> {
 }
 
 /// Where a field's value starts.
-pub fn value(text: &str, path: &str) -> Option<Position> {
+pub(crate) fn value(text: &str, path: &str) -> Option<Position> {
     find(text, path).map(|f| Position {
         line: f.line,
         column: f.value_column,
@@ -282,7 +282,7 @@ pub fn value(text: &str, path: &str) -> Option<Position> {
 
 /// Where a scalar `needle` appears inside the value of a list or scalar field; falls back
 /// to the field itself.
-pub fn value_in(text: &str, path: &str, needle: &str) -> Option<Position> {
+pub(crate) fn value_in(text: &str, path: &str, needle: &str) -> Option<Position> {
     let found = find(text, path)?;
     let all: Vec<&str> = text.lines().collect();
     let field_indent = found.indent;
@@ -343,7 +343,7 @@ fn find_token(haystack: &str, needle: &str) -> Option<usize> {
 
 /// The position of the n-th (0-based) top-level occurrence of `key:`, used for
 /// duplicate keys.
-pub fn nth_top_level_key(text: &str, key: &str, n: usize) -> Option<Position> {
+pub(crate) fn nth_top_level_key(text: &str, key: &str, n: usize) -> Option<Position> {
     lines(text)
         .iter()
         .filter(|l| l.indent == 0 && key_match(l.content, key).is_some())
@@ -355,7 +355,7 @@ pub fn nth_top_level_key(text: &str, key: &str, n: usize) -> Option<Position> {
 }
 
 /// The 1-based line and column of a byte offset.
-pub fn position_of_offset(text: &[u8], offset: usize) -> Position {
+pub(crate) fn position_of_offset(text: &[u8], offset: usize) -> Position {
     let before = &text[..offset.min(text.len())];
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
     let line_start = before

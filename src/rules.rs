@@ -10,7 +10,7 @@ use crate::readiness::{
 };
 
 /// Every approval whose digest no longer matches its record's content.
-pub fn stale_approvals(store: &Store) -> Vec<Finding> {
+pub(crate) fn stale_approvals(store: &Store) -> Vec<Finding> {
     let mut findings = Vec::new();
     for record in &store.controls {
         if let Some(approval) = &record.value.approval {
@@ -64,7 +64,7 @@ fn check_approval<T>(
 }
 
 /// The readiness warnings `check` reports, from the assessment of the store.
-pub fn readiness(store: &Store, assessment: &Assessment) -> Vec<Finding> {
+pub(crate) fn readiness(store: &Store, assessment: &Assessment) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (record, result) in store.controls.iter().zip(&assessment.controls) {
         debug_assert_eq!(record.value.id, result.id);

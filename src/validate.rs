@@ -12,7 +12,7 @@ use crate::model::{AuditType, is_valid_id};
 use crate::model::{Record, Store};
 use crate::suggest;
 
-pub fn validate(store: &Store) -> Vec<Finding> {
+pub(crate) fn validate(store: &Store) -> Vec<Finding> {
     let mut findings = Vec::new();
     program(store, &mut findings);
     ids(&store.controls, "control", |c| &c.id, &mut findings);

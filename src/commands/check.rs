@@ -2,8 +2,8 @@ use anyhow::Result;
 use clap::{Args, ValueEnum};
 use soc2::findings::Code;
 use soc2::gate::{self, Overrides};
+use soc2::readiness;
 use soc2::report::{self, Style, check};
-use soc2::{readiness, rules};
 
 use super::args::parse_code;
 use super::{Context, Exit, print};
@@ -60,19 +60,10 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     overrides.validate()?;
 
     let audited = context.load_audited()?;
-    let store = &audited.loaded.store;
-    let assessment = readiness::assess(store, context.today);
-    let mut findings = audited.loaded.findings;
-    findings.extend(audited.integrity.findings);
-    findings.extend(rules::readiness(store, &assessment));
-    findings.extend(audited.history);
-
-    let verdict = gate::judge(
-        findings,
-        &store.program().gate,
-        &assessment.overall,
-        &overrides,
-    );
+    let assessment = readiness::assess(&audited.loaded.store, context.today);
+    let gate = audited.loaded.store.program().gate.clone();
+    let findings = audited.check_findings(&assessment);
+    let verdict = gate::judge(findings, &gate, &assessment.overall, &overrides);
     let text = match args.format {
         CheckFormat::Human => {
             check::render_human(&verdict.report, &verdict.findings, Style::for_stdout())

@@ -34,7 +34,7 @@ pub fn evidence_rule(program: &Program, today: Date) -> EvidenceRule {
 
 /// Days after its `covers.to` that evidence stays fresh: one window plus 25% grace,
 /// or 90 days for continuous and per-event controls.
-pub fn fresh_for_days(frequency: Frequency) -> i64 {
+pub(super) fn fresh_for_days(frequency: Frequency) -> i64 {
     let window = match frequency {
         Frequency::Continuous | Frequency::PerEvent => return 90,
         Frequency::Daily => 1,
@@ -47,7 +47,7 @@ pub fn fresh_for_days(frequency: Frequency) -> i64 {
     window * 5 / 4
 }
 
-pub fn assess_control(
+pub(super) fn assess_control(
     control: &Control,
     evidence: &[&Record<Evidence>],
     policies: &HashMap<&str, &PolicyResult>,
