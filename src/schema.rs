@@ -1,8 +1,6 @@
 //! JSON Schemas of the store's files, generated from the model, so that editors with
 //! a YAML language server validate and complete them as soc2 reads them.
 
-use std::path::Path;
-
 use crate::model::{Control, Evidence, Policy, Program, Risk};
 
 /// Where a store keeps its copies of the schemas.
@@ -78,17 +76,6 @@ impl Kind {
     pub fn header(self, path: &str) -> String {
         let up = "../".repeat(path.matches('/').count());
         format!("# yaml-language-server: $schema={up}{}\n", self.path())
-    }
-
-    /// The text of a new record file at `path`: its canonical YAML, headed by the
-    /// schema line when the store at `root` keeps the schemas.
-    pub fn new_file<T: serde::Serialize>(self, root: &Path, path: &str, record: &T) -> String {
-        let header = if root.join(self.path()).is_file() {
-            self.header(path)
-        } else {
-            String::new()
-        };
-        format!("{header}{}", crate::store::render::to_yaml(record))
     }
 }
 

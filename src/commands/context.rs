@@ -9,7 +9,7 @@ use soc2::audit::{self, Audited};
 use soc2::git::Repo;
 use soc2::model::{Date, Store};
 use soc2::report::{self, Style};
-use soc2::store::{self, Loaded, Source, WorkTree};
+use soc2::store::{self, Loaded, Source, WorkTree, input};
 
 use super::GlobalArgs;
 use super::output::print_err;
@@ -33,7 +33,7 @@ impl Context {
             Some(dir) => dir.clone(),
             None => std::env::current_dir().context("reading the current directory")?,
         };
-        if !dir.is_dir() {
+        if !input::is_dir(&dir) {
             anyhow::bail!(Hinted::new(
                 format!("{} is not a directory", dir.display()),
                 "pass `--repo` the folder that holds soc2.yaml",

@@ -7,7 +7,7 @@ use super::{Context, Exit, print};
 use soc2::Hinted;
 use soc2::catalog::Category;
 use soc2::change::{self, Change};
-use soc2::store::input;
+use soc2::store::{input, records};
 
 use super::args::parse_category;
 use soc2::git::{self, Repo};
@@ -134,11 +134,7 @@ pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
 
 /// Names every file that is already there; writes nothing if any is.
 fn refuse_existing(dir: &Path, writes: &[PendingWrite]) -> Result<()> {
-    let existing: Vec<&str> = writes
-        .iter()
-        .filter(|w| dir.join(&w.path).symlink_metadata().is_ok())
-        .map(|w| w.path.as_str())
-        .collect();
+    let existing = records::existing_files(dir, writes.iter().map(|w| w.path.as_str()));
     if existing.is_empty() {
         return Ok(());
     }

@@ -95,7 +95,7 @@ pub fn run(context: &Context, args: RiskArgs) -> Result<Exit> {
     ));
     change.writes.push(PendingWrite::create(
         &path,
-        Kind::Risk.new_file(&root, &path, &risk),
+        records::new_file(&root, Kind::Risk, &path, &risk),
     ));
     let commit = change::apply(&repo, &change)?;
     print(&format!(

@@ -41,7 +41,7 @@ pub fn verify_object_hashes() {
 /// A repository whose objects are named by SHA-256 (`git init --object-format=sha256`):
 /// libgit2 cannot read it yet, and soc2's raw-object readers assume 20-byte ids.
 fn refuse_sha256(err: git2::Error, dir: &Path) -> anyhow::Error {
-    if err.message().contains("objectformat") {
+    if err.message().contains("objectformat") || err.message().contains("object format") {
         return anyhow!(Hinted::new(
             format!(
                 "the git repository around {} uses SHA-256 object ids, which soc2 cannot read yet",

@@ -59,3 +59,8 @@ pub fn resolve_dir(dir: &Path) -> Result<PathBuf> {
     dir.canonicalize()
         .with_context(|| format!("resolving {}", dir.display()))
 }
+
+/// Whether `dir` is a directory (following symbolic links, as a shell would).
+pub fn is_dir(dir: &Path) -> bool {
+    dir.is_dir()
+}

@@ -12,6 +12,7 @@ use crate::findings::Finding;
 use crate::model::Record;
 use crate::model::is_valid_id;
 use crate::model::paths::{file_stem, is_yaml};
+use crate::schema::Kind;
 use crate::store;
 use crate::suggest;
 
@@ -163,6 +164,24 @@ impl Names {
     pub fn is_free_record(&self, name: &str) -> bool {
         !name.starts_with(|c: char| c.is_ascii_digit())
     }
+}
+
+/// The text of a new record file at `path`: its canonical YAML, headed by the line
+/// that points editors at its schema when the store at `root` keeps the schemas.
+pub fn new_file<T: serde::Serialize>(root: &Path, kind: Kind, path: &str, record: &T) -> String {
+    let header = if root.join(kind.path()).is_file() {
+        kind.header(path)
+    } else {
+        String::new()
+    };
+    format!("{header}{}", super::render::to_yaml(record))
+}
+
+/// The files of `paths` that already exist under `root`.
+pub fn existing_files<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    paths
+        .filter(|p| root.join(p).symlink_metadata().is_ok())
+        .collect()
 }
 
 /// The bytes of a store file (a policy's document), relative to the store's root.

@@ -182,3 +182,32 @@ fn refuses_to_commit_over_uncommitted_changes_to_the_same_file() {
     insta::assert_snapshot!(run);
     assert_eq!(env.read("controls/BC-01.yaml"), before);
 }
+
+#[test]
+fn refuses_a_sha256_repository_clearly() {
+    let env = Env::bare();
+    std::fs::write(
+        env.home.join(".gitconfig"),
+        "[user]\n\tname = Test User\n\temail = test@example.com\n",
+    )
+    .unwrap();
+    env.git(&["init", "--quiet", "--object-format=sha256"]);
+    env.write("soc2.yaml", "organisation: X\n");
+    let run = env.soc2(&["status"]).code(2);
+    assert!(
+        run.stderr
+            .contains("uses SHA-256 object ids, which soc2 cannot read yet"),
+        "{run}"
+    );
+    let run = env.soc2(&[
+        "control",
+        "add",
+        "AC-01",
+        "--title",
+        "t",
+        "--frequency",
+        "daily",
+    ]);
+    assert_eq!(run.code, 2, "{run}");
+    assert!(run.stderr.contains("SHA-256"), "{run}");
+}

@@ -84,6 +84,25 @@ fn only_store_touches_the_file_system() {
 }
 
 #[test]
+fn only_store_and_git_look_at_paths() {
+    // git reads its own files (the index lock); everything else asks the store.
+    for needle in [
+        ".is_file()",
+        ".is_dir()",
+        ".exists()",
+        "read_dir",
+        "canonicalize",
+        "symlink_metadata",
+    ] {
+        assert_eq!(
+            offenders(needle, &["store/", "git/"]),
+            Vec::<String>::new(),
+            "`{needle}` outside src/store/ and src/git/"
+        );
+    }
+}
+
+#[test]
 fn only_git_uses_git2() {
     assert_eq!(offenders("git2::", &["git/"]), Vec::<String>::new());
 }

@@ -99,7 +99,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         .push(format!("Add control {}: {}", control.id, control.title));
     change.writes.push(PendingWrite::create(
         &path,
-        Kind::Control.new_file(&root, &path, &control),
+        records::new_file(&root, Kind::Control, &path, &control),
     ));
     let commit = change::apply(&repo, &change)?;
     print(&format!(

@@ -106,7 +106,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
     ));
     change.writes.push(PendingWrite::create(
         &record_path,
-        Kind::Evidence.new_file(&root, &record_path, &evidence),
+        records::new_file(&root, Kind::Evidence, &record_path, &evidence),
     ));
     for attachment in attachments {
         change.writes.extend(attachment.write);

@@ -112,7 +112,7 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
         0,
         PendingWrite::create(
             &record_path,
-            Kind::Evidence.new_file(&root, &record_path, &evidence),
+            records::new_file(&root, Kind::Evidence, &record_path, &evidence),
         ),
     );
     let commit = change::apply_as(&repo, &change, &identity)?;

@@ -69,7 +69,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         .push(format!("Add policy {}: {}", policy.id, policy.title));
     change.writes.push(PendingWrite::create(
         &path,
-        Kind::Policy.new_file(&root, &path, &policy),
+        records::new_file(&root, Kind::Policy, &path, &policy),
     ));
     change
         .writes
