@@ -16,7 +16,7 @@ use git2::{Oid, Repository, Signature, Time};
 use soc2::catalog::CRITERIA;
 use soc2::model::{
     Approval, Control, ControlStatus, Covers, Date, Evidence, EvidenceFile, EvidenceKind,
-    Frequency, Interval, Period, Policy, Sha256Hex, digest,
+    Frequency, Interval, Period, Policy, Sha256Hex, WindowAlignment, digest,
 };
 use soc2::readiness::windows::windows;
 use soc2::store::render::to_yaml;
@@ -105,7 +105,9 @@ fn main() -> Result<()> {
             approval: None,
             notes: None,
         };
-        policy.approval = Some(approval(digest::policy(&policy, Some(document.as_bytes()))));
+        policy.approval = Some(approval(
+            digest::policy(&policy, Some(document.as_bytes())).current,
+        ));
         files.push((format!("policies/{id}.yaml"), to_yaml(&policy).into_bytes()));
         files.push((format!("policies/{id}.md"), document.into_bytes()));
         policy_ids.push(id);
@@ -143,6 +145,8 @@ fn main() -> Result<()> {
             },
             reason: None,
             frequency: FREQUENCIES[rng.below(FREQUENCIES.len())],
+            grace: None,
+            point_in_time: Vec::new(),
             policies: if policy_ids.is_empty() {
                 Vec::new()
             } else {
@@ -152,7 +156,7 @@ fn main() -> Result<()> {
             exceptions: Vec::new(),
             notes: None,
         };
-        control.approval = Some(approval(digest::control(&control)));
+        control.approval = Some(approval(digest::control(&control).current));
         files.push((
             format!("controls/{id}.yaml"),
             to_yaml(&control).into_bytes(),
@@ -170,7 +174,7 @@ fn main() -> Result<()> {
     for control in &controls {
         let count = per_control + usize::from(remainder > 0);
         remainder = remainder.saturating_sub(1);
-        let mut windows = windows(PERIOD, control.frequency);
+        let mut windows = windows(PERIOD, control.frequency, WindowAlignment::Anchored);
         if rng.below(100) == 0 && windows.len() > 1 {
             windows.pop();
         }
@@ -201,6 +205,8 @@ fn main() -> Result<()> {
                     to: window.end,
                 }),
                 kind: EvidenceKind::Export,
+                result: None,
+                reason: None,
                 description: Some(format!("{} report for {}", control.title, window.label)),
                 files: vec![EvidenceFile {
                     path: Some(format!("{name}.csv")),

@@ -4,9 +4,11 @@
 
 use anyhow::Result;
 
+use crate::duties;
 use crate::findings::{Code, Finding};
 use crate::git::Repo;
-use crate::history;
+use crate::history::{self, Depth};
+use crate::model::History;
 use crate::store::integrity::{self, Integrity};
 use crate::store::{self, Loaded, Source};
 
@@ -14,9 +16,11 @@ use crate::store::{self, Loaded, Source};
 pub struct Audited {
     pub loaded: Loaded,
     pub integrity: Integrity,
+    /// The store's past, for judging it.
+    pub history: History,
     /// Findings from history: self-approvals, or an info finding that the rule was
     /// skipped because the history is not there.
-    pub history: Vec<Finding>,
+    pub duties: Vec<Finding>,
 }
 
 /// Loads the store from `source` and audits it; `repo` (when the store is in one)
@@ -26,20 +30,23 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
     std::thread::scope(|scope| {
         let walk = repo.map(|repo| {
             scope.spawn(move || {
-                let touched = history::approval_history(&repo, start);
-                (repo, touched)
+                let touched = duties::approval_history(&repo, start);
+                let past = history::read(&repo, start, Depth::WithEvidence);
+                (repo, touched, past)
             })
         });
         let loaded = store::load(source)?;
         let integrity = integrity::check(&loaded.store, source)?;
         let mut findings = Vec::new();
+        let mut past = History::default();
         if let Some(walk) = walk {
-            let (repo, touched) = walk
+            let (repo, touched, read) = walk
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            past = read?;
             match touched? {
                 Some(touched) => {
-                    findings = history::self_approvals(&repo, &loaded.store, &touched)?;
+                    findings = duties::self_approvals(&repo, &loaded.store, &touched)?;
                 }
                 None => findings.push(shallow_history()),
             }
@@ -47,7 +54,8 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
         Ok(Audited {
             loaded,
             integrity,
-            history: findings,
+            history: past,
+            duties: findings,
         })
     })
 }
@@ -68,7 +76,7 @@ impl Audited {
         let mut findings = self.loaded.findings;
         findings.extend(self.integrity.findings);
         findings.extend(crate::rules::readiness(&self.loaded.store, assessment));
-        findings.extend(self.history);
+        findings.extend(self.duties);
         findings
     }
 }
@@ -91,7 +99,7 @@ impl Audited {
         let mut findings: Vec<Finding> = self.loaded.errors().cloned().collect();
         findings.extend(self.integrity.findings);
         findings.extend(crate::rules::stale_approvals(store));
-        findings.extend(self.history);
+        findings.extend(self.duties);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let approvals_checked = store
             .controls

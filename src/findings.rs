@@ -131,6 +131,12 @@ codes! {
          segregation of duties is not checked there. The finding says what was skipped; \
          fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in GitHub \
          Actions) to run it.";
+    LegacyDigest = "I-LEGACY-DIGEST", Info, "an approval's digest follows soc2 0.1's rule",
+        "soc2 0.1 computed approval digests over a record's whole content, `notes` \
+         included; soc2 now leaves free text, the test procedure and collection settings \
+         out, so that editing them does not void an approval. An approval given under \
+         the old rule still holds while the content it approved is unchanged; approving \
+         again records the current digest.";
     UnrecordedFile = "W-UNRECORDED-FILE", Warning, "a file under evidence/ is not listed by any record",
         "Every file under `evidence/` should belong to an evidence record, so that its hash is \
          recorded. Add it with `soc2 evidence add` or remove it.";

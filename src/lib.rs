@@ -7,7 +7,9 @@
 //! - [`store::load`]: read and validate the store from the working tree
 //!   ([`store::WorkTree`]) or a revision ([`git::Repo::tree_source`]);
 //!   [`audit::load_audited`] adds evidence integrity and history findings.
-//! - [`readiness::assess`]: readiness of the loaded store on a day (pure);
+//! - [`history::read`]: the store's past from git, as data;
+//!   [`readiness::assess`]: readiness of the loaded store and its history on a day
+//!   (pure);
 //!   [`readiness::due::due`]: the work falling due.
 //! - [`gate::judge`]: the CI verdict; [`diff::compare`]: what a change does to
 //!   readiness; [`trail::read`]: the audit trail; [`links::find`]: one record and what
@@ -16,13 +18,15 @@
 //! - [`change`]: the one way to change the store, as one git commit.
 //!
 //! ```
-//! use soc2::model::Date;
+//! use soc2::model::{Date, History};
 //! use soc2::{readiness, store};
 //!
-//! // This crate's own checkout is a demonstration store.
+//! // This crate's own checkout is a demonstration store. Without its git history,
+//! // every day is judged on the store as it is (`history::read` gives the history).
 //! let loaded = store::load(&store::WorkTree::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
 //! assert!(!loaded.has_errors());
-//! let assessment = readiness::assess(&loaded.store, Date::from_ymd(2026, 11, 23));
+//! let today = Date::from_ymd(2026, 11, 23);
+//! let assessment = readiness::assess(&loaded.store, today, &History::default());
 //! println!(
 //!     "{}: {:.1}% of {} criteria met",
 //!     assessment.organisation, assessment.overall.readiness, assessment.overall.total
@@ -33,6 +37,7 @@ pub mod audit;
 pub mod catalog;
 pub mod change;
 pub mod diff;
+pub mod duties;
 pub mod findings;
 pub mod gate;
 pub mod git;

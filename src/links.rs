@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Category, Criterion};
 use crate::model::paths::evidence_id;
-use crate::model::{Control, Evidence, Policy, Risk, Store};
+use crate::model::{Control, Evidence, History, Policy, Risk, Store};
 use crate::readiness::risks::{RiskResult, assess_risk};
+use crate::readiness::{self, Received};
 use crate::readiness::{Assessment, ControlResult, CriterionResult, PolicyResult, WindowResult};
 use crate::store::Source;
 use crate::store::integrity::{FileStatus, file_status, recorded_files};
@@ -20,7 +21,8 @@ pub enum Shown {
     Control {
         #[serde(flatten)]
         result: Box<ControlResult>,
-        windows: Vec<WindowResult>,
+        /// Each window of the judged period (`windows` holds their counts).
+        window_results: Vec<WindowResult>,
         record: Control,
         /// The criteria it maps to, with their state (`criteria` holds the IDs).
         linked_criteria: Vec<Linked>,
@@ -90,6 +92,8 @@ pub struct EvidenceSummary {
     pub id: String,
     #[serde(flatten)]
     pub record: Evidence,
+    /// When it was received, from git history.
+    pub received: Received,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,7 +103,11 @@ pub struct FileCheck {
 }
 
 /// The evidence records of one control (or all), newest first.
-pub fn evidence_newest_first(store: &Store, control: Option<&str>) -> Vec<EvidenceSummary> {
+pub fn evidence_newest_first(
+    store: &Store,
+    history: &History,
+    control: Option<&str>,
+) -> Vec<EvidenceSummary> {
     let mut rows: Vec<EvidenceSummary> = store
         .evidence
         .iter()
@@ -107,6 +115,7 @@ pub fn evidence_newest_first(store: &Store, control: Option<&str>) -> Vec<Eviden
         .map(|e| EvidenceSummary {
             id: evidence_id(&e.path),
             record: e.value.clone(),
+            received: readiness::evidence::received(history, &e.path),
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -134,6 +143,7 @@ fn linked_controls(assessment: &Assessment, ids: impl Iterator<Item = String>) -
 /// links to it; an unknown ID is an error that suggests the closest one.
 pub fn find(
     store: &Store,
+    history: &History,
     assessment: &Assessment,
     source: &dyn Source,
     id: &str,
@@ -161,10 +171,10 @@ pub fn find(
             .filter(|p| record.value.policies.contains(&p.id))
             .cloned()
             .collect();
-        let evidence = evidence_newest_first(store, Some(id));
+        let evidence = evidence_newest_first(store, history, Some(id));
         return Ok(Shown::Control {
             result: Box::new(result.clone()),
-            windows: result.windows.clone(),
+            window_results: result.window_results.clone(),
             record: record.value.clone(),
             linked_criteria: criteria,
             policies,

@@ -3,7 +3,7 @@
 
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::{Approval, Control, ControlStatus, Policy, Sha256Hex, digest, owner_is_set};
+use crate::model::{Approval, ContentDigest, Control, ControlStatus, Policy, digest, owner_is_set};
 use crate::model::{Record, Store};
 use crate::readiness::{
     ApprovalState, Assessment, ControlResult, ControlState, CriterionState, PolicyResult,
@@ -35,13 +35,35 @@ pub(crate) fn stale_approvals(store: &Store) -> Vec<Finding> {
 fn check_approval<T>(
     record: &Record<T>,
     approval: &Approval,
-    current: &Sha256Hex,
+    content: &ContentDigest,
     what: &str,
     out: &mut Vec<Finding>,
 ) {
-    if ApprovalState::of(Some(approval), current) == ApprovalState::Approved {
+    if content.is_legacy(&approval.digest) {
+        out.push(
+            Finding::new(
+                Code::LegacyDigest,
+                format!(
+                    "the approval of {} by {} on {} holds, but its digest follows soc2 0.1's rule, which also covered `notes`",
+                    record.stem(),
+                    approval.by,
+                    approval.at
+                ),
+            )
+            .in_file(&record.path)
+            .at(locate::value(&record.text, "approval.digest"))
+            .with_source(&record.text)
+            .with_hint(format!(
+                "nothing to do; to record today's digest, have it approved again (`soc2 approve {}`); editing `notes` voids an approval of this kind",
+                record.stem()
+            )),
+        );
         return;
     }
+    if ApprovalState::of(Some(approval), content) == ApprovalState::Approved {
+        return;
+    }
+    let current = &content.current;
     out.push(
         Finding::new(
             Code::Unapproved,

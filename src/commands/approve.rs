@@ -2,7 +2,7 @@ use anyhow::{Context as _, Result, bail};
 use clap::Args;
 use soc2::Hinted;
 use soc2::change::{self, Change};
-use soc2::history::{self, Approvable};
+use soc2::duties::{self, Approvable};
 use soc2::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside};
 use soc2::model::{
     Approval, ApprovalState, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, Record, digest,
@@ -93,11 +93,11 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
             document: record.value.document.as_deref(),
         },
     };
-    let author = history::content_author(&repo, &traced, &current)?;
+    let author = duties::content_author(&repo, &traced, &current.current)?;
     let by_author = |email: &str| {
         author
             .as_ref()
-            .is_some_and(|a| history::same_person(&a.author_email, email))
+            .is_some_and(|a| duties::same_person(&a.author_email, email))
     };
     if by_author(&approver) {
         let commit = author.as_ref().map_or("", |a| a.short_id());
@@ -109,9 +109,12 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
             "segregation of duties: ask someone else to run `soc2 approve` for it",
         ));
     }
-    // A valid approval stands; one given by the content's own author is replaced.
+    // A valid approval stands (one under soc2 0.1's digest rule is renewed); one given
+    // by the content's own author is replaced.
     if let Some(approval) = previous.as_ref().filter(|a| {
-        ApprovalState::of(Some(a), &current) == ApprovalState::Approved && !by_author(&a.by)
+        ApprovalState::of(Some(a), &current) == ApprovalState::Approved
+            && !current.is_legacy(&a.digest)
+            && !by_author(&a.by)
     }) {
         print(&format!(
             "{} is already approved as it is (by {} on {}); nothing to commit\n",
@@ -123,7 +126,7 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
     let approval = Approval {
         by: approver.clone(),
         at: context.today,
-        digest: current.clone(),
+        digest: current.current.clone(),
     };
     let new_text = target
         .with_approval(approval)
@@ -132,7 +135,7 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
     change.details.push(format!(
         "Approve {kind} {} as it is now (sha256 {})",
         args.id,
-        current.short()
+        current.current.short()
     ));
     if let Some(message) = args.message {
         change.details.push(message);

@@ -59,8 +59,8 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     };
     overrides.validate()?;
 
-    let audited = context.load_audited()?;
-    let assessment = readiness::assess(&audited.loaded.store, context.today);
+    let (audited, today) = context.load_audited()?;
+    let assessment = readiness::assess(&audited.loaded.store, today, &audited.history);
     let gate = audited.loaded.store.program().gate.clone();
     let findings = audited.check_findings(&assessment);
     let verdict = gate::judge(findings, &gate, &assessment.overall, &overrides);

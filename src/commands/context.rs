@@ -7,7 +7,8 @@ use anyhow::{Context as _, Result};
 use soc2::Hinted;
 use soc2::audit::{self, Audited};
 use soc2::git::Repo;
-use soc2::model::{Date, Store};
+use soc2::history::{self, Depth};
+use soc2::model::{Date, History, Store};
 use soc2::report::{self, Style};
 use soc2::store::{self, Loaded, Source, WorkTree, input};
 
@@ -17,6 +18,23 @@ use super::output::print_err;
 pub struct Context {
     pub global: GlobalArgs,
     pub today: Date,
+}
+
+/// The store a reading command judges, its history and the judging day.
+pub struct Judged {
+    pub loaded: Loaded,
+    /// Where the store was read from.
+    pub source: Box<dyn Source>,
+    pub history: History,
+    pub today: Date,
+}
+
+impl Judged {
+    /// The store, when it loaded without errors; otherwise its errors are printed and
+    /// the command stops.
+    pub fn valid(self) -> Result<(Store, History, Date)> {
+        Ok((valid(self.loaded)?, self.history, self.today))
+    }
 }
 
 impl Context {
@@ -81,29 +99,81 @@ impl Context {
         })
     }
 
-    /// Loads the store from `--rev` or the working tree, with every finding.
-    pub fn load(&self) -> Result<Loaded> {
-        store::load(&*self.source()?)
+    /// What the reading commands judge: the store (as of `--as-of`, from `--rev`, or
+    /// the working tree), its history, and the day.
+    pub fn judged(&self) -> Result<Judged> {
+        let repo = self.repo_if_any()?;
+        let Some(repo) = repo else {
+            let source = self.source()?;
+            return Ok(Judged {
+                loaded: store::load(&*source)?,
+                source,
+                history: History::default(),
+                today: self.today,
+            });
+        };
+        let (source, today, start): (Box<dyn Source>, Date, String) = match self.global.as_of {
+            Some(day) => {
+                let commit = self.commit_at(&repo, day)?;
+                (Box::new(repo.tree_source(&commit)?), day, commit)
+            }
+            None => (self.source()?, self.today, self.history_start().to_string()),
+        };
+        // History comes from git objects, not the files being loaded: read both at once.
+        let (loaded, history) = std::thread::scope(|scope| {
+            let walk = scope.spawn(move || history::read(&repo, &start, Depth::WithEvidence));
+            let loaded = store::load(&*source);
+            let history = walk
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (loaded, history)
+        });
+        Ok(Judged {
+            loaded: loaded?,
+            source,
+            history: history?,
+            today,
+        })
     }
 
-    /// The store with its integrity and history findings, for check and verify.
-    pub fn load_audited(&self) -> Result<Audited> {
-        let source = self.source()?;
-        audit::load_audited(&*source, self.repo_if_any()?, self.history_start())
+    /// The store with its integrity and history findings, for check and verify, and
+    /// the day it is judged on (`--as-of` reads the store as it stood then).
+    pub fn load_audited(&self) -> Result<(Audited, Date)> {
+        let Some(day) = self.global.as_of else {
+            let source = self.source()?;
+            let audited = audit::load_audited(&*source, self.repo_if_any()?, self.history_start())?;
+            return Ok((audited, self.today));
+        };
+        let repo = self.repo()?;
+        let commit = self.commit_at(&repo, day)?;
+        let source = repo.tree_source(&commit)?;
+        Ok((audit::load_audited(&source, Some(repo), &commit)?, day))
     }
 
-    /// Loads the store for a report; a store with errors cannot be reported on, so
-    /// its errors are printed and the command stops.
-    pub fn load_valid(&self) -> Result<Store> {
-        valid(self.load()?)
+    /// The last commit of the first-parent history dated on or before `day`.
+    fn commit_at(&self, repo: &Repo, day: Date) -> Result<String> {
+        let past = history::read(repo, self.history_start(), Depth::Design)?;
+        match past.commit_at(day) {
+            Some(last) => Ok(past.commits[last].id.clone()),
+            None => anyhow::bail!(Hinted::new(
+                format!(
+                    "the store's history starts {}, after {day}",
+                    past.starts().map_or(
+                        "nowhere (no commit holds soc2.yaml)".to_string(),
+                        |d| format!("on {d}")
+                    )
+                ),
+                "pass a day on or after the first commit that holds soc2.yaml",
+            )),
+        }
     }
 
-    /// Refuses `--rev` for commands that change the store.
+    /// Refuses `--rev` and `--as-of` for commands that change the store.
     pub fn refuse_rev(&self, command: &str) -> Result<()> {
-        if self.global.rev.is_some() {
+        if self.global.rev.is_some() || self.global.as_of.is_some() {
             anyhow::bail!(Hinted::new(
                 format!("`soc2 {command}` changes the store, so it cannot work on a past revision"),
-                "drop `--rev`",
+                "drop `--rev` and `--as-of`",
             ));
         }
         Ok(())

@@ -28,8 +28,8 @@ pub struct ControlsArgs {
 }
 
 pub fn run(context: &Context, args: ControlsArgs) -> Result<Exit> {
-    let store = context.load_valid()?;
-    let assessment = readiness::assess(&store, context.today);
+    let (store, history, today) = context.judged()?.valid()?;
+    let assessment = readiness::assess(&store, today, &history);
     let controls: Vec<&ControlResult> = assessment
         .controls
         .iter()

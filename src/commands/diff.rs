@@ -1,5 +1,6 @@
 use anyhow::Result;
 use clap::Args;
+use soc2::history::{self, Depth};
 use soc2::report::{self, Style};
 use soc2::store::{self, Loaded, WorkTree};
 use soc2::{diff, readiness};
@@ -44,8 +45,11 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
     };
     warn_about_errors(&base_rev, &before);
     warn_about_errors(&target_name, &after);
-    let a = readiness::assess(&before.store, context.today);
-    let b = readiness::assess(&after.store, context.today);
+    // Each side is judged with its own history, on the same day.
+    let before_history = history::read(&repo, &base_id, Depth::WithEvidence)?;
+    let after_history = history::read(&repo, context.history_start(), Depth::WithEvidence)?;
+    let a = readiness::assess(&before.store, context.today, &before_history);
+    let b = readiness::assess(&after.store, context.today, &after_history);
     let base_name = if base_rev.len() >= 40 {
         base_id[..12].to_string()
     } else {

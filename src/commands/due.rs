@@ -36,16 +36,16 @@ pub enum DueFormat {
 }
 
 pub fn run(context: &Context, args: DueArgs) -> Result<Exit> {
-    let store = context.load_valid()?;
-    let assessment = readiness::assess(&store, context.today);
-    let until = args.within.after(context.today);
+    let (store, history, today) = context.judged()?.valid()?;
+    let assessment = readiness::assess(&store, today, &history);
+    let until = args.within.after(today);
     let items: Vec<DueItem> = readiness::due::due(store.program(), &assessment, until)
         .into_iter()
         .filter(|i| args.owner.as_deref().is_none_or(|o| i.is_owned_by(o)))
         .collect();
     let text = match args.format {
         DueFormat::Json => report::json(&items),
-        DueFormat::Ical => ical::calendar(&assessment.organisation, &items, context.today),
+        DueFormat::Ical => ical::calendar(&assessment.organisation, &items, today),
         DueFormat::Table => report::due::render(&items, until, Style::for_stdout()),
     };
     print(&text)?;

@@ -91,6 +91,17 @@ pub struct GlobalArgs {
         help_heading = "Global options"
     )]
     pub today: Option<Date>,
+
+    /// Judge the store as it stood at the end of this day, from git history, as of that
+    /// day (for the commands that read)
+    #[arg(
+        long,
+        global = true,
+        value_name = "YYYY-MM-DD",
+        value_parser = args::parse_date,
+        help_heading = "Global options"
+    )]
+    pub as_of: Option<Date>,
 }
 
 #[derive(Debug, Subcommand)]

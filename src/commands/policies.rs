@@ -15,8 +15,8 @@ pub struct PoliciesArgs {
 }
 
 pub fn run(context: &Context, args: PoliciesArgs) -> Result<Exit> {
-    let store = context.load_valid()?;
-    let assessment = readiness::assess(&store, context.today);
+    let (store, history, today) = context.judged()?.valid()?;
+    let assessment = readiness::assess(&store, today, &history);
     let text = match args.format {
         ListFormat::Json => report::json(&assessment.policies),
         ListFormat::Table => {

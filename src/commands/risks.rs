@@ -21,8 +21,8 @@ pub struct RisksArgs {
 }
 
 pub fn run(context: &Context, args: RisksArgs) -> Result<Exit> {
-    let store = context.load_valid()?;
-    let assessment = readiness::assess(&store, context.today);
+    let (store, history, today) = context.judged()?.valid()?;
+    let assessment = readiness::assess(&store, today, &history);
     let risks: Vec<_> =
         readiness::risks::assess_risks(store.risks.iter().map(|r| &r.value), &assessment)
             .into_iter()

@@ -1,7 +1,7 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use soc2::report::{self, Style};
-use soc2::{links, readiness, store};
+use soc2::{links, readiness};
 
 use super::{Context, Exit, print};
 
@@ -27,11 +27,16 @@ pub enum ShowFormat {
 }
 
 pub fn run(context: &Context, args: ShowArgs) -> Result<Exit> {
-    let source = context.source()?;
-    let loaded = store::load(&*source)?;
-    let store = &loaded.store;
-    let assessment = readiness::assess(store, context.today);
-    let shown = links::find(store, &assessment, &*source, &args.id)?;
+    let judged = context.judged()?;
+    let store = &judged.loaded.store;
+    let assessment = readiness::assess(store, judged.today, &judged.history);
+    let shown = links::find(
+        store,
+        &judged.history,
+        &assessment,
+        &*judged.source,
+        &args.id,
+    )?;
     let text = match args.format {
         ShowFormat::Json => report::json(&shown),
         ShowFormat::Text => report::show::render(&shown, &assessment, Style::for_stdout()),

@@ -28,8 +28,8 @@ pub struct StatusArgs {
 }
 
 pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
-    let store = context.load_valid()?;
-    let assessment = readiness::assess(&store, context.today);
+    let (store, history, today) = context.judged()?.valid()?;
+    let assessment = readiness::assess(&store, today, &history);
     let filter = status::Filter {
         category: args.category,
         owner: args.owner,

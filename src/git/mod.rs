@@ -7,6 +7,7 @@ mod commit;
 mod history;
 mod identity;
 mod tree;
+mod walk;
 
 use std::path::Path;
 
@@ -18,6 +19,7 @@ use crate::Hinted;
 pub use history::{CommitInfo, Touched};
 pub use identity::{Identity, Person, default_identity};
 pub use tree::TreeSource;
+pub use walk::{ChangedCommit, FirstParentHistory, ObjectId, Roots};
 
 pub struct Repo {
     repo: Repository,

@@ -36,12 +36,33 @@ impl ApprovalState {
         }
     }
 
-    /// The one rule: an approval holds when its digest is the content's digest now.
-    pub fn of(approval: Option<&Approval>, current: &Sha256Hex) -> ApprovalState {
+    /// The one rule: an approval holds when its digest is the content's digest now
+    /// (under the current rule, or the rule it was given under, soc2 0.1's).
+    pub fn of(approval: Option<&Approval>, content: &ContentDigest) -> ApprovalState {
         match approval {
             None => ApprovalState::Missing,
-            Some(a) if &a.digest == current => ApprovalState::Approved,
+            Some(a) if content.matches(&a.digest) => ApprovalState::Approved,
             Some(_) => ApprovalState::Changed,
         }
+    }
+}
+
+/// The digest of a record's approved content, under the current rule and, for
+/// records soc2 0.1 could approve, the rule it used (which also covered `notes`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentDigest {
+    pub current: Sha256Hex,
+    pub legacy: Option<Sha256Hex>,
+}
+
+impl ContentDigest {
+    pub fn matches(&self, digest: &Sha256Hex) -> bool {
+        &self.current == digest || self.legacy.as_ref() == Some(digest)
+    }
+
+    /// True when `digest` is this content's digest under the old rule only: the
+    /// approval holds, and approving again records the current digest.
+    pub fn is_legacy(&self, digest: &Sha256Hex) -> bool {
+        &self.current != digest && self.legacy.as_ref() == Some(digest)
     }
 }

@@ -1,7 +1,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Approval, Date};
+use super::{Approval, Date, EvidenceKind, Interval};
 
 /// The canonical key order of a control file.
 pub const CONTROL_FIELDS: &[&str] = &[
@@ -14,6 +14,8 @@ pub const CONTROL_FIELDS: &[&str] = &[
     "status",
     "reason",
     "frequency",
+    "grace",
+    "point_in_time",
     "policies",
     "approval",
     "exceptions",
@@ -45,6 +47,14 @@ pub struct Control {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub frequency: Frequency,
+    /// How long after a window ends its evidence may still arrive (default: the
+    /// audit's `grace`, 30d).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace: Option<Interval>,
+    /// Evidence kinds that show a state on one day (besides screenshots), such as a
+    /// configuration dump: each satisfies only the window holding its `collected_at`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub point_in_time: Vec<EvidenceKind>,
     /// IDs of the policies that govern the control.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(inner(regex(pattern = super::ID_PATTERN)))]

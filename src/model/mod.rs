@@ -5,6 +5,7 @@ mod approval;
 mod control;
 pub mod digest;
 mod evidence;
+pub mod history;
 pub mod paths;
 mod policy;
 mod program;
@@ -12,11 +13,16 @@ mod risk;
 mod store;
 mod values;
 
-pub use approval::{Approval, ApprovalState};
+pub use approval::{Approval, ApprovalState, ContentDigest};
 pub use control::{CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
-pub use evidence::{CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind};
+pub use evidence::{
+    CommandRun, Covers, EMPTY_SHA256, Evidence, EvidenceFile, EvidenceKind, EvidenceResult,
+};
+pub use history::{Commit, History, PolicyVersion, Stood, Version};
 pub use policy::{POLICY_FIELDS, Policy};
-pub use program::{Audit, AuditType, Exclusion, Gate, Period, Program, Scope};
+pub use program::{
+    Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, Period, Program, Scope, WindowAlignment,
+};
 pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use store::{EntryKind, Record, Store};
 pub use values::{
@@ -54,7 +60,7 @@ mod tests {
     fn field_orders_match_the_serialized_order() {
         let approval = "approval: {by: a, at: 2026-01-01, digest: 0000000000000000000000000000000000000000000000000000000000000000}";
         let control: Control = crate::store::from_yaml(&format!(
-            "id: A\ntitle: t\ndescription: d\ntest_procedure: tp\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\npolicies: [P]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
+            "id: A\ntitle: t\ndescription: d\ntest_procedure: tp\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\ngrace: 10d\npoint_in_time: [export]\npolicies: [P]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
         ))
         .unwrap();
         assert_eq!(keys(&control), CONTROL_FIELDS);

@@ -1,7 +1,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Date;
+use super::{Approval, Date, Interval};
 use crate::catalog::Category;
 use crate::findings::WarningKind;
 
@@ -16,7 +16,14 @@ pub struct Program {
     pub audit: Audit,
     #[serde(default, skip_serializing_if = "Gate::is_empty")]
     pub gate: Gate,
+    /// The approval of the scope: services, categories, excluded criteria with their
+    /// reasons, and the audit's type and periods (written by `soc2 approve scope`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_approval: Option<Approval>,
 }
+
+/// The canonical key order of soc2.yaml.
+pub const PROGRAM_FIELDS: &[&str] = &["organisation", "scope", "audit", "gate", "scope_approval"];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +64,62 @@ pub struct Audit {
     pub period: Option<Period>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auditor: Option<String>,
+    /// How long after a window ends its evidence may still arrive before the window
+    /// counts as missing (default 30d; a control may set its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace: Option<Interval>,
+    /// How the period is cut into windows: `anchored` (default) counts them from the
+    /// period's start; `calendar` follows calendar weeks, months, quarters and years.
+    #[serde(default, skip_serializing_if = "WindowAlignment::is_default")]
+    pub windows: WindowAlignment,
+    /// The period after `period`; by default the next one of the same length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_period: Option<Period>,
+    /// Type I: the day the design is judged at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<Date>,
+}
+
+impl Audit {
+    /// The collection grace when a control sets none.
+    pub const DEFAULT_GRACE: Interval = Interval::days(30);
+
+    pub fn grace(&self) -> Interval {
+        self.grace.unwrap_or(Self::DEFAULT_GRACE)
+    }
+
+    /// The period that follows the observation period: `next_period`, or the next one
+    /// of the same length starting the day after it ends.
+    pub fn following_period(&self) -> Option<Period> {
+        if let Some(next) = self.next_period {
+            return Some(next);
+        }
+        let period = self.period?;
+        let start = period.end.checked_add_days(1)?;
+        // A period of whole months is followed by as many months; any other by as
+        // many days.
+        let end = match period.whole_months() {
+            Some(months) => start.add_months(months).checked_add_days(-1)?,
+            None => start.checked_add_days(period.start.days_until(period.end))?,
+        };
+        Some(Period { start, end })
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowAlignment {
+    /// Windows of the control's frequency counted from the period's start.
+    #[default]
+    Anchored,
+    /// Calendar weeks (from Monday), months, quarters, half-years and years.
+    Calendar,
+}
+
+impl WindowAlignment {
+    fn is_default(&self) -> bool {
+        *self == WindowAlignment::Anchored
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -82,6 +145,21 @@ impl AuditType {
 pub struct Period {
     pub start: Date,
     pub end: Date,
+}
+
+impl Period {
+    /// The number of months, when the period runs from a month's first day to a
+    /// month's last.
+    pub fn whole_months(&self) -> Option<u32> {
+        use chrono::Datelike;
+        let after = self.end.checked_add_days(1)?;
+        if self.start.0.day() != 1 || after.0.day() != 1 {
+            return None;
+        }
+        let months = (after.0.year() - self.start.0.year()) * 12 + after.0.month() as i32
+            - self.start.0.month() as i32;
+        u32::try_from(months).ok().filter(|m| *m > 0)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

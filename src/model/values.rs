@@ -38,8 +38,26 @@ impl Date {
         (later.0 - self.0).num_days()
     }
 
+    /// `days` later (earlier when negative), stopping at the calendar's ends instead
+    /// of overflowing.
     pub fn add_days(self, days: i64) -> Date {
-        Date(self.0 + chrono::Duration::days(days))
+        self.checked_add_days(days).unwrap_or(if days < 0 {
+            Date(NaiveDate::MIN)
+        } else {
+            Date(NaiveDate::MAX)
+        })
+    }
+
+    pub fn checked_add_days(self, days: i64) -> Option<Date> {
+        let delta = chrono::TimeDelta::try_days(days)?;
+        self.0.checked_add_signed(delta).map(Date)
+    }
+
+    /// `months` calendar months later, clamped to the month's last day.
+    pub fn add_months(self, months: u32) -> Date {
+        self.0
+            .checked_add_months(Months::new(months))
+            .map_or(Date(NaiveDate::MAX), Date)
     }
 
     pub fn year(self) -> i32 {
@@ -171,6 +189,20 @@ impl Interval {
             .ok_or_else(invalid)?;
         let (number, unit) = text.split_at(split);
         let count: u32 = number.parse().map_err(|_| invalid())?;
+        // A century is longer than any cadence or horizon a program needs, and keeps
+        // date arithmetic far from the calendar's ends.
+        let limit = match unit {
+            "d" => 36_525,
+            "w" => 5_218,
+            "m" => 1_200,
+            "y" => 100,
+            _ => u32::MAX,
+        };
+        if count > limit {
+            return Err(format!(
+                "invalid interval `{text}`: longer than a century (at most {limit}{unit})"
+            ));
+        }
         let unit = match unit {
             "d" => IntervalUnit::Days,
             "w" => IntervalUnit::Weeks,
@@ -191,17 +223,15 @@ impl Interval {
         match self.unit {
             IntervalUnit::Days => date.add_days(i64::from(self.count)),
             IntervalUnit::Weeks => date.add_days(7 * i64::from(self.count)),
-            IntervalUnit::Months => date
-                .0
-                .checked_add_months(Months::new(self.count))
-                .map(Date)
-                .unwrap_or(date),
-            IntervalUnit::Years => date
-                .0
-                .checked_add_months(Months::new(12 * self.count))
-                .map(Date)
-                .unwrap_or(date),
+            IntervalUnit::Months => date.add_months(self.count),
+            IntervalUnit::Years => date.add_months(self.count.saturating_mul(12)),
         }
+    }
+
+    /// The interval in whole days, for intervals given in days or weeks; months and
+    /// years count from a date (`after`).
+    pub fn days_from(self, date: Date) -> i64 {
+        date.days_until(self.after(date))
     }
 }
 

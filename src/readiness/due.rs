@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Assessment, EvidenceRule, WindowResult};
+use super::{Assessment, EvidenceRule, WindowResult, WindowState};
 use crate::model::{AuditType, ControlStatus, Date, Program};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -78,7 +78,7 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
                 push(build_by, DueKind::Build, id, owner, what);
             }
             ControlStatus::Implemented => match assessment.evidence_rule {
-                EvidenceRule::Freshness => match control.evidence_due {
+                EvidenceRule::Freshness { .. } => match control.evidence_due {
                     Some(due) => push(
                         due,
                         DueKind::Evidence,
@@ -95,8 +95,12 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
                     ),
                 },
                 EvidenceRule::Windows { .. } => {
-                    for run in gaps(&control.windows, today, until) {
-                        push(run.0, DueKind::Evidence, id, owner, run.1);
+                    // After the period, SOC 2 goes on: what the period still lacks is
+                    // overdue, and the next period's windows fall due.
+                    for windows in [&control.window_results, &control.next_windows] {
+                        for run in gaps(windows, today, until) {
+                            push(run.0, DueKind::Evidence, id, owner, run.1);
+                        }
                     }
                 }
             },
@@ -125,16 +129,18 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
     items
 }
 
-/// Runs of consecutive windows without evidence that end by `until`, split where the
-/// windows stop being overdue: (due date of the run's first window, description).
+/// Runs of consecutive windows waiting for evidence (pending or missing) that fall due
+/// by `until`, split where the windows stop being overdue: (due date of the run's first
+/// window, description).
 fn gaps(windows: &[WindowResult], today: Date, until: Date) -> Vec<(Date, String)> {
     let mut runs: Vec<Vec<&WindowResult>> = Vec::new();
     let mut previous: Option<(usize, bool)> = None;
     for (index, window) in windows.iter().enumerate() {
-        if !window.evidence.is_empty() || window.window.end > until {
+        let waiting = matches!(window.state, WindowState::Pending | WindowState::Missing);
+        if !waiting || window.due_on > until {
             continue;
         }
-        let overdue = window.window.end < today;
+        let overdue = window.due_on < today;
         match (previous, runs.last_mut()) {
             (Some((i, was_overdue)), Some(run)) if i + 1 == index && was_overdue == overdue => {
                 run.push(window)
@@ -161,7 +167,7 @@ fn gaps(windows: &[WindowResult], today: Date, until: Date) -> Vec<(Date, String
                     last.window.end
                 )
             };
-            (first.window.end, what)
+            (first.due_on, what)
         })
         .collect()
 }

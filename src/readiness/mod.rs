@@ -1,9 +1,16 @@
-//! The readiness core: pure functions of the loaded store and a date. No file or git
-//! access here, ever. Everything it returns is plain, serialisable data, so that every
-//! output format renders the same numbers.
+//! The readiness core: pure functions of the loaded store, its history and a date. No
+//! file or git access here, ever. Everything it returns is plain, serialisable data, so
+//! that every output format renders the same numbers.
+//!
+//! For a Type II period each window is judged against the store as it stood at the
+//! window's end (from `History`), and evidence by what it covers and when it was
+//! received. A window not yet due (ended, plus the collection grace) is pending and
+//! never lowers readiness.
 
 mod control;
+pub(crate) mod design;
 pub mod due;
+pub mod evidence;
 pub mod risks;
 pub mod windows;
 
@@ -12,24 +19,31 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Category};
-use crate::model::{self, AuditType, ControlStatus, Date, Frequency, Period, Program};
-use crate::model::{Record, Store};
+use crate::model::{self, AuditType, ControlStatus, Date, Frequency, History, Period, Program};
+use crate::model::{Evidence, Record, Store};
 
 pub use crate::model::ApprovalState;
 pub use control::{EvidenceRule, evidence_rule};
+pub use evidence::Received;
 pub use windows::Window;
 
-/// The state of one control on `today`, in precedence order after `Ready`.
+/// The state of one control, in precedence order after `Ready`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ControlState {
     Ready,
     NotApplicable,
+    /// The control did not exist during any judged window of a past period.
+    NotInPeriod,
     Planned,
     Designed,
     NoOwner,
+    /// A window ended while the control's design did not hold.
+    NotOperating,
     MissingEvidence,
     StaleEvidence,
+    /// Evidence shows the control failed in a window.
+    Deviation,
     Unapproved,
     PolicyOverdue,
     Excepted,
@@ -40,15 +54,26 @@ impl ControlState {
         match self {
             ControlState::Ready => "ready",
             ControlState::NotApplicable => "not-applicable",
+            ControlState::NotInPeriod => "not-in-period",
             ControlState::Planned => "planned",
             ControlState::Designed => "designed",
             ControlState::NoOwner => "no-owner",
+            ControlState::NotOperating => "not-operating",
             ControlState::MissingEvidence => "missing-evidence",
             ControlState::StaleEvidence => "stale-evidence",
+            ControlState::Deviation => "deviation",
             ControlState::Unapproved => "unapproved",
             ControlState::PolicyOverdue => "policy-overdue",
             ControlState::Excepted => "excepted",
         }
+    }
+
+    /// States that take a control out of its criteria's count.
+    pub fn is_excused(self) -> bool {
+        matches!(
+            self,
+            ControlState::NotApplicable | ControlState::NotInPeriod
+        )
     }
 }
 
@@ -59,20 +84,143 @@ pub struct Reason {
     pub detail: String,
 }
 
-/// A Type II window and the evidence covering it.
+/// How a Type II window went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WindowState {
+    /// Evidence proves the control operated.
+    Operated,
+    /// Evidence says nothing happened that the control acts on.
+    NoOccurrence,
+    /// Evidence shows the control failed, and none shows it operated.
+    Deviation,
+    /// Due, and nothing proves it.
+    Missing,
+    /// Not due yet: it never lowers readiness.
+    Pending,
+    /// The window ended while the control's design did not hold.
+    NotOperating,
+    /// An exception was in force when the window ended.
+    Excepted,
+    /// The control was not applicable (with an approval) when the window ended.
+    NotApplicable,
+    /// The control did not exist when the window ended.
+    Absent,
+}
+
+impl WindowState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WindowState::Operated => "operated",
+            WindowState::NoOccurrence => "no-occurrence",
+            WindowState::Deviation => "deviation",
+            WindowState::Missing => "missing",
+            WindowState::Pending => "pending",
+            WindowState::NotOperating => "not-operating",
+            WindowState::Excepted => "excepted",
+            WindowState::NotApplicable => "not-applicable",
+            WindowState::Absent => "absent",
+        }
+    }
+
+    /// Windows the control answers for: not excused by its absence or by not applying.
+    pub fn is_judged(self) -> bool {
+        !matches!(self, WindowState::NotApplicable | WindowState::Absent)
+    }
+
+    /// Windows evidence satisfies.
+    pub fn is_satisfied(self) -> bool {
+        matches!(self, WindowState::Operated | WindowState::NoOccurrence)
+    }
+}
+
+/// A Type II window and how it went.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WindowResult {
     #[serde(flatten)]
     pub window: Window,
-    /// The window ended before today, so it needs evidence.
-    pub ended: bool,
-    /// Evidence IDs (`AC-01/2026-10-03-mfa`) whose `covers` overlaps the window.
+    pub state: WindowState,
+    /// The last day evidence may arrive: the window's end plus the collection grace.
+    pub due_on: Date,
+    /// Satisfied, but only by evidence received after `due_on`.
+    pub late: bool,
+    /// Records that prove the window (operated or no occurrence).
     pub evidence: Vec<String>,
+    /// Records that show a deviation in the window.
+    pub deviations: Vec<String>,
+    /// Why the design did not hold when the window ended (`not-operating`), or the
+    /// exception in force (`excepted`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Where the design was read from: a commit, `before-history`, or `judged`
+    /// (the store being judged, for windows not yet ended).
+    pub design_from: String,
 }
 
 impl WindowResult {
-    pub fn is_missing(&self) -> bool {
-        self.ended && self.evidence.is_empty()
+    /// Due: ended, and the collection grace has passed.
+    pub fn is_due(&self, today: Date) -> bool {
+        today > self.due_on
+    }
+}
+
+/// Window counts of a control (or of all of them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowCounts {
+    /// Windows due (ended, grace passed) that the control answers for.
+    pub due: usize,
+    /// Due windows satisfied (operated or no occurrence, late ones included).
+    pub operated: usize,
+    pub missing: usize,
+    pub pending: usize,
+    pub deviation: usize,
+    pub not_operating: usize,
+    pub late: usize,
+}
+
+impl WindowCounts {
+    pub(crate) fn of(windows: &[WindowResult], today: Date) -> WindowCounts {
+        let mut counts = WindowCounts::default();
+        for w in windows.iter().filter(|w| w.state.is_judged()) {
+            if w.state == WindowState::Pending {
+                counts.pending += 1;
+                continue;
+            }
+            if !w.is_due(today) && !w.state.is_satisfied() {
+                continue;
+            }
+            counts.due += 1;
+            match w.state {
+                WindowState::Operated | WindowState::NoOccurrence => {
+                    counts.operated += 1;
+                    counts.late += usize::from(w.late);
+                }
+                WindowState::Missing => counts.missing += 1,
+                WindowState::Deviation => counts.deviation += 1,
+                WindowState::NotOperating => counts.not_operating += 1,
+                _ => {}
+            }
+        }
+        counts
+    }
+
+    /// The counts of several controls together.
+    pub fn sum<'a>(counts: impl Iterator<Item = &'a WindowCounts>) -> WindowCounts {
+        let mut total = WindowCounts::default();
+        for c in counts {
+            total.add(c);
+        }
+        total
+    }
+
+    fn add(&mut self, other: &WindowCounts) {
+        self.due += other.due;
+        self.operated += other.operated;
+        self.missing += other.missing;
+        self.pending += other.pending;
+        self.deviation += other.deviation;
+        self.not_operating += other.not_operating;
+        self.late += other.late;
     }
 }
 
@@ -97,22 +245,30 @@ pub struct ControlResult {
     /// Every reason the control is not ready, in precedence order.
     pub reasons: Vec<Reason>,
     pub approval: ApprovalState,
-    /// The exception in force today, if any.
+    /// The exception in force on the judging day, if any.
     pub exception: Option<ActiveException>,
     /// When every exception has expired: the last one's end date.
     pub expired_exception: Option<Date>,
+    /// Evidence records existing on the judging day.
     pub evidence_count: usize,
-    /// The newest `covers.to` among evidence collected by today.
+    /// The newest `covers.to` among evidence that proves operation.
     pub latest_evidence: Option<Date>,
-    /// When the current evidence stops being fresh (Type I rule).
+    /// When the current evidence stops being fresh (Type I rule), or the next window's
+    /// due date (Type II).
     pub evidence_due: Option<Date>,
+    /// Since when the control has had its current status, as far as history tells.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub windows_total: Option<usize>,
+    pub status_since: Option<Date>,
+    /// Type II: the windows of the period, counted.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub windows_missing: Option<usize>,
-    /// Type II windows; detail for `soc2 show`, left out of bulk output.
+    pub windows: Option<WindowCounts>,
+    /// Type II windows of the judged period; detail for `soc2 show`, left out of bulk
+    /// output.
     #[serde(skip)]
-    pub windows: Vec<WindowResult>,
+    pub window_results: Vec<WindowResult>,
+    /// After the period ended: the following period's windows, for `soc2 due`.
+    #[serde(skip)]
+    pub next_windows: Vec<WindowResult>,
 }
 
 impl ControlResult {
@@ -163,7 +319,7 @@ pub struct CriterionResult {
     pub category: Category,
     pub title: String,
     pub state: CriterionState,
-    /// Applicable controls mapped to the criterion.
+    /// Controls mapped to the criterion that count (not excused).
     pub controls: Vec<String>,
     /// Mapped controls that are not ready.
     pub not_ready: Vec<String>,
@@ -224,6 +380,25 @@ pub struct PolicyResult {
     pub controls: Vec<String>,
 }
 
+/// Whether the scope (soc2.yaml's exclusions and periods) is approved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScopeResult {
+    pub approval: ApprovalState,
+    /// Exclusions that do not count because the scope is not approved as it is.
+    pub unapproved_exclusions: Vec<String>,
+}
+
+/// What the judgement knew of history.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct HistoryNote {
+    /// The day git history starts (the first commit holding the store).
+    pub starts: Option<Date>,
+    /// Windows that ended before history starts were judged on its first commit.
+    pub windows_before_history: usize,
+    /// History is a shallow clone's: it starts where the clone was cut.
+    pub shallow: bool,
+}
+
 /// Readiness of the whole store on one day.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Assessment {
@@ -231,7 +406,11 @@ pub struct Assessment {
     pub today: Date,
     pub audit: AuditType,
     pub period: Option<Period>,
-    /// How evidence is judged today: Type I freshness, or Type II windows.
+    /// When the observation period has ended: the period now current, whose work
+    /// `soc2 due` schedules.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_period: Option<Period>,
+    /// How evidence is judged: Type I freshness, or Type II windows.
     pub evidence_rule: EvidenceRule,
     pub overall: Score,
     /// In-scope categories, in catalogue order.
@@ -240,6 +419,11 @@ pub struct Assessment {
     pub criteria: Vec<CriterionResult>,
     pub controls: Vec<ControlResult>,
     pub policies: Vec<PolicyResult>,
+    pub scope: ScopeResult,
+    /// Type II: the windows of every in-scope, implemented control, counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows: Option<WindowCounts>,
+    pub history: HistoryNote,
 }
 
 impl Assessment {
@@ -252,15 +436,17 @@ impl Assessment {
     }
 }
 
-/// Computes readiness of `store` on `today`.
-pub fn assess(store: &Store, today: Date) -> Assessment {
+/// Computes readiness of `store` (the store as it stands on `today`) with its
+/// `history` (empty when the store is not in git: every day is then judged on the
+/// store as it is).
+pub fn assess(store: &Store, today: Date, history: &History) -> Assessment {
     let program = store.program();
     let rule = evidence_rule(program, today);
+    let past = design::Past::new(store, history, today);
     let policies = assess_policies(store, today);
-    let policy_index: HashMap<&str, &PolicyResult> =
-        policies.iter().map(|p| (p.id.as_str(), p)).collect();
+    let scope = assess_scope(program);
 
-    let mut evidence_by_control: HashMap<&str, Vec<&Record<model::Evidence>>> = HashMap::new();
+    let mut evidence_by_control: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
     for record in &store.evidence {
         evidence_by_control
             .entry(record.value.control.as_str())
@@ -274,7 +460,7 @@ pub fn assess(store: &Store, today: Date) -> Assessment {
             let evidence = evidence_by_control
                 .get(record.value.id.as_str())
                 .map_or(&[][..], |v| v.as_slice());
-            control::assess_control(&record.value, evidence, &policy_index, rule, today)
+            control::assess_control(&record.value, evidence, &past, rule)
         })
         .collect();
 
@@ -285,7 +471,7 @@ pub fn assess(store: &Store, today: Date) -> Assessment {
                 .iter()
                 .any(|id| catalog::find(id).is_none_or(|c| program.scope.includes(c.category)));
     }
-    let criteria = assess_criteria(program, &controls);
+    let criteria = assess_criteria(program, &controls, &scope);
     let mut overall = Score::default();
     let mut by_category: BTreeMap<Category, Score> = BTreeMap::new();
     for criterion in &criteria {
@@ -299,18 +485,48 @@ pub fn assess(store: &Store, today: Date) -> Assessment {
         .into_iter()
         .map(|(category, score)| CategoryScore { category, score })
         .collect();
+    let windows = match rule {
+        EvidenceRule::Windows { .. } => Some(WindowCounts::sum(
+            controls
+                .iter()
+                .filter(|c| c.in_scope && c.status == ControlStatus::Implemented)
+                .filter_map(|c| c.windows.as_ref()),
+        )),
+        EvidenceRule::Freshness { .. } => None,
+    };
+    let windows_before_history = match history.starts() {
+        Some(starts) => controls
+            .iter()
+            .flat_map(|c| &c.window_results)
+            .filter(|w| w.window.end < starts && w.window.end < today)
+            .count(),
+        None => 0,
+    };
+    let next_period = program
+        .audit
+        .period
+        .filter(|p| program.audit.kind == AuditType::Type2 && p.end < today)
+        .and_then(|_| program.audit.following_period());
 
     Assessment {
         organisation: program.organisation.clone(),
         today,
         audit: program.audit.kind,
         period: program.audit.period,
+        next_period,
         evidence_rule: rule,
         overall,
         categories,
         criteria,
         controls,
         policies,
+        scope,
+        windows,
+        history: HistoryNote {
+            starts: history.starts(),
+            windows_before_history,
+            shallow: history.shallow,
+        },
     }
 }
 
@@ -346,12 +562,35 @@ fn assess_policies(store: &Store, today: Date) -> Vec<PolicyResult> {
         .collect()
 }
 
-fn assess_criteria(program: &Program, controls: &[ControlResult]) -> Vec<CriterionResult> {
+/// Exclusions count only while the scope's approval holds.
+fn assess_scope(program: &Program) -> ScopeResult {
+    let approval = ApprovalState::of(
+        program.scope_approval.as_ref(),
+        &model::digest::scope(program),
+    );
+    let unapproved_exclusions = if approval == ApprovalState::Approved {
+        Vec::new()
+    } else {
+        program
+            .scope
+            .excluded_criteria
+            .iter()
+            .map(|e| e.criterion.clone())
+            .collect()
+    };
+    ScopeResult {
+        approval,
+        unapproved_exclusions,
+    }
+}
+
+fn assess_criteria(
+    program: &Program,
+    controls: &[ControlResult],
+    scope: &ScopeResult,
+) -> Vec<CriterionResult> {
     let mut mapped: HashMap<&str, Vec<&ControlResult>> = HashMap::new();
-    for control in controls
-        .iter()
-        .filter(|c| c.status != ControlStatus::NotApplicable)
-    {
+    for control in controls.iter().filter(|c| !c.state.is_excused()) {
         for criterion in &control.criteria {
             mapped.entry(criterion.as_str()).or_default().push(control);
         }
@@ -365,6 +604,7 @@ fn assess_criteria(program: &Program, controls: &[ControlResult]) -> Vec<Criteri
                 .excluded_criteria
                 .iter()
                 .find(|e| e.criterion == criterion.id)
+                .filter(|e| !scope.unapproved_exclusions.contains(&e.criterion))
                 .map(|e| e.reason.clone());
             let controls = mapped.get(criterion.id).map_or(&[][..], |v| v.as_slice());
             let not_ready: Vec<String> = controls

@@ -5,8 +5,38 @@ use crate::links::{CriterionInfo, EvidenceSummary, FileCheck, Linked, Shown};
 use crate::model::{Control, Evidence, Policy, Risk};
 use crate::readiness::risks::RiskResult;
 use crate::readiness::{
-    self, Assessment, ControlResult, CriterionResult, PolicyResult, WindowResult,
+    self, Assessment, ControlResult, CriterionResult, PolicyResult, Received, WindowResult,
 };
+
+/// `AC-01/2026-10-03-mfa (collected 2026-10-03, received 2026-10-05)`.
+fn evidence_line(id: &str, evidence: &[EvidenceSummary]) -> String {
+    match evidence.iter().find(|e| e.id == id) {
+        Some(e) => format!(
+            "{id} (collected {}, {})",
+            e.record.collected_at,
+            received_text(e.received)
+        ),
+        None => id.to_string(),
+    }
+}
+
+fn received_text(received: Received) -> String {
+    match received {
+        Received::Commit { date } => format!("received {date}"),
+        Received::BeforeHistory { by } => format!("received by {by}, before history"),
+        Received::Uncommitted => "not committed".to_string(),
+        Received::Unknown => "received on an unknown day".to_string(),
+    }
+}
+
+/// Where a window's design was read from, for people.
+fn design_source(from: &str) -> String {
+    match from {
+        "judged" => "the store now".to_string(),
+        "before-history" => "first commit".to_string(),
+        commit => commit.to_string(),
+    }
+}
 
 fn line(label: &str, value: impl std::fmt::Display) -> String {
     format!("{:<12} {value}\n", format!("{label}:"))
@@ -16,7 +46,7 @@ pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
     match shown {
         Shown::Control {
             result,
-            windows,
+            window_results: windows,
             record,
             linked_criteria: criteria,
             policies,
@@ -124,20 +154,38 @@ fn control(
         if let readiness::EvidenceRule::Windows { start, end } = assessment.evidence_rule {
             out.push_str(&format!("\nObservation windows ({start} to {end}):\n"));
         }
-        let mut t = table(&["Window", "From", "To", "Evidence"]);
+        let mut t = table(&[
+            "Window",
+            "From",
+            "To",
+            "Due",
+            "State",
+            "Evidence",
+            "Design from",
+        ]);
         for w in windows.iter() {
-            let evidence = if !w.evidence.is_empty() {
-                w.evidence.join(", ")
-            } else if w.ended {
-                "missing".to_string()
+            let state = if w.late {
+                format!("{} (late)", w.state.as_str())
             } else {
-                "(window still open)".to_string()
+                w.state.as_str().to_string()
             };
+            let mut cell: Vec<String> = w
+                .evidence
+                .iter()
+                .chain(&w.deviations)
+                .map(|id| evidence_line(id, evidence))
+                .collect();
+            if let Some(detail) = &w.detail {
+                cell.push(detail.clone());
+            }
             t.add_row(vec![
                 w.window.label.clone(),
                 w.window.start.to_string(),
                 w.window.end.to_string(),
-                evidence,
+                w.due_on.to_string(),
+                state,
+                cell.join("\n"),
+                design_source(&w.design_from),
             ]);
         }
         out.push_str(&format!("{t}\n"));
@@ -146,9 +194,11 @@ fn control(
     for e in evidence {
         let covers = e.record.covered();
         out.push_str(&format!(
-            "  {}  collected {}, covers {}..{}, {}{}\n",
+            "  {}  {}, collected {}, {}, covers {}..{}, {}{}\n",
             e.id,
+            e.record.result().as_str(),
             e.record.collected_at,
+            received_text(e.received),
             covers.from,
             covers.to,
             e.record.kind.as_str(),

@@ -6,7 +6,8 @@ use super::{Style, align_right, table};
 use crate::catalog::Category;
 use crate::model::{AuditType, ControlStatus, Date, Period};
 use crate::readiness::{
-    Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule, Score,
+    Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule,
+    HistoryNote, Score, WindowCounts,
 };
 
 /// Which part of the program to show.
@@ -29,6 +30,8 @@ pub struct ControlCounts {
     pub ready: usize,
     pub not_ready: usize,
     pub not_applicable: usize,
+    /// Controls that did not exist during the judged period (added since).
+    pub not_in_period: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -49,9 +52,13 @@ pub struct StatusView {
     pub overall: Score,
     pub categories: Vec<CategoryScore>,
     pub controls: ControlCounts,
-    /// Type II: ended windows without evidence, over the controls shown.
+    /// When the observation period has ended: the period now current.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub missing_windows: Option<usize>,
+    pub next_period: Option<Period>,
+    /// Type II: the windows of the implemented controls shown, counted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub windows: Option<WindowCounts>,
+    pub history: HistoryNote,
     pub uncovered: Vec<UncoveredCriterion>,
     pub not_ready: Vec<ControlResult>,
 }
@@ -103,25 +110,27 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
         controls: ControlCounts {
             total: controls.len(),
             ready: count(&|c| c.is_ready()),
-            not_ready: count(&|c| !c.is_ready() && c.state != ControlState::NotApplicable),
+            not_ready: count(&|c| !c.is_ready() && !c.state.is_excused()),
             not_applicable: count(&|c| c.state == ControlState::NotApplicable),
+            not_in_period: count(&|c| c.state == ControlState::NotInPeriod),
         },
-        missing_windows: match assessment.evidence_rule {
+        next_period: assessment.next_period,
+        windows: match assessment.evidence_rule {
             // Windows of controls not yet implemented are not counted: they are not
             // expected to have evidence, and say so in their own state.
-            EvidenceRule::Windows { .. } => Some(
+            EvidenceRule::Windows { .. } => Some(WindowCounts::sum(
                 controls
                     .iter()
                     .filter(|c| c.status == ControlStatus::Implemented)
-                    .filter_map(|c| c.windows_missing)
-                    .sum(),
-            ),
-            EvidenceRule::Freshness => None,
+                    .filter_map(|c| c.windows.as_ref()),
+            )),
+            EvidenceRule::Freshness { .. } => None,
         },
+        history: assessment.history.clone(),
         uncovered,
         not_ready: controls
             .into_iter()
-            .filter(|c| !c.is_ready() && c.state != ControlState::NotApplicable)
+            .filter(|c| !c.is_ready() && !c.state.is_excused())
             .cloned()
             .collect(),
     }
@@ -143,17 +152,45 @@ fn title_line(view: &StatusView) -> String {
     )
 }
 
-fn rule_line(view: &StatusView) -> Option<String> {
+/// How the numbers were judged: the period and its rule, the next period once it has
+/// ended, and what history could not tell.
+fn rule_lines(view: &StatusView) -> Vec<String> {
+    let mut lines = Vec::new();
     match (view.evidence_rule, view.period) {
-        (EvidenceRule::Windows { start, end }, _) => Some(format!(
-            "Observation period {start} to {end}: every ended window needs evidence."
+        (EvidenceRule::Windows { start, end }, _) => match view.next_period {
+            Some(next) => lines.push(format!(
+                "The observation period {start} to {end} has ended; the next period, {} to {}, is current (`soc2 due` schedules its work).",
+                next.start, next.end
+            )),
+            None => lines.push(format!(
+                "Observation period {start} to {end}: every window needs evidence once it is due (ended, plus the collection grace)."
+            )),
+        },
+        (EvidenceRule::Freshness { .. }, Some(period)) if view.audit == AuditType::Type2 => {
+            lines.push(format!(
+                "The observation period starts {}; until then evidence is judged by freshness.",
+                period.start
+            ))
+        }
+        (EvidenceRule::Freshness { on }, _) if on != view.today => lines.push(format!(
+            "The design is judged as of {on} (`audit.as_of`)."
         )),
-        (EvidenceRule::Freshness, Some(period)) if view.audit == AuditType::Type2 => Some(format!(
-            "The observation period starts {}; until then evidence is judged by freshness.",
-            period.start
-        )),
-        _ => None,
+        _ => {}
     }
+    if let Some(starts) = view.history.starts
+        && view.history.windows_before_history > 0
+    {
+        lines.push(format!(
+            "Git history starts on {starts}: windows that ended before then were judged on the store as its first commit holds it (W-NO-HISTORY)."
+        ));
+    }
+    if view.history.shallow {
+        lines.push(
+            "This is a shallow clone: days before its first commit are judged on that commit's store."
+                .to_string(),
+        );
+    }
+    lines
 }
 
 fn percent(score: &Score) -> String {
@@ -176,16 +213,37 @@ fn controls_line(view: &StatusView) -> String {
     let mut line = format!(
         "Controls: {} ready of {}",
         c.ready,
-        c.total - c.not_applicable
+        c.total - c.not_applicable - c.not_in_period
     );
     if c.not_applicable > 0 {
         line.push_str(&format!(" ({} not applicable)", c.not_applicable));
     }
-    if let Some(missing) = view.missing_windows {
+    if c.not_in_period > 0 {
         line.push_str(&format!(
-            "; {} without evidence",
-            super::plural(missing, "ended window")
+            "; {} added after the period, judged from the next one",
+            super::plural(c.not_in_period, "control")
         ));
+    }
+    if let Some(w) = &view.windows {
+        line.push_str(&format!(
+            "\nWindows: {} of {} due windows evidenced",
+            w.operated, w.due
+        ));
+        let mut parts = Vec::new();
+        for (count, what) in [
+            (w.missing, "missing"),
+            (w.deviation, "with a deviation"),
+            (w.not_operating, "not operating"),
+            (w.late, "evidenced late"),
+            (w.pending, "pending"),
+        ] {
+            if count > 0 {
+                parts.push(format!("{count} {what}"));
+            }
+        }
+        if !parts.is_empty() {
+            line.push_str(&format!(" ({})", parts.join(", ")));
+        }
     }
     line
 }
@@ -210,7 +268,7 @@ fn owner_text(control: &ControlResult) -> String {
 
 pub fn render_table(view: &StatusView, style: Style) -> String {
     let mut out = format!("{}\n", style.bold(&title_line(view)));
-    if let Some(line) = rule_line(view) {
+    for line in rule_lines(view) {
         out.push_str(&format!("{line}\n"));
     }
     out.push('\n');
@@ -270,7 +328,7 @@ fn md_cell(text: &str) -> String {
 
 pub fn render_markdown(view: &StatusView) -> String {
     let mut out = format!("## {}\n\n", title_line(view));
-    if let Some(line) = rule_line(view) {
+    for line in rule_lines(view) {
         out.push_str(&format!("{line}\n\n"));
     }
     out.push_str("| Category | Met | Partial | Uncovered | Excluded | Readiness |\n|---|--:|--:|--:|--:|--:|\n");

@@ -252,6 +252,8 @@ mod tests {
             status: ControlStatus::Implemented,
             reason: None,
             frequency: Frequency::Quarterly,
+            grace: None,
+            point_in_time: Vec::new(),
             policies: vec!["POL-ACCESS".into()],
             approval: Some(Approval {
                 by: "carol@example.com".into(),

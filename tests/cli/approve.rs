@@ -51,7 +51,7 @@ fn approval_records_who_when_and_the_digest() {
     insta::assert_snapshot!(env.show("HEAD"), @"
     soc2: approve BC-01
 
-    Approve control BC-01 as it is now (sha256 8062f5656002)
+    Approve control BC-01 as it is now (sha256 93189eb467aa)
     Reviewed the backup job config.
 
     Soc2-Action: approve

@@ -2,7 +2,7 @@
 //! the output formats.
 
 use crate::common::{Env, Run};
-use crate::fixtures::committed_small_store;
+use crate::fixtures::{PROGRAM, committed_small_store, scope_approved};
 use soc2::findings::{Code, Severity};
 
 /// `check` with every warning but `code` allowed, in both formats.
@@ -181,7 +181,7 @@ fn the_gate_comes_from_soc2_yaml_and_the_flag_overrides_it() {
     let env = committed_small_store();
     env.write(
         "soc2.yaml",
-        format!("{}gate:\n  min_readiness: 50\n", crate::fixtures::PROGRAM),
+        format!("{}gate:\n  min_readiness: 50\n", scope_approved(PROGRAM)),
     );
     check(&env, &[]).code(1);
     check(&env, &["--min-readiness", "0"]).code(0);
@@ -205,7 +205,7 @@ fn fail_on_in_soc2_yaml_promotes_warnings() {
     let env = committed_small_store();
     env.write(
         "soc2.yaml",
-        format!("{}gate:\n  fail_on: [no-owner]\n", crate::fixtures::PROGRAM),
+        format!("{}gate:\n  fail_on: [no-owner]\n", scope_approved(PROGRAM)),
     );
     let json = check(&env, &["--format", "json"]).code(1).check();
     assert_eq!(json.summary.errors, 1);

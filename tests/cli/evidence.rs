@@ -228,8 +228,8 @@ fn run_records_output_exit_code_and_command() {
 
      evidence/IR-01/2026-11-22-paging-config.stderr.txt |  1 +
      evidence/IR-01/2026-11-22-paging-config.stdout.txt |  1 +
-     evidence/IR-01/2026-11-22-paging-config.yaml       | 15 +++++++++++++++
-     3 files changed, 17 insertions(+)
+     evidence/IR-01/2026-11-22-paging-config.yaml       | 17 +++++++++++++++++
+     3 files changed, 19 insertions(+)
     ");
     env.soc2(&["verify"]).success();
 }

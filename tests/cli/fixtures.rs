@@ -1,6 +1,6 @@
 //! Small stores written file by file, so that each test controls exactly what is there.
 
-use soc2::model::{Control, Policy, Sha256Hex, digest};
+use soc2::model::{Control, Policy, Program, Sha256Hex, digest};
 
 use crate::common::Env;
 
@@ -14,6 +14,15 @@ audit:
   type: type1
 ";
 
+/// `yaml` (a soc2.yaml) with an approval of its scope that holds.
+pub fn scope_approved(yaml: &str) -> String {
+    let program: Program = soc2::store::from_yaml(yaml).unwrap();
+    format!(
+        "{yaml}scope_approval: {{by: approver@example.com, at: 2026-03-02, digest: {}}}\n",
+        digest::scope(&program).current
+    )
+}
+
 pub const POLICY_DOC: &str = "# Security Policy\n\nEveryone protects customer data.\n";
 
 /// Appends an approval whose digest matches the control's content.
@@ -21,7 +30,7 @@ pub fn approved_control(yaml: &str) -> String {
     let control: Control = soc2::store::from_yaml(yaml).unwrap();
     format!(
         "{yaml}approval:\n  by: approver@example.com\n  at: 2026-03-02\n  digest: {}\n",
-        digest::control(&control)
+        digest::control(&control).current
     )
 }
 
@@ -29,7 +38,7 @@ pub fn approved_policy(yaml: &str, document: &str) -> String {
     let policy: Policy = soc2::store::from_yaml(yaml).unwrap();
     format!(
         "{yaml}approval:\n  by: approver@example.com\n  at: 2026-03-02\n  digest: {}\n",
-        digest::policy(&policy, Some(document.as_bytes()))
+        digest::policy(&policy, Some(document.as_bytes())).current
     )
 }
 
@@ -62,7 +71,7 @@ pub fn committed_small_store() -> Env {
 /// A partly ready program: one ready control, one with stale evidence, one designed,
 /// one planned without an owner, one not applicable.
 pub fn small_store(env: &Env) {
-    env.write("soc2.yaml", PROGRAM);
+    env.write("soc2.yaml", scope_approved(PROGRAM));
     env.write("policies/POL-SEC.md", POLICY_DOC);
     env.write(
         "policies/POL-SEC.yaml",
@@ -93,7 +102,9 @@ pub fn small_store(env: &Env) {
     );
     env.write(
         "controls/PHY-01.yaml",
-        "id: PHY-01\ntitle: Office badge access\ncriteria: [CC6.4]\nstatus: not-applicable\nreason: No offices\nfrequency: quarterly\n",
+        approved_control(
+            "id: PHY-01\ntitle: Office badge access\ncriteria: [CC6.4]\nstatus: not-applicable\nreason: No offices\nfrequency: quarterly\n",
+        ),
     );
     evidence(
         env,

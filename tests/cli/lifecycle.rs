@@ -1,12 +1,12 @@
 //! Type II windows, exceptions, segregation of duties, `due`, `show` and the risk register.
 
 use crate::common::Env;
-use crate::fixtures::{PROGRAM, small_store};
+use crate::fixtures::{PROGRAM, scope_approved, small_store};
 use soc2::links::Shown;
 use soc2::model::{Control, digest};
-use soc2::readiness::ControlState;
 use soc2::readiness::due::DueItem;
 use soc2::readiness::risks::RiskResult;
+use soc2::readiness::{ControlState, WindowState};
 
 /// The small store as a Type II audit of 2026-04-01..2026-09-30: AC-01 has evidence for
 /// Q3 only, AC-02 for Q2 only.
@@ -15,10 +15,10 @@ fn type2() -> Env {
     small_store(&env);
     env.write(
         "soc2.yaml",
-        PROGRAM.replace(
+        scope_approved(&PROGRAM.replace(
             "  type: type1\n",
             "  type: type2\n  period: {start: 2026-04-01, end: 2026-09-30}\n",
-        ),
+        )),
     );
     env.commit_all("fixture");
     env
@@ -33,7 +33,9 @@ fn show_lists_each_window_with_its_evidence_or_missing() {
         .success()
         .parse::<Shown>();
     let Shown::Control {
-        result, windows, ..
+        result,
+        window_results: windows,
+        ..
     } = json
     else {
         panic!("AC-02 is a control: {json:?}");
@@ -42,7 +44,7 @@ fn show_lists_each_window_with_its_evidence_or_missing() {
     assert_eq!(windows[0].window.label, "2026-Q2");
     assert_eq!(windows[0].evidence, ["AC-02/2026-07-01-access-review"]);
     assert!(windows[1].evidence.is_empty());
-    assert!(windows[1].ended);
+    assert_eq!(windows[1].state, WindowState::Missing);
 }
 
 #[test]
@@ -50,11 +52,11 @@ fn status_counts_missing_windows() {
     let env = type2();
     let json = env.soc2(&["status", "--format", "json"]).success().status();
     // AC-01 misses Q2 and AC-02 Q3; controls not yet implemented are not counted.
-    assert_eq!(json.missing_windows, Some(2));
+    assert_eq!(json.windows.unwrap().missing, 2);
+    let table = env.soc2(&["status"]).stdout;
     assert!(
-        env.soc2(&["status"])
-            .stdout
-            .contains("; 2 ended windows without evidence\n")
+        table.contains("\nWindows: 2 of 4 due windows evidenced (2 missing)\n"),
+        "{table}"
     );
 }
 
@@ -200,7 +202,7 @@ fn check_flags_an_approval_by_the_last_author() {
         "controls/BC-01.yaml",
         format!(
             "{text}approval:\n  by: carol@example.com\n  at: 2026-11-22\n  digest: {}\n",
-            digest::control(&control)
+            digest::control(&control).current
         ),
     );
     env.commit_all("approve BC-01");

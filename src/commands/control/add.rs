@@ -86,6 +86,8 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         status: args.status,
         reason: args.reason,
         frequency,
+        grace: None,
+        point_in_time: Vec::new(),
         policies: dedup(args.policies),
         approval: None,
         exceptions: Vec::new(),

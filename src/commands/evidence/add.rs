@@ -6,7 +6,7 @@ use soc2::Hinted;
 use soc2::change::{self, Change};
 use soc2::git::Repo;
 use soc2::model::paths::{EVIDENCE_DIR, evidence_id, is_yaml};
-use soc2::model::{Covers, Date, Evidence, EvidenceFile, EvidenceKind};
+use soc2::model::{Covers, Date, Evidence, EvidenceFile, EvidenceKind, EvidenceResult};
 use soc2::report;
 use soc2::schema::Kind;
 use soc2::store::records::{self, Names};
@@ -27,8 +27,8 @@ pub struct AddArgs {
     /// The control the evidence is for
     pub control: String,
 
-    /// The evidence files
-    #[arg(required = true, value_name = "FILE")]
+    /// The evidence files (none for an attestation or `--result no-occurrence`)
+    #[arg(value_name = "FILE")]
     pub files: Vec<PathBuf>,
 
     /// The period the evidence demonstrates: FROM..TO, or one day (default: today)
@@ -47,6 +47,15 @@ pub struct AddArgs {
     /// Reference committed files of this repository instead of copying them
     #[arg(long)]
     pub link: bool,
+
+    /// What the evidence shows: operated (default), deviation (the control failed or
+    /// was found not to operate), or no-occurrence (nothing happened that it acts on)
+    #[arg(long, value_parser = parse_choice::<EvidenceResult>)]
+    pub result: Option<EvidenceResult>,
+
+    /// Why: what did not happen (no-occurrence), or what went wrong (deviation)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
 }
 
 /// A file to record: its bytes, and either where to copy it or where it already is.
@@ -58,15 +67,38 @@ struct Attachment {
 }
 
 pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
+    let without_files = args.result == Some(EvidenceResult::NoOccurrence)
+        || args.kind == Some(EvidenceKind::Attestation);
+    if args.files.is_empty() && !without_files {
+        bail!(Hinted::new(
+            "name the evidence files",
+            "only an attestation (`--kind attestation`) or `--result no-occurrence` is recorded without files",
+        ));
+    }
+    if args.result.is_some_and(|r| r != EvidenceResult::Operated)
+        && args.reason.as_deref().is_none_or(|r| r.trim().is_empty())
+    {
+        bail!(Hinted::new(
+            "a deviation or a no-occurrence record needs a reason",
+            "pass --reason saying what went wrong, or what did not happen in the period",
+        ));
+    }
     let (repo, root) = open_for_evidence(context, &args.control, args.covers)?;
     let collected_at = context.today;
     let folder = format!("{EVIDENCE_DIR}/{}", args.control);
-    let stem_hint = args.message.clone().unwrap_or_else(|| {
-        args.files[0]
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    });
+    let stem_hint = args
+        .message
+        .clone()
+        .unwrap_or_else(|| match args.files.first() {
+            Some(file) => file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            None => args
+                .result
+                .map_or("attestation", |r| r.as_str())
+                .to_string(),
+        });
     let mut names = Names::new(&root, &folder)?;
     let record_stem = names.record(&format!("{collected_at}-{}", records::slug(&stem_hint)));
 
@@ -82,9 +114,10 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
             &mut names,
         )?);
     }
-    let kind = args
-        .kind
-        .unwrap_or_else(|| kind_from_extension(&args.files[0]));
+    let kind = args.kind.unwrap_or_else(|| match args.files.first() {
+        Some(file) => kind_from_extension(file),
+        None => EvidenceKind::Attestation,
+    });
     let mut change = Change::new("evidence-add", &args.control);
     let identity = repo.identity()?;
     let evidence = Evidence {
@@ -93,6 +126,8 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         collected_by: Some(identity.author.email.clone()),
         covers: args.covers,
         kind,
+        result: args.result,
+        reason: args.reason.clone(),
         description: args.message.clone(),
         files: attachments.iter().map(|a| a.entry.clone()).collect(),
         command: None,

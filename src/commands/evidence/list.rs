@@ -18,14 +18,14 @@ pub struct ListArgs {
 }
 
 pub fn run(context: &Context, args: ListArgs) -> Result<Exit> {
-    let store = context.load_valid()?;
+    let (store, history, _) = context.judged()?.valid()?;
     if let Some(control) = &args.control
         && store.control(control).is_none()
     {
         let ids: Vec<&str> = store.controls.iter().map(|c| c.value.id.as_str()).collect();
         bail!(soc2::suggest::unknown("control", control, ids));
     }
-    let rows = links::evidence_newest_first(&store, args.control.as_deref());
+    let rows = links::evidence_newest_first(&store, &history, args.control.as_deref());
     let text = match args.format {
         ListFormat::Json => report::json(&rows),
         ListFormat::Table => report::evidence::render_table(&rows, Style::for_stdout()),

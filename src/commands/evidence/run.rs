@@ -6,7 +6,9 @@ use clap::Args;
 use soc2::Hinted;
 use soc2::change::{self, Change};
 use soc2::model::paths::{EVIDENCE_DIR, evidence_id};
-use soc2::model::{CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind, Sha256Hex, Timestamp};
+use soc2::model::{
+    CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind, EvidenceResult, Sha256Hex, Timestamp,
+};
 use soc2::schema::Kind;
 use soc2::store::PendingWrite;
 use soc2::store::records::{self, Names};
@@ -34,6 +36,16 @@ pub struct RunArgs {
     /// The period the output demonstrates (default: today)
     #[arg(long, value_parser = parse_covers, value_name = "FROM..TO")]
     pub covers: Option<Covers>,
+
+    /// The exit code that means the control operated (default 0); any other code is
+    /// recorded as a deviation
+    #[arg(
+        long,
+        value_name = "CODE",
+        default_value_t = 0,
+        allow_negative_numbers = true
+    )]
+    pub expect_exit: i32,
 
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
@@ -91,6 +103,18 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
         collected_by: Some(identity.author.email.clone()),
         covers: args.covers,
         kind: EvidenceKind::CommandOutput,
+        // A failed command is recorded as what it is: a deviation.
+        result: match (exit == args.expect_exit, exit == 0) {
+            (true, true) => None,
+            (true, false) => Some(EvidenceResult::Operated),
+            (false, _) => Some(EvidenceResult::Deviation),
+        },
+        reason: (exit != args.expect_exit).then(|| {
+            format!(
+                "the command exited with {exit}; {} means the control operated",
+                args.expect_exit
+            )
+        }),
         description: args.message.clone(),
         files,
         command: Some(CommandRun {
@@ -116,9 +140,10 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
         ),
     );
     let commit = change::apply_as(&repo, &change, &identity)?;
-    if exit != 0 {
+    if exit != args.expect_exit {
         warn(&format!(
-            "the command exited with {exit}; its output is recorded as evidence anyway"
+            "the command exited with {exit} (expected {}): recorded as a deviation, which does not count as the control operating",
+            args.expect_exit
         ));
     }
     print(&format!(

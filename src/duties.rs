@@ -1,0 +1,196 @@
+//! What git history says about records: who last changed the content an approval
+//! covers, for segregation of duties.
+
+use anyhow::Result;
+
+use crate::findings::{Code, Finding};
+use crate::git::{CommitInfo, Repo, Touched};
+use crate::locate;
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR};
+use crate::model::{Approval, ApprovalState, ContentDigest, Control, Policy, Sha256Hex, digest};
+use crate::model::{Record, Store};
+use crate::store::parse_version;
+
+/// A record whose approved content can be traced through history.
+pub enum Approvable<'a> {
+    Control {
+        path: &'a str,
+    },
+    Policy {
+        path: &'a str,
+        document: Option<&'a str>,
+    },
+}
+
+impl Approvable<'_> {
+    /// The paths whose content the digest covers.
+    fn paths(&self) -> Vec<String> {
+        match self {
+            Approvable::Control { path } => vec![path.to_string()],
+            Approvable::Policy { path, document } => {
+                let mut paths = vec![path.to_string()];
+                paths.extend(document.map(|d| format!("{POLICIES_DIR}/{d}")));
+                paths
+            }
+        }
+    }
+
+    /// The digest the record had in a commit, if it was there and parsed.
+    fn digest_at(&self, repo: &Repo, commit: &str) -> Result<Option<Sha256Hex>> {
+        match self {
+            Approvable::Control { path } => {
+                let control = repo
+                    .read_at(commit, path)?
+                    .and_then(|bytes| parse_version::<Control>(&bytes));
+                Ok(control.map(|c| digest::control(&c).current))
+            }
+            Approvable::Policy { path, .. } => {
+                let Some(policy) = repo
+                    .read_at(commit, path)?
+                    .and_then(|bytes| parse_version::<Policy>(&bytes))
+                else {
+                    return Ok(None);
+                };
+                let document = match &policy.document {
+                    Some(name) => repo.read_at(commit, &format!("{POLICIES_DIR}/{name}"))?,
+                    None => None,
+                };
+                Ok(Some(digest::policy(&policy, document.as_deref()).current))
+            }
+        }
+    }
+}
+
+/// The commit that gave the record its `current` content, unless that content came
+/// from the starter library (`soc2 init`) or predates the history available.
+pub fn content_author(
+    repo: &Repo,
+    record: &Approvable,
+    current: &Sha256Hex,
+) -> Result<Option<CommitInfo>> {
+    let touched = repo.touched(&record.paths())?;
+    let touched: Vec<&Touched> = touched.iter().collect();
+    author_in(repo, &touched, record, current)
+}
+
+/// `content_author` over commits already known to touch the record, newest first.
+fn author_in(
+    repo: &Repo,
+    touched: &[&Touched],
+    record: &Approvable,
+    current: &Sha256Hex,
+) -> Result<Option<CommitInfo>> {
+    let mut introduced_by: Option<&CommitInfo> = None;
+    for touched in touched {
+        if record.digest_at(repo, &touched.commit.id)?.as_ref() != Some(current) {
+            break;
+        }
+        introduced_by = Some(&touched.commit);
+    }
+    Ok(introduced_by
+        .filter(|c| c.trailer("Soc2-Action") != Some("init"))
+        .cloned())
+}
+
+/// Whether two git identities are one person (by email, ignoring case).
+pub fn same_person(a_email: &str, b_email: &str) -> bool {
+    a_email.trim().eq_ignore_ascii_case(b_email.trim())
+}
+
+/// The history segregation of duties reads: every commit reachable from `start` that
+/// touched controls/ or policies/, newest first. `None` in a shallow clone, which has
+/// too little history to tell who changed what.
+pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>> {
+    if repo.is_shallow() {
+        return Ok(None);
+    }
+    let roots = [CONTROLS_DIR.to_string(), POLICIES_DIR.to_string()];
+    repo.touched_from(start, &roots).map(Some)
+}
+
+/// Every valid approval given by the person who last changed the approved content,
+/// from `touched` (see `approval_history`).
+pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for record in &store.controls {
+        let Some(approval) = &record.value.approval else {
+            continue;
+        };
+        let content = digest::control(&record.value);
+        let traced = Approvable::Control { path: &record.path };
+        check(
+            repo,
+            touched,
+            record,
+            approval,
+            &content,
+            &traced,
+            &mut findings,
+        )?;
+    }
+    for record in &store.policies {
+        let Some(approval) = &record.value.approval else {
+            continue;
+        };
+        let content = digest::policy_in(store, &record.value);
+        let traced = Approvable::Policy {
+            path: &record.path,
+            document: record.value.document.as_deref(),
+        };
+        check(
+            repo,
+            touched,
+            record,
+            approval,
+            &content,
+            &traced,
+            &mut findings,
+        )?;
+    }
+    Ok(findings)
+}
+
+fn check<T>(
+    repo: &Repo,
+    touched: &[Touched],
+    record: &Record<T>,
+    approval: &Approval,
+    content: &ContentDigest,
+    traced: &Approvable,
+    out: &mut Vec<Finding>,
+) -> Result<()> {
+    // A stale approval is reported as unapproved; only valid ones are traced.
+    if ApprovalState::of(Some(approval), content) != ApprovalState::Approved {
+        return Ok(());
+    }
+    let paths = traced.paths();
+    let relevant: Vec<&Touched> = touched
+        .iter()
+        .filter(|t| t.paths.iter().any(|p| paths.contains(p)))
+        .collect();
+    let Some(author) = author_in(repo, &relevant, traced, &content.current)? else {
+        return Ok(());
+    };
+    if same_person(&author.author_email, &approval.by) {
+        out.push(
+            Finding::new(
+                Code::SelfApproval,
+                format!(
+                    "{} was approved by {}, who last changed its content (commit {})",
+                    record.stem(),
+                    approval.by,
+                    author.short_id()
+                ),
+            )
+            .in_file(&record.path)
+            .at(locate::value(&record.text, "approval.by"))
+            .with_source(&record.text)
+            .with_hint(format!(
+                "someone other than {} reviews it and runs `soc2 approve {}`",
+                approval.by,
+                record.stem()
+            )),
+        );
+    }
+    Ok(())
+}
