@@ -64,7 +64,7 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
 fn shallow_history() -> Finding {
     Finding::new(
         Code::RuleSkipped,
-        "segregation of duties was not checked: this is a shallow clone, so git history does not show who changed what",
+        "segregation of duties and the dates git vouches for (backdated records, late evidence, exception authors) were not checked: this is a shallow clone, so history does not show who changed what and when",
     )
     .with_hint("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)")
 }
@@ -75,7 +75,11 @@ impl Audited {
     pub fn check_findings(self, assessment: &crate::readiness::Assessment) -> Vec<Finding> {
         let mut findings = self.loaded.findings;
         findings.extend(self.integrity.findings);
-        findings.extend(crate::rules::readiness(&self.loaded.store, assessment));
+        findings.extend(crate::rules::readiness(
+            &self.loaded.store,
+            assessment,
+            &self.history,
+        ));
         findings.extend(self.duties);
         findings
     }

@@ -6,8 +6,10 @@ use anyhow::Result;
 use crate::findings::{Code, Finding};
 use crate::git::{CommitInfo, Repo, Touched};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR};
-use crate::model::{Approval, ApprovalState, ContentDigest, Control, Policy, Sha256Hex, digest};
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, file_stem};
+use crate::model::{
+    Approval, ApprovalState, ContentDigest, Control, Policy, Program, Sha256Hex, digest,
+};
 use crate::model::{Record, Store};
 use crate::store::parse_version;
 
@@ -20,13 +22,17 @@ pub enum Approvable<'a> {
         path: &'a str,
         document: Option<&'a str>,
     },
+    /// soc2.yaml's scope.
+    Scope {
+        path: &'a str,
+    },
 }
 
 impl Approvable<'_> {
     /// The paths whose content the digest covers.
     fn paths(&self) -> Vec<String> {
         match self {
-            Approvable::Control { path } => vec![path.to_string()],
+            Approvable::Control { path } | Approvable::Scope { path } => vec![path.to_string()],
             Approvable::Policy { path, document } => {
                 let mut paths = vec![path.to_string()];
                 paths.extend(document.map(|d| format!("{POLICIES_DIR}/{d}")));
@@ -41,13 +47,31 @@ impl Approvable<'_> {
             Approvable::Control { path } => {
                 let control = repo
                     .read_at(commit, path)?
-                    .and_then(|bytes| parse_version::<Control>(&bytes));
+                    .and_then(|bytes| parse_version::<Control>(&bytes))
+                    .map(|mut c| {
+                        if c.id.is_empty() {
+                            c.id = file_stem(path).to_string();
+                        }
+                        c
+                    });
                 Ok(control.map(|c| digest::control(&c).current))
+            }
+            Approvable::Scope { path } => {
+                let program = repo
+                    .read_at(commit, path)?
+                    .and_then(|bytes| parse_version::<Program>(&bytes));
+                Ok(program.map(|p| digest::scope(&p).current))
             }
             Approvable::Policy { path, .. } => {
                 let Some(policy) = repo
                     .read_at(commit, path)?
                     .and_then(|bytes| parse_version::<Policy>(&bytes))
+                    .map(|mut p| {
+                        if p.id.is_empty() {
+                            p.id = file_stem(path).to_string();
+                        }
+                        p
+                    })
                 else {
                     return Ok(None);
                 };
@@ -104,7 +128,11 @@ pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>
     if repo.is_shallow() {
         return Ok(None);
     }
-    let roots = [CONTROLS_DIR.to_string(), POLICIES_DIR.to_string()];
+    let roots = [
+        CONTROLS_DIR.to_string(),
+        POLICIES_DIR.to_string(),
+        PROGRAM_FILE.to_string(),
+    ];
     repo.touched_from(start, &roots).map(Some)
 }
 
@@ -147,6 +175,21 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
             &mut findings,
         )?;
     }
+    if let Some(record) = &store.program
+        && let Some(approval) = &record.value.scope_approval
+    {
+        let content = digest::scope(&record.value);
+        let traced = Approvable::Scope { path: &record.path };
+        check(
+            repo,
+            touched,
+            record,
+            approval,
+            &content,
+            &traced,
+            &mut findings,
+        )?;
+    }
     Ok(findings)
 }
 
@@ -172,23 +215,26 @@ fn check<T>(
         return Ok(());
     };
     if same_person(&author.author_email, &approval.by) {
+        let (name, field) = match traced {
+            Approvable::Scope { .. } => ("scope", "scope_approval.by"),
+            _ => (record.stem(), "approval.by"),
+        };
         out.push(
             Finding::new(
                 Code::SelfApproval,
                 format!(
                     "{} was approved by {}, who last changed its content (commit {})",
-                    record.stem(),
+                    name,
                     approval.by,
                     author.short_id()
                 ),
             )
             .in_file(&record.path)
-            .at(locate::value(&record.text, "approval.by"))
+            .at(locate::value(&record.text, field))
             .with_source(&record.text)
             .with_hint(format!(
-                "someone other than {} reviews it and runs `soc2 approve {}`",
+                "someone other than {} reviews it and runs `soc2 approve {name}`",
                 approval.by,
-                record.stem()
             )),
         );
     }

@@ -125,6 +125,56 @@ codes! {
     NoOwner = "W-NO-OWNER", Warning, "a control or policy has no owner",
         "Every control and policy needs a named owner accountable for it. Replace the `TODO` \
          placeholder (or the empty field) with a person, e.g. `soc2 control set ID --owner alice@example.com`.";
+    NotOperating = "W-NOT-OPERATING", Warning, "a window ended while a control's design did not hold",
+        "For a Type II period each window is judged against the store as it stood at the \
+         window's end (from git history): the control was implemented, owned and approved \
+         there, and its policies were approved and within review. A window that ended while \
+         the control was planned, designed, unapproved or not owned is not operating, \
+         whatever evidence arrived for it later. `soc2 show ID` names the windows and the \
+         commit each was judged on.";
+    Deviation = "W-DEVIATION", Warning, "evidence records that a control failed",
+        "An evidence record with `result: deviation` (or a command that did not exit as \
+         expected) shows the control ran and failed, or was found not to operate. It never \
+         satisfies a window. Record what was done about it, and evidence that the control \
+         operated once fixed.";
+    Backdated = "W-BACKDATED", Warning, "a record is dated more than a day before git received it",
+        "An evidence record's `collected_at`, or an approval's `at`, is more than one day \
+         before the commit that added it. Git holds the real date: a record written with \
+         `--today` or by hand in the past claims a day nobody can vouch for. Collect and \
+         commit evidence when it is collected; approve when approving.";
+    LateEvidence = "W-LATE-EVIDENCE", Warning, "evidence arrived after its window was due",
+        "Evidence received (committed) after the window it is first counted for was due \
+         (the window's end plus the collection grace). It still counts for the window, and \
+         the auditor sees when it arrived.";
+    SelfException = "W-SELF-EXCEPTION", Warning, "an exception approved by the control's owner or its author",
+        "An exception accepts a known gap; it must be approved by someone with the authority \
+         who is neither the control's owner nor the person who added the exception. Have \
+         someone else record it with `soc2 control except`.";
+    LongException = "W-LONG-EXCEPTION", Warning, "an exception runs more than 12 months",
+        "An exception that runs more than twelve months from the commit that added it is a \
+         control that does not operate, not a temporary gap. Fix the gap, or set an earlier \
+         end date and renew it when it expires.";
+    ScopeUnapproved = "W-SCOPE-UNAPPROVED", Warning, "an exclusion or a not-applicable control is not approved",
+        "Excluding a criterion or marking a control not applicable raises readiness, so \
+         neither counts without an approval: the scope (`soc2.yaml`: services, categories, \
+         excluded criteria and the audit's periods) is approved with `soc2 approve scope`, \
+         and each not-applicable control with `soc2 approve ID`.";
+    ExcludedCommonCriterion = "W-EXCLUDED-COMMON-CRITERION", Warning, "a common criterion is excluded",
+        "The common criteria (CC1-CC9) make up the security category, which every SOC 2 \
+         covers; auditors almost never accept excluding one. Where a third party performs a \
+         control (a cloud provider's data centres), map the criterion to your controls over \
+         that vendor instead.";
+    PointInTimeSpan = "W-POINT-IN-TIME-SPAN", Warning, "a point-in-time record claims to cover a longer span",
+        "A screenshot (or a kind the control marks `point_in_time`) shows a state on the day \
+         it was taken, so it counts only for the window holding its `collected_at`; the \
+         longer `covers` it names is ignored for the other windows. Use an export or a log \
+         that covers the span, or one screenshot per window.";
+    NoHistory = "W-NO-HISTORY", Warning, "windows ended before git history starts",
+        "The store's git history starts after some windows of the period ended (a program \
+         that moved from spreadsheets, or a shallow clone). Those windows are judged on the \
+         store as its first commit holds it, and evidence already in that commit counts as \
+         received on time: git cannot vouch for what happened before it. An auditor reads \
+         those windows on the team's word and their evidence.";
     RuleSkipped = "I-RULE-SKIPPED", Info, "a rule could not run, and what was not checked",
         "A rule needs something this run does not have, most often git history: a shallow \
          clone (CI checkouts are shallow by default) cannot tell who changed what, so \
@@ -164,34 +214,63 @@ impl std::fmt::Display for Code {
     }
 }
 
-/// The warnings `gate.fail_on` may promote to errors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum WarningKind {
-    MissingEvidence,
-    StaleEvidence,
-    OverdueReview,
-    Unapproved,
-    SelfApproval,
-    ExpiredException,
-    UncoveredCriterion,
-    NoOwner,
-    UnrecordedFile,
-}
+/// A warning `gate.fail_on` promotes to an error, by its name (`stale-evidence`) or
+/// code (`W-STALE-EVIDENCE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WarningKind(Code);
 
 impl WarningKind {
     pub fn code(self) -> Code {
-        match self {
-            WarningKind::MissingEvidence => Code::MissingEvidence,
-            WarningKind::StaleEvidence => Code::StaleEvidence,
-            WarningKind::OverdueReview => Code::OverdueReview,
-            WarningKind::Unapproved => Code::Unapproved,
-            WarningKind::SelfApproval => Code::SelfApproval,
-            WarningKind::ExpiredException => Code::ExpiredException,
-            WarningKind::UncoveredCriterion => Code::UncoveredCriterion,
-            WarningKind::NoOwner => Code::NoOwner,
-            WarningKind::UnrecordedFile => Code::UnrecordedFile,
+        self.0
+    }
+}
+
+impl Serialize for WarningKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for WarningKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        match Code::parse(&text) {
+            Some(code) if code.default_severity() == Severity::Warning => Ok(WarningKind(code)),
+            _ => {
+                let names: Vec<String> = Code::ALL
+                    .iter()
+                    .filter(|c| c.default_severity() == Severity::Warning)
+                    .map(|c| c.name())
+                    .collect();
+                Err(serde::de::Error::custom(format!(
+                    "unknown variant `{text}`, expected one of {}",
+                    names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )))
+            }
         }
+    }
+}
+
+impl schemars::JsonSchema for WarningKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WarningKind".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<String> = Code::ALL
+            .iter()
+            .filter(|c| c.default_severity() == Severity::Warning)
+            .map(|c| c.name())
+            .collect();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": names,
+            "description": "A warning to treat as an error (`soc2 check --explain CODE` explains each)"
+        })
     }
 }
 
@@ -327,5 +406,7 @@ mod tests {
             let kind: WarningKind = crate::store::from_yaml(&code.name()).unwrap();
             assert_eq!(kind.code(), *code);
         }
+        let error = crate::store::from_yaml::<WarningKind>("parse").unwrap_err();
+        assert!(error.contains("unknown variant `parse`"), "{error}");
     }
 }

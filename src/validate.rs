@@ -8,7 +8,7 @@ use crate::catalog;
 use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, parent_dir};
-use crate::model::{AuditType, is_valid_id};
+use crate::model::{AuditType, Date, EvidenceResult, is_valid_id};
 use crate::model::{Record, Store};
 use crate::suggest;
 
@@ -71,6 +71,51 @@ fn program(store: &Store, findings: &mut Vec<Finding>) {
                 format!("gate.min_readiness is {min}; it is a percentage (0-100)"),
             )
             .at(locate::value(&record.text, "gate.min_readiness")),
+        );
+    }
+    let bounded = |field: &str, date: Date| {
+        (date < Date::from_ymd(1970, 1, 1) || date > Date::from_ymd(2200, 12, 31)).then(|| {
+            here(
+                Code::InvalidValue,
+                format!("`{field}` is {date}: soc2 works with dates from 1970 to 2200"),
+            )
+            .at(locate::value(&record.text, field))
+        })
+    };
+    for (field, period) in [
+        ("audit.period", program.audit.period),
+        ("audit.next_period", program.audit.next_period),
+    ] {
+        let Some(period) = period else { continue };
+        findings.extend(bounded(&format!("{field}.start"), period.start));
+        findings.extend(bounded(&format!("{field}.end"), period.end));
+        if period.start.days_until(period.end) > 3 * 366 {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "`{field}` runs from {} to {}, longer than three years",
+                        period.start, period.end
+                    ),
+                )
+                .at(locate::value(&record.text, field))
+                .with_hint("an observation period runs 3 to 12 months; a new one follows each"),
+            );
+        }
+    }
+    if let Some(as_of) = program.audit.as_of {
+        findings.extend(bounded("audit.as_of", as_of));
+    }
+    if let Some(grace) = program.audit.grace
+        && grace.days_from(Date::from_ymd(2026, 1, 1)) > 365
+    {
+        findings.push(
+            here(
+                Code::InvalidValue,
+                format!("`audit.grace` is {grace}, longer than a year"),
+            )
+            .at(locate::value(&record.text, "audit.grace"))
+            .with_hint("evidence is collected within weeks of a window's end: 30d is usual"),
         );
     }
     match (program.audit.kind, program.audit.period) {
@@ -235,6 +280,28 @@ fn evidence(store: &Store, findings: &mut Vec<Finding>) {
                     .with_hint(format!(
                         "add controls/{folder}.yaml or move evidence/{folder}/ to the right control"
                     )),
+            );
+        }
+        let needs_reason = matches!(
+            evidence.result,
+            Some(EvidenceResult::NoOccurrence | EvidenceResult::Deviation)
+        );
+        if needs_reason
+            && evidence
+                .reason
+                .as_deref()
+                .is_none_or(|r| r.trim().is_empty())
+        {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "a `{}` record needs a `reason`",
+                        evidence.result().as_str()
+                    ),
+                )
+                .at(locate::value(&record.text, "result"))
+                .with_hint("say what did not happen in the period (no-occurrence), or what went wrong (deviation)"),
             );
         }
         if let Some(covers) = evidence.covers {

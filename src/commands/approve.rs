@@ -3,23 +3,27 @@ use clap::Args;
 use soc2::Hinted;
 use soc2::change::{self, Change};
 use soc2::duties::{self, Approvable};
-use soc2::model::paths::{CONTROLS_DIR, POLICIES_DIR, join_inside};
+use soc2::model::paths::{CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, join_inside};
 use soc2::model::{
-    Approval, ApprovalState, CONTROL_FIELDS, Control, POLICY_FIELDS, Policy, Record, digest,
+    Approval, ApprovalState, CONTROL_FIELDS, Control, POLICY_FIELDS, PROGRAM_FIELDS, Policy,
+    Program, Record, digest,
 };
 use soc2::store::{PendingWrite, edit, records};
 use soc2::suggest;
 
 use super::{Context, Exit, print};
 
-/// Approve a control or policy as it is now.
+/// Approve a control, a policy, or the scope, as it is now.
 ///
 /// Records the approver (your git identity), today's date and the sha256 digest of the
 /// approved content; any later change to that content voids the approval. You cannot
 /// approve content you changed last: someone else must (segregation of duties).
+/// `soc2 approve scope` approves soc2.yaml's scope: services, categories, excluded
+/// criteria with their reasons, and the audit's type and periods. Exclusions count
+/// only while it holds.
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
-    /// The control or policy ID
+    /// The control or policy ID, or `scope`
     pub id: String,
 
     /// A note for the commit message
@@ -31,27 +35,10 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
     context.refuse_rev("approve")?;
     let repo = context.repo()?;
     let root = repo.workdir()?.to_path_buf();
-    let control = records::find(&root, CONTROLS_DIR, &args.id);
-    let policy = records::find(&root, POLICIES_DIR, &args.id);
-    let (path, kind) = match (control, policy) {
-        (Some(path), None) => (path, "control"),
-        (None, Some(path)) => (path, "policy"),
-        (Some(c), Some(p)) => bail!(Hinted::new(
-            format!("`{}` names both {c} and {p}", args.id),
-            "give one of them another ID",
-        )),
-        (None, None) => {
-            let mut ids = records::ids_in(&root, CONTROLS_DIR)?;
-            ids.extend(records::ids_in(&root, POLICIES_DIR)?);
-            bail!(Hinted::new(
-                suggest::unknown(
-                    "control or policy",
-                    &args.id,
-                    ids.iter().map(String::as_str)
-                ),
-                "`soc2 controls` and `soc2 policies` list the IDs",
-            ));
-        }
+    let (path, kind) = if args.id == "scope" {
+        (PROGRAM_FILE.to_string(), "scope")
+    } else {
+        find_record(&root, &args.id)?
     };
 
     // Approving needs a committed file: the history must show who wrote this content.
@@ -60,34 +47,44 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
     let identity = change::preflight(&repo, &change)?;
     let approver = identity.author.email.clone();
 
-    let (current, previous, target) = if kind == "control" {
-        let record = records::read::<Control>(&root, &path, "control")?;
-        let current = digest::control(&record.value);
-        let previous = record.value.approval.clone();
-        (current, previous, Target::Control(record))
-    } else {
-        let record = records::read::<Policy>(&root, &path, "policy")?;
-        let document = match &record.value.document {
-            Some(name) => {
-                let doc_path = join_inside(POLICIES_DIR, name)
-                    .with_context(|| format!("{path}: `document` leaves policies/"))?;
-                let bytes = records::read_bytes(&root, &doc_path)?;
-                if !repo.is_unchanged(&doc_path)? {
-                    bail!(Hinted::new(
-                        format!("{doc_path} has uncommitted changes"),
-                        "commit the document first: an approval covers committed content",
-                    ));
+    let (current, previous, target) = match kind {
+        "control" => {
+            let record = records::read::<Control>(&root, &path, "control")?;
+            let current = digest::control(&record.value);
+            let previous = record.value.approval.clone();
+            (current, previous, Target::Control(record))
+        }
+        "scope" => {
+            let record = records::read::<Program>(&root, &path, "program")?;
+            let current = digest::scope(&record.value);
+            let previous = record.value.scope_approval.clone();
+            (current, previous, Target::Scope(record))
+        }
+        _ => {
+            let record = records::read::<Policy>(&root, &path, "policy")?;
+            let document = match &record.value.document {
+                Some(name) => {
+                    let doc_path = join_inside(POLICIES_DIR, name)
+                        .with_context(|| format!("{path}: `document` leaves policies/"))?;
+                    let bytes = records::read_bytes(&root, &doc_path)?;
+                    if !repo.is_unchanged(&doc_path)? {
+                        bail!(Hinted::new(
+                            format!("{doc_path} has uncommitted changes"),
+                            "commit the document first: an approval covers committed content",
+                        ));
+                    }
+                    Some(bytes)
                 }
-                Some(bytes)
-            }
-            None => None,
-        };
-        let current = digest::policy(&record.value, document.as_deref());
-        let previous = record.value.approval.clone();
-        (current, previous, Target::Policy(record))
+                None => None,
+            };
+            let current = digest::policy(&record.value, document.as_deref());
+            let previous = record.value.approval.clone();
+            (current, previous, Target::Policy(record))
+        }
     };
     let traced = match &target {
         Target::Control(_) => Approvable::Control { path: &path },
+        Target::Scope(_) => Approvable::Scope { path: &path },
         Target::Policy(record) => Approvable::Policy {
             path: &path,
             document: record.value.document.as_deref(),
@@ -132,11 +129,17 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
         .with_approval(approval)
         .map_err(|reason| edit::refused(&path, &reason))?;
     change.writes = vec![PendingWrite::replace(&path, new_text)];
-    change.details.push(format!(
-        "Approve {kind} {} as it is now (sha256 {})",
-        args.id,
-        current.current.short()
-    ));
+    change.details.push(match kind {
+        "scope" => format!(
+            "Approve the scope as it is now (sha256 {})",
+            current.current.short()
+        ),
+        _ => format!(
+            "Approve {kind} {} as it is now (sha256 {})",
+            args.id,
+            current.current.short()
+        ),
+    });
     if let Some(message) = args.message {
         change.details.push(message);
     }
@@ -149,9 +152,33 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// The control or policy `id` names, and which it is.
+fn find_record(root: &std::path::Path, id: &str) -> Result<(String, &'static str)> {
+    let control = records::find(root, CONTROLS_DIR, id);
+    let policy = records::find(root, POLICIES_DIR, id);
+    match (control, policy) {
+        (Some(path), None) => Ok((path, "control")),
+        (None, Some(path)) => Ok((path, "policy")),
+        (Some(c), Some(p)) => bail!(Hinted::new(
+            format!("`{id}` names both {c} and {p}"),
+            "give one of them another ID",
+        )),
+        (None, None) => {
+            let mut ids = records::ids_in(root, CONTROLS_DIR)?;
+            ids.extend(records::ids_in(root, POLICIES_DIR)?);
+            ids.push("scope".to_string());
+            bail!(Hinted::new(
+                suggest::unknown("control or policy", id, ids.iter().map(String::as_str)),
+                "`soc2 controls` and `soc2 policies` list the IDs; `scope` approves soc2.yaml's scope",
+            ));
+        }
+    }
+}
+
 enum Target {
     Control(Record<Control>),
     Policy(Record<Policy>),
+    Scope(Record<Program>),
 }
 
 impl Target {
@@ -167,6 +194,11 @@ impl Target {
                 let mut policy = record.value;
                 policy.approval = Some(approval);
                 edit::rewrite(&record.text, &policy, POLICY_FIELDS)
+            }
+            Target::Scope(record) => {
+                let mut program = record.value;
+                program.scope_approval = Some(approval);
+                edit::rewrite(&record.text, &program, PROGRAM_FIELDS)
             }
         }
     }

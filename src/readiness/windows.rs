@@ -30,6 +30,12 @@ pub fn sampling_unit(frequency: Frequency) -> Frequency {
 
 /// The windows of `period` for a control of `frequency`, in order.
 pub fn windows(period: Period, frequency: Frequency, alignment: WindowAlignment) -> Vec<Window> {
+    // A period longer than three years is an error the store reports; judging stays
+    // bounded whatever a file says.
+    let period = Period {
+        start: period.start,
+        end: period.end.min(period.start.add_months(36)),
+    };
     let unit = sampling_unit(frequency);
     let mut spans: Vec<(Date, Date)> = Vec::new();
     let mut cursor = period.start;
@@ -367,6 +373,16 @@ mod tests {
         let p = period((2026, 1, 1), (2026, 6, 30));
         assert_eq!(windows(p, Frequency::Continuous, ANCHORED).len(), 6);
         assert_eq!(windows(p, Frequency::PerEvent, ANCHORED).len(), 2);
+    }
+
+    #[test]
+    fn an_absurd_period_is_cut_to_three_years() {
+        let w = windows(
+            period((1, 1, 1), (9999, 12, 31)),
+            Frequency::Daily,
+            ANCHORED,
+        );
+        assert!(w.len() <= 3 * 366, "{}", w.len());
     }
 
     #[test]

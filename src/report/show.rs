@@ -23,7 +23,7 @@ fn evidence_line(id: &str, evidence: &[EvidenceSummary]) -> String {
 fn received_text(received: Received) -> String {
     match received {
         Received::Commit { date } => format!("received {date}"),
-        Received::BeforeHistory { by } => format!("received by {by}, before history"),
+        Received::BeforeHistory { by } => format!("received before history (by {by})"),
         Received::Uncommitted => "not committed".to_string(),
         Received::Unknown => "received on an unknown day".to_string(),
     }
@@ -33,7 +33,7 @@ fn received_text(received: Received) -> String {
 fn design_source(from: &str) -> String {
     match from {
         "judged" => "the store now".to_string(),
-        "before-history" => "first commit".to_string(),
+        "before-history" => "before history".to_string(),
         commit => commit.to_string(),
     }
 }
@@ -89,6 +89,12 @@ fn control(
     out.push_str(&line("status", record.status.as_str()));
     out.push_str(&line("owner", record.owner.as_deref().unwrap_or("-")));
     out.push_str(&line("frequency", record.frequency.as_str()));
+    if let Some(since) = result.status_since {
+        out.push_str(&line(
+            "since",
+            format!("{} since {since}", record.status.as_str()),
+        ));
+    }
     if let Some(reason) = &record.reason {
         out.push_str(&line("reason", reason));
     }
@@ -211,6 +217,9 @@ fn control(
     }
     if let Some(description) = &record.description {
         out.push_str(&format!("\n{description}\n"));
+    }
+    if let Some(procedure) = &record.test_procedure {
+        out.push_str(&format!("\nTest procedure:\n{procedure}\n"));
     }
     out
 }

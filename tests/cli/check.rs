@@ -2,7 +2,7 @@
 //! the output formats.
 
 use crate::common::{Env, Run};
-use crate::fixtures::{PROGRAM, committed_small_store, scope_approved};
+use crate::fixtures::{PROGRAM, committed_small_store, evidence, scope_approved};
 use soc2::findings::{Code, Severity};
 
 /// `check` with every warning but `code` allowed, in both formats.
@@ -127,6 +127,104 @@ rule!(w_expired_exception, Code::ExpiredException, |env| {
     );
 });
 rule!(w_uncovered_criterion, Code::UncoveredCriterion, |_| {});
+rule!(w_not_operating, Code::NotOperating, |env| {
+    // BC-01 was designed when the period's windows ended; it is implemented now.
+    type2(env);
+    env.write(
+        "controls/BC-01.yaml",
+        env.read("controls/BC-01.yaml")
+            .replace("status: designed", "status: implemented"),
+    );
+});
+rule!(w_deviation, Code::Deviation, |env| {
+    evidence(
+        env,
+        "AC-01",
+        "2026-11-20-mfa-failed",
+        ("2026-11-20", "2026-11-20"),
+        "2026-11-20",
+    );
+    env.write(
+        "evidence/AC-01/2026-11-20-mfa-failed.yaml",
+        format!(
+            "{}result: deviation\nreason: two admins had MFA switched off\n",
+            env.read("evidence/AC-01/2026-11-20-mfa-failed.yaml")
+        ),
+    );
+});
+rule!(w_backdated, Code::Backdated, |env| {
+    // Written in November (git received it on 2026-11-22), dated June.
+    evidence(
+        env,
+        "AC-02",
+        "2026-06-01-review",
+        ("2026-04-01", "2026-05-31"),
+        "2026-06-01",
+    );
+});
+rule!(w_late_evidence, Code::LateEvidence, |env| {
+    // The Q3 window of AC-02 was due on 2026-10-30; this arrives on 2026-11-22.
+    type2(env);
+    evidence(
+        env,
+        "AC-02",
+        "2026-11-21-q3-review",
+        ("2026-07-01", "2026-09-30"),
+        "2026-11-21",
+    );
+});
+rule!(w_self_exception, Code::SelfException, |env| {
+    env.write(
+        "controls/AC-02.yaml",
+        format!("{}exceptions:\n  - reason: New IdP rollout\n    approved_by: bob@example.com\n    expires: 2027-01-31\n", env.read("controls/AC-02.yaml")),
+    );
+});
+rule!(w_long_exception, Code::LongException, |env| {
+    env.write(
+        "controls/AC-02.yaml",
+        format!("{}exceptions:\n  - reason: Reviews resume some day\n    approved_by: cfo@example.com\n    expires: 2099-12-31\n", env.read("controls/AC-02.yaml")),
+    );
+});
+rule!(w_scope_unapproved, Code::ScopeUnapproved, |env| {
+    env.write(
+        "soc2.yaml",
+        env.read("soc2.yaml")
+            .replace("Cloud only; no offices", "We would rather not"),
+    );
+});
+rule!(
+    w_excluded_common_criterion,
+    Code::ExcludedCommonCriterion,
+    |_| {}
+);
+rule!(w_point_in_time_span, Code::PointInTimeSpan, |env| {
+    evidence(
+        env,
+        "AC-01",
+        "2026-11-20-console",
+        ("2026-10-01", "2026-11-20"),
+        "2026-11-20",
+    );
+    env.write(
+        "evidence/AC-01/2026-11-20-console.yaml",
+        env.read("evidence/AC-01/2026-11-20-console.yaml")
+            .replace("kind: export", "kind: screenshot"),
+    );
+});
+rule!(w_no_history, Code::NoHistory, type2);
+
+/// The small store as a Type II audit of 2026-04-01..2026-09-30, committed on
+/// 2026-11-22: its history starts after the period.
+fn type2(env: &Env) {
+    env.write(
+        "soc2.yaml",
+        scope_approved(&PROGRAM.replace(
+            "  type: type1\n",
+            "  type: type2\n  period: {start: 2026-04-01, end: 2026-09-30}\n",
+        )),
+    );
+    env.commit_all("a Type II period");
+}
 rule!(w_no_owner, Code::NoOwner, |_| {});
 rule!(w_unrecorded_file, Code::UnrecordedFile, |env| {
     env.write("evidence/AC-01/screenshot.png", "png");

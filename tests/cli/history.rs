@@ -139,7 +139,11 @@ fn log_and_check_work_in_a_shallow_clone() {
         .stdout
         .split_once("\n\n")
         .expect("the note comes first");
-    assert!(note.starts_with("info[I-RULE-SKIPPED]: segregation of duties was not checked"));
+    assert!(
+        note.starts_with(
+            "info[I-RULE-SKIPPED]: segregation of duties and the dates git vouches for"
+        )
+    );
     assert_eq!(rest, full.stdout);
 }
 

@@ -9,6 +9,7 @@ mod check;
 mod commits;
 mod control;
 mod criteria;
+mod demo;
 mod evidence;
 mod generator;
 mod history;

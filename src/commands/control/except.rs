@@ -7,6 +7,7 @@ use soc2::model::{CONTROL_FIELDS, Control, Date, Exception};
 use soc2::store::{PendingWrite, edit, records};
 
 use super::super::args::parse_date;
+use super::super::output::warn;
 use super::super::{Context, Exit, print};
 
 /// Record an accepted risk on a control: an exception with a reason and an end date.
@@ -38,6 +39,12 @@ pub fn run(context: &Context, args: ExceptArgs) -> Result<Exit> {
             "an exception needs an end date from today on",
         ));
     }
+    if args.reason.trim().is_empty() {
+        bail!(Hinted::new(
+            "an exception needs a reason",
+            "say which gap is accepted, why, and what will close it",
+        ));
+    }
     let record = records::read::<Control>(&root, &path, "control")?;
     let mut change = Change::new("control-except", &args.id);
     change.writes.push(PendingWrite::replace(&path, Vec::new()));
@@ -56,6 +63,23 @@ pub fn run(context: &Context, args: ExceptArgs) -> Result<Exit> {
         args.id, args.until, args.reason
     ));
     let commit = change::apply_as(&repo, &change, &identity)?;
+    // The same rules `soc2 check` applies (W-SELF-EXCEPTION, W-LONG-EXCEPTION), said now.
+    if control
+        .owner
+        .as_deref()
+        .is_some_and(|owner| soc2::duties::same_person(owner, &identity.author.email))
+    {
+        warn(&format!(
+            "you own {}: an exception you approve yourself is flagged (W-SELF-EXCEPTION); have someone with the authority record it",
+            args.id
+        ));
+    }
+    if args.until > context.today.add_months(12) {
+        warn(&format!(
+            "the exception runs more than 12 months, until {} (W-LONG-EXCEPTION): a gap that long is a control that does not operate",
+            args.until
+        ));
+    }
     print(&format!(
         "Recorded an exception for {} until {} in commit {}\n",
         args.id,

@@ -1,10 +1,16 @@
-//! Readiness rules as findings, for `verify` and `check`: pure functions of the store
-//! and its assessment.
+//! Readiness rules as findings, for `verify` and `check`: pure functions of the store,
+//! its history and its assessment. Each finding code is raised in one file: the
+//! readiness states here, evidence records in `evidence`, what git says about when
+//! things happened in `provenance`, and the scope in `scope`.
+
+mod evidence;
+mod provenance;
+mod scope;
 
 use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::{Approval, ContentDigest, Control, ControlStatus, Policy, digest, owner_is_set};
-use crate::model::{Record, Store};
+use crate::model::{History, Record, Store};
 use crate::readiness::{
     ApprovalState, Assessment, ControlResult, ControlState, CriterionState, PolicyResult,
 };
@@ -86,8 +92,11 @@ fn check_approval<T>(
 }
 
 /// The readiness warnings `check` reports, from the assessment of the store.
-pub(crate) fn readiness(store: &Store, assessment: &Assessment) -> Vec<Finding> {
+pub(crate) fn readiness(store: &Store, assessment: &Assessment, history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
+    findings.extend(evidence::findings(store, assessment));
+    findings.extend(provenance::findings(store, assessment, history));
+    findings.extend(scope::findings(store, assessment));
     for (record, result) in store.controls.iter().zip(&assessment.controls) {
         debug_assert_eq!(record.value.id, result.id);
         control_findings(record, result, &mut findings);
@@ -157,9 +166,25 @@ fn control_findings(record: &Record<Control>, result: &ControlResult, out: &mut 
         return;
     }
     for reason in &result.reasons {
-        let code = match reason.state {
-            ControlState::MissingEvidence => Code::MissingEvidence,
-            ControlState::StaleEvidence => Code::StaleEvidence,
+        let (code, hint) = match reason.state {
+            ControlState::MissingEvidence | ControlState::StaleEvidence => (
+                if reason.state == ControlState::MissingEvidence {
+                    Code::MissingEvidence
+                } else {
+                    Code::StaleEvidence
+                },
+                format!(
+                    "add evidence with `soc2 evidence add {} FILE --covers FROM..TO`",
+                    result.id
+                ),
+            ),
+            ControlState::NotOperating => (
+                Code::NotOperating,
+                format!(
+                    "past windows stay as they were; `soc2 show {}` lists them and the commit each was judged on",
+                    result.id
+                ),
+            ),
             _ => continue,
         };
         out.push(
@@ -168,10 +193,7 @@ fn control_findings(record: &Record<Control>, result: &ControlResult, out: &mut 
                 format!("{}: {}", result.id, reason.detail),
                 "frequency",
             )
-            .with_hint(format!(
-                "add evidence with `soc2 evidence add {} FILE --covers FROM..TO`",
-                result.id
-            )),
+            .with_hint(hint),
         );
     }
     if result.approval == ApprovalState::Missing {

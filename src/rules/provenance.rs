@@ -1,0 +1,278 @@
+//! What git says about when things happened: records dated before git received them,
+//! evidence that arrived after its window was due, exceptions approved by the people
+//! they excuse or running too long, and windows older than the history itself.
+//! Records already in the first commit of a history predate git: their real dates are
+//! the team's word, which W-NO-HISTORY says once.
+
+use std::collections::HashMap;
+
+use crate::duties::same_person;
+use crate::findings::{Code, Finding};
+use crate::locate;
+use crate::model::paths::evidence_id;
+use crate::model::{Approval, Date, Exception, History, Record, Stood, Store, Version};
+use crate::readiness::evidence::{Received, received};
+use crate::readiness::{Assessment, WindowResult};
+
+/// A day more than this many days before the commit that added it is backdated.
+const BACKDATING_DAYS: i64 = 1;
+
+pub(super) fn findings(store: &Store, assessment: &Assessment, history: &History) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let today = assessment.today;
+    if let (Some(program), Some(starts)) = (&store.program, history.starts())
+        && assessment.history.windows_before_history > 0
+    {
+        out.push(
+            Finding::new(
+                Code::NoHistory,
+                format!(
+                    "git history starts on {starts}, after windows of the period ended: they are judged on the store as its first commit holds it"
+                ),
+            )
+            .in_file(&program.path)
+            .with_hint("nothing to fix in the files: tell the auditor which windows predate the history, and keep every later change in git"),
+        );
+    }
+    // A shallow clone's first commit is not the store's: what follows needs history
+    // (the audit's I-RULE-SKIPPED says so).
+    if history.shallow || history.commits.is_empty() {
+        return out;
+    }
+    let first_windows = first_windows(assessment);
+    for record in &store.evidence {
+        let Some(control) = assessment.control(&record.value.control) else {
+            continue;
+        };
+        if !control.in_scope {
+            continue;
+        }
+        let arrived = match received(history, &record.path) {
+            Received::Commit { date } => date,
+            Received::Uncommitted => today,
+            Received::BeforeHistory { .. } | Received::Unknown => continue,
+        };
+        let evidence = &record.value;
+        if evidence.collected_at.days_until(arrived) > BACKDATING_DAYS {
+            out.push(
+                located(
+record,
+"collected_at",
+Finding::new(Code::Backdated, format!(
+                        "{} says it was collected on {}, but git received it on {arrived}",
+                        evidence_id(&record.path),
+                        evidence.collected_at
+                    ))
+                    .with_hint("record evidence on the day it is collected (without `--today`), and commit it then")),
+            );
+        }
+        if let Some(due) = first_windows
+            .get(evidence_id(&record.path).as_str())
+            .map(|w| w.due_on)
+            && arrived > due
+        {
+            out.push(
+                located(
+record,
+"collected_at",
+Finding::new(Code::LateEvidence, format!(
+                        "{} arrived on {arrived}, after its first window was due ({due})",
+                        evidence_id(&record.path)
+                    ))
+                    .with_hint("it still counts; collect evidence within the grace after each window (`soc2 due` lists what is coming)")),
+            );
+        }
+    }
+    for record in &store.controls {
+        let versions = history
+            .controls
+            .get(&record.value.id)
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(approval) = &record.value.approval {
+            let added = added_on(history, versions, today, |c| {
+                same_approval(c.approval.as_ref(), approval)
+            });
+            backdated_approval(record, approval, added, &mut out);
+        }
+        for (i, exception) in record.value.exceptions.iter().enumerate() {
+            let added = added_on(history, versions, today, |c| {
+                c.exceptions.contains(exception)
+            });
+            exception_findings(record, i, exception, added, today, &mut out);
+        }
+    }
+    for record in &store.policies {
+        let versions = history
+            .policies
+            .get(&record.value.id)
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(approval) = &record.value.approval {
+            let added = added_on(history, versions, today, |p| {
+                same_approval(p.policy.approval.as_ref(), approval)
+            });
+            backdated_approval(record, approval, added, &mut out);
+        }
+    }
+    if let Some(program) = &store.program
+        && let Some(approval) = &program.value.scope_approval
+    {
+        let added = added_on(history, &history.programs, today, |p| {
+            same_approval(p.scope_approval.as_ref(), approval)
+        });
+        if let Some((date, _)) = added
+            && approval.at.days_until(date) > BACKDATING_DAYS
+        {
+            out.push(located(
+                program,
+                "scope_approval.at",
+                Finding::new(
+                    Code::Backdated,
+                    format!(
+                        "the scope approval says {}, but git received it on {date}",
+                        approval.at
+                    ),
+                )
+                .with_hint("approve on the day of the approval: `soc2 approve scope`"),
+            ));
+        }
+    }
+    out
+}
+
+/// The same approval: by the same person on the same day (its digest may have been
+/// renewed since).
+fn same_approval(a: Option<&Approval>, b: &Approval) -> bool {
+    a.is_some_and(|a| a.by == b.by && a.at == b.at)
+}
+
+/// The first window each evidence record is counted for, by evidence ID.
+fn first_windows(assessment: &Assessment) -> HashMap<&str, &WindowResult> {
+    let mut first: HashMap<&str, &WindowResult> = HashMap::new();
+    for control in &assessment.controls {
+        for window in &control.window_results {
+            for id in &window.evidence {
+                first.entry(id.as_str()).or_insert(window);
+            }
+        }
+    }
+    first
+}
+
+/// When (and by whom) the current run of versions satisfying `holds` began: the commit
+/// that added what `holds` looks for. `None` when it predates history (it was in the
+/// first commit); the judging day, with no author, when it is not committed yet.
+fn added_on<'h, T>(
+    history: &'h History,
+    versions: &[Version<T>],
+    today: Date,
+    holds: impl Fn(&T) -> bool,
+) -> Option<(Date, Option<&'h str>)> {
+    let present = |v: &Version<T>| match &v.value {
+        Stood::Present(value) => holds(value),
+        _ => false,
+    };
+    let Some(last) = versions.last() else {
+        return Some((today, None));
+    };
+    if !present(last) {
+        return Some((today, None));
+    }
+    let mut first = last.commit;
+    for version in versions.iter().rev() {
+        if !present(version) {
+            break;
+        }
+        first = version.commit;
+    }
+    if first == 0 {
+        return None;
+    }
+    let commit = &history.commits[first];
+    Some((commit.date, Some(commit.author_email.as_str())))
+}
+
+fn backdated_approval<T>(
+    record: &Record<T>,
+    approval: &Approval,
+    added: Option<(Date, Option<&str>)>,
+    out: &mut Vec<Finding>,
+) {
+    if let Some((date, _)) = added
+        && approval.at.days_until(date) > BACKDATING_DAYS
+    {
+        out.push(located(
+            record,
+            "approval.at",
+            Finding::new(
+                Code::Backdated,
+                format!(
+                    "{}'s approval says {} approved it on {}, but git received it on {date}",
+                    record.stem(),
+                    approval.by,
+                    approval.at
+                ),
+            )
+            .with_hint(format!(
+                "approve on the day of the approval: `soc2 approve {}`",
+                record.stem()
+            )),
+        ));
+    }
+}
+
+fn exception_findings(
+    record: &Record<crate::model::Control>,
+    index: usize,
+    exception: &Exception,
+    added: Option<(Date, Option<&str>)>,
+    today: Date,
+    out: &mut Vec<Finding>,
+) {
+    let field = format!("exceptions[{index}].approved_by");
+    let control = &record.value;
+    let owner_approved = control
+        .owner
+        .as_deref()
+        .is_some_and(|owner| same_person(owner, &exception.approved_by));
+    let author_approved = added
+        .and_then(|(_, author)| author)
+        .is_some_and(|author| same_person(author, &exception.approved_by));
+    if owner_approved || author_approved {
+        let who = if owner_approved {
+            "the control's owner"
+        } else {
+            "the person who added it"
+        };
+        out.push(
+            located(
+record,
+&field,
+Finding::new(Code::SelfException, format!(
+                    "the exception on {} until {} was approved by {} ({who})",
+                    control.id, exception.expires, exception.approved_by
+                ))
+                .with_hint("have someone with the authority, other than the owner, record it with `soc2 control except`")),
+        );
+    }
+    let from = added.map_or(today, |(date, _)| date);
+    if exception.expires > from.add_months(12) {
+        out.push(
+            located(
+record,
+&format!("exceptions[{index}].expires"),
+Finding::new(Code::LongException, format!(
+                    "the exception on {} runs until {}, more than 12 months after it was added on {from}",
+                    control.id, exception.expires
+                ))
+                .with_hint("fix the gap, or set an end date within a year and renew it if it is still needed")),
+        );
+    }
+}
+
+/// `finding`, placed at a record's field (or its id when the field is absent).
+fn located<T>(record: &Record<T>, field: &str, finding: Finding) -> Finding {
+    finding
+        .in_file(&record.path)
+        .at(locate::value(&record.text, field).or_else(|| locate::field(&record.text, "id")))
+        .with_source(&record.text)
+}

@@ -1,0 +1,60 @@
+//! The demonstration store in this checkout, judged day by day: readiness must tell a
+//! believable story, never dropping from one day to the next unless a window really
+//! falls due without evidence.
+
+use soc2::model::{Date, History};
+use soc2::readiness::{self, Assessment};
+use soc2::store::{self, WorkTree};
+
+/// Windows that count against readiness: due without evidence, or not operating.
+fn failing_windows(a: &Assessment) -> usize {
+    a.controls
+        .iter()
+        .filter(|c| c.in_scope)
+        .filter_map(|c| c.windows)
+        .map(|w| w.missing + w.not_operating + w.deviation)
+        .sum()
+}
+
+#[test]
+fn readiness_never_drops_unless_a_window_falls_due_empty() {
+    let loaded = store::load(&WorkTree::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(!loaded.has_errors(), "the demonstration store loads");
+    // Judged on the files as they are: the same story with or without git history.
+    let history = History::default();
+    let period = loaded
+        .store
+        .program()
+        .audit
+        .period
+        .expect("a Type II period");
+    let mut day = period.start;
+    let last = Date::from_ymd(2026, 11, 23);
+    let mut previous: Option<(f64, usize)> = None;
+    let mut drops = Vec::new();
+    while day <= last {
+        let a = readiness::assess(&loaded.store, day, &history);
+        let now = (a.overall.readiness, failing_windows(&a));
+        if let Some((readiness, failing)) = previous
+            && now.0 + 3.0 < readiness
+            && now.1 <= failing
+        {
+            drops.push(format!(
+                "{day}: {readiness} -> {} with no new failing window",
+                now.0
+            ));
+        }
+        previous = Some(now);
+        day = day.add_days(1);
+    }
+    assert!(drops.is_empty(), "{drops:#?}");
+
+    // The day after a quarter ends, its evidence may still arrive: nothing falls due.
+    let on = |y, m, d| {
+        readiness::assess(&loaded.store, Date::from_ymd(y, m, d), &history)
+            .overall
+            .readiness
+    };
+    assert!(on(2026, 7, 1) >= on(2026, 6, 30));
+    assert!(on(2026, 10, 1) >= on(2026, 9, 30));
+}
