@@ -15,15 +15,7 @@ fn not_ready(env: &Env, id: &str) -> ControlResult {
 
 /// Runs soc2 as another person.
 fn as_person(env: &Env, name: &str, email: &str, args: &[&str]) -> crate::common::Run {
-    env.soc2_with(
-        args,
-        &[
-            ("GIT_AUTHOR_NAME", name),
-            ("GIT_AUTHOR_EMAIL", email),
-            ("GIT_COMMITTER_NAME", name),
-            ("GIT_COMMITTER_EMAIL", email),
-        ],
-    )
+    env.as_person(name, email, args)
 }
 
 #[test]

@@ -145,6 +145,19 @@ impl Env {
         }
     }
 
+    /// Runs soc2 as another person (their git identity).
+    pub fn as_person(&self, name: &str, email: &str, args: &[&str]) -> Run {
+        self.soc2_with(
+            args,
+            &[
+                ("GIT_AUTHOR_NAME", name),
+                ("GIT_AUTHOR_EMAIL", email),
+                ("GIT_COMMITTER_NAME", name),
+                ("GIT_COMMITTER_EMAIL", email),
+            ],
+        )
+    }
+
     /// Runs the real git CLI and returns its stdout; panics when git fails.
     pub fn git(&self, args: &[&str]) -> String {
         let output = self

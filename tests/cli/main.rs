@@ -18,6 +18,7 @@ mod internal;
 mod lifecycle;
 mod load_errors;
 mod policy;
+mod readiness;
 mod schema;
 mod status;
 mod structure;
