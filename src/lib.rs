@@ -52,6 +52,7 @@ pub mod schema;
 pub mod starter;
 pub mod store;
 pub mod suggest;
+pub mod timeline;
 pub mod trail;
 mod validate;
 

@@ -153,17 +153,14 @@ impl Context {
     /// The last commit of the first-parent history dated on or before `day`.
     fn commit_at(&self, repo: &Repo, day: Date) -> Result<String> {
         let past = history::read(repo, self.history_start(), Depth::Design)?;
-        match past.commit_at(day) {
-            Some(last) => Ok(past.commits[last].id.clone()),
-            None => anyhow::bail!(Hinted::new(
-                format!(
-                    "the store's history starts {}, after {day}",
-                    past.starts().map_or(
-                        "nowhere (no commit holds soc2.yaml)".to_string(),
-                        |d| format!("on {d}")
-                    )
-                ),
-                "pass a day on or after the first commit that holds soc2.yaml",
+        // A day before history starts is judged on its first commit, as its windows are
+        // (and `status` says so).
+        match (past.commit_at(day), past.commits.first()) {
+            (Some(last), _) => Ok(past.commits[last].id.clone()),
+            (None, Some(first)) => Ok(first.id.clone()),
+            (None, None) => anyhow::bail!(Hinted::new(
+                "no commit holds soc2.yaml yet, so there is no past to judge",
+                "commit the store first; without --as-of, soc2 judges the working tree",
             )),
         }
     }

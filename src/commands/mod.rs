@@ -24,6 +24,7 @@ mod risks;
 mod schema;
 mod show;
 mod status;
+mod timeline;
 mod verify;
 
 use std::path::PathBuf;
@@ -124,6 +125,7 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Diff(diff::DiffArgs),
     Schema(schema::SchemaArgs),
+    Timeline(timeline::TimelineArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -161,6 +163,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
+        Command::Timeline(args) => timeline::run(&context, args),
     }
 }
 

@@ -1,51 +1,141 @@
-//! The store as it is in a commit's tree; the working tree is never touched.
+//! The store as it is in a commit's tree; the working tree is never touched. Each
+//! folder is read once (its raw tree object, parsed for all its names); files are read
+//! by their blob id. Readers on several threads each use their own handle on the
+//! repository, so loading in parallel takes no lock but the folder cache's.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io;
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
-use git2::{ErrorCode, ObjectType, Oid, Repository};
+use git2::{Oid, Repository};
 
 use crate::model::EntryKind;
 use crate::store::{DirEntry, Source};
 
 pub struct TreeSource {
     pub(super) label: String,
-    pub(super) repo: Mutex<Repository>,
+    /// The repository's git directory, for each thread's own handle.
+    pub(super) git_dir: PathBuf,
     pub(super) tree: Oid,
+    /// Folders read so far, by path ("" is the root).
+    pub(super) folders: Mutex<HashMap<String, Arc<Folder>>>,
+}
+
+/// One folder of the tree: its entries, sorted by name.
+pub(super) struct Folder {
+    entries: Vec<(String, EntryKind, Oid)>,
+}
+
+impl Folder {
+    fn find(&self, name: &str) -> Option<(EntryKind, Oid)> {
+        self.entries
+            .binary_search_by(|(n, _, _)| n.as_str().cmp(name))
+            .ok()
+            .map(|i| (self.entries[i].1, self.entries[i].2))
+    }
+}
+
+thread_local! {
+    /// This thread's handle on a repository (git2 handles are not shared between
+    /// threads): reopened when another repository is read.
+    static REPOSITORY: RefCell<Option<(PathBuf, Repository)>> = const { RefCell::new(None) };
 }
 
 impl TreeSource {
-    fn with_entry<T>(
-        &self,
-        path: &str,
-        f: impl FnOnce(&Repository, Option<git2::TreeEntry>) -> io::Result<T>,
-    ) -> io::Result<T> {
-        let repo = self
-            .repo
-            .lock()
-            .map_err(|_| io::Error::other("repository lock poisoned"))?;
-        let tree = repo.find_tree(self.tree).map_err(io::Error::other)?;
-        let entry = if path.is_empty() {
-            None
+    pub(super) fn new(label: String, git_dir: PathBuf, tree: Oid) -> TreeSource {
+        TreeSource {
+            label,
+            git_dir,
+            tree,
+            folders: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The raw bytes of an object, through this thread's repository handle.
+    fn object(&self, id: Oid) -> io::Result<Vec<u8>> {
+        REPOSITORY.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.as_ref().is_none_or(|(dir, _)| dir != &self.git_dir) {
+                let repo = Repository::open(&self.git_dir).map_err(io::Error::other)?;
+                *slot = Some((self.git_dir.clone(), repo));
+            }
+            let (_, repo) = slot.as_ref().expect("opened above");
+            let odb = repo.odb().map_err(io::Error::other)?;
+            let object = odb.read(id).map_err(io::Error::other)?;
+            Ok(object.data().to_vec())
+        })
+    }
+
+    /// The folder at `path`, read once; `None` when there is no folder there.
+    fn folder(&self, path: &str) -> io::Result<Option<Arc<Folder>>> {
+        if let Some(folder) = self.lock()?.get(path) {
+            return Ok(Some(folder.clone()));
+        }
+        let id = if path.is_empty() {
+            self.tree
         } else {
-            match tree.get_path(Path::new(path)) {
-                Ok(entry) => Some(entry),
-                Err(err) if err.code() == ErrorCode::NotFound => return f(&repo, None),
-                Err(err) => return Err(io::Error::other(err)),
+            match self.entry(path)? {
+                Some((EntryKind::Dir, id)) => id,
+                _ => return Ok(None),
             }
         };
-        f(&repo, entry)
+        let folder = Arc::new(Folder {
+            entries: parse_tree(&self.object(id)?),
+        });
+        self.lock()?.insert(path.to_string(), folder.clone());
+        Ok(Some(folder))
+    }
+
+    /// What sits at `path`, and its id.
+    fn entry(&self, path: &str) -> io::Result<Option<(EntryKind, Oid)>> {
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        Ok(self.folder(parent)?.and_then(|f| f.find(name)))
+    }
+
+    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, HashMap<String, Arc<Folder>>>> {
+        self.folders
+            .lock()
+            .map_err(|_| io::Error::other("the folder cache is poisoned"))
     }
 }
 
-fn entry_kind(entry: &git2::TreeEntry) -> EntryKind {
-    match (entry.kind(), entry.filemode()) {
-        (Some(ObjectType::Tree), _) => EntryKind::Dir,
-        (Some(ObjectType::Blob), 0o120000) => EntryKind::Symlink,
-        (Some(ObjectType::Blob), _) => EntryKind::File,
-        _ => EntryKind::Other,
+/// The entries of a raw tree object, sorted by name. Ids are 20 bytes: `Repo::discover`
+/// refuses SHA-256 repositories.
+fn parse_tree(data: &[u8]) -> Vec<(String, EntryKind, Oid)> {
+    let mut entries = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let Some(space) = data[at..].iter().position(|b| *b == b' ').map(|p| at + p) else {
+            break;
+        };
+        let Some(nul) = data[space..]
+            .iter()
+            .position(|b| *b == 0)
+            .map(|p| space + p)
+        else {
+            break;
+        };
+        let Some(id) = data
+            .get(nul + 1..nul + 21)
+            .and_then(|b| Oid::from_bytes(b).ok())
+        else {
+            break;
+        };
+        let kind = match &data[at..space] {
+            b"40000" => EntryKind::Dir,
+            b"120000" => EntryKind::Symlink,
+            b"160000" => EntryKind::Other,
+            _ => EntryKind::File,
+        };
+        let name = String::from_utf8_lossy(&data[space + 1..nul]).into_owned();
+        entries.push((name, kind, id));
+        at = nul + 21;
     }
+    // git orders folders as if their names ended in `/`; lookups want plain order.
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries
 }
 
 impl Source for TreeSource {
@@ -54,39 +144,73 @@ impl Source for TreeSource {
     }
 
     fn list(&self, dir: &str) -> io::Result<Option<Vec<DirEntry>>> {
-        self.with_entry(dir, |repo, entry| {
-            let Some(entry) = entry else {
-                return Ok(None);
-            };
-            if entry.kind() != Some(ObjectType::Tree) {
-                return Ok(None);
-            }
-            let tree = repo.find_tree(entry.id()).map_err(io::Error::other)?;
-            let entries = tree
+        Ok(self.folder(dir)?.map(|folder| {
+            folder
+                .entries
                 .iter()
-                .map(|e| DirEntry {
-                    name: String::from_utf8_lossy(e.name_bytes()).into_owned(),
-                    kind: entry_kind(&e),
+                .map(|(name, kind, _)| DirEntry {
+                    name: name.clone(),
+                    kind: *kind,
                 })
-                .collect();
-            Ok(Some(entries))
-        })
+                .collect()
+        }))
     }
 
     fn kind(&self, path: &str) -> io::Result<Option<EntryKind>> {
-        self.with_entry(path, |_, entry| Ok(entry.map(|e| entry_kind(&e))))
+        if path.is_empty() {
+            return Ok(Some(EntryKind::Dir));
+        }
+        Ok(self.entry(path)?.map(|(kind, _)| kind))
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
-        self.with_entry(path, |repo, entry| {
-            let entry = entry.ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::NotFound,
-                    format!("{path} is not in the revision"),
-                )
-            })?;
-            let blob = repo.find_blob(entry.id()).map_err(io::Error::other)?;
-            Ok(blob.content().to_vec())
-        })
+        match self.entry(path)? {
+            Some((EntryKind::File | EntryKind::Symlink, id)) => self.object(id),
+            _ => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("{path} is not in the revision"),
+            )),
+        }
+    }
+
+    fn content_id(&self, path: &str) -> Option<[u8; 20]> {
+        match self.entry(path).ok()?? {
+            (EntryKind::File, id) => id.as_bytes().try_into().ok(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_sort_plainly_for_lookups() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let blob = repo.blob(b"x").unwrap();
+        let mut inner = repo.treebuilder(None).unwrap();
+        inner.insert("f", blob, 0o100644).unwrap();
+        let inner = inner.write().unwrap();
+        let mut root = repo.treebuilder(None).unwrap();
+        for name in ["a.b", "a0"] {
+            root.insert(name, blob, 0o100644).unwrap();
+        }
+        root.insert("a", inner, 0o040000).unwrap();
+        let root = root.write().unwrap();
+        let source = TreeSource::new("test".into(), repo.path().to_path_buf(), root);
+        assert_eq!(source.kind("a").unwrap(), Some(EntryKind::Dir));
+        assert_eq!(source.kind("a0").unwrap(), Some(EntryKind::File));
+        assert_eq!(source.read("a/f").unwrap(), b"x");
+        assert_eq!(source.kind("a/g").unwrap(), None);
+        let names: Vec<String> = source
+            .list("")
+            .unwrap()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(names, ["a", "a.b", "a0"]);
     }
 }

@@ -258,15 +258,26 @@ impl Repo {
             }
         };
         let odb = self.repo.odb()?;
-        let shallow_repo = self.repo.is_shallow();
+        // A shallow clone lists its boundary commits in .git/shallow; libgit2 shows
+        // them with no parents, or with parents it does not have.
+        let boundary: Vec<String> = if self.repo.is_shallow() {
+            std::fs::read_to_string(self.repo.path().join("shallow"))
+                .map(|text| text.lines().map(str::to_string).collect())
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
         let mut chain = Vec::new();
         let mut shallow = false;
         let mut commit = head;
         loop {
             let parent = commit.parent_ids().next();
+            if boundary.iter().any(|id| *id == commit.id().to_string()) {
+                shallow = true;
+            }
             chain.push(commit);
             let Some(parent) = parent else { break };
-            if shallow_repo && !odb.exists(parent) {
+            if !boundary.is_empty() && !odb.exists(parent) {
                 shallow = true;
                 break;
             }

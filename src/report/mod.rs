@@ -15,6 +15,7 @@ pub mod risks;
 pub mod schema;
 pub mod show;
 pub mod status;
+pub mod timeline;
 pub mod verify;
 
 use std::io::IsTerminal;

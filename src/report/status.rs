@@ -178,6 +178,12 @@ fn rule_lines(view: &StatusView) -> Vec<String> {
         _ => {}
     }
     if let Some(starts) = view.history.starts
+        && starts > view.today
+    {
+        lines.push(format!(
+            "Git history starts on {starts}, after this day: the store is judged as its first commit holds it (W-NO-HISTORY)."
+        ));
+    } else if let Some(starts) = view.history.starts
         && view.history.windows_before_history > 0
     {
         lines.push(format!(

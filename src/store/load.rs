@@ -1,7 +1,9 @@
 //! Reading the whole store from a source into records, collecting every problem on the
 //! way instead of stopping at the first.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::any::Any;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -36,8 +38,39 @@ impl Loaded {
     }
 }
 
+/// Parsed records kept by the content id their source gives (a git blob id), so that
+/// loading many revisions of one store (a timeline) parses each version of a file once.
+#[derive(Default)]
+pub struct ParseCache {
+    records: Mutex<HashMap<CacheKey, Arc<dyn Any + Send + Sync>>>,
+}
+
+/// A record's path and the content id of the text it was parsed from.
+type CacheKey = (String, [u8; 20]);
+
+impl ParseCache {
+    fn get<T: Clone + 'static>(&self, path: &str, id: [u8; 20]) -> Option<Record<T>> {
+        let records = self.records.lock().ok()?;
+        records
+            .get(&(path.to_string(), id))
+            .and_then(|r| r.downcast_ref::<Record<T>>())
+            .cloned()
+    }
+
+    fn put<T: Clone + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
+        if let Ok(mut records) = self.records.lock() {
+            records.insert((record.path.clone(), id), Arc::new(record.clone()));
+        }
+    }
+}
+
 /// Loads and validates the store. Fails only when there is no store to read at all.
 pub fn load(source: &dyn Source) -> Result<Loaded> {
+    load_cached(source, None)
+}
+
+/// `load`, reusing the records `cache` parsed before when their content is the same.
+pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Loaded> {
     let mut findings = Vec::new();
     let mut store = Store::default();
 
@@ -52,29 +85,31 @@ pub fn load(source: &dyn Source) -> Result<Loaded> {
         Some(EntryKind::Dir) => findings.push(integrity::program_is_a_directory()),
         Some(_) => {
             let (mut programs, program_findings) =
-                parse_records::<Program>(source, vec![PROGRAM_FILE.to_string()], "program");
+                parse_records::<Program>(source, cache, vec![PROGRAM_FILE.to_string()], "program");
             findings.extend(program_findings);
             store.program = programs.pop();
         }
     }
 
     let control_paths = record_files(source, CONTROLS_DIR, "control", &mut findings)?;
-    let (controls, control_findings) = parse_records::<Control>(source, control_paths, "control");
+    let (controls, control_findings) =
+        parse_records::<Control>(source, cache, control_paths, "control");
     store.controls = with_ids(controls, |c| &mut c.id);
     findings.extend(control_findings);
 
     let policy_paths = record_files(source, POLICIES_DIR, "policy", &mut findings)?;
-    let (policies, policy_findings) = parse_records::<Policy>(source, policy_paths, "policy");
+    let (policies, policy_findings) =
+        parse_records::<Policy>(source, cache, policy_paths, "policy");
     store.policies = with_ids(policies, |p| &mut p.id);
     findings.extend(policy_findings);
     load_documents(source, &mut store, &mut findings)?;
 
     let risk_paths = record_files(source, RISKS_DIR, "risk", &mut findings)?;
-    let (risks, risk_findings) = parse_records::<Risk>(source, risk_paths, "risk");
+    let (risks, risk_findings) = parse_records::<Risk>(source, cache, risk_paths, "risk");
     store.risks = with_ids(risks, |r| &mut r.id);
     findings.extend(risk_findings);
 
-    load_evidence(source, &mut store, &mut findings)?;
+    load_evidence(source, cache, &mut store, &mut findings)?;
     store.unreadable = findings
         .iter()
         .filter_map(|f| f.file.clone())
@@ -150,16 +185,29 @@ fn record_files(
 /// Reads and parses every path, in parallel.
 fn parse_records<T>(
     source: &dyn Source,
+    cache: Option<&ParseCache>,
     paths: Vec<String>,
     what: &str,
 ) -> (Vec<Record<T>>, Vec<Finding>)
 where
-    T: DeserializeOwned + Send,
+    T: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     // Reading and parsing are independent per file: use every core.
     let parsed: Vec<Result<Record<T>, Finding>> = paths
         .into_par_iter()
-        .map(|path| parse_one(&path, source.read(&path), what))
+        .map(|path| {
+            let id = cache.and_then(|_| source.content_id(&path));
+            if let (Some(cache), Some(id)) = (cache, id)
+                && let Some(record) = cache.get::<T>(&path, id)
+            {
+                return Ok(record);
+            }
+            let record = parse_one(&path, source.read(&path), what);
+            if let (Some(cache), Some(id), Ok(record)) = (cache, id, &record) {
+                cache.put(id, record);
+            }
+            record
+        })
         .collect();
     let mut records = Vec::with_capacity(parsed.len());
     let mut findings = Vec::new();
@@ -231,6 +279,7 @@ fn load_documents(
 /// attachment too.
 fn load_evidence(
     source: &dyn Source,
+    cache: Option<&ParseCache>,
     store: &mut Store,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
@@ -257,7 +306,8 @@ fn load_evidence(
         files.extend(listing.files);
     }
     let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
-    let (records, mut parse_findings) = parse_records::<Evidence>(source, candidates, "evidence");
+    let (records, mut parse_findings) =
+        parse_records::<Evidence>(source, cache, candidates, "evidence");
 
     let attachments: BTreeSet<String> = records
         .iter()

@@ -11,7 +11,7 @@ mod source;
 mod write;
 mod yaml;
 
-pub use load::{Loaded, load};
+pub use load::{Loaded, ParseCache, load, load_cached};
 pub use source::{DirEntry, Source, WorkTree};
 pub use write::{PendingWrite, write_atomic};
 pub use yaml::{from_yaml, parse, parse_choice, parse_version, utf8};

@@ -23,6 +23,12 @@ pub trait Source: Sync {
     fn kind(&self, path: &str) -> io::Result<Option<EntryKind>>;
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+
+    /// An id that changes whenever the file's content does (a git blob id), when the
+    /// source knows one without reading the file: parsed records can be kept by it.
+    fn content_id(&self, _path: &str) -> Option<[u8; 20]> {
+        None
+    }
 }
 
 /// The files on disk under the store's root.

@@ -217,6 +217,30 @@ impl Env {
         self.git(&["commit", "--quiet", "-m", message]);
     }
 
+    /// Commits everything in the working tree, dated `day` at noon UTC.
+    pub fn commit_all_on(&self, day: &str, message: &str) {
+        self.git(&["add", "--all"]);
+        self.git_on(day, &["commit", "--quiet", "-m", message]);
+    }
+
+    /// Runs the real git CLI with its dates set to `day` at noon UTC.
+    pub fn git_on(&self, day: &str, args: &[&str]) -> String {
+        let date = format!("{day}T12:00:00+00:00");
+        let output = self
+            .command("git")
+            .args(args)
+            .env("GIT_AUTHOR_DATE", &date)
+            .env("GIT_COMMITTER_DATE", &date)
+            .output()
+            .expect("running git");
+        assert!(
+            output.status.success(),
+            "git {args:?} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
     fn normalise(&self, text: &str) -> String {
         let repo = self.repo.display().to_string();
         let root = self

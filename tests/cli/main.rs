@@ -15,6 +15,7 @@ mod generator;
 mod history;
 mod init;
 mod internal;
+mod judged;
 mod lifecycle;
 mod load_errors;
 mod policy;
