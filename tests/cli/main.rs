@@ -20,5 +20,6 @@ mod load_errors;
 mod policy;
 mod readiness;
 mod schema;
+mod starter;
 mod status;
 mod structure;
