@@ -21,5 +21,6 @@ mod load_errors;
 mod policy;
 mod readiness;
 mod schema;
+mod starter;
 mod status;
 mod structure;
