@@ -15,6 +15,7 @@ mod due;
 mod evidence;
 mod init;
 mod log;
+mod oscal;
 mod output;
 mod policies;
 mod policy;
@@ -124,6 +125,7 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Diff(diff::DiffArgs),
     Schema(schema::SchemaArgs),
+    Oscal(oscal::OscalArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -161,6 +163,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
+        Command::Oscal(args) => oscal::run(&context, args),
     }
 }
 

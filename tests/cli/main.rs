@@ -17,6 +17,7 @@ mod init;
 mod internal;
 mod lifecycle;
 mod load_errors;
+mod oscal;
 mod policy;
 mod readiness;
 mod schema;
