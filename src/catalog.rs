@@ -45,6 +45,17 @@ impl Category {
         }
     }
 
+    /// The category's name as a heading: "Processing integrity".
+    pub fn title(self) -> &'static str {
+        match self {
+            Category::Security => "Security",
+            Category::Availability => "Availability",
+            Category::Confidentiality => "Confidentiality",
+            Category::ProcessingIntegrity => "Processing integrity",
+            Category::Privacy => "Privacy",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Category> {
         Category::ALL.into_iter().find(|c| c.as_str() == text)
     }

@@ -14,6 +14,7 @@
 //! - [`gate::judge`]: the CI verdict; [`diff::compare`]: what a change does to
 //!   readiness; [`trail::read`]: the audit trail; [`links::find`]: one record and what
 //!   links to it.
+//! - [`oscal::documents`]: the store and its readiness as OSCAL documents.
 //! - [`report`]: the renderers (tables, Markdown, JSON) of those results.
 //! - [`change`]: the one way to change the store, as one git commit.
 //!
@@ -45,6 +46,7 @@ pub mod history;
 pub mod links;
 mod locate;
 pub mod model;
+pub mod oscal;
 pub mod readiness;
 pub mod report;
 mod rules;

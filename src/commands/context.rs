@@ -25,6 +25,9 @@ pub struct Judged {
     pub loaded: Loaded,
     /// Where the store was read from.
     pub source: Box<dyn Source>,
+    /// The commit the store was read from (`--rev`, `--as-of`); `None` for the
+    /// working tree.
+    pub commit: Option<String>,
     pub history: History,
     pub today: Date,
 }
@@ -108,17 +111,31 @@ impl Context {
             return Ok(Judged {
                 loaded: store::load(&*source)?,
                 source,
+                commit: None,
                 history: History::default(),
                 today: self.today,
             });
         };
-        let (source, today, start): (Box<dyn Source>, Date, String) = match self.global.as_of {
-            Some(day) => {
-                let commit = self.commit_at(&repo, day)?;
-                (Box::new(repo.tree_source(&commit)?), day, commit)
-            }
-            None => (self.source()?, self.today, self.history_start().to_string()),
-        };
+        let (source, today, start, commit): (Box<dyn Source>, Date, String, _) =
+            match self.global.as_of {
+                Some(day) => {
+                    let commit = self.commit_at(&repo, day)?;
+                    (
+                        Box::new(repo.tree_source(&commit)?),
+                        day,
+                        commit.clone(),
+                        Some(commit),
+                    )
+                }
+                None => {
+                    let commit = match &self.global.rev {
+                        Some(rev) => Some(repo.resolve(rev)?),
+                        None => None,
+                    };
+                    let start = self.history_start().to_string();
+                    (self.source()?, self.today, start, commit)
+                }
+            };
         // History comes from git objects, not the files being loaded: read both at once.
         let (loaded, history) = std::thread::scope(|scope| {
             let walk = scope.spawn(move || history::read(&repo, &start, Depth::WithEvidence));
@@ -131,6 +148,7 @@ impl Context {
         Ok(Judged {
             loaded: loaded?,
             source,
+            commit,
             history: history?,
             today,
         })

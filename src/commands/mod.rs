@@ -15,6 +15,7 @@ mod due;
 mod evidence;
 mod init;
 mod log;
+mod oscal;
 mod output;
 mod policies;
 mod policy;
@@ -126,6 +127,7 @@ pub enum Command {
     Diff(diff::DiffArgs),
     Schema(schema::SchemaArgs),
     Timeline(timeline::TimelineArgs),
+    Oscal(oscal::OscalArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -164,6 +166,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Diff(args) => diff::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Timeline(args) => timeline::run(&context, args),
+        Command::Oscal(args) => oscal::run(&context, args),
     }
 }
 

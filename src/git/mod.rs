@@ -25,6 +25,15 @@ pub struct Repo {
     repo: Repository,
 }
 
+/// A commit and when it was made: what documents pinned to a commit are dated by.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommitStamp {
+    pub id: String,
+    /// Committer time: seconds since the epoch, and the committer's offset in minutes.
+    pub time: i64,
+    pub offset_minutes: i32,
+}
+
 /// libgit2 re-hashes every object it reads unless told not to; git itself does not
 /// (that is fsck's job), and the hashing dominated walks over long histories. `soc2
 /// verify`, the integrity command, turns it back on with `verify_object_hashes`.
@@ -181,6 +190,49 @@ impl Repo {
     /// The commit a revision names, as a full id.
     pub fn resolve(&self, rev: &str) -> Result<String> {
         Ok(self.commit(rev)?.id().to_string())
+    }
+
+    /// The commit a revision names and when it was committed.
+    pub fn stamp(&self, rev: &str) -> Result<CommitStamp> {
+        let commit = self.commit(rev)?;
+        let when = commit.committer().when();
+        Ok(CommitStamp {
+            id: commit.id().to_string(),
+            time: when.seconds(),
+            offset_minutes: when.offset_minutes(),
+        })
+    }
+
+    /// HEAD's commit, or `None` on a branch with no commits yet.
+    pub fn head_stamp(&self) -> Result<Option<CommitStamp>> {
+        match self.repo.head() {
+            Ok(_) => self.stamp("HEAD").map(Some),
+            Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                Ok(None)
+            }
+            Err(err) => Err(err).context("reading HEAD"),
+        }
+    }
+
+    /// Whether anything under `paths` (files or folders, relative to the top of the
+    /// working tree) differs from HEAD: staged, unstaged, or new and not ignored.
+    pub fn has_changes_under(&self, paths: &[&str]) -> Result<bool> {
+        let mut options = git2::StatusOptions::new();
+        options
+            .include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false)
+            .exclude_submodules(true);
+        for path in paths {
+            options.pathspec(path);
+        }
+        let statuses = self
+            .repo
+            .statuses(Some(&mut options))
+            .context("reading the git status of the working tree")?;
+        Ok(statuses
+            .iter()
+            .any(|entry| !entry.status().is_empty() && entry.status() != git2::Status::IGNORED))
     }
 
     /// The base `soc2 diff` compares against: the merge base of HEAD with the default

@@ -7,6 +7,15 @@ pub const POLICIES_DIR: &str = "policies";
 pub const EVIDENCE_DIR: &str = "evidence";
 pub const RISKS_DIR: &str = "risks";
 
+/// The files and folders the store is loaded from.
+pub const STORE_ROOTS: &[&str] = &[
+    PROGRAM_FILE,
+    CONTROLS_DIR,
+    POLICIES_DIR,
+    EVIDENCE_DIR,
+    RISKS_DIR,
+];
+
 /// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.
 pub fn evidence_id(path: &str) -> String {
     let inner = path.strip_prefix("evidence/").unwrap_or(path);

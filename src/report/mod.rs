@@ -10,6 +10,7 @@ pub mod error;
 pub mod evidence;
 pub mod ical;
 pub mod log;
+pub mod oscal;
 pub mod policies;
 pub mod risks;
 pub mod schema;

@@ -1,10 +1,13 @@
 //! Atomic writes: every file is written to a temporary file beside it and renamed into
-//! place, so that a reader never sees half a file.
+//! place, so that a reader never sees half a file. Besides the store's own files, a set
+//! of documents can be written into a folder of their own (`write_dir`).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+
+use crate::Hinted;
 
 /// A file the store is about to write, relative to the store's root.
 #[derive(Clone, Debug)]
@@ -86,4 +89,226 @@ fn set_permissions(temp: &Path, target: &Path) -> Result<()> {
 #[cfg(not(unix))]
 fn set_permissions(_temp: &Path, _target: &Path) -> Result<()> {
     Ok(())
+}
+
+/// What to do with a folder that already holds files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Write only into a new or empty folder.
+    Refuse,
+    /// Write into any folder, replacing files of the same names; others stay.
+    Replace,
+}
+
+/// Writes a set of files (plain names) into `dir`, a new or empty folder (or any
+/// folder, with `Existing::Replace`), all or nothing: each file is written to a
+/// temporary name beside its place and renamed there once every one is written. On a
+/// failure the files and folders this call created are removed.
+pub fn write_dir(dir: &Path, files: &[(String, Vec<u8>)], existing: Existing) -> Result<()> {
+    for (name, _) in files {
+        let plain = !name.is_empty()
+            && name != "."
+            && name != ".."
+            && !name.contains(['/', '\\'])
+            && !name.starts_with(".soc2-");
+        if !plain {
+            bail!("`{name}` is not a plain file name");
+        }
+    }
+    let shown = dir.display();
+    let created = match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => bail!(Hinted::new(
+            format!("{shown} is not a folder"),
+            "name a new or empty folder to write to",
+        )),
+        Ok(_) => {
+            refuse_occupied(dir, files, existing)?;
+            None
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            // The outermost folder this call creates, to remove on failure.
+            let top = dir
+                .ancestors()
+                .take_while(|a| !a.as_os_str().is_empty() && a.symlink_metadata().is_err())
+                .last()
+                .unwrap_or(dir)
+                .to_path_buf();
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {shown}"))?;
+            Some(top)
+        }
+        Err(err) => return Err(err).with_context(|| format!("reading {shown}")),
+    };
+    let mut placed = Vec::new();
+    let written = write_files(dir, files, existing, &mut placed);
+    if written.is_err() {
+        for path in &placed {
+            let _ = std::fs::remove_file(path);
+        }
+        if let Some(top) = created {
+            let _ = std::fs::remove_dir_all(top);
+        }
+    }
+    written
+}
+
+/// Refuses a folder that holds anything, or, when replacing, one whose entry of a
+/// name to write is not a file.
+fn refuse_occupied(dir: &Path, files: &[(String, Vec<u8>)], existing: Existing) -> Result<()> {
+    let shown = dir.display();
+    let mut entries: Vec<String> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {shown}"))?
+        .map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect::<std::io::Result<_>>()
+        .with_context(|| format!("reading {shown}"))?;
+    entries.sort();
+    match existing {
+        Existing::Refuse if !entries.is_empty() => {
+            let listed: Vec<&str> = entries.iter().take(3).map(String::as_str).collect();
+            let more = entries.len() - listed.len();
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            bail!(Hinted::new(
+                format!("{shown} is not empty: {}{more}", listed.join(", ")),
+                "write to a new or empty folder, or pass --force to replace the files of the same names in it",
+            ))
+        }
+        Existing::Refuse => Ok(()),
+        Existing::Replace => {
+            for (name, _) in files {
+                let path = dir.join(name);
+                if path.symlink_metadata().is_ok_and(|m| !m.is_file()) {
+                    bail!(Hinted::new(
+                        format!("{} is not a file, so it cannot be replaced", path.display()),
+                        "move it away, or write to another folder",
+                    ));
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Writes every file to a temporary name, then renames each into place; `placed`
+/// collects the new files (not the replaced ones) already renamed, for the caller to
+/// remove on failure.
+fn write_files(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    existing: Existing,
+    placed: &mut Vec<PathBuf>,
+) -> Result<()> {
+    let mut prepared = Vec::with_capacity(files.len());
+    for (name, bytes) in files {
+        let target = dir.join(name);
+        let mut temp = tempfile::Builder::new()
+            .prefix(".soc2-")
+            .tempfile_in(dir)
+            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        temp.write_all(bytes)
+            .and_then(|()| temp.as_file().sync_all())
+            .with_context(|| format!("writing {}", target.display()))?;
+        set_permissions(temp.path(), &target)?;
+        prepared.push((temp, target));
+    }
+    for (temp, target) in prepared {
+        let is_new = target.symlink_metadata().is_err();
+        let persisted = match existing {
+            Existing::Refuse => temp.persist_noclobber(&target),
+            Existing::Replace => temp.persist(&target),
+        };
+        persisted
+            .map_err(|e| e.error)
+            .with_context(|| format!("placing {}", target.display()))?;
+        if is_new {
+            placed.push(target);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(names: &[&str]) -> Vec<(String, Vec<u8>)> {
+        names
+            .iter()
+            .map(|n| (n.to_string(), format!("{n}\n").into_bytes()))
+            .collect()
+    }
+
+    fn listing(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_new_folder_and_its_parents_are_made() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path().join("a/b");
+        write_dir(&dir, &files(&["x.json", "y.json"]), Existing::Refuse).unwrap();
+        assert_eq!(listing(&dir), ["x.json", "y.json"]);
+        assert_eq!(std::fs::read(dir.join("y.json")).unwrap(), b"y.json\n");
+    }
+
+    #[test]
+    fn a_folder_with_files_is_refused_unless_replacing() {
+        let temp = tempfile::tempdir().unwrap();
+        std::fs::write(temp.path().join("x.json"), "mine").unwrap();
+        std::fs::write(temp.path().join("keep.txt"), "mine").unwrap();
+        let err = write_dir(temp.path(), &files(&["x.json"]), Existing::Refuse).unwrap_err();
+        assert!(
+            err.to_string().contains("is not empty: keep.txt, x.json"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read(temp.path().join("x.json")).unwrap(), b"mine");
+
+        write_dir(temp.path(), &files(&["x.json"]), Existing::Replace).unwrap();
+        assert_eq!(listing(temp.path()), ["keep.txt", "x.json"]);
+        assert_eq!(
+            std::fs::read(temp.path().join("x.json")).unwrap(),
+            b"x.json\n"
+        );
+
+        std::fs::create_dir(temp.path().join("d.json")).unwrap();
+        let err = write_dir(temp.path(), &files(&["d.json"]), Existing::Replace).unwrap_err();
+        assert!(err.to_string().contains("is not a file"), "{err}");
+    }
+
+    #[test]
+    fn a_failure_leaves_nothing_behind() {
+        let temp = tempfile::tempdir().unwrap();
+        // The second `x.json` cannot be placed: the first is there already.
+        let dir = temp.path().join("new/docs");
+        let err = write_dir(
+            &dir,
+            &files(&["x.json", "y.json", "x.json"]),
+            Existing::Refuse,
+        )
+        .unwrap_err();
+        assert!(format!("{err:#}").contains("placing"), "{err:#}");
+        assert_eq!(listing(temp.path()), Vec::<String>::new());
+
+        let empty = temp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        write_dir(&empty, &files(&["x.json", "x.json"]), Existing::Refuse).unwrap_err();
+        assert_eq!(listing(&empty), Vec::<String>::new());
+    }
+
+    #[test]
+    fn names_must_be_plain() {
+        let temp = tempfile::tempdir().unwrap();
+        for name in ["../x.json", "a/b.json", "", ".."] {
+            let err = write_dir(temp.path(), &files(&[name]), Existing::Replace).unwrap_err();
+            assert!(err.to_string().contains("not a plain file name"), "{err}");
+        }
+        assert_eq!(listing(temp.path()), Vec::<String>::new());
+    }
 }

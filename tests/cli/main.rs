@@ -18,6 +18,7 @@ mod internal;
 mod judged;
 mod lifecycle;
 mod load_errors;
+mod oscal;
 mod policy;
 mod readiness;
 mod schema;
