@@ -3,10 +3,13 @@
 //! stood at the end of the day, judged as of that day); days before history starts are
 //! judged on its first commit, and say so.
 
+use anyhow::Result;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Date, Period};
-use crate::readiness::{Assessment, CategoryScore, Score};
+use crate::git::Repo;
+use crate::model::{Date, History, Period};
+use crate::readiness::{self, Assessment, CategoryScore, Score};
+use crate::store::{self, ParseCache, Source};
 
 /// How far apart the points are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +106,53 @@ pub struct Timeline {
     /// The day git history starts.
     pub history_starts: Option<Date>,
     pub points: Vec<Point>,
+}
+
+/// A day left out of a series: the store as it stood then does not load.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub day: Date,
+    pub commit: String,
+    pub errors: usize,
+}
+
+/// The points of `days`, replayed from `history` (read from `repo`): each day's store
+/// is read from the last commit on or before it, and judged as of that day, exactly as
+/// `status --as-of` does. Records unchanged between commits are parsed once. Days
+/// whose store does not load are left out and returned apart, as `status --as-of`
+/// refuses them.
+pub fn replay(repo: &Repo, history: &History, days: &[Date]) -> Result<(Vec<Point>, Vec<Skipped>)> {
+    let cache = ParseCache::default();
+    let mut points = Vec::new();
+    let mut skipped = Vec::new();
+    let mut sources: Option<(usize, Box<dyn Source>)> = None;
+    for &day in days {
+        let (index, before) = match history.commit_at(day) {
+            Some(i) => (i, false),
+            None => (0, true),
+        };
+        let Some(commit) = history.commits.get(index).map(|c| c.id.clone()) else {
+            continue;
+        };
+        if sources.as_ref().is_none_or(|(i, _)| *i != index) {
+            sources = Some((index, Box::new(repo.tree_source(&commit)?)));
+        }
+        let (_, source) = sources.as_ref().expect("set above");
+        let loaded = store::load_cached(&**source, Some(&cache))?;
+        let errors = loaded.errors().count();
+        if errors > 0 {
+            skipped.push(Skipped {
+                day,
+                commit,
+                errors,
+            });
+            continue;
+        }
+        let past = history.cut(index);
+        let assessment = readiness::assess(&loaded.store, day, &past);
+        points.push(Point::of(&assessment, commit, before));
+    }
+    Ok((points, skipped))
 }
 
 #[cfg(test)]
