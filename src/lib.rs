@@ -49,6 +49,7 @@ pub mod model;
 pub mod oscal;
 pub mod readiness;
 pub mod report;
+pub mod requests;
 mod rules;
 pub mod schema;
 pub mod starter;

@@ -1,7 +1,7 @@
 //! JSON Schemas of the store's files, generated from the model, so that editors with
 //! a YAML language server validate and complete them as soc2 reads them.
 
-use crate::model::{Control, Evidence, Policy, Program, Risk};
+use crate::model::{Control, Evidence, Policy, Program, Request, Risk};
 
 /// Where a store keeps its copies of the schemas.
 pub const SCHEMA_DIR: &str = "schema";
@@ -13,15 +13,17 @@ pub enum Kind {
     Policy,
     Evidence,
     Risk,
+    Request,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 6] = [
         Kind::Program,
         Kind::Control,
         Kind::Policy,
         Kind::Evidence,
         Kind::Risk,
+        Kind::Request,
     ];
 
     /// The kind a name (`control`) stands for.
@@ -36,6 +38,7 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::Evidence => "evidence",
             Kind::Risk => "risk",
+            Kind::Request => "request",
         }
     }
 
@@ -47,6 +50,7 @@ impl Kind {
             Kind::Policy => "policies/<ID>.yaml",
             Kind::Evidence => "evidence/<CONTROL>/<DATE>-<SLUG>.yaml",
             Kind::Risk => "risks/<ID>.yaml",
+            Kind::Request => "requests/<ID>.yaml",
         }
     }
 
@@ -63,6 +67,7 @@ impl Kind {
             Kind::Policy => ("soc2 policy", schemars::schema_for!(Policy)),
             Kind::Evidence => ("soc2 evidence record", schemars::schema_for!(Evidence)),
             Kind::Risk => ("soc2 risk", schemars::schema_for!(Risk)),
+            Kind::Request => ("soc2 auditor request", schemars::schema_for!(Request)),
         };
         let mut value = schema.to_value();
         value["title"] = serde_json::Value::String(title.to_string());

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::git::{Repo, Touched};
 use crate::model::Date;
-use crate::model::paths::{CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR};
+use crate::model::paths::{
+    CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, REQUESTS_DIR, RISKS_DIR, STORE_ROOTS,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Author {
@@ -43,15 +45,7 @@ pub fn read(
 ) -> Result<Vec<Entry>> {
     let roots = match id {
         Some(id) => paths_of(id),
-        None => [
-            PROGRAM_FILE,
-            CONTROLS_DIR,
-            POLICIES_DIR,
-            EVIDENCE_DIR,
-            RISKS_DIR,
-        ]
-        .map(String::from)
-        .to_vec(),
+        None => STORE_ROOTS.iter().map(|r| r.to_string()).collect(),
     };
     Ok(repo
         .touched_from(start, &roots)?
@@ -68,7 +62,7 @@ fn paths_of(id: &str) -> Vec<String> {
         return vec![format!("{EVIDENCE_DIR}/{control}/{record}.yaml")];
     }
     let mut paths = Vec::new();
-    for dir in [CONTROLS_DIR, POLICIES_DIR, RISKS_DIR] {
+    for dir in [CONTROLS_DIR, POLICIES_DIR, RISKS_DIR, REQUESTS_DIR] {
         paths.push(format!("{dir}/{id}.yaml"));
         paths.push(format!("{dir}/{id}.yml"));
     }
@@ -82,7 +76,7 @@ fn object_of(path: &str) -> String {
     let mut parts = path.split('/');
     match (parts.next(), parts.next()) {
         (Some(EVIDENCE_DIR), Some(control)) => control.to_string(),
-        (Some(CONTROLS_DIR | POLICIES_DIR | RISKS_DIR), Some(file)) => file
+        (Some(CONTROLS_DIR | POLICIES_DIR | RISKS_DIR | REQUESTS_DIR), Some(file)) => file
             .rsplit_once('.')
             .map_or(file, |(stem, _)| stem)
             .to_string(),

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::catalog;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, parent_dir};
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, evidence_id, parent_dir};
 use crate::model::{AuditType, Date, EvidenceResult, is_valid_id};
 use crate::model::{Record, Store};
 use crate::suggest;
@@ -18,9 +18,11 @@ pub(crate) fn validate(store: &Store) -> Vec<Finding> {
     ids(&store.controls, "control", |c| &c.id, &mut findings);
     ids(&store.policies, "policy", |p| &p.id, &mut findings);
     ids(&store.risks, "risk", |r| &r.id, &mut findings);
+    ids(&store.requests, "request", |r| &r.id, &mut findings);
     controls(store, &mut findings);
     evidence(store, &mut findings);
     risks(store, &mut findings);
+    requests(store, &mut findings);
     findings
 }
 
@@ -375,6 +377,86 @@ fn risks(store: &Store, findings: &mut Vec<Finding>) {
                         .at(locate::value_in(&record.text, "controls", id)),
                 );
             }
+        }
+    }
+}
+
+fn requests(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = store.known_ids(
+        CONTROLS_DIR,
+        store.controls.iter().map(|c| c.value.id.as_str()),
+    );
+    let evidence_ids: BTreeSet<String> = store
+        .evidence
+        .iter()
+        .map(|r| evidence_id(&r.path))
+        .chain(
+            store
+                .unreadable
+                .iter()
+                .filter(|p| p.starts_with("evidence/"))
+                .map(|p| evidence_id(p)),
+        )
+        .collect();
+    for record in &store.requests {
+        let request = &record.value;
+        for id in &request.criteria {
+            if catalog::find(id).is_none() {
+                findings.push(unknown_criterion(
+                    &record.path,
+                    &record.text,
+                    "criteria",
+                    id,
+                ));
+            }
+        }
+        for id in &request.controls {
+            if !control_ids.contains(id.as_str()) {
+                let message = suggest::unknown("control", id, control_ids.iter().copied());
+                findings.push(
+                    Finding::new(Code::UnknownRef, message)
+                        .in_file(&record.path)
+                        .at(locate::value_in(&record.text, "controls", id)),
+                );
+            }
+        }
+        for id in &request.evidence {
+            if !evidence_ids.contains(id) {
+                let message = suggest::unknown(
+                    "evidence record",
+                    id,
+                    evidence_ids.iter().map(String::as_str),
+                );
+                findings.push(
+                    Finding::new(Code::UnknownRef, message)
+                        .in_file(&record.path)
+                        .at(locate::value_in(&record.text, "evidence", id))
+                        .with_hint("`soc2 evidence list` lists the evidence records by ID"),
+                );
+            }
+        }
+        if request.request.trim().is_empty() {
+            findings.push(
+                Finding::new(Code::InvalidValue, "`request` is empty")
+                    .in_file(&record.path)
+                    .at(locate::field(&record.text, "request"))
+                    .with_hint("write what the auditor asked for"),
+            );
+        }
+        if let Some(due) = request.due
+            && due < request.asked_on
+        {
+            findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    format!(
+                        "the request is due ({due}) before it was asked ({})",
+                        request.asked_on
+                    ),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, "due")),
+            );
         }
     }
 }

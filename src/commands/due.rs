@@ -3,6 +3,7 @@ use clap::{Args, ValueEnum};
 use soc2::model::Interval;
 use soc2::readiness::{self, due::DueItem};
 use soc2::report::{self, Style, ical};
+use soc2::requests;
 
 use super::args::parse_interval;
 use super::{Context, Exit, print};
@@ -11,8 +12,9 @@ use super::{Context, Exit, print};
 ///
 /// Evidence: Type II windows that ended or end without evidence, or (Type I) evidence
 /// about to go stale. Policy reviews. Exceptions that expire. Controls still planned or
-/// designed, due by the start of the observation period. Everything already overdue is
-/// listed whatever the horizon.
+/// designed, due by the start of the observation period. The auditor's requests still
+/// open (or rejected) by their due date. Everything already overdue is listed whatever
+/// the horizon.
 #[derive(Debug, Args)]
 pub struct DueArgs {
     /// How far ahead to look, like 30d, 6w or 3m
@@ -39,10 +41,10 @@ pub fn run(context: &Context, args: DueArgs) -> Result<Exit> {
     let (store, history, today) = context.judged()?.valid()?;
     let assessment = readiness::assess(&store, today, &history);
     let until = args.within.after(today);
-    let items: Vec<DueItem> = readiness::due::due(store.program(), &assessment, until)
-        .into_iter()
-        .filter(|i| args.owner.as_deref().is_none_or(|o| i.is_owned_by(o)))
-        .collect();
+    let mut items: Vec<DueItem> = readiness::due::due(store.program(), &assessment, until);
+    items.extend(requests::due(&store, today, until));
+    readiness::due::sort(&mut items);
+    items.retain(|i| args.owner.as_deref().is_none_or(|o| i.is_owned_by(o)));
     let text = match args.format {
         DueFormat::Json => report::json(&items),
         DueFormat::Ical => ical::calendar(&assessment.organisation, &items, today),

@@ -20,6 +20,8 @@ mod output;
 mod policies;
 mod policy;
 mod prompt;
+mod request;
+mod requests;
 mod risk;
 mod risks;
 mod schema;
@@ -122,6 +124,8 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     Risks(risks::RisksArgs),
     Risk(risk::RiskArgs),
+    Requests(requests::RequestsArgs),
+    Request(request::RequestArgs),
     Log(log::LogArgs),
     Verify(verify::VerifyArgs),
     Diff(diff::DiffArgs),
@@ -161,6 +165,8 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Evidence(args) => evidence::run(&context, args),
         Command::Risks(args) => risks::run(&context, args),
         Command::Risk(args) => risk::run(&context, args),
+        Command::Requests(args) => requests::run(&context, args),
+        Command::Request(args) => request::run(&context, args),
         Command::Log(args) => log::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),

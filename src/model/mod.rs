@@ -9,6 +9,7 @@ pub mod history;
 pub mod paths;
 mod policy;
 mod program;
+mod request;
 mod risk;
 mod store;
 mod values;
@@ -23,6 +24,7 @@ pub use policy::{POLICY_FIELDS, Policy};
 pub use program::{
     Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, Period, Program, Scope, WindowAlignment,
 };
+pub use request::{Comment, REQUEST_FIELDS, Request, RequestStatus};
 pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use store::{EntryKind, Record, Store};
 pub use values::{

@@ -6,6 +6,7 @@ pub const CONTROLS_DIR: &str = "controls";
 pub const POLICIES_DIR: &str = "policies";
 pub const EVIDENCE_DIR: &str = "evidence";
 pub const RISKS_DIR: &str = "risks";
+pub const REQUESTS_DIR: &str = "requests";
 
 /// The files and folders the store is loaded from.
 pub const STORE_ROOTS: &[&str] = &[
@@ -14,6 +15,7 @@ pub const STORE_ROOTS: &[&str] = &[
     POLICIES_DIR,
     EVIDENCE_DIR,
     RISKS_DIR,
+    REQUESTS_DIR,
 ];
 
 /// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::paths::file_stem;
-use super::{Control, Evidence, Policy, Program, Risk};
+use super::{Control, Evidence, Policy, Program, Request, Risk};
 
 /// What sits at a path of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +41,8 @@ pub struct Store {
     pub documents: BTreeMap<String, Vec<u8>>,
     pub evidence: Vec<Record<Evidence>>,
     pub risks: Vec<Record<Risk>>,
+    /// The auditor's request list.
+    pub requests: Vec<Record<Request>>,
     /// Every file under `evidence/` that is not a record (attachments, and strays),
     /// with its kind as listed, so integrity checking need not look again.
     pub evidence_files: BTreeMap<String, EntryKind>,
@@ -69,6 +71,10 @@ impl Store {
 
     pub fn risk(&self, id: &str) -> Option<&Record<Risk>> {
         self.risks.iter().find(|r| r.value.id == id)
+    }
+
+    pub fn request(&self, id: &str) -> Option<&Record<Request>> {
+        self.requests.iter().find(|r| r.value.id == id)
     }
 
     /// IDs of the records in `dir`, those that failed to load included.

@@ -13,6 +13,8 @@ pub enum DueKind {
     Review,
     Exception,
     Build,
+    /// An auditor's request waiting on the team (`requests::due`).
+    Request,
 }
 
 impl DueKind {
@@ -22,6 +24,7 @@ impl DueKind {
             DueKind::Review => "review",
             DueKind::Exception => "exception",
             DueKind::Build => "build",
+            DueKind::Request => "request",
         }
     }
 }
@@ -125,8 +128,14 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
             );
         }
     }
-    items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
+    sort(&mut items);
     items
+}
+
+/// The order `soc2 due` lists work in: by date, then kind, then ID. Rows of other
+/// kinds (auditor requests) are merged in and sorted again.
+pub fn sort(items: &mut [DueItem]) {
+    items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
 }
 
 /// Runs of consecutive windows waiting for evidence (pending or missing) that fall due

@@ -12,6 +12,7 @@ pub mod ical;
 pub mod log;
 pub mod oscal;
 pub mod policies;
+pub mod requests;
 pub mod risks;
 pub mod schema;
 pub mod show;

@@ -14,10 +14,10 @@ use super::yaml::unreadable;
 use super::{Source, parse, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
-    CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, file_stem, is_yaml,
-    join_inside, parent_dir,
+    CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, REQUESTS_DIR, RISKS_DIR, file_stem,
+    is_yaml, join_inside, parent_dir,
 };
-use crate::model::{Control, Evidence, Policy, Program, Risk};
+use crate::model::{Control, Evidence, Policy, Program, Request, Risk};
 use crate::model::{EntryKind, Record, Store};
 use crate::validate;
 
@@ -109,6 +109,12 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
     store.risks = with_ids(risks, |r| &mut r.id);
     findings.extend(risk_findings);
 
+    let request_paths = record_files(source, REQUESTS_DIR, "request", &mut findings)?;
+    let (requests, request_findings) =
+        parse_records::<Request>(source, cache, request_paths, "request");
+    store.requests = with_ids(requests, |r| &mut r.id);
+    findings.extend(request_findings);
+
     load_evidence(source, cache, &mut store, &mut findings)?;
     store.unreadable = findings
         .iter()
@@ -140,6 +146,9 @@ fn attach_sources(store: &Store, findings: &mut [Finding]) {
         texts.insert(&r.path, &r.text);
     }
     for r in &store.risks {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.requests {
         texts.insert(&r.path, &r.text);
     }
     let wanted: BTreeSet<&str> = findings.iter().filter_map(|f| f.file.as_deref()).collect();

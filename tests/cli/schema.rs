@@ -38,6 +38,7 @@ fn records(root: &Path) -> Vec<(Kind, std::path::PathBuf)> {
         ("controls", Kind::Control),
         ("policies", Kind::Policy),
         ("risks", Kind::Risk),
+        ("requests", Kind::Request),
     ] {
         for entry in std::fs::read_dir(root.join(dir))
             .into_iter()
