@@ -20,6 +20,7 @@ mod output;
 mod policies;
 mod policy;
 mod prompt;
+mod report;
 mod request;
 mod requests;
 mod risk;
@@ -131,6 +132,7 @@ pub enum Command {
     Diff(diff::DiffArgs),
     Schema(schema::SchemaArgs),
     Timeline(timeline::TimelineArgs),
+    Report(report::ReportArgs),
     Oscal(oscal::OscalArgs),
 }
 
@@ -172,6 +174,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Diff(args) => diff::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
         Command::Timeline(args) => timeline::run(&context, args),
+        Command::Report(args) => report::run(&context, args),
         Command::Oscal(args) => oscal::run(&context, args),
     }
 }

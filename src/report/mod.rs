@@ -8,6 +8,7 @@ pub mod diff;
 pub mod due;
 pub mod error;
 pub mod evidence;
+pub mod handoff;
 pub mod ical;
 pub mod log;
 pub mod oscal;

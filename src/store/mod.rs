@@ -13,5 +13,5 @@ mod yaml;
 
 pub use load::{Loaded, ParseCache, load, load_cached};
 pub use source::{DirEntry, Source, WorkTree};
-pub use write::{Existing, PendingWrite, write_atomic, write_dir};
+pub use write::{Existing, PendingWrite, write_atomic, write_dir, write_file};
 pub use yaml::{from_yaml, parse, parse_choice, parse_version, utf8};

@@ -91,6 +91,40 @@ fn set_permissions(_temp: &Path, _target: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Writes one file outside the store (a report), atomically: a temporary file beside
+/// it, renamed into place. Its folder must exist.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let shown = path.display();
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+        bail!(Hinted::new(
+            format!("{shown} is a folder"),
+            "name the file to write",
+        ));
+    }
+    if !dir.is_dir() {
+        bail!(Hinted::new(
+            format!("{} is not a folder", dir.display()),
+            "create it first, or name a file in a folder that exists",
+        ));
+    }
+    let mut temp = tempfile::Builder::new()
+        .prefix(".soc2-")
+        .tempfile_in(&dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .with_context(|| format!("writing {shown}"))?;
+    set_permissions(temp.path(), path)?;
+    temp.persist(path)
+        .map_err(|e| e.error)
+        .with_context(|| format!("placing {shown}"))?;
+    Ok(())
+}
+
 /// What to do with a folder that already holds files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Existing {

@@ -21,6 +21,7 @@ mod load_errors;
 mod oscal;
 mod policy;
 mod readiness;
+mod report;
 mod requests;
 mod schema;
 mod starter;

@@ -1,0 +1,122 @@
+use std::path::PathBuf;
+
+use anyhow::{Result, anyhow};
+use clap::{Args, ValueEnum};
+use soc2::Hinted;
+use soc2::git::Repo;
+use soc2::model::paths::STORE_ROOTS;
+use soc2::model::{Date, History, Store};
+use soc2::readiness::{self, Assessment};
+use soc2::report::handoff::{self, Inputs, TimelineData};
+use soc2::requests;
+use soc2::store;
+use soc2::timeline::{self, Every};
+
+use super::output::warn;
+use super::{Context, Exit, print};
+
+/// Write the hand-off report: readiness, the criteria, the control matrix, gaps,
+/// exceptions, exclusions, risks, policies, the auditor's requests and every control's
+/// evidence.
+///
+/// HTML (the default) is one self-contained file: charts inline, no script, nothing
+/// fetched, so it opens from disk and prints. Markdown holds the same tables without
+/// the charts. The readiness-over-time chart draws a point on each month from the
+/// observation period's start to the day judged, replayed from git history like `soc2
+/// timeline --every month`. The report names the commit it was built from; one commit
+/// and one day give the same bytes.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// html or markdown
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
+}
+
+pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
+    let repo = context.repo()?;
+    let judged = context.judged()?;
+    let pinned = judged.commit.clone();
+    let (store, history, today) = judged.valid()?;
+    let (commit, uncommitted) = match pinned {
+        Some(commit) => (commit, false),
+        None => {
+            let head = repo.head_stamp()?.ok_or_else(|| {
+                anyhow!(Hinted::new(
+                    "the store has no commit yet",
+                    "commit it first: the report names the commit it was built from",
+                ))
+            })?;
+            let changed = repo.has_changes_under(STORE_ROOTS)?;
+            if changed {
+                warn("the store has uncommitted changes: the report describes them, and says so");
+            }
+            (head.id, changed)
+        }
+    };
+    let assessment = readiness::assess(&store, today, &history);
+    let report = build(&repo, &store, &assessment, &history, commit, uncommitted)?;
+    let text = match args.format {
+        ReportFormat::Html => handoff::html(&report),
+        ReportFormat::Markdown => handoff::markdown(&report),
+    };
+    match &args.out {
+        Some(path) => {
+            store::write_file(path, text.as_bytes())?;
+            print(&format!(
+                "Wrote the report of {} on {today} (commit {}) to {}\n",
+                assessment.organisation,
+                &report.header.commit[..12.min(report.header.commit.len())],
+                path.display()
+            ))?;
+        }
+        None => print(&text)?,
+    }
+    Ok(Exit::Success)
+}
+
+/// The report of `store` judged in `assessment`, with the monthly readiness series
+/// replayed from `history`. Shared with `soc2 export`.
+pub fn build(
+    repo: &Repo,
+    store: &Store,
+    assessment: &Assessment,
+    history: &History,
+    commit: String,
+    uncommitted: bool,
+) -> Result<handoff::Report> {
+    let today = assessment.today;
+    let (from, to) = timeline::default_span(assessment.period, history.starts(), today);
+    let days: Vec<Date> = if history.commits.is_empty() {
+        Vec::new()
+    } else {
+        timeline::days(from, to, Every::Month)
+    };
+    let (points, skipped) = timeline::replay(repo, history, &days)?;
+    let timeline = TimelineData {
+        every: Every::Month,
+        from,
+        to,
+        points,
+        skipped: skipped.iter().map(|s| s.day).collect(),
+        history_starts: history.starts(),
+    };
+    Ok(handoff::build(Inputs {
+        store,
+        assessment,
+        history,
+        timeline,
+        requests: requests::views(store, today),
+        commit,
+        uncommitted,
+    }))
+}
