@@ -39,6 +39,7 @@ pub mod catalog;
 pub mod change;
 pub mod diff;
 pub mod duties;
+pub mod export;
 pub mod findings;
 pub mod gate;
 pub mod git;

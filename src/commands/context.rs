@@ -154,6 +154,28 @@ impl Context {
         })
     }
 
+    /// The store as `commit` holds it, and its history walked back from there, judged on
+    /// `today`: what an export pinned to a commit reads. The working tree is not read.
+    pub fn judged_at(&self, repo: &Repo, commit: &str, today: Date) -> Result<Judged> {
+        let source: Box<dyn Source> = Box::new(repo.tree_source(commit)?);
+        let walker = repo.reopen()?;
+        let (loaded, history) = std::thread::scope(|scope| {
+            let walk = scope.spawn(move || history::read(&walker, commit, Depth::WithEvidence));
+            let loaded = store::load(&*source);
+            let history = walk
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (loaded, history)
+        });
+        Ok(Judged {
+            loaded: loaded?,
+            source,
+            commit: Some(commit.to_string()),
+            history: history?,
+            today,
+        })
+    }
+
     /// The store with its integrity and history findings, for check and verify, and
     /// the day it is judged on (`--as-of` reads the store as it stood then).
     pub fn load_audited(&self) -> Result<(Audited, Date)> {
@@ -169,7 +191,7 @@ impl Context {
     }
 
     /// The last commit of the first-parent history dated on or before `day`.
-    fn commit_at(&self, repo: &Repo, day: Date) -> Result<String> {
+    pub fn commit_at(&self, repo: &Repo, day: Date) -> Result<String> {
         let past = history::read(repo, self.history_start(), Depth::Design)?;
         // A day before history starts is judged on its first commit, as its windows are
         // (and `status` says so).

@@ -13,6 +13,7 @@ mod criteria;
 mod diff;
 mod due;
 mod evidence;
+mod export;
 mod init;
 mod log;
 mod oscal;
@@ -133,6 +134,7 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     Timeline(timeline::TimelineArgs),
     Report(report::ReportArgs),
+    Export(export::ExportArgs),
     Oscal(oscal::OscalArgs),
 }
 
@@ -175,6 +177,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Schema(args) => schema::run(&context, args),
         Command::Timeline(args) => timeline::run(&context, args),
         Command::Report(args) => report::run(&context, args),
+        Command::Export(args) => export::run(&context, args),
         Command::Oscal(args) => oscal::run(&context, args),
     }
 }

@@ -91,6 +91,14 @@ impl Repo {
         Ok(Repo { repo })
     }
 
+    /// Another handle on the same repository, for another thread (a handle is not
+    /// shared between threads).
+    pub fn reopen(&self) -> Result<Repo> {
+        let repo = Repository::open(self.repo.path())
+            .with_context(|| format!("opening {}", self.repo.path().display()))?;
+        Ok(Repo { repo })
+    }
+
     /// The top of the working tree.
     pub fn workdir(&self) -> Result<&Path> {
         self.repo.workdir().ok_or_else(|| {
@@ -190,6 +198,11 @@ impl Repo {
     /// The commit a revision names, as a full id.
     pub fn resolve(&self, rev: &str) -> Result<String> {
         Ok(self.commit(rev)?.id().to_string())
+    }
+
+    /// The id of the tree a revision's commit holds.
+    pub fn tree_id(&self, rev: &str) -> Result<String> {
+        Ok(self.commit(rev)?.tree_id().to_string())
     }
 
     /// The commit a revision names and when it was committed.

@@ -11,6 +11,7 @@ mod control;
 mod criteria;
 mod demo;
 mod evidence;
+mod export;
 mod generator;
 mod history;
 mod init;
