@@ -70,7 +70,7 @@ const NAMES: &[(Column, &[&str])] = &[
             "pbcid",
             "pbcno",
             "irlid",
-            "#",
+            "irlno",
         ],
     ),
     (
@@ -157,19 +157,15 @@ const NAMES: &[(Column, &[&str])] = &[
     ),
 ];
 
-/// A header compared without case, spaces or punctuation: `Control(s)` -> `controls`,
-/// `Due date` -> `duedate`; a lone `#` stays.
+/// A header compared without case, spaces or punctuation, `#` read as "no":
+/// `Control(s)` -> `controls`, `Due date` -> `duedate`, `Request #` -> `requestno`.
 fn normalise(header: &str) -> String {
-    let kept: String = header
+    header
+        .replace('#', "no")
         .chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
-        .collect();
-    if kept.is_empty() && header.trim() == "#" {
-        "#".to_string()
-    } else {
-        kept
-    }
+        .collect()
 }
 
 fn column_of(header: &str) -> Option<Column> {
@@ -596,6 +592,22 @@ mod tests {
         assert_eq!(sheet.rows[1].row, 4);
         assert_eq!(sheet.rows[1].refs, ["HR-01", "CC1.4"]);
         assert_eq!(sheet.rows[1].due, None);
+
+        let auditor = parse(
+            "irl.csv",
+            b"Request #,Request Description,TSC Reference,Control(s),Due Date,Date Requested\n\
+              PBC-01,Access tickets,CC6.2,AC-02,2026-11-13,2026-11-02\n",
+        )
+        .unwrap();
+        assert_eq!(auditor.rows[0].refs, ["CC6.2", "AC-02"]);
+        assert_eq!(auditor.rows[0].asked_on, Some(Date::from_ymd(2026, 11, 2)));
+        assert_eq!(
+            parse("x.csv", b"#,Ask,Criteria,Due\n7,Logs,CC7.2,\n")
+                .unwrap()
+                .rows[0]
+                .id,
+            "7"
+        );
 
         let semicolons = parse(
             "x.csv",
