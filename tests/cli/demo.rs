@@ -58,3 +58,38 @@ fn readiness_never_drops_unless_a_window_falls_due_empty() {
     assert!(on(2026, 7, 1) >= on(2026, 6, 30));
     assert!(on(2026, 10, 1) >= on(2026, 9, 30));
 }
+
+#[test]
+fn the_auditors_request_list_is_part_way_through() {
+    use soc2::model::RequestStatus;
+
+    let loaded = store::load(&WorkTree::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    assert!(!loaded.has_errors(), "the demonstration store loads");
+    let auditor = loaded.store.program().audit.auditor.clone();
+    let requests = soc2::requests::views(&loaded.store, Date::from_ymd(2026, 11, 23));
+    assert!(requests.len() >= 5, "a handful of requests");
+    assert!(requests.iter().all(|r| r.asked_by == auditor));
+    let count = |s: RequestStatus| requests.iter().filter(|r| r.status == s).count();
+    assert!(count(RequestStatus::Accepted) >= 2);
+    assert!(count(RequestStatus::Open) >= 1);
+    let overdue: Vec<&str> = requests
+        .iter()
+        .filter(|r| r.overdue)
+        .map(|r| r.id.as_str())
+        .collect();
+    assert_eq!(overdue, ["PBC-04"], "one request is overdue");
+    // Everything provided is a record of the store.
+    for r in &requests {
+        for id in &r.evidence {
+            assert!(
+                loaded
+                    .store
+                    .evidence
+                    .iter()
+                    .any(|e| soc2::model::paths::evidence_id(&e.path) == *id),
+                "{} names {id}",
+                r.id
+            );
+        }
+    }
+}
