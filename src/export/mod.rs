@@ -238,8 +238,12 @@ pub fn build(inputs: Inputs) -> Result<Package> {
         "evidence-index.csv".to_string(),
         Content::Bytes(tables::evidence_index(store, assessment, history)),
     );
+    let by_control = tables::evidence_by_control(store);
     for control in assessment.controls.iter().filter(|c| c.in_scope) {
-        let rows = population_rows(store, &control.id, assessment.period, history);
+        let records = by_control
+            .get(control.id.as_str())
+            .map_or(&[][..], |v| v.as_slice());
+        let rows = tables::population_of(records, assessment.period, history);
         files.insert(
             format!("populations/{}.csv", control.id),
             Content::Bytes(tables::population_csv(&rows)),

@@ -229,12 +229,36 @@ pub fn population_rows(
     period: Option<Period>,
     history: &History,
 ) -> Vec<PopulationRow> {
-    let mut rows: Vec<PopulationRow> = store
+    let records: Vec<&Record<Evidence>> = store
         .evidence
         .iter()
         .filter(|r| r.value.control == control)
+        .collect();
+    population_of(&records, period, history)
+}
+
+/// Each control's evidence records, by control ID.
+pub(super) fn evidence_by_control(store: &Store) -> HashMap<&str, Vec<&Record<Evidence>>> {
+    let mut by_control: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
+    for record in &store.evidence {
+        by_control
+            .entry(record.value.control.as_str())
+            .or_default()
+            .push(record);
+    }
+    by_control
+}
+
+/// The population among one control's `records`.
+pub(super) fn population_of(
+    records: &[&Record<Evidence>],
+    period: Option<Period>,
+    history: &History,
+) -> Vec<PopulationRow> {
+    let mut rows: Vec<PopulationRow> = records
+        .iter()
         .filter(|r| period.is_none_or(|p| r.value.covered().overlaps(p.start, p.end)))
-        .map(|r: &Record<Evidence>| {
+        .map(|r| {
             let e = &r.value;
             let covers = e.covered();
             PopulationRow {
