@@ -30,6 +30,7 @@ code, .hash { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monosp
 .warning { background: #fef3c7; border: 1px solid #f59e0b; padding: .5rem .75rem; }
 svg.chart { max-width: 100%; height: auto; display: block; margin: .5rem 0; }
 .pre { white-space: pre-wrap; }
+.day { white-space: nowrap; }
 footer { margin-top: 3rem; color: #6b7280; font-size: .8rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 10pt; }
@@ -102,6 +103,18 @@ fn header(h: &Header) -> Markup {
         @if h.uncommitted {
             p.warning { "The store had uncommitted changes when this report was made: it describes them, and no commit holds them." }
         }
+    }
+}
+
+/// A date that never breaks across lines.
+fn day(date: Date) -> Markup {
+    html! { span.day { (date.to_string()) } }
+}
+
+fn day_or_dash(date: Option<Date>) -> Markup {
+    match date {
+        Some(date) => day(date),
+        None => html! { "-" },
     }
 }
 
@@ -223,7 +236,7 @@ fn matrix(s: &ControlMatrixSection) -> Markup {
                         td { (r.frequency) }
                         td.num { @match (r.windows_operated, r.windows_due) { (Some(o), Some(d)) => { (o) " / " (d) }, _ => { "-" } } }
                         td { (state(r.state.as_str())) @if r.status != "implemented" { br; span.note { (r.status) } } }
-                        td { @match &r.approved { Some((by, at)) => { (by) br; (at.to_string()) }, None => { "-" } } }
+                        td { @match &r.approved { Some((by, at)) => { (by) br; (day(*at)) }, None => { "-" } } }
                     }
                 }
             }
@@ -268,7 +281,7 @@ fn exceptions(s: &ExceptionsSection) -> Markup {
                 tbody {
                     @for e in &s.exceptions {
                         tr {
-                            td { (e.control) } td { (e.reason) } td { (e.approved_by) } td { (e.expires.to_string()) }
+                            td { (e.control) } td { (e.reason) } td { (e.approved_by) } td { (day(e.expires)) }
                             td { @if e.in_force { (state("excepted")) } @else { (state("expired")) } }
                         }
                     }
@@ -279,7 +292,7 @@ fn exceptions(s: &ExceptionsSection) -> Markup {
 }
 
 fn approval(approved: &Option<(String, Date)>) -> Markup {
-    html! { @match approved { Some((by, at)) => { (by) ", " (at.to_string()) }, None => { "not approved" } } }
+    html! { @match approved { Some((by, at)) => { (by) ", " (day(*at)) }, None => { "not approved" } } }
 }
 
 fn exclusions(s: &ExclusionsSection) -> Markup {
@@ -343,8 +356,8 @@ fn policies(s: &PoliciesSection) -> Markup {
                         td { (or_dash(p.owner.as_deref())) }
                         td.num { (p.version) }
                         td { (approval(&p.approved)) @if p.approved.is_some() && !p.approval_holds { br; (state("changed since approval")) } }
-                        td { (date_or_dash(p.last_review)) }
-                        td { (date_or_dash(p.review_due)) @if p.overdue { " " (state("overdue")) } }
+                        td { (day_or_dash(p.last_review)) }
+                        td { (day_or_dash(p.review_due)) @if p.overdue { " " (state("overdue")) } }
                     }
                 }
             }
@@ -363,8 +376,8 @@ fn requests(s: &RequestsSection) -> Markup {
                     @for r in &s.requests {
                         tr data-request=(r.id) {
                             td { (r.id) br; span.pre { (r.request) } }
-                            td { (r.asked_on.to_string()) @if let Some(by) = &r.asked_by { br; span.note { (by) } } }
-                            td { (date_or_dash(r.due)) @if r.overdue { " " (state("overdue")) } }
+                            td { (day(r.asked_on)) @if let Some(by) = &r.asked_by { br; span.note { (by) } } }
+                            td { (day_or_dash(r.due)) @if r.overdue { " " (state("overdue")) } }
                             td { (state(r.status.as_str())) }
                             td { (r.criteria.iter().chain(&r.controls).cloned().collect::<Vec<_>>().join(", ")) }
                             td { (r.evidence.join(", ")) }
@@ -387,7 +400,7 @@ fn evidence(s: &EvidenceSection) -> Markup {
                     tbody {
                         @for w in &c.windows {
                             tr {
-                                td { (w.label) } td { (w.start.to_string()) } td { (w.end.to_string()) } td { (w.due_on.to_string()) }
+                                td { (w.label) } td { (day(w.start)) } td { (day(w.end)) } td { (day(w.due_on)) }
                                 td { (state(w.state.as_str())) @if w.late { " (late)" } }
                                 td { (w.evidence.join(", ")) }
                             }
@@ -406,9 +419,9 @@ fn evidence(s: &EvidenceSection) -> Markup {
                                 td { (r.id) @if let Some(by) = &r.collected_by { br; span.note { (by) } } }
                                 td { (r.kind) }
                                 td { (state(&r.result)) }
-                                td { (r.covers.0.to_string()) "\u{2009}–\u{2009}" (r.covers.1.to_string()) }
-                                td { (r.collected_at.to_string()) }
-                                td { (date_or_dash(r.received)) }
+                                td { (day(r.covers.0)) "\u{2009}–\u{2009}" (day(r.covers.1)) }
+                                td { (day(r.collected_at)) }
+                                td { (day_or_dash(r.received)) }
                                 td { @for (path, sha) in &r.files { div { (path) br; span.hash { (sha) } } } }
                             }
                         }
