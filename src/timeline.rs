@@ -125,7 +125,8 @@ pub fn replay(repo: &Repo, history: &History, days: &[Date]) -> Result<(Vec<Poin
     let cache = ParseCache::default();
     let mut points = Vec::new();
     let mut skipped = Vec::new();
-    let mut sources: Option<(usize, Box<dyn Source>)> = None;
+    // Days on one commit share its store: it is loaded once.
+    let mut current: Option<(usize, store::Loaded)> = None;
     for &day in days {
         let (index, before) = match history.commit_at(day) {
             Some(i) => (i, false),
@@ -134,11 +135,11 @@ pub fn replay(repo: &Repo, history: &History, days: &[Date]) -> Result<(Vec<Poin
         let Some(commit) = history.commits.get(index).map(|c| c.id.clone()) else {
             continue;
         };
-        if sources.as_ref().is_none_or(|(i, _)| *i != index) {
-            sources = Some((index, Box::new(repo.tree_source(&commit)?)));
+        if current.as_ref().is_none_or(|(i, _)| *i != index) {
+            let source: Box<dyn Source> = Box::new(repo.tree_source(&commit)?);
+            current = Some((index, store::load_cached(&*source, Some(&cache))?));
         }
-        let (_, source) = sources.as_ref().expect("set above");
-        let loaded = store::load_cached(&**source, Some(&cache))?;
+        let (_, loaded) = current.as_ref().expect("set above");
         let errors = loaded.errors().count();
         if errors > 0 {
             skipped.push(Skipped {
