@@ -11,7 +11,16 @@ use soc2::model::{
 use soc2::store::{PendingWrite, edit, records};
 use soc2::suggest;
 
+use super::args::parse_id;
 use super::{Context, Exit, print};
+
+/// A control or policy ID, or `scope`.
+fn parse_approvable(text: &str) -> Result<String, String> {
+    match text {
+        "scope" => Ok(text.to_string()),
+        _ => parse_id(text),
+    }
+}
 
 /// Approve a control, a policy, or the scope, as it is now.
 ///
@@ -24,6 +33,7 @@ use super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The control or policy ID, or `scope`
+    #[arg(value_parser = parse_approvable)]
     pub id: String,
 
     /// A note for the commit message

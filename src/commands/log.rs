@@ -4,7 +4,7 @@ use soc2::model::Date;
 use soc2::report::{self, Style};
 use soc2::trail;
 
-use super::args::{ListFormat, parse_date};
+use super::args::{ListFormat, parse_date, parse_record_ref};
 use super::{Context, Exit, print};
 
 /// Show the audit trail: who changed what in the store, and when, from git history.
@@ -15,6 +15,7 @@ use super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Only changes to this control, policy, risk or evidence folder
+    #[arg(value_parser = parse_record_ref)]
     pub id: Option<String>,
 
     /// Only changes made on or after this day

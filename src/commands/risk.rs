@@ -6,7 +6,7 @@ use soc2::Hinted;
 use soc2::change::{self, Change};
 use soc2::store::records;
 
-use super::args::parse_choice;
+use super::args::{parse_choice, parse_id};
 use soc2::model::paths::{CONTROLS_DIR, RISKS_DIR};
 use soc2::model::{Risk, Treatment};
 use soc2::schema::Kind;
@@ -28,6 +28,7 @@ pub enum RiskCommand {
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The new risk's ID, like RISK-07
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// What could go wrong, in a line
@@ -51,7 +52,7 @@ pub struct AddArgs {
     pub owner: Option<String>,
 
     /// Controls that mitigate the risk, comma-separated
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_id)]
     pub controls: Vec<String>,
 
     /// How it could happen and what it would cost

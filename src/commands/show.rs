@@ -3,7 +3,20 @@ use clap::{Args, ValueEnum};
 use soc2::report::{self, Style};
 use soc2::{links, readiness};
 
+use super::args::parse_record_ref;
 use super::{Context, Exit, print};
+
+/// A record or evidence ID, or a criterion ID (`CC6.1`; an unknown one is told the
+/// closest when it is looked up).
+fn parse_shown(text: &str) -> Result<String, String> {
+    let criterion_like = text.contains('.')
+        && !text.starts_with('.')
+        && text.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
+    if criterion_like {
+        return Ok(text.to_string());
+    }
+    parse_record_ref(text)
+}
 
 /// Show one control, policy, criterion, risk or evidence record with everything linked to it.
 ///
@@ -13,6 +26,7 @@ use super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct ShowArgs {
     /// A control, policy, risk or criterion ID, or an evidence ID (CONTROL/RECORD)
+    #[arg(value_parser = parse_shown)]
     pub id: String,
 
     /// Output format

@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use crate::Hinted;
 use crate::findings::Finding;
 use crate::model::Record;
-use crate::model::is_valid_id;
 use crate::model::paths::{file_stem, is_yaml};
+use crate::model::{ID_RULE, is_valid_id};
 use crate::schema::Kind;
 use crate::store;
 use crate::suggest;
@@ -50,6 +50,7 @@ pub fn ids_in(root: &Path, dir: &str) -> Result<Vec<String>> {
 
 /// The path of an existing record, or an error that suggests the closest ID.
 pub fn existing(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
+    refuse_invalid(id, what)?;
     if let Some(path) = find(root, dir, id) {
         return Ok(path);
     }
@@ -64,8 +65,12 @@ pub fn existing(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> 
     ))
 }
 
-/// `dir/ID.yaml` or `dir/ID.yml`, whichever exists.
+/// `dir/ID.yaml` or `dir/ID.yml`, whichever exists; never a path built from a
+/// malformed ID (`../soc2` must not find `soc2.yaml`).
 pub fn find(root: &Path, dir: &str, id: &str) -> Option<String> {
+    if !is_valid_id(id) {
+        return None;
+    }
     ["yaml", "yml"]
         .iter()
         .map(|ext| format!("{dir}/{id}.{ext}"))
@@ -74,12 +79,7 @@ pub fn find(root: &Path, dir: &str, id: &str) -> Option<String> {
 
 /// Refuses an ID that is malformed or already taken.
 pub fn new_id(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
-    if !is_valid_id(id) {
-        bail!(Hinted::new(
-            format!("`{id}` is not a valid {what} ID"),
-            "IDs are upper-case letters, digits and dashes, like AC-01 or POL-ACCESS",
-        ));
-    }
+    refuse_invalid(id, what)?;
     if let Some(path) = find(root, dir, id) {
         bail!(Hinted::new(
             format!("{what} {id} already exists ({path})"),
@@ -87,6 +87,17 @@ pub fn new_id(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
         ));
     }
     Ok(format!("{dir}/{id}.yaml"))
+}
+
+/// Refuses an ID that does not follow the grammar, before any path is built from it.
+pub fn refuse_invalid(id: &str, what: &str) -> Result<()> {
+    if !is_valid_id(id) {
+        bail!(Hinted::new(
+            format!("`{id}` is not a valid {what} ID"),
+            ID_RULE
+        ));
+    }
+    Ok(())
 }
 
 /// Reads and parses one record; a problem in the file stops the command.

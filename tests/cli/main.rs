@@ -5,6 +5,7 @@ mod common;
 mod fixtures;
 
 mod approve;
+mod cases;
 mod check;
 mod commits;
 mod control;

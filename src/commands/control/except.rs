@@ -6,7 +6,7 @@ use soc2::model::paths::CONTROLS_DIR;
 use soc2::model::{CONTROL_FIELDS, Control, Date, Exception};
 use soc2::store::{PendingWrite, edit, records};
 
-use super::super::args::parse_date;
+use super::super::args::{parse_date, parse_id};
 use super::super::output::warn;
 use super::super::{Context, Exit, print};
 
@@ -18,6 +18,7 @@ use super::super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct ExceptArgs {
     /// The control the exception is for
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// Why the gap is accepted, and what will close it

@@ -5,7 +5,7 @@ use soc2::model::paths::CONTROLS_DIR;
 use soc2::model::{CONTROL_FIELDS, Control, ControlStatus, Frequency};
 use soc2::store::{PendingWrite, edit, records};
 
-use super::super::args::{parse_choice, parse_criterion};
+use super::super::args::{parse_choice, parse_criterion, parse_id};
 use super::super::{Context, Exit, print};
 use super::{check_control, dedup};
 
@@ -16,6 +16,7 @@ use super::{check_control, dedup};
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// The control to change
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// A short name for the control
@@ -51,7 +52,7 @@ pub struct SetArgs {
     pub reason: Option<String>,
 
     /// Replace the policies, comma-separated IDs
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_id)]
     pub policies: Option<Vec<String>>,
 
     /// What the control is and how it operates

@@ -3,13 +3,14 @@ use clap::Args;
 use soc2::links;
 use soc2::report::{self, Style};
 
-use super::super::args::ListFormat;
+use super::super::args::{ListFormat, parse_id};
 use super::super::{Context, Exit, print};
 
 /// List evidence records, newest first.
 #[derive(Debug, Args)]
 pub struct ListArgs {
     /// Only this control's evidence
+    #[arg(value_parser = parse_id)]
     pub control: Option<String>,
 
     /// Output format
