@@ -2,6 +2,8 @@
 //! findings, its evidence integrity (every file hashed) and what git history says
 //! about its approvals (segregation of duties).
 
+use std::collections::BTreeSet;
+
 use anyhow::Result;
 
 use crate::duties;
@@ -9,6 +11,7 @@ use crate::findings::{Code, Finding};
 use crate::git::Repo;
 use crate::history::{self, Depth};
 use crate::model::History;
+use crate::model::paths::{POLICIES_DIR, join_inside};
 use crate::store::integrity::{self, Integrity};
 use crate::store::{self, Loaded, Source};
 
@@ -36,7 +39,7 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
             })
         });
         let loaded = store::load(source)?;
-        let integrity = integrity::check(&loaded.store, source)?;
+        let mut integrity = integrity::check(&loaded.store, source)?;
         let mut findings = Vec::new();
         let mut past = History::default();
         if let Some(walk) = walk {
@@ -44,6 +47,14 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             past = read?;
+            if source.is_working_tree() {
+                let ignored = ignored_files(&repo, &loaded.store)?;
+                integrity
+                    .findings
+                    .extend(integrity::ignored_by_git(&loaded.store, &|p| {
+                        ignored.contains(p)
+                    }));
+            }
             match touched? {
                 Some(touched) => {
                     findings = duties::self_approvals(&repo, &loaded.store, &touched)?;
@@ -58,6 +69,32 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
             duties: findings,
         })
     })
+}
+
+/// The evidence files and policy documents git does not track and ignores.
+fn ignored_files(repo: &Repo, store: &crate::model::Store) -> Result<BTreeSet<String>> {
+    let mut paths: Vec<String> = store
+        .evidence
+        .iter()
+        .flat_map(|r| {
+            integrity::recorded_files(r)
+                .into_iter()
+                .filter_map(|f| f.target)
+        })
+        .collect();
+    paths.extend(store.policies.iter().filter_map(|p| {
+        p.value
+            .document
+            .as_deref()
+            .and_then(|d| join_inside(POLICIES_DIR, d))
+    }));
+    let mut ignored = BTreeSet::new();
+    for path in repo.untracked(paths.iter().map(String::as_str))? {
+        if repo.is_ignored(path)? {
+            ignored.insert(path.to_string());
+        }
+    }
+    Ok(ignored)
 }
 
 /// Said once when a shallow clone stops a rule that needs history.

@@ -6,7 +6,7 @@ use anyhow::{Result, bail};
 
 use crate::Hinted;
 use crate::git::{Identity, Repo};
-use crate::store::{PendingWrite, write_atomic};
+use crate::store::{PendingWrite, refuse_links, write_atomic};
 
 /// A change to the store, made as one commit.
 pub struct Change {
@@ -63,6 +63,9 @@ impl Change {
 /// Checks everything that could stop the commit before writing anything.
 pub fn preflight(repo: &Repo, change: &Change) -> Result<Identity> {
     repo.preflight()?;
+    for path in change.paths() {
+        refuse_links(repo.workdir()?, &path)?;
+    }
     let identity = repo.identity()?;
     for write in change.writes.iter().filter(|w| !w.create_new) {
         if !repo.is_unchanged(&write.path)? {

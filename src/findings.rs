@@ -86,7 +86,11 @@ codes! {
         "A directory sits where a record file is expected, a record is outside the folder its \
          kind lives in, or an evidence file path is absolute or climbs out of the record's \
          folder with `..`. Evidence files are stored beside their record; `link` paths are \
-         relative to the repository root and stay inside it.";
+         relative to the repository root and stay inside it, out of `.git/`. soc2 never \
+         follows a symbolic link in the store: a record, folder, evidence file or policy \
+         document that is a link (or is reached through one) is not read; replace it with \
+         what it points to. An evidence file or document that git ignores can never be \
+         committed: change `.gitignore`.";
     EvidenceMissing = "E-EVIDENCE-MISSING", Error, "a recorded evidence file or policy document is missing",
         "An evidence record lists a file, or a policy names a document, that is not in the \
          store. Restore the file from history (`git log --all -- PATH`) or remove the entry and \

@@ -143,6 +143,22 @@ impl Repo {
         }
     }
 
+    /// Of `paths`, those the index does not hold: untracked files, or none at all.
+    pub fn untracked<'a>(&self, paths: impl IntoIterator<Item = &'a str>) -> Result<Vec<&'a str>> {
+        let index = self.repo.index().context("reading the git index")?;
+        Ok(paths
+            .into_iter()
+            .filter(|p| index.get_path(Path::new(p), 0).is_none())
+            .collect())
+    }
+
+    /// Whether git's ignore rules (.gitignore, .git/info/exclude) match `path`.
+    pub fn is_ignored(&self, path: &str) -> Result<bool> {
+        self.repo
+            .is_path_ignored(Path::new(path))
+            .with_context(|| format!("reading git's ignore rules for {path}"))
+    }
+
     /// A shallow clone holds only part of the history.
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()

@@ -225,6 +225,71 @@ pub(crate) fn program_is_a_directory() -> Finding {
     .with_hint("remove the directory and run `soc2 init` or write soc2.yaml by hand")
 }
 
+/// A store file or folder that is a symbolic link: soc2 never follows one.
+pub(crate) fn symbolic_link(path: &str, what: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} is a symbolic link; soc2 does not follow links in the store"),
+    )
+    .in_file(path)
+    .with_hint(format!(
+        "replace the link with the {what} it points to: a link can leave the repository, and git records only the link"
+    ))
+}
+
+/// A policy document that is a symbolic link (or reached through one): it is not
+/// read, so it can never be approved.
+pub(crate) fn linked_document(policy: &Record<Policy>, path: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("policy document {path} is a symbolic link"),
+    )
+    .in_file(&policy.path)
+    .at(locate::value(&policy.text, "document"))
+    .with_hint(
+        "replace the link with the document itself: an approval covers text kept in the repository",
+    )
+}
+
+/// Evidence files and policy documents git ignores: they can never be committed, so
+/// a fresh clone would not have them.
+pub fn ignored_by_git(store: &Store, ignored: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for record in &store.evidence {
+        for file in recorded_files(record) {
+            let Some(target) = file.target.as_deref().filter(|t| ignored(t)) else {
+                continue;
+            };
+            findings.push(
+                Finding::new(Code::BadPath, format!("evidence file {target} is ignored by git"))
+                    .in_file(&record.path)
+                    .at(locate::value(&record.text, &format!("files[{}].{}", file.index, file.field)))
+                    .with_source(&record.text)
+                    .with_hint("evidence must be committed: change .gitignore so that git tracks it, or record another file"),
+            );
+        }
+    }
+    for policy in &store.policies {
+        let Some(path) = policy
+            .value
+            .document
+            .as_deref()
+            .and_then(|d| join_inside(POLICIES_DIR, d))
+            .filter(|p| ignored(p))
+        else {
+            continue;
+        };
+        findings.push(
+            Finding::new(Code::BadPath, format!("policy document {path} is ignored by git"))
+                .in_file(&policy.path)
+                .at(locate::value(&policy.text, "document"))
+                .with_source(&policy.text)
+                .with_hint("an approval covers committed text: change .gitignore so that git tracks the document"),
+        );
+    }
+    findings
+}
+
 /// A directory where `dir/` holds one record per file.
 pub(crate) fn directory_for_a_record(path: &str, dir: &str, what: &str) -> Finding {
     Finding::new(
@@ -271,7 +336,10 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
             findings.push(
                 Finding::new(
                     Code::BadPath,
-                    format!("document path `{document}` leaves policies/"),
+                    format!(
+                        "document path `{document}` leaves policies/{}",
+                        git_note(document)
+                    ),
                 )
                 .in_file(&record.path)
                 .at(locate::value(&record.text, "document"))
@@ -290,7 +358,11 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
                     "`path` is relative to the record's folder, without `..` or a leading `/`",
                 ),
                 _ => (
-                    format!("evidence link `{}` leaves the repository", file.written),
+                    format!(
+                        "evidence link `{}` leaves the repository{}",
+                        file.written,
+                        git_note(file.written)
+                    ),
                     "`link` is relative to the repository root, without `..` or a leading `/`",
                 ),
             };
@@ -306,6 +378,15 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// `(.git/ is git's own data)` when a path points into it.
+fn git_note(path: &str) -> &'static str {
+    if path.split('/').any(|s| s.eq_ignore_ascii_case(".git")) {
+        " (.git/ is git's own data, not the repository's files)"
+    } else {
+        ""
+    }
 }
 
 fn control_of(path: &str) -> &str {

@@ -50,6 +50,7 @@ pub fn load(source: &dyn Source) -> Result<Loaded> {
             "run `soc2 init` to create a store here, or pass `--repo DIR` to point at one",
         )),
         Some(EntryKind::Dir) => findings.push(integrity::program_is_a_directory()),
+        Some(EntryKind::Symlink) => findings.push(integrity::symbolic_link(PROGRAM_FILE, "file")),
         Some(_) => {
             let (mut programs, program_findings) =
                 parse_records::<Program>(source, vec![PROGRAM_FILE.to_string()], "program");
@@ -129,10 +130,7 @@ fn record_files(
     what: &str,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<String>> {
-    let Some(entries) = source
-        .list(dir)
-        .with_context(|| format!("listing {dir}/"))?
-    else {
+    let Some(entries) = list_folder(source, dir, findings)? else {
         return Ok(Vec::new());
     };
     let mut paths = Vec::new();
@@ -140,11 +138,32 @@ fn record_files(
         let path = format!("{dir}/{}", entry.name);
         match entry.kind {
             EntryKind::Dir => findings.push(integrity::directory_for_a_record(&path, dir, what)),
+            EntryKind::Symlink if is_yaml(&entry.name) => {
+                findings.push(integrity::symbolic_link(&path, "file"));
+            }
             _ if is_yaml(&entry.name) => paths.push(path),
             _ => {}
         }
     }
     Ok(paths)
+}
+
+/// The entries of one of the store's top folders; a folder that is a symbolic link is
+/// a finding and is not followed.
+fn list_folder(
+    source: &dyn Source,
+    dir: &str,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<Vec<super::DirEntry>>> {
+    if source
+        .kind(dir)
+        .with_context(|| format!("reading {dir}/"))?
+        == Some(EntryKind::Symlink)
+    {
+        findings.push(integrity::symbolic_link(dir, "folder"));
+        return Ok(None);
+    }
+    source.list(dir).with_context(|| format!("listing {dir}/"))
 }
 
 /// Reads and parses every path, in parallel.
@@ -214,7 +233,10 @@ fn load_documents(
             continue;
         };
         match source.kind(&path)? {
-            Some(EntryKind::File | EntryKind::Symlink) => {
+            Some(EntryKind::Symlink) => {
+                findings.push(integrity::linked_document(policy, &path));
+            }
+            Some(EntryKind::File) => {
                 let bytes = source
                     .read(&path)
                     .with_context(|| format!("reading {path}"))?;
@@ -234,7 +256,7 @@ fn load_evidence(
     store: &mut Store,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
-    let Some(entries) = source.list(EVIDENCE_DIR).context("listing evidence/")? else {
+    let Some(entries) = list_folder(source, EVIDENCE_DIR, findings)? else {
         return Ok(());
     };
     let mut control_dirs = Vec::new();
@@ -242,6 +264,7 @@ fn load_evidence(
         let path = format!("{EVIDENCE_DIR}/{}", entry.name);
         match entry.kind {
             EntryKind::Dir => control_dirs.push(path),
+            EntryKind::Symlink => findings.push(integrity::symbolic_link(&path, "folder")),
             _ if is_yaml(&entry.name) => findings.push(integrity::record_outside_a_folder(&path)),
             _ => {}
         }
@@ -255,6 +278,12 @@ fn load_evidence(
     for listing in listed {
         candidates.extend(listing.records);
         files.extend(listing.files);
+        findings.extend(
+            listing
+                .linked_records
+                .iter()
+                .map(|path| integrity::symbolic_link(path, "file")),
+        );
     }
     let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
     let (records, mut parse_findings) = parse_records::<Evidence>(source, candidates, "evidence");
@@ -293,6 +322,8 @@ fn load_evidence(
 struct Listing {
     records: Vec<String>,
     files: Vec<(String, EntryKind)>,
+    /// YAML files at the top that are symbolic links: never read.
+    linked_records: Vec<String>,
 }
 
 impl Listing {
@@ -312,6 +343,7 @@ impl Listing {
             let path = format!("{dir}/{}", entry.name);
             match entry.kind {
                 EntryKind::Dir => self.collect(source, &path, false)?,
+                EntryKind::Symlink if top && is_yaml(&entry.name) => self.linked_records.push(path),
                 _ if top && is_yaml(&entry.name) => self.records.push(path),
                 kind => self.files.push((path, kind)),
             }

@@ -13,5 +13,5 @@ mod yaml;
 
 pub use load::{Loaded, load};
 pub use source::{DirEntry, Source, WorkTree};
-pub use write::{PendingWrite, write_atomic};
+pub use write::{PendingWrite, link_on_path, refuse_links, write_atomic};
 pub use yaml::{from_yaml, parse, parse_choice, parse_version, utf8};

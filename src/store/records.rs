@@ -102,6 +102,7 @@ pub fn refuse_invalid(id: &str, what: &str) -> Result<()> {
 
 /// Reads and parses one record; a problem in the file stops the command.
 pub fn read<T: DeserializeOwned>(root: &Path, path: &str, what: &str) -> Result<Record<T>> {
+    store::refuse_links(root, path)?;
     let bytes = std::fs::read(root.join(path)).with_context(|| format!("reading {path}"))?;
     let text = store::utf8(path, &bytes).map_err(finding_error)?;
     let value = store::parse::<T>(path, text, what).map_err(finding_error)?;
@@ -119,6 +120,7 @@ pub struct Names {
 
 impl Names {
     pub fn new(root: &Path, folder: &str) -> Result<Names> {
+        store::refuse_links(root, folder)?;
         let mut taken = BTreeSet::new();
         match std::fs::read_dir(root.join(folder)) {
             Ok(entries) => {
@@ -197,6 +199,7 @@ pub fn existing_files<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> 
 
 /// The bytes of a store file (a policy's document), relative to the store's root.
 pub fn read_bytes(root: &Path, path: &str) -> Result<Vec<u8>> {
+    store::refuse_links(root, path)?;
     std::fs::read(root.join(path)).with_context(|| format!("reading {path}"))
 }
 

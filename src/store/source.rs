@@ -23,6 +23,11 @@ pub trait Source: Sync {
     fn kind(&self, path: &str) -> io::Result<Option<EntryKind>>;
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
+
+    /// The working tree, as opposed to a revision: files there may be uncommitted.
+    fn is_working_tree(&self) -> bool {
+        false
+    }
 }
 
 /// The files on disk under the store's root.
@@ -81,15 +86,40 @@ impl Source for WorkTree {
         Ok(Some(entries))
     }
 
+    /// A path that passes through a symbolic link is the link's: soc2 never follows
+    /// one in the store, so `docs/x.md` with `docs` a link is a `Symlink`.
     fn kind(&self, path: &str) -> io::Result<Option<EntryKind>> {
-        match std::fs::symlink_metadata(self.path(path)) {
-            Ok(meta) => Ok(Some(kind_of(meta.file_type()))),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(err),
+        let mut at = self.root.clone();
+        let mut parts = path.split('/').peekable();
+        while let Some(part) = parts.next() {
+            at.push(part);
+            let kind = match std::fs::symlink_metadata(&at) {
+                Ok(meta) => kind_of(meta.file_type()),
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    return Ok(None);
+                }
+                Err(err) => return Err(err),
+            };
+            if parts.peek().is_none() || kind == EntryKind::Symlink {
+                return Ok(Some(kind));
+            }
+            if kind != EntryKind::Dir {
+                return Ok(None);
+            }
         }
+        Ok(None)
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.path(path))
+    }
+
+    fn is_working_tree(&self) -> bool {
+        true
     }
 }

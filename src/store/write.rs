@@ -6,6 +6,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
+use crate::Hinted;
+
 /// A file the store is about to write, relative to the store's root.
 #[derive(Clone, Debug)]
 pub struct PendingWrite {
@@ -33,8 +35,46 @@ impl PendingWrite {
     }
 }
 
+/// The first part of `relative` (a `/`-separated path under `root`) that is a
+/// symbolic link, if any.
+pub fn link_on_path(root: &Path, relative: &str) -> Option<String> {
+    let mut at = root.to_path_buf();
+    let mut walked = String::new();
+    for part in relative.split('/') {
+        at.push(part);
+        if !walked.is_empty() {
+            walked.push('/');
+        }
+        walked.push_str(part);
+        match std::fs::symlink_metadata(&at) {
+            Ok(meta) if meta.file_type().is_symlink() => return Some(walked),
+            Ok(_) => {}
+            Err(_) => return None,
+        }
+    }
+    None
+}
+
+/// Refuses a store path that passes through a symbolic link: soc2 never reads or
+/// writes through one (a link can leave the repository, and git records the link, not
+/// what it points to).
+pub fn refuse_links(root: &Path, relative: &str) -> Result<()> {
+    if let Some(link) = link_on_path(root, relative) {
+        bail!(Hinted::new(
+            format!(
+                "{link} is a symbolic link; soc2 does not read or write through links in the store"
+            ),
+            format!("replace {link} with the folder or file it points to, and commit that"),
+        ));
+    }
+    Ok(())
+}
+
 /// Writes every file, or fails before renaming any when one cannot be prepared.
 pub fn write_atomic(root: &Path, writes: &[PendingWrite]) -> Result<()> {
+    for write in writes {
+        refuse_links(root, &write.path)?;
+    }
     for write in writes.iter().filter(|w| w.create_new) {
         if root.join(&write.path).symlink_metadata().is_ok() {
             bail!("{} already exists; not overwriting it", write.path);
