@@ -10,8 +10,8 @@ use crate::duties;
 use crate::findings::{Code, Finding};
 use crate::git::Repo;
 use crate::history::{self, Depth};
-use crate::model::History;
 use crate::model::paths::{POLICIES_DIR, join_inside};
+use crate::model::{History, Store};
 use crate::store::integrity::{self, Integrity};
 use crate::store::{self, Loaded, Source};
 
@@ -19,7 +19,8 @@ use crate::store::{self, Loaded, Source};
 pub struct Audited {
     pub loaded: Loaded,
     pub integrity: Integrity,
-    /// The store's past, for judging it.
+    /// The store's past, for judging it. `loaded.store` holds only the evidence that
+    /// counts; `integrity.distrusted` says which records were set aside and why.
     pub history: History,
     /// Findings from history: self-approvals, or an info finding that the rule was
     /// skipped because the history is not there.
@@ -38,7 +39,7 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
                 (repo, touched, past)
             })
         });
-        let loaded = store::load(source)?;
+        let mut loaded = store::load(source)?;
         let mut integrity = integrity::check(&loaded.store, source)?;
         let mut findings = Vec::new();
         let mut past = History::default();
@@ -48,12 +49,13 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             past = read?;
             if source.is_working_tree() {
-                let ignored = ignored_files(&repo, &loaded.store)?;
+                let tracking = Tracking::of(&repo, &loaded.store)?;
                 integrity
                     .findings
                     .extend(integrity::ignored_by_git(&loaded.store, &|p| {
-                        ignored.contains(p)
+                        tracking.ignored.contains(p)
                     }));
+                integrity.uncommitted(&loaded.store, &tracking.uncommitted, &tracking.ignored);
             }
             match touched? {
                 Some(touched) => {
@@ -62,6 +64,8 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
                 None => findings.push(shallow_history()),
             }
         }
+        // Evidence that cannot be trusted is no evidence: readiness never sees it.
+        integrity.set_aside(&mut loaded.store);
         Ok(Audited {
             loaded,
             integrity,
@@ -71,30 +75,45 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
     })
 }
 
-/// The evidence files and policy documents git does not track and ignores.
-fn ignored_files(repo: &Repo, store: &crate::model::Store) -> Result<BTreeSet<String>> {
-    let mut paths: Vec<String> = store
-        .evidence
-        .iter()
-        .flat_map(|r| {
-            integrity::recorded_files(r)
-                .into_iter()
-                .filter_map(|f| f.target)
-        })
-        .collect();
-    paths.extend(store.policies.iter().filter_map(|p| {
-        p.value
-            .document
-            .as_deref()
-            .and_then(|d| join_inside(POLICIES_DIR, d))
-    }));
-    let mut ignored = BTreeSet::new();
-    for path in repo.untracked(paths.iter().map(String::as_str))? {
-        if repo.is_ignored(path)? {
-            ignored.insert(path.to_string());
+/// The evidence records and files, and policy documents, git does not hold: ignored by
+/// its rules, or just never added.
+pub struct Tracking {
+    pub uncommitted: BTreeSet<String>,
+    pub ignored: BTreeSet<String>,
+}
+
+impl Tracking {
+    pub fn of(repo: &Repo, store: &Store) -> Result<Tracking> {
+        let mut paths: Vec<String> = store
+            .evidence
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(r.path.clone()).chain(
+                    integrity::recorded_files(r)
+                        .into_iter()
+                        .filter_map(|f| f.target),
+                )
+            })
+            .collect();
+        paths.extend(store.policies.iter().filter_map(|p| {
+            p.value
+                .document
+                .as_deref()
+                .and_then(|d| join_inside(POLICIES_DIR, d))
+        }));
+        let mut tracking = Tracking {
+            uncommitted: BTreeSet::new(),
+            ignored: BTreeSet::new(),
+        };
+        for path in repo.uncommitted(paths.iter().map(String::as_str))? {
+            if repo.is_ignored(path)? {
+                tracking.ignored.insert(path.to_string());
+            } else {
+                tracking.uncommitted.insert(path.to_string());
+            }
         }
+        Ok(tracking)
     }
-    Ok(ignored)
 }
 
 /// Said once when a shallow clone stops a rule that needs history.
@@ -156,7 +175,7 @@ impl Audited {
             ok: !findings
                 .iter()
                 .any(|f| f.severity != crate::findings::Severity::Info),
-            records: store.evidence.len(),
+            records: self.integrity.records_checked,
             files_checked: self.integrity.files_checked,
             approvals_checked,
             findings,

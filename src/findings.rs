@@ -194,6 +194,12 @@ codes! {
     UnrecordedFile = "W-UNRECORDED-FILE", Warning, "a file under evidence/ is not listed by any record",
         "Every file under `evidence/` should belong to an evidence record, so that its hash is \
          recorded. Add it with `soc2 evidence add` or remove it.";
+    Uncommitted = "W-UNCOMMITTED", Warning, "an evidence record or file is not committed",
+        "An evidence record, or a file it lists, is in the working tree but neither \
+         committed nor staged: git does not hold it, so it does not count as evidence. It \
+         is what a command interrupted between writing and committing leaves, or a file \
+         written by hand and never added. Commit it (`git add` it, then `git commit`), or \
+         remove it if it was left by accident.";
 }
 
 impl Code {

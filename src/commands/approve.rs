@@ -135,10 +135,11 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
         at: context.today,
         digest: current.current.clone(),
     };
+    let original = target.text().to_string();
     let new_text = target
         .with_approval(approval)
         .map_err(|reason| edit::refused(&path, &reason))?;
-    change.writes = vec![PendingWrite::replace(&path, new_text)];
+    change.writes = vec![PendingWrite::replace(&path, new_text).over(original)];
     change.details.push(match kind {
         "scope" => format!(
             "Approve the scope as it is now (sha256 {})",
@@ -192,6 +193,15 @@ enum Target {
 }
 
 impl Target {
+    /// The file's text as it was read.
+    fn text(&self) -> &str {
+        match self {
+            Target::Control(record) => &record.text,
+            Target::Policy(record) => &record.text,
+            Target::Scope(record) => &record.text,
+        }
+    }
+
     /// The file's text with the new approval, comments kept.
     fn with_approval(self, approval: Approval) -> Result<String, String> {
         match self {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::Source;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{POLICIES_DIR, PROGRAM_FILE, join_inside, parent_dir};
+use crate::model::paths::{POLICIES_DIR, PROGRAM_FILE, evidence_id, join_inside, parent_dir};
 use crate::model::{EntryKind, Evidence, EvidenceFile, Policy, Record, Sha256Hex, Store};
 
 #[derive(Debug, Default)]
@@ -23,6 +23,104 @@ pub struct Integrity {
     pub findings: Vec<Finding>,
     /// Files read and hashed.
     pub files_checked: usize,
+    /// Evidence records checked.
+    pub records_checked: usize,
+    /// Records that do not count as evidence, and why.
+    pub distrusted: Vec<Distrusted>,
+}
+
+/// An evidence record that does not count as evidence anywhere: a file it lists is
+/// missing, has changed, is a link or out of reach, or git does not hold it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distrusted {
+    /// The evidence ID, `AC-01/2026-10-03-mfa-report`.
+    pub id: String,
+    pub control: String,
+    /// The record's file.
+    pub path: String,
+    /// What is wrong, e.g. `evidence/AC-01/x.csv has changed since it was recorded`.
+    pub reason: String,
+}
+
+impl Distrusted {
+    fn new(record: &Record<Evidence>, reason: String) -> Distrusted {
+        Distrusted {
+            id: evidence_id(&record.path),
+            control: record.value.control.clone(),
+            path: record.path.clone(),
+            reason,
+        }
+    }
+}
+
+impl Integrity {
+    /// Sets aside from `store` the records that do not count, for judging readiness: a
+    /// record whose evidence cannot be trusted is no evidence. `distrusted` is left
+    /// sorted, one entry per record.
+    pub fn set_aside(&mut self, store: &mut Store) {
+        self.distrusted.sort_by(|a, b| a.path.cmp(&b.path));
+        self.distrusted.dedup_by(|a, b| a.path == b.path);
+        let paths: BTreeSet<&str> = self.distrusted.iter().map(|d| d.path.as_str()).collect();
+        store.evidence.retain(|r| !paths.contains(r.path.as_str()));
+    }
+
+    /// Records and files git does not hold (`uncommitted`, by store path): W-UNCOMMITTED,
+    /// and they do not count. Those git ignores (`ignored`) are errors of their own
+    /// (`ignored_by_git`) and do not count either.
+    pub fn uncommitted(
+        &mut self,
+        store: &Store,
+        uncommitted: &BTreeSet<String>,
+        ignored: &BTreeSet<String>,
+    ) {
+        for record in &store.evidence {
+            let id = evidence_id(&record.path);
+            if uncommitted.contains(&record.path) {
+                self.findings.push(
+                    Finding::new(
+                        Code::Uncommitted,
+                        format!("evidence record {id} is not committed, so it does not count"),
+                    )
+                    .in_file(&record.path)
+                    .with_hint(format!(
+                        "commit it with its files (`git add {} && git commit`), or remove it if an interrupted command left it",
+                        parent_dir(&record.path)
+                    )),
+                );
+                self.distrusted.push(Distrusted::new(
+                    record,
+                    format!("{} is not committed", record.path),
+                ));
+                continue;
+            }
+            for file in recorded_files(record) {
+                let Some(target) = file.target.as_deref() else {
+                    continue;
+                };
+                if ignored.contains(target) {
+                    self.distrusted.push(Distrusted::new(
+                        record,
+                        format!("{target} is ignored by git"),
+                    ));
+                } else if uncommitted.contains(target) {
+                    self.findings.push(
+                        Finding::new(
+                            Code::Uncommitted,
+                            format!("evidence file {target} of {id} is not committed, so the record does not count"),
+                        )
+                        .in_file(&record.path)
+                        .at(locate::value(&record.text, &format!("files[{}].{}", file.index, file.field)))
+                        .with_source(&record.text)
+                        .with_hint(format!("commit it (`git add {target} && git commit`)")),
+                    );
+                    self.distrusted.push(Distrusted::new(
+                        record,
+                        format!("{target} is not committed"),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// What was found at one recorded evidence file.
@@ -127,12 +225,16 @@ pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
         .par_iter()
         .map(|r| check_record(r, store, source))
         .collect();
-    let mut out = Integrity::default();
+    let mut out = Integrity {
+        records_checked: store.evidence.len(),
+        ..Integrity::default()
+    };
     let mut recorded: BTreeSet<String> = BTreeSet::new();
     for result in checked {
         let result = result?;
         out.findings.extend(result.findings);
         out.files_checked += result.files_checked;
+        out.distrusted.extend(result.distrusted);
         recorded.extend(result.recorded);
     }
     for path in store
@@ -160,6 +262,7 @@ struct RecordCheck {
     findings: Vec<Finding>,
     files_checked: usize,
     recorded: Vec<String>,
+    distrusted: Vec<Distrusted>,
 }
 
 fn check_record(
@@ -171,6 +274,10 @@ fn check_record(
     for file in recorded_files(record) {
         // An escaping path is reported by validation and never read.
         let Some(target) = file.target.clone() else {
+            out.distrusted.push(Distrusted::new(
+                record,
+                format!("the file `{}` is outside the record's reach", file.written),
+            ));
             continue;
         };
         out.recorded.push(target.clone());
@@ -186,6 +293,17 @@ fn check_record(
         let (status, actual) = file_status(store, source, &file)?;
         if actual.is_some() {
             out.files_checked += 1;
+        }
+        let problem = match status {
+            FileStatus::Ok => None,
+            FileStatus::Changed => Some("has changed since it was recorded"),
+            FileStatus::Missing => Some("is missing"),
+            FileStatus::Symlink => Some("is a symbolic link"),
+            FileStatus::UnsafePath => Some("is outside the record's reach"),
+        };
+        if let Some(problem) = problem {
+            out.distrusted
+                .push(Distrusted::new(record, format!("{target} {problem}")));
         }
         match (status, actual) {
             (FileStatus::Missing, _) => out.findings.push(

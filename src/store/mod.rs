@@ -5,6 +5,7 @@ pub mod edit;
 pub mod input;
 pub mod integrity;
 mod load;
+mod lock;
 pub mod records;
 pub mod render;
 mod source;
@@ -12,6 +13,9 @@ mod write;
 mod yaml;
 
 pub use load::{Loaded, load};
+pub use lock::IndexLock;
 pub use source::{DirEntry, Source, WorkTree};
-pub use write::{PendingWrite, link_on_path, refuse_links, write_atomic};
+pub use write::{
+    PendingWrite, Written, link_on_path, refuse_links, sweep_temp_files, write_atomic,
+};
 pub use yaml::{from_yaml, parse, parse_choice, parse_version, utf8};

@@ -39,6 +39,8 @@ macro_rules! rule {
             let env = committed_small_store();
             let setup: fn(&Env) = $setup;
             setup(&env);
+            // Staged, as in a pre-commit hook: new records count once git holds them.
+            env.git(&["add", "--all"]);
             let (human, json) = only(&env, $code, $extra);
             insta::assert_snapshot!(concat!(stringify!($name), "_human"), human);
             insta::assert_snapshot!(concat!(stringify!($name), "_json"), json);

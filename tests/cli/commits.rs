@@ -91,7 +91,10 @@ fn refused(env: &Env) -> String {
     let status = env.git(&["status", "--porcelain", "--ignored"]);
     let report = env.outside("r.csv", "x\n");
     let run = env
-        .soc2(&["evidence", "add", "AC-01", report.to_str().unwrap()])
+        .soc2_with(
+            &["evidence", "add", "AC-01", report.to_str().unwrap()],
+            &[("SOC2_LOCK_TIMEOUT", "0.2")],
+        )
         .code(2);
     assert_eq!(env.git(&["rev-parse", "HEAD"]), head, "no commit");
     assert_eq!(

@@ -20,6 +20,7 @@ mod lifecycle;
 mod load_errors;
 mod policy;
 mod readiness;
+mod safety;
 mod schema;
 mod status;
 mod structure;

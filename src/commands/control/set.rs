@@ -125,7 +125,9 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
         .map_err(|reason| edit::refused(&path, &reason))?;
     let mut change = Change::new("control-set", &old.id);
     change.details = edit::describe_changes(&old, &new, CONTROL_FIELDS);
-    change.writes.push(PendingWrite::replace(&path, text));
+    change
+        .writes
+        .push(PendingWrite::replace(&path, text).over(record.text.as_str()));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Updated {} in commit {}\n  {}\n",

@@ -62,7 +62,9 @@ pub fn run(context: &Context, args: ReviewArgs) -> Result<Exit> {
     if let Some(message) = args.message {
         change.details.push(message);
     }
-    change.writes.push(PendingWrite::replace(&path, text));
+    change
+        .writes
+        .push(PendingWrite::replace(&path, text).over(record.text.as_str()));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Recorded the review of {} on {date} in commit {}\n",
