@@ -11,8 +11,8 @@ use crate::findings::{Code, Finding};
 use crate::git::Repo;
 use crate::history::{self, Depth};
 use crate::model::paths::{POLICIES_DIR, join_inside};
-use crate::model::{History, Store};
-use crate::store::integrity::{self, Integrity};
+use crate::model::{Evidence, History, Record, Store};
+use crate::store::integrity::{self, Distrusted, Integrity};
 use crate::store::{self, Loaded, Source};
 
 /// The store with everything check and verify audit beyond loading it.
@@ -65,13 +65,44 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
             }
         }
         // Evidence that cannot be trusted is no evidence: readiness never sees it.
-        integrity.set_aside(&mut loaded.store);
+        let _ = integrity.set_aside(&mut loaded.store);
         Ok(Audited {
             loaded,
             integrity,
             history: past,
             duties: findings,
         })
+    })
+}
+
+/// The records a reading command sets aside, and why.
+#[derive(Debug, Default)]
+pub struct SetAside {
+    pub distrusted: Vec<Distrusted>,
+    /// The records themselves, for commands that show them.
+    pub records: Vec<Record<Evidence>>,
+}
+
+/// Sets aside from a loaded store the evidence that does not count (see
+/// `Integrity::distrusted`), from `integrity` (`integrity::check` of that store) and,
+/// for the working tree of a repository, what git does not hold: what `status`,
+/// `show` and the lists judge, so that they agree with `check`.
+pub fn set_aside(
+    loaded: &mut Loaded,
+    mut integrity: Integrity,
+    source: &dyn Source,
+    repo: Option<&Repo>,
+) -> Result<SetAside> {
+    if let Some(repo) = repo
+        && source.is_working_tree()
+    {
+        let tracking = Tracking::of(repo, &loaded.store)?;
+        integrity.uncommitted(&loaded.store, &tracking.uncommitted, &tracking.ignored);
+    }
+    let records = integrity.set_aside(&mut loaded.store);
+    Ok(SetAside {
+        distrusted: integrity.distrusted,
+        records,
     })
 }
 

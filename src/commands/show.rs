@@ -41,16 +41,21 @@ pub enum ShowFormat {
 }
 
 pub fn run(context: &Context, args: ShowArgs) -> Result<Exit> {
-    let judged = context.judged()?;
-    let store = &judged.loaded.store;
-    let assessment = readiness::assess(store, judged.today, &judged.history);
-    let shown = links::find(
+    let mut judged = context.judged()?;
+    let set_aside = std::mem::take(&mut judged.set_aside);
+    let assessment = readiness::assess(&judged.loaded.store, judged.today, &judged.history);
+    // What was set aside is still shown, marked as not counting.
+    let store = &mut judged.loaded.store;
+    store.evidence.extend(set_aside.records);
+    store.evidence.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut shown = links::find(
         store,
         &judged.history,
         &assessment,
         &*judged.source,
         &args.id,
     )?;
+    shown.mark_not_counted(&set_aside.distrusted);
     let text = match args.format {
         ShowFormat::Json => report::json(&shown),
         ShowFormat::Text => report::show::render(&shown, &assessment, Style::for_stdout()),

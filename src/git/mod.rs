@@ -231,12 +231,11 @@ impl Repo {
     /// Resolves a revision to a commit and reads the store from its tree.
     pub fn tree_source(&self, rev: &str) -> Result<TreeSource> {
         let commit = self.commit(rev)?;
-        let repo = Repository::open(self.repo.path()).context("reopening the repository")?;
-        Ok(TreeSource {
-            label: format!("revision {rev} ({})", &commit.id().to_string()[..12]),
-            repo: std::sync::Mutex::new(repo),
-            tree: commit.tree_id(),
-        })
+        Ok(TreeSource::new(
+            format!("revision {rev} ({})", &commit.id().to_string()[..12]),
+            self.repo.path(),
+            commit.tree_id(),
+        ))
     }
 
     /// The commit a revision names, as a full id.

@@ -11,31 +11,48 @@ use crate::store::{DirEntry, Source};
 
 pub struct TreeSource {
     pub(super) label: String,
-    pub(super) repo: Mutex<Repository>,
+    /// The repository's git folder, opened once per thread that reads: a libgit2
+    /// repository is used by one thread at a time, and files are read on every core.
+    pub(super) git_dir: std::path::PathBuf,
+    pub(super) repos: Vec<Mutex<Option<Repository>>>,
     pub(super) tree: Oid,
 }
 
 impl TreeSource {
+    pub(super) fn new(label: String, git_dir: &Path, tree: Oid) -> TreeSource {
+        let threads = rayon::current_num_threads() + 1;
+        TreeSource {
+            label,
+            git_dir: git_dir.to_path_buf(),
+            repos: (0..threads).map(|_| Mutex::new(None)).collect(),
+            tree,
+        }
+    }
+
     fn with_entry<T>(
         &self,
         path: &str,
         f: impl FnOnce(&Repository, Option<git2::TreeEntry>) -> io::Result<T>,
     ) -> io::Result<T> {
-        let repo = self
-            .repo
+        let slot = rayon::current_thread_index().map_or(0, |i| i + 1) % self.repos.len();
+        let mut repo = self.repos[slot]
             .lock()
             .map_err(|_| io::Error::other("repository lock poisoned"))?;
+        if repo.is_none() {
+            *repo = Some(Repository::open(&self.git_dir).map_err(io::Error::other)?);
+        }
+        let repo = repo.as_ref().expect("opened above");
         let tree = repo.find_tree(self.tree).map_err(io::Error::other)?;
         let entry = if path.is_empty() {
             None
         } else {
             match tree.get_path(Path::new(path)) {
                 Ok(entry) => Some(entry),
-                Err(err) if err.code() == ErrorCode::NotFound => return f(&repo, None),
+                Err(err) if err.code() == ErrorCode::NotFound => return f(repo, None),
                 Err(err) => return Err(io::Error::other(err)),
             }
         };
-        f(&repo, entry)
+        f(repo, entry)
     }
 }
 

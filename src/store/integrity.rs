@@ -57,11 +57,15 @@ impl Integrity {
     /// Sets aside from `store` the records that do not count, for judging readiness: a
     /// record whose evidence cannot be trusted is no evidence. `distrusted` is left
     /// sorted, one entry per record.
-    pub fn set_aside(&mut self, store: &mut Store) {
+    pub fn set_aside(&mut self, store: &mut Store) -> Vec<Record<Evidence>> {
         self.distrusted.sort_by(|a, b| a.path.cmp(&b.path));
         self.distrusted.dedup_by(|a, b| a.path == b.path);
         let paths: BTreeSet<&str> = self.distrusted.iter().map(|d| d.path.as_str()).collect();
-        store.evidence.retain(|r| !paths.contains(r.path.as_str()));
+        let (aside, kept) = std::mem::take(&mut store.evidence)
+            .into_iter()
+            .partition(|r| paths.contains(r.path.as_str()));
+        store.evidence = kept;
+        aside
     }
 
     /// Records and files git does not hold (`uncommitted`, by store path): W-UNCOMMITTED,

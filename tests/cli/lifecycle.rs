@@ -113,6 +113,8 @@ fn due_as_an_icalendar_file() {
 fn due_in_a_type1_store_follows_freshness() {
     let env = Env::new();
     small_store(&env);
+    // Evidence counts once git holds it: staged is enough.
+    env.git(&["add", "--all"]);
     let json = env
         .soc2(&["due", "--within", "90d", "--format", "json"])
         .success()
