@@ -60,6 +60,11 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
             match touched? {
                 Some(touched) => {
                     findings = duties::self_approvals(&repo, &loaded.store, &touched)?;
+                    findings.extend(duties::approvals_not_by_author(
+                        &repo,
+                        &loaded.store,
+                        &touched,
+                    )?);
                 }
                 None => findings.push(shallow_history()),
             }
@@ -151,7 +156,7 @@ impl Tracking {
 fn shallow_history() -> Finding {
     Finding::new(
         Code::RuleSkipped,
-        "segregation of duties and the dates git vouches for (backdated records, late evidence, exception authors) were not checked: this is a shallow clone, so history does not show who changed what and when",
+        "segregation of duties, who wrote each approval, and the dates git vouches for (backdated records, late evidence, exception authors) were not checked: this is a shallow clone, so history does not show who changed what and when",
     )
     .with_hint("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)")
 }
@@ -184,12 +189,18 @@ pub struct Verification {
 
 impl Audited {
     /// The integrity findings: files that do not load, evidence files missing or
-    /// changed, approvals that no longer match, and self-approvals.
-    pub fn verify(self) -> Verification {
+    /// changed, approvals that no longer match, and approvals that history contradicts
+    /// (self-approvals, another's name, a date before the commit), judged on `today`.
+    pub fn verify(self, today: crate::model::Date) -> Verification {
         let store = &self.loaded.store;
         let mut findings: Vec<Finding> = self.loaded.errors().cloned().collect();
         findings.extend(self.integrity.findings);
         findings.extend(crate::rules::stale_approvals(store));
+        findings.extend(crate::rules::backdated_approvals(
+            store,
+            &self.history,
+            today,
+        ));
         findings.extend(self.duties);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let approvals_checked = store

@@ -194,6 +194,13 @@ codes! {
     UnrecordedFile = "W-UNRECORDED-FILE", Warning, "a file under evidence/ is not listed by any record",
         "Every file under `evidence/` should belong to an evidence record, so that its hash is \
          recorded. Add it with `soc2 evidence add` or remove it.";
+    ApprovalNotByAuthor = "W-APPROVAL-NOT-BY-AUTHOR", Warning, "an approval names someone other than the author of its commit",
+        "`soc2 approve` records the approver's own git identity, so an approval's `by` is \
+         the author (or committer) of the commit that wrote it. One that names someone \
+         else was typed by another person: by hand, or forged. The person named approves \
+         with `soc2 approve ID` in their own checkout (or on a branch merged through a \
+         pull request); otherwise remove the approval. `soc2 check` and `soc2 verify` \
+         need the whole history for this rule: a shallow clone skips it.";
     Uncommitted = "W-UNCOMMITTED", Warning, "an evidence record or file is not committed",
         "An evidence record, or a file it lists, is in the working tree but neither \
          committed nor staged: git does not hold it, so it does not count as evidence. It \

@@ -51,6 +51,17 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
         find_record(&root, &args.id)?
     };
 
+    // Segregation of duties reads who last changed the content: a shallow clone would
+    // credit it all to whoever made the boundary commit, the approver included.
+    if repo.is_shallow() {
+        bail!(Hinted::new(
+            format!(
+                "this is a shallow clone, so git history cannot show who last changed {}: approving here could let a person approve their own change",
+                args.id
+            ),
+            "fetch the whole history first (`git fetch --unshallow`), then approve",
+        ));
+    }
     // Approving needs a committed file: the history must show who wrote this content.
     let mut change = Change::new("approve", &args.id);
     change.writes.push(PendingWrite::replace(&path, Vec::new()));

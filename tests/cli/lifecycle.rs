@@ -207,7 +207,17 @@ fn check_flags_an_approval_by_the_last_author() {
             digest::control(&control).current
         ),
     );
-    env.commit_all("approve BC-01");
+    env.git(&["add", "--all"]);
+    env.git(&[
+        "-c",
+        "user.name=Carol",
+        "-c",
+        "user.email=carol@example.com",
+        "commit",
+        "--quiet",
+        "-m",
+        "approve BC-01",
+    ]);
     let run = env.soc2(&[
         "check",
         "--allow",
