@@ -74,10 +74,23 @@ impl Repo {
         let author = identity.author.signature()?;
         let committer = identity.committer.signature()?;
         let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let oid = self
-            .repo
-            .commit(None, &author, &committer, message, &tree, &parents)
-            .map_err(refused)?;
+        let oid = match self.signer(identity)? {
+            None => self
+                .repo
+                .commit(None, &author, &committer, message, &tree, &parents)
+                .map_err(refused)?,
+            Some(signer) => {
+                let buffer = self
+                    .repo
+                    .commit_create_buffer(&author, &committer, message, &tree, &parents)
+                    .map_err(refused)?;
+                let content = buffer.as_str().context("the commit is not UTF-8")?;
+                let signature = signer.sign(content.as_bytes())?;
+                self.repo
+                    .commit_signed(content, &signature, None)
+                    .map_err(refused)?
+            }
+        };
         // The index first, the branch last: the branch moving is the commit.
         lock.install()?;
         self.move_branch(oid, parent.as_ref().map(git2::Commit::id), message)?;

@@ -16,6 +16,6 @@ pub use load::{Loaded, load};
 pub use lock::IndexLock;
 pub use source::{DirEntry, Source, WorkTree};
 pub use write::{
-    PendingWrite, Written, link_on_path, refuse_links, sweep_temp_files, write_atomic,
+    PendingWrite, ScratchFile, Written, link_on_path, refuse_links, sweep_temp_files, write_atomic,
 };
 pub use yaml::{from_yaml, parse, parse_choice, parse_version, utf8};

@@ -251,6 +251,22 @@ fn write_all(root: &Path, writes: &[PendingWrite], written: &mut Written) -> Res
     Ok(())
 }
 
+/// A private temporary file outside the store (the public key a signing program
+/// reads), removed when dropped.
+pub struct ScratchFile(tempfile::TempPath);
+
+impl ScratchFile {
+    pub fn with(bytes: &[u8]) -> Result<ScratchFile> {
+        let mut file = tempfile::NamedTempFile::new().context("creating a temporary file")?;
+        file.write_all(bytes).context("writing a temporary file")?;
+        Ok(ScratchFile(file.into_temp_path()))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
 /// Temporary files are private (0600); a store's files keep the mode they had, or get
 /// the usual 0644.
 #[cfg(unix)]
