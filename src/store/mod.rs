@@ -14,7 +14,7 @@ mod yaml;
 
 pub use load::{Loaded, load};
 pub use lock::IndexLock;
-pub use source::{DirEntry, Source, WorkTree};
+pub use source::{DirEntry, MemoryTree, Source, WorkTree};
 pub use write::{
     PendingWrite, ScratchFile, Written, link_on_path, refuse_links, sweep_temp_files, write_atomic,
 };

@@ -123,3 +123,75 @@ impl Source for WorkTree {
         true
     }
 }
+
+/// A store held in memory, path to bytes: for tests, fuzzing, and front ends that hold
+/// the files themselves. Folders are the paths' prefixes.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryTree {
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl MemoryTree {
+    pub fn new() -> MemoryTree {
+        MemoryTree::default()
+    }
+
+    /// Adds or replaces the file at `path` (`/`-separated, relative to the store).
+    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+}
+
+impl Source for MemoryTree {
+    fn describe(&self) -> String {
+        "the files in memory".to_string()
+    }
+
+    fn list(&self, dir: &str) -> io::Result<Option<Vec<DirEntry>>> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut entries: std::collections::BTreeMap<&str, EntryKind> = Default::default();
+        for path in self.files.keys().filter(|p| p.starts_with(&prefix)) {
+            let rest = &path[prefix.len()..];
+            let (name, kind) = match rest.split_once('/') {
+                Some((name, _)) => (name, EntryKind::Dir),
+                None => (rest, EntryKind::File),
+            };
+            if !name.is_empty() {
+                entries.insert(name, kind);
+            }
+        }
+        Ok((!entries.is_empty()).then(|| {
+            entries
+                .into_iter()
+                .map(|(name, kind)| DirEntry {
+                    name: name.to_string(),
+                    kind,
+                })
+                .collect()
+        }))
+    }
+
+    fn kind(&self, path: &str) -> io::Result<Option<EntryKind>> {
+        if self.files.contains_key(path) {
+            return Ok(Some(EntryKind::File));
+        }
+        let prefix = format!("{path}/");
+        Ok(self
+            .files
+            .range(prefix.clone()..)
+            .next()
+            .filter(|(p, _)| p.starts_with(&prefix))
+            .map(|_| EntryKind::Dir))
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{path} is not there")))
+    }
+}

@@ -18,6 +18,7 @@ mod init;
 mod internal;
 mod lifecycle;
 mod load_errors;
+mod mutations;
 mod policy;
 mod readiness;
 mod safety;
