@@ -273,7 +273,13 @@ fn push_member<'a>(members: &mut Vec<(usize, &'a str)>, inner: &'a str, start: u
 }
 
 /// Where the key of a field path starts (for `[n]`, the item's dash).
+/// The text an editor shows: a byte-order mark at the start takes no column.
+fn shown(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 pub(crate) fn field(text: &str, path: &str) -> Option<Position> {
+    let text = shown(text);
     find(text, path).map(|f| Position {
         line: f.line,
         column: f.key_column,
@@ -282,6 +288,7 @@ pub(crate) fn field(text: &str, path: &str) -> Option<Position> {
 
 /// Where a field's value starts.
 pub(crate) fn value(text: &str, path: &str) -> Option<Position> {
+    let text = shown(text);
     find(text, path).map(|f| Position {
         line: f.line,
         column: f.value_column,
@@ -291,6 +298,7 @@ pub(crate) fn value(text: &str, path: &str) -> Option<Position> {
 /// Where a scalar `needle` appears inside the value of a list or scalar field; falls back
 /// to the field itself.
 pub(crate) fn value_in(text: &str, path: &str, needle: &str) -> Option<Position> {
+    let text = shown(text);
     let found = find(text, path)?;
     let all: Vec<&str> = text.lines().collect();
     let field_indent = found.indent;
@@ -352,7 +360,7 @@ fn find_token(haystack: &str, needle: &str) -> Option<usize> {
 /// The position of the n-th (0-based) top-level occurrence of `key:`, used for
 /// duplicate keys.
 pub(crate) fn nth_top_level_key(text: &str, key: &str, n: usize) -> Option<Position> {
-    lines(text)
+    lines(shown(text))
         .iter()
         .filter(|l| l.indent == 0 && key_match(l.content, key).is_some())
         .nth(n)

@@ -22,6 +22,21 @@ pub fn rewrite<T: Serialize>(
     updated: &T,
     order: &[&str],
 ) -> Result<String, String> {
+    // A byte-order mark stays where it was, in front of everything.
+    let bom = if original.starts_with('\u{feff}') {
+        "\u{feff}"
+    } else {
+        ""
+    };
+    rewrite_text(super::yaml::without_bom(original), updated, order)
+        .map(|text| format!("{bom}{text}"))
+}
+
+fn rewrite_text<T: Serialize>(
+    original: &str,
+    updated: &T,
+    order: &[&str],
+) -> Result<String, String> {
     let new_value = serde_yaml::to_value(updated).map_err(|e| e.to_string())?;
     let Value::Mapping(new_map) = new_value else {
         return Err("the record is not a mapping".to_string());
@@ -308,6 +323,20 @@ criteria:
 status: designed  # since the June review
 frequency: quarterly
 ";
+
+    #[test]
+    fn a_byte_order_mark_and_the_comment_after_it_are_kept() {
+        let text = format!("\u{feff}# my comment\n{}", HUMAN);
+        let mut control: Control = crate::store::from_yaml(&text).unwrap();
+        control.owner = Some("bob@example.com".to_string());
+        let out = rewrite(&text, &control, CONTROL_FIELDS).unwrap();
+        assert!(
+            out.starts_with("\u{feff}# my comment\n# yaml-language-server"),
+            "{out}"
+        );
+        assert!(out.contains("owner: bob@example.com\n"));
+        assert_eq!(out.matches('\u{feff}').count(), 1);
+    }
 
     fn load() -> Control {
         serde_yaml::from_str(HUMAN).unwrap()

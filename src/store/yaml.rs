@@ -25,8 +25,15 @@ pub(crate) fn unreadable(path: &str, err: &std::io::Error) -> Finding {
     Finding::new(Code::Parse, format!("could not read the file: {err}")).in_file(path)
 }
 
+/// Text without the byte-order mark some editors write first: accepted, and kept when
+/// the file is rewritten (`edit::rewrite`).
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// Parses `text` as one `T`; `what` names the record for messages ("control").
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<T, Finding> {
+    let text = without_bom(text);
     if is_blank(text) {
         return Err(
             Finding::new(Code::Parse, format!("the file is empty; expected a {what}"))
@@ -43,12 +50,12 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<
 /// Reads YAML text into a value, for text that is not a store file (the embedded
 /// starter library, tests); the error is serde's message.
 pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_yaml::from_str(text).map_err(|e| e.to_string())
+    serde_yaml::from_str(without_bom(text)).map_err(|e| e.to_string())
 }
 
 /// Parses an old version of a record (from history); `None` when it did not parse then.
 pub fn parse_version<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    serde_yaml::from_str(std::str::from_utf8(bytes).ok()?).ok()
+    serde_yaml::from_str(without_bom(std::str::from_utf8(bytes).ok()?)).ok()
 }
 
 /// Reads a fixed choice (`quarterly`, `implemented`) through the model's serde names,
@@ -295,6 +302,15 @@ mod tests {
     }
 
     const VALID: &str = "title: MFA\nstatus: planned\nfrequency: quarterly\n";
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let control: Control = parse("c.yaml", &format!("\u{feff}{VALID}"), "control").unwrap();
+        assert_eq!(control.title, "MFA");
+        // Findings on the first line count columns as an editor shows them.
+        let finding = error(&format!("\u{feff}ownr: x\n{VALID}"));
+        assert_eq!(finding.position, Some(Position { line: 1, column: 1 }));
+    }
 
     #[test]
     fn valid_control_parses() {
