@@ -201,6 +201,12 @@ codes! {
          with `soc2 approve ID` in their own checkout (or on a branch merged through a \
          pull request); otherwise remove the approval. `soc2 check` and `soc2 verify` \
          need the whole history for this rule: a shallow clone skips it.";
+    Load = "E-LOAD", Error, "the store could not be read at all",
+        "soc2 found no store to check: no soc2.yaml where it looked, a `--repo` that is not \
+         a folder, a `--rev` that names nothing, or a git repository it could not read. \
+         Nothing was checked, and the exit code is 2 (could not run). `--format json` and \
+         `--format github` report it as this one finding, so that CI tools that read \
+         them see why; the message says what to fix.";
     Uncommitted = "W-UNCOMMITTED", Warning, "an evidence record or file is not committed",
         "An evidence record, or a file it lists, is in the working tree but neither \
          committed nor staged: git does not hold it, so it does not count as evidence. It \

@@ -246,6 +246,38 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
                 .with_hint("add `reason:` saying why the control does not apply"),
             );
         }
+        // An exception is an accepted risk: someone accepted it, for a reason.
+        for (i, exception) in control.exceptions.iter().enumerate() {
+            for (field, value, what) in [
+                (
+                    "reason",
+                    &exception.reason,
+                    "says which gap is accepted and why",
+                ),
+                (
+                    "approved_by",
+                    &exception.approved_by,
+                    "names who accepted it",
+                ),
+            ] {
+                if value.trim().is_empty() {
+                    findings.push(
+                        Finding::new(
+                            Code::InvalidValue,
+                            format!("the exception on {} has an empty `{field}`", control.id),
+                        )
+                        .in_file(&record.path)
+                        .at(locate::value(
+                            &record.text,
+                            &format!("exceptions[{i}].{field}"),
+                        ))
+                        .with_hint(format!(
+                            "an exception {what}; record it with `soc2 control except`"
+                        )),
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -1,8 +1,11 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use soc2::findings::Code;
+use soc2::Hinted;
+use soc2::findings::{Code, Finding};
 use soc2::gate::{self, Overrides};
+use soc2::model::Gate;
 use soc2::readiness;
+use soc2::readiness::Score;
 use soc2::report::{self, Style, check};
 
 use super::args::parse_code;
@@ -59,7 +62,28 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     };
     overrides.validate()?;
 
-    let (audited, today) = context.load_audited()?;
+    let (audited, today) = match context.load_audited() {
+        Ok(loaded) => loaded,
+        // Tools reading JSON or annotations still get a report saying why.
+        Err(err) if args.format != CheckFormat::Human => {
+            let mut finding = Finding::new(Code::Load, format!("{err:#}"));
+            if let Some(hinted) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+                finding = finding.with_hint(hinted.hint.clone());
+            }
+            let verdict = gate::judge(
+                vec![finding],
+                &Gate::default(),
+                &Score::default(),
+                &Overrides::default(),
+            );
+            print(&match args.format {
+                CheckFormat::Github => check::render_github(&verdict.report, &verdict.findings),
+                _ => report::json(&verdict.report),
+            })?;
+            return Err(err);
+        }
+        Err(err) => return Err(err),
+    };
     let assessment = readiness::assess(&audited.loaded.store, today, &audited.history);
     let gate = audited.loaded.store.program().gate.clone();
     let findings = audited.check_findings(&assessment);

@@ -32,6 +32,14 @@ pub struct LogArgs {
 }
 
 pub fn run(context: &Context, args: LogArgs) -> Result<Exit> {
+    if let (Some(since), Some(until)) = (args.since, args.until)
+        && since > until
+    {
+        anyhow::bail!(soc2::Hinted::new(
+            format!("--since {since} is after --until {until}, so no day is in between"),
+            "swap them: --since is the first day shown, --until the last",
+        ));
+    }
     let repo = context.repo()?;
     let entries = trail::read(
         &repo,

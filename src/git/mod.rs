@@ -259,7 +259,19 @@ impl Repo {
             let Ok(branch) = self.commit(name) else {
                 continue;
             };
-            let base = self.repo.merge_base(head.id(), branch.id())?;
+            let base = match self.repo.merge_base(head.id(), branch.id()) {
+                Ok(base) => base,
+                Err(err) if err.code() == ErrorCode::NotFound => bail!(Hinted::new(
+                    format!(
+                        "HEAD and {name} share no history (is this an orphan branch?), so there is no base to compare with"
+                    ),
+                    "name a base revision: `soc2 diff BASE`",
+                )),
+                Err(err) => {
+                    return Err(anyhow!(err.message().to_string()))
+                        .with_context(|| format!("finding the merge base of HEAD and {name}"));
+                }
+            };
             if base != head.id() {
                 return Ok(base.to_string());
             }

@@ -84,6 +84,7 @@ impl Source for TreeSource {
                 .map(|e| DirEntry {
                     name: String::from_utf8_lossy(e.name_bytes()).into_owned(),
                     kind: entry_kind(&e),
+                    not_utf8: std::str::from_utf8(e.name_bytes()).is_err(),
                 })
                 .collect();
             Ok(Some(entries))

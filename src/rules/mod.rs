@@ -229,7 +229,7 @@ fn policy_findings(record: &Record<Policy>, result: &PolicyResult, out: &mut Vec
                 format!("policy {} has no owner", result.id),
                 "owner",
             )
-            .with_hint("set `owner` to the person accountable for the policy"),
+            .with_hint(format!("`soc2 policy set {} --owner PERSON`", result.id)),
         );
     }
     if result.approval == ApprovalState::Missing {

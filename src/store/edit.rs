@@ -218,8 +218,22 @@ fn top_level_entries(lines: &[&str]) -> Result<Vec<Entry>, String> {
     for (i, line) in lines.iter().enumerate() {
         let starts_entry =
             !line.starts_with([' ', '\t', '#', '\r', '\n', '-', '.']) && !line.trim().is_empty();
-        if line.starts_with("---") && i > 0 || line.starts_with("...") {
+        // `---` may open the one document, and `...` end it: what follows the end is
+        // comments at most, and stays as it is.
+        if line.starts_with("---") && !entries.is_empty() {
             return Err("the file holds more than one YAML document".to_string());
+        }
+        if line.starts_with("...") {
+            let rest_is_trivia = lines[i + 1..]
+                .iter()
+                .all(|l| l.trim().is_empty() || l.starts_with('#'));
+            if !rest_is_trivia {
+                return Err("the file holds more than one YAML document".to_string());
+            }
+            if let Some(last) = entries.last_mut() {
+                last.end = trivia_start(lines, last.first, i);
+            }
+            return Ok(entries);
         }
         if !starts_entry {
             continue;
@@ -336,6 +350,29 @@ frequency: quarterly
         );
         assert!(out.contains("owner: bob@example.com\n"));
         assert_eq!(out.matches('\u{feff}').count(), 1);
+    }
+
+    #[test]
+    fn document_markers_around_the_one_document_are_kept() {
+        let text = format!(
+            "# header\n---\n{}...\n# after the end\n",
+            &HUMAN[HUMAN.find("id:").unwrap()..]
+        );
+        let mut control: Control = crate::store::from_yaml(&text).unwrap();
+        control.owner = Some("bob@example.com".to_string());
+        let out = rewrite(&text, &control, CONTROL_FIELDS).unwrap();
+        assert!(out.starts_with("# header\n---\nid: AC-01\n"), "{out}");
+        assert!(
+            out.ends_with("frequency: quarterly\n...\n# after the end\n"),
+            "{out}"
+        );
+        assert!(out.contains("owner: bob@example.com\n"));
+        let two = format!("{HUMAN}---\n{HUMAN}");
+        assert!(
+            rewrite(&two, &control, CONTROL_FIELDS)
+                .unwrap_err()
+                .contains("more than one")
+        );
     }
 
     fn load() -> Control {

@@ -359,6 +359,16 @@ pub(crate) fn symbolic_link(path: &str, what: &str) -> Finding {
     ))
 }
 
+/// A file or folder whose name is not UTF-8: soc2 cannot name it, so it is not read.
+pub(crate) fn name_not_utf8(path: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} has a name that is not UTF-8, so soc2 cannot read it"),
+    )
+    .in_file(path)
+    .with_hint("rename it with UTF-8 characters (letters, digits, dashes), as records and evidence files are named")
+}
+
 /// A policy document that is a symbolic link (or reached through one): it is not
 /// read, so it can never be approved.
 pub(crate) fn linked_document(policy: &Record<Policy>, path: &str) -> Finding {

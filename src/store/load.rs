@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::integrity;
 use super::yaml::unreadable;
-use super::{Source, parse, utf8};
+use super::{Source, parse_all, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
     CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, file_stem, is_yaml,
@@ -136,6 +136,10 @@ fn record_files(
     let mut paths = Vec::new();
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{dir}/{}", entry.name);
+        if entry.not_utf8 {
+            findings.push(integrity::name_not_utf8(&path));
+            continue;
+        }
         match entry.kind {
             EntryKind::Dir => findings.push(integrity::directory_for_a_record(&path, dir, what)),
             EntryKind::Symlink if is_yaml(&entry.name) => {
@@ -176,7 +180,7 @@ where
     T: DeserializeOwned + Send,
 {
     // Reading and parsing are independent per file: use every core.
-    let parsed: Vec<Result<Record<T>, Finding>> = paths
+    let parsed: Vec<Result<Record<T>, Vec<Finding>>> = paths
         .into_par_iter()
         .map(|path| parse_one(&path, source.read(&path), what))
         .collect();
@@ -185,7 +189,7 @@ where
     for result in parsed {
         match result {
             Ok(record) => records.push(record),
-            Err(finding) => findings.push(finding),
+            Err(all) => findings.extend(all),
         }
     }
     (records, findings)
@@ -195,10 +199,15 @@ fn parse_one<T: DeserializeOwned>(
     path: &str,
     content: std::io::Result<Vec<u8>>,
     what: &str,
-) -> Result<Record<T>, Finding> {
-    let bytes = content.map_err(|err| unreadable(path, &err))?;
-    let text = utf8(path, &bytes).map_err(|f| f.with_source(&String::from_utf8_lossy(&bytes)))?;
-    let value = parse::<T>(path, text, what).map_err(|f| f.with_source(text))?;
+) -> Result<Record<T>, Vec<Finding>> {
+    let bytes = content.map_err(|err| vec![unreadable(path, &err)])?;
+    let text =
+        utf8(path, &bytes).map_err(|f| vec![f.with_source(&String::from_utf8_lossy(&bytes))])?;
+    let value = parse_all::<T>(path, text, what).map_err(|all| {
+        all.into_iter()
+            .map(|f| f.with_source(text))
+            .collect::<Vec<_>>()
+    })?;
     Ok(Record {
         path: path.to_string(),
         text: text.to_string(),
@@ -262,6 +271,10 @@ fn load_evidence(
     let mut control_dirs = Vec::new();
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{EVIDENCE_DIR}/{}", entry.name);
+        if entry.not_utf8 {
+            findings.push(integrity::name_not_utf8(&path));
+            continue;
+        }
         match entry.kind {
             EntryKind::Dir => control_dirs.push(path),
             EntryKind::Symlink => findings.push(integrity::symbolic_link(&path, "folder")),
@@ -283,6 +296,12 @@ fn load_evidence(
                 .linked_records
                 .iter()
                 .map(|path| integrity::symbolic_link(path, "file")),
+        );
+        findings.extend(
+            listing
+                .bad_names
+                .iter()
+                .map(|path| integrity::name_not_utf8(path)),
         );
     }
     let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
@@ -324,6 +343,8 @@ struct Listing {
     files: Vec<(String, EntryKind)>,
     /// YAML files at the top that are symbolic links: never read.
     linked_records: Vec<String>,
+    /// Files and folders whose names are not UTF-8: never read.
+    bad_names: Vec<String>,
 }
 
 impl Listing {
@@ -341,6 +362,10 @@ impl Listing {
         // Hidden files are skipped at the top only: below it, everything is attached.
         for entry in entries.iter().filter(|e| !top || !e.name.starts_with('.')) {
             let path = format!("{dir}/{}", entry.name);
+            if entry.not_utf8 {
+                self.bad_names.push(path);
+                continue;
+            }
             match entry.kind {
                 EntryKind::Dir => self.collect(source, &path, false)?,
                 EntryKind::Symlink if top && is_yaml(&entry.name) => self.linked_records.push(path),

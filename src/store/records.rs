@@ -54,6 +54,15 @@ pub fn existing(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> 
     if let Some(path) = find(root, dir, id) {
         return Ok(path);
     }
+    for ext in ["yaml", "yml"] {
+        let path = format!("{dir}/{id}.{ext}");
+        if root.join(&path).symlink_metadata().is_ok() {
+            bail!(Hinted::new(
+                format!("{path} is not a regular file"),
+                format!("a {what} is one YAML file: replace {path} with the record itself"),
+            ));
+        }
+    }
     let ids = ids_in(root, dir)?;
     let listing = match what {
         "policy" => "policies".to_string(),

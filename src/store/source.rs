@@ -10,6 +10,9 @@ use crate::model::EntryKind;
 pub struct DirEntry {
     pub name: String,
     pub kind: EntryKind,
+    /// The name on disk is not UTF-8: `name` shows it with replacement characters, and
+    /// no file by that name can be read.
+    pub not_utf8: bool,
 }
 
 pub trait Source: Sync {
@@ -76,10 +79,11 @@ impl Source for WorkTree {
         let mut entries = Vec::new();
         for entry in read {
             let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let raw = entry.file_name();
             entries.push(DirEntry {
-                name,
+                name: raw.to_string_lossy().into_owned(),
                 kind: kind_of(entry.file_type()?),
+                not_utf8: raw.to_str().is_none(),
             });
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name));
@@ -170,6 +174,7 @@ impl Source for MemoryTree {
                 .map(|(name, kind)| DirEntry {
                     name: name.to_string(),
                     kind,
+                    not_utf8: false,
                 })
                 .collect()
         }))

@@ -14,6 +14,7 @@
 //! args: [evidence, add, ../soc2, "{outside}/report.csv"]
 //! exit: 2
 //! output: [is not a valid ID]   # fragments of stdout and stderr, each required
+//! absent: [did you mean]        # fragments neither may hold
 //! changes: false         # whether the command may change anything (default: only on exit 0)
 //! ```
 //!
@@ -48,6 +49,9 @@ struct Case {
     exit: i32,
     #[serde(default)]
     output: Vec<String>,
+    /// Fragments the output must not hold.
+    #[serde(default)]
+    absent: Vec<String>,
     /// Whether the command may change the repository or the files around it.
     changes: Option<bool>,
     /// Extra environment variables for the command.
@@ -197,6 +201,11 @@ fn run_case(name: &str, dir: &Path) -> Result<(), String> {
     for fragment in &case.output {
         if !output.contains(fragment.as_str()) {
             problems.push(format!("output lacks `{fragment}`"));
+        }
+    }
+    for fragment in &case.absent {
+        if output.contains(fragment.as_str()) {
+            problems.push(format!("output holds `{fragment}`"));
         }
     }
     if output.contains("internal error") || output.contains("panicked") {
