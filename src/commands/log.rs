@@ -5,6 +5,7 @@ use soc2::report::{self, Style};
 use soc2::trail;
 
 use super::args::{ListFormat, parse_date, parse_record_ref};
+use super::output::warn;
 use super::{Context, Exit, print};
 
 /// Show the audit trail: who changed what in the store, and when, from git history.
@@ -48,6 +49,11 @@ pub fn run(context: &Context, args: LogArgs) -> Result<Exit> {
         args.since,
         args.until,
     )?;
+    if repo.is_shallow() {
+        warn(
+            "this is a shallow clone: the trail starts at its first commit, and earlier changes are not shown; `git fetch --unshallow` fetches the whole history",
+        );
+    }
     let text = match args.format {
         ListFormat::Json => report::json(&entries),
         ListFormat::Table => report::log::render(&entries, Style::for_stdout()),

@@ -12,8 +12,15 @@ impl CheckReport {
             Some(min) if !g.passed => {
                 format!("readiness {:.1}% is below the gate of {min}%", g.overall)
             }
+            Some(0) => format!(
+                "readiness {:.1}% meets the gate of 0%, which nothing fails: raise `gate.min_readiness` in soc2.yaml (or pass --min-readiness) to fail below a readiness",
+                g.overall
+            ),
             Some(min) => format!("readiness {:.1}% meets the gate of {min}%", g.overall),
-            None => format!("readiness {:.1}% (no gate set)", g.overall),
+            None => format!(
+                "readiness {:.1}% (no gate set: set `gate.min_readiness` in soc2.yaml, or pass --min-readiness, to fail below a readiness)",
+                g.overall
+            ),
         }
     }
 

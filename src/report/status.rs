@@ -33,6 +33,10 @@ pub struct ControlCounts {
     pub not_applicable: usize,
     /// Controls that did not exist during the judged period (added since).
     pub not_in_period: usize,
+    /// Controls left out because every criterion they map to is out of the audit's
+    /// scope (not counted in `total`).
+    #[serde(default)]
+    pub out_of_scope: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -140,6 +144,11 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             not_ready: count(&|c| !c.is_ready() && !c.state.is_excused()),
             not_applicable: count(&|c| c.state == ControlState::NotApplicable),
             not_in_period: count(&|c| c.state == ControlState::NotInPeriod),
+            out_of_scope: assessment
+                .controls
+                .iter()
+                .filter(|c| !c.in_scope && filter.control(c))
+                .count(),
         },
         next_period: assessment.next_period,
         windows: match assessment.evidence_rule {
@@ -270,6 +279,12 @@ fn controls_line(view: &StatusView) -> String {
         line.push_str(&format!(
             "; {} added after the period, judged from the next one",
             super::plural(c.not_in_period, "control")
+        ));
+    }
+    if c.out_of_scope > 0 {
+        line.push_str(&format!(
+            "; {} more map only to categories outside the scope (`scope.categories` in soc2.yaml)",
+            c.out_of_scope
         ));
     }
     if let Some(w) = &view.windows {

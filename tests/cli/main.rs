@@ -20,6 +20,7 @@ mod lifecycle;
 mod load_errors;
 mod mutations;
 mod policy;
+mod quickstart;
 mod readiness;
 mod safety;
 mod schema;
