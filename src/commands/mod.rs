@@ -6,6 +6,7 @@
 mod approve;
 mod args;
 mod check;
+mod completions;
 mod context;
 mod control;
 mod controls;
@@ -15,6 +16,7 @@ mod due;
 mod evidence;
 mod init;
 mod log;
+mod man;
 mod output;
 mod policies;
 mod policy;
@@ -124,6 +126,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     Diff(diff::DiffArgs),
     Schema(schema::SchemaArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -161,6 +165,8 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
         Command::Schema(args) => schema::run(&context, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

@@ -16,6 +16,7 @@ pub use load::{Loaded, load};
 pub use lock::IndexLock;
 pub use source::{DirEntry, MemoryTree, Source, WorkTree};
 pub use write::{
-    PendingWrite, ScratchFile, Written, link_on_path, refuse_links, sweep_temp_files, write_atomic,
+    PendingWrite, ScratchFile, Written, append_outside, link_on_path, refuse_links,
+    sweep_temp_files, write_atomic,
 };
 pub use yaml::{from_yaml, parse, parse_all, parse_choice, parse_version, utf8};

@@ -251,6 +251,18 @@ fn write_all(root: &Path, writes: &[PendingWrite], written: &mut Written) -> Res
     Ok(())
 }
 
+/// Appends `text` to a file outside the store that the environment names (GitHub's
+/// job summary, `$GITHUB_STEP_SUMMARY`), creating it if need be.
+pub fn append_outside(path: &Path, text: &str) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
 /// A private temporary file outside the store (the public key a signing program
 /// reads), removed when dropped.
 pub struct ScratchFile(tempfile::TempPath);
