@@ -5,6 +5,7 @@
 
 use std::cell::Cell;
 use std::fs::OpenOptions;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -50,8 +51,18 @@ impl IndexLock {
         let lock = with_suffix(index, ".lock");
         wait_for(shown, wait, || {
             match OpenOptions::new().write(true).create_new(true).open(&lock) {
-                Ok(_) => Ok(true),
-                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+                Ok(mut file) => {
+                    // Git ignores what a lock holds; soc2 says whose it is, so that
+                    // the next soc2 can take back a lock an interrupted one left.
+                    let _ = file.write_all(marker().as_bytes());
+                    Ok(true)
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => {
+                    if abandoned_by_soc2(&lock) {
+                        let _ = std::fs::remove_file(&lock);
+                    }
+                    Ok(false)
+                }
                 Err(err) => Err(err).with_context(|| format!("creating {shown}")),
             }
         })?;
@@ -71,7 +82,9 @@ impl IndexLock {
     /// taking it: for checks made before a command does work it cannot undo.
     pub fn wait_until_free(index: &Path, shown: &str, wait: Duration) -> Result<()> {
         let lock = with_suffix(index, ".lock");
-        wait_for(shown, wait, || Ok(!lock.exists()))
+        wait_for(shown, wait, || {
+            Ok(!lock.exists() || abandoned_by_soc2(&lock))
+        })
     }
 
     /// A file holding the current index, for the new index to be written to: a hard
@@ -135,6 +148,53 @@ impl Drop for IndexLock {
         let _ = std::fs::remove_file(&self.backup);
         let _ = std::fs::remove_file(&self.lock);
     }
+}
+
+/// What soc2 writes in a lock it holds: `soc2 pid=123 host=name`.
+fn marker() -> String {
+    format!("soc2 pid={} host={}\n", std::process::id(), host_name())
+}
+
+/// This machine's name, as far as it can be told without a system call of its own.
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .map(|n| n.trim().to_string())
+        .unwrap_or_default()
+}
+
+/// A lock a soc2 on this machine took and never released: its process is gone (a
+/// `kill -9`, a Ctrl-C at a signing program's passphrase prompt). Any other lock,
+/// git's or one whose owner may be alive, is waited for.
+fn abandoned_by_soc2(lock: &Path) -> bool {
+    let Ok(text) = std::fs::read_to_string(lock) else {
+        return false;
+    };
+    let Some(rest) = text.trim_end().strip_prefix("soc2 pid=") else {
+        return false;
+    };
+    let Some((pid, host)) = rest.split_once(" host=") else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    host == host_name() && pid != std::process::id() && !process_alive(pid)
+}
+
+/// Whether a process runs: /proc where there is one, `kill -0` elsewhere on Unix;
+/// where neither answers, it is taken to run.
+fn process_alive(pid: u32) -> bool {
+    if Path::new("/proc/self").exists() {
+        return Path::new(&format!("/proc/{pid}")).exists();
+    }
+    std::process::Command::new("kill")
+        .args(["-0", &pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_or(true, |s| s.success())
 }
 
 /// Removes what an interrupted soc2 left beside the index (its scratch and backup
@@ -213,6 +273,31 @@ mod tests {
         assert_eq!(std::fs::read(&index).unwrap(), b"new");
         assert_eq!(names(dir.path()), ["index"]);
         IndexLock::wait_until_free(&index, "index.lock", Duration::ZERO).unwrap();
+    }
+
+    #[test]
+    fn a_lock_an_interrupted_soc2_left_is_taken_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = dir.path().join("index");
+        std::fs::write(&index, b"old").unwrap();
+        let lock = dir.path().join("index.lock");
+        // A process that has ended, on this machine.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let gone = child.id();
+        child.wait().unwrap();
+        std::fs::write(&lock, format!("soc2 pid={gone} host={}\n", host_name())).unwrap();
+        IndexLock::acquire(&index, "index.lock", Duration::from_secs(5))
+            .unwrap()
+            .release()
+            .unwrap();
+        // Git's own locks, and a soc2 that still runs, are waited for.
+        for text in [
+            String::new(),
+            format!("soc2 pid={} host={}\n", std::process::id(), host_name()),
+        ] {
+            std::fs::write(&lock, text).unwrap();
+            assert!(IndexLock::acquire(&index, "index.lock", Duration::from_millis(20)).is_err());
+        }
     }
 
     #[test]

@@ -150,19 +150,11 @@ fn interrupted(point: &str) -> (Env, f64) {
         &[("SOC2_DEBUG_CRASH", point)],
     );
     assert!(run.code != 0 && run.code != 2, "killed at {point}:\n{run}");
-    // What git leaves too: the lock, which the next command names.
-    assert!(
-        env.path(".git/index.lock").exists(),
-        "{point}: the lock stays"
-    );
-    let next = env
-        .soc2_with(
-            &["evidence", "add", "AC-01", report.to_str().unwrap()],
-            &[("SOC2_LOCK_TIMEOUT", "0.1")],
-        )
-        .code(2);
-    assert!(next.stderr.contains("remove .git/index.lock"), "{next}");
-    std::fs::remove_file(env.path(".git/index.lock")).unwrap();
+    // What git leaves too: the lock. soc2 marks its locks, so that the next soc2
+    // takes back one whose process is gone; git waits for it to be removed.
+    let lock = env.read(".git/index.lock");
+    assert!(lock.starts_with("soc2 pid="), "{point}: {lock}");
+    assert!(!env.git_status_of(&["commit", "--allow-empty", "-m", "x"]));
     (env, baseline)
 }
 
@@ -180,6 +172,29 @@ fn killed_once_the_lock_is_taken() {
     let (env, baseline) = interrupted("locked");
     assert_eq!(store_status(&env), "");
     assert_eq!(readiness(&env), baseline);
+    // The next soc2 takes the abandoned lock back and goes on.
+    let report = env.outside("next.csv", "x\n");
+    env.soc2_with(
+        &["evidence", "add", "AC-01", report.to_str().unwrap()],
+        &[("SOC2_LOCK_TIMEOUT", "0.1")],
+    )
+    .success();
+    assert!(!env.path(".git/index.lock").exists());
+    assert_eq!(store_status(&env), "");
+}
+
+#[test]
+fn a_lock_git_holds_is_waited_for_then_named() {
+    let env = committed_small_store();
+    std::fs::write(env.path(".git/index.lock"), "").unwrap();
+    let report = env.outside("r.csv", "x\n");
+    let run = env
+        .soc2_with(
+            &["evidence", "add", "AC-01", report.to_str().unwrap()],
+            &[("SOC2_LOCK_TIMEOUT", "0.1")],
+        )
+        .code(2);
+    assert!(run.stderr.contains("remove .git/index.lock"), "{run}");
 }
 
 #[test]
@@ -222,7 +237,9 @@ fn killed_between_writing_and_committing() {
         ["evidence record AC-02/2026-11-22-access-review is not committed, so it does not count"]
     );
     assert_eq!(readiness(&env), baseline, "the orphan is not evidence");
-    // Once a person commits it, it counts.
+    // Once a person commits it (removing the abandoned lock first, as git asks), it
+    // counts.
+    std::fs::remove_file(env.path(".git/index.lock")).unwrap();
     env.commit_all("the record the interrupted command left");
     assert!(readiness(&env) > baseline);
 }
@@ -241,8 +258,8 @@ fn killed_after_the_branch_moved() {
         .collect();
     assert_eq!(
         leftovers.len(),
-        1,
-        "the old index, until the next command: {leftovers:?}"
+        2,
+        "the lock, and the old index, until the next command: {leftovers:?}"
     );
     let report = env.outside("again.csv", "x\n");
     env.soc2(&["evidence", "add", "AC-01", report.to_str().unwrap()])
