@@ -38,7 +38,11 @@ pub fn parse_record_ref(text: &str) -> Result<String, String> {
 }
 
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text)
+    let date = Date::parse(text)?;
+    if !date.is_supported() {
+        return Err(format!("{date}: {}", soc2::model::SUPPORTED_DATES));
+    }
+    Ok(date)
 }
 
 pub fn parse_category(text: &str) -> Result<Category, String> {
@@ -72,9 +76,9 @@ pub fn parse_interval(text: &str) -> Result<Interval, String> {
 /// `FROM..TO` or a single day.
 pub fn parse_covers(text: &str) -> Result<Covers, String> {
     let (from, to) = match text.split_once("..") {
-        Some((from, to)) => (Date::parse(from.trim())?, Date::parse(to.trim())?),
+        Some((from, to)) => (parse_date(from.trim())?, parse_date(to.trim())?),
         None => {
-            let day = Date::parse(text.trim())?;
+            let day = parse_date(text.trim())?;
             (day, day)
         }
     };

@@ -63,7 +63,17 @@ impl Date {
     pub fn year(self) -> i32 {
         self.0.year()
     }
+
+    /// Whether soc2 works with this date: 1970 to 2200. Records and the command line
+    /// outside that range are refused, so that date arithmetic stays far from the
+    /// calendar's ends and a typo (`0026-07-01`) never passes as a date.
+    pub fn is_supported(self) -> bool {
+        (1970..=2200).contains(&self.year())
+    }
 }
+
+/// What a date out of range is told.
+pub const SUPPORTED_DATES: &str = "soc2 works with dates from 1970 to 2200";
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
