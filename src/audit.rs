@@ -2,21 +2,25 @@
 //! findings, its evidence integrity (every file hashed) and what git history says
 //! about its approvals (segregation of duties).
 
+use std::collections::BTreeSet;
+
 use anyhow::Result;
 
 use crate::duties;
 use crate::findings::{Code, Finding};
 use crate::git::Repo;
 use crate::history::{self, Depth};
-use crate::model::History;
-use crate::store::integrity::{self, Integrity};
+use crate::model::paths::{POLICIES_DIR, join_inside};
+use crate::model::{Evidence, History, Record, Store};
+use crate::store::integrity::{self, Distrusted, Integrity};
 use crate::store::{self, Loaded, Source};
 
 /// The store with everything check and verify audit beyond loading it.
 pub struct Audited {
     pub loaded: Loaded,
     pub integrity: Integrity,
-    /// The store's past, for judging it.
+    /// The store's past, for judging it. `loaded.store` holds only the evidence that
+    /// counts; `integrity.distrusted` says which records were set aside and why.
     pub history: History,
     /// Findings from history: self-approvals, or an info finding that the rule was
     /// skipped because the history is not there.
@@ -35,8 +39,8 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
                 (repo, touched, past)
             })
         });
-        let loaded = store::load(source)?;
-        let integrity = integrity::check(&loaded.store, source)?;
+        let mut loaded = store::load(source)?;
+        let mut integrity = integrity::check(&loaded.store, source)?;
         let mut findings = Vec::new();
         let mut past = History::default();
         if let Some(walk) = walk {
@@ -44,13 +48,29 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             past = read?;
+            if source.is_working_tree() {
+                let tracking = Tracking::of(&repo, &loaded.store)?;
+                integrity
+                    .findings
+                    .extend(integrity::ignored_by_git(&loaded.store, &|p| {
+                        tracking.ignored.contains(p)
+                    }));
+                integrity.uncommitted(&loaded.store, &tracking.uncommitted, &tracking.ignored);
+            }
             match touched? {
                 Some(touched) => {
                     findings = duties::self_approvals(&repo, &loaded.store, &touched)?;
+                    findings.extend(duties::approvals_not_by_author(
+                        &repo,
+                        &loaded.store,
+                        &touched,
+                    )?);
                 }
                 None => findings.push(shallow_history()),
             }
         }
+        // Evidence that cannot be trusted is no evidence: readiness never sees it.
+        let _ = integrity.set_aside(&mut loaded.store);
         Ok(Audited {
             loaded,
             integrity,
@@ -60,11 +80,83 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
     })
 }
 
+/// The records a reading command sets aside, and why.
+#[derive(Debug, Default)]
+pub struct SetAside {
+    pub distrusted: Vec<Distrusted>,
+    /// The records themselves, for commands that show them.
+    pub records: Vec<Record<Evidence>>,
+}
+
+/// Sets aside from a loaded store the evidence that does not count (see
+/// `Integrity::distrusted`), from `integrity` (`integrity::check` of that store) and,
+/// for the working tree of a repository, what git does not hold: what `status`,
+/// `show` and the lists judge, so that they agree with `check`.
+pub fn set_aside(
+    loaded: &mut Loaded,
+    mut integrity: Integrity,
+    source: &dyn Source,
+    repo: Option<&Repo>,
+) -> Result<SetAside> {
+    if let Some(repo) = repo
+        && source.is_working_tree()
+    {
+        let tracking = Tracking::of(repo, &loaded.store)?;
+        integrity.uncommitted(&loaded.store, &tracking.uncommitted, &tracking.ignored);
+    }
+    let records = integrity.set_aside(&mut loaded.store);
+    Ok(SetAside {
+        distrusted: integrity.distrusted,
+        records,
+    })
+}
+
+/// The evidence records and files, and policy documents, git does not hold: ignored by
+/// its rules, or just never added.
+pub struct Tracking {
+    pub uncommitted: BTreeSet<String>,
+    pub ignored: BTreeSet<String>,
+}
+
+impl Tracking {
+    pub fn of(repo: &Repo, store: &Store) -> Result<Tracking> {
+        let mut paths: Vec<String> = store
+            .evidence
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(r.path.clone()).chain(
+                    integrity::recorded_files(r)
+                        .into_iter()
+                        .filter_map(|f| f.target),
+                )
+            })
+            .collect();
+        paths.extend(store.policies.iter().filter_map(|p| {
+            p.value
+                .document
+                .as_deref()
+                .and_then(|d| join_inside(POLICIES_DIR, d))
+        }));
+        let mut tracking = Tracking {
+            uncommitted: BTreeSet::new(),
+            ignored: BTreeSet::new(),
+        };
+        for path in repo.uncommitted(paths.iter().map(String::as_str))? {
+            if repo.is_ignored(path)? {
+                tracking.ignored.insert(path.to_string());
+            } else {
+                tracking.uncommitted.insert(path.to_string());
+            }
+        }
+        Ok(tracking)
+    }
+}
+
 /// Said once when a shallow clone stops a rule that needs history.
 fn shallow_history() -> Finding {
     Finding::new(
         Code::RuleSkipped,
-        "segregation of duties and the dates git vouches for (backdated records, late evidence, exception authors) were not checked: this is a shallow clone, so history does not show who changed what and when",
+        "segregation of duties, who wrote each approval, and the dates git vouches for (backdated records, late evidence, exception authors) were not checked: this is a shallow clone, so history does not show who changed what and when",
     )
     .with_hint("fetch the whole history (`git fetch --unshallow`, or `fetch-depth: 0` in CI)")
 }
@@ -97,12 +189,18 @@ pub struct Verification {
 
 impl Audited {
     /// The integrity findings: files that do not load, evidence files missing or
-    /// changed, approvals that no longer match, and self-approvals.
-    pub fn verify(self) -> Verification {
+    /// changed, approvals that no longer match, and approvals that history contradicts
+    /// (self-approvals, another's name, a date before the commit), judged on `today`.
+    pub fn verify(self, today: crate::model::Date) -> Verification {
         let store = &self.loaded.store;
         let mut findings: Vec<Finding> = self.loaded.errors().cloned().collect();
         findings.extend(self.integrity.findings);
         findings.extend(crate::rules::stale_approvals(store));
+        findings.extend(crate::rules::backdated_approvals(
+            store,
+            &self.history,
+            today,
+        ));
         findings.extend(self.duties);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let approvals_checked = store
@@ -119,7 +217,7 @@ impl Audited {
             ok: !findings
                 .iter()
                 .any(|f| f.severity != crate::findings::Severity::Info),
-            records: store.evidence.len(),
+            records: self.integrity.records_checked,
             files_checked: self.integrity.files_checked,
             approvals_checked,
             findings,

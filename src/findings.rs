@@ -86,7 +86,11 @@ codes! {
         "A directory sits where a record file is expected, a record is outside the folder its \
          kind lives in, or an evidence file path is absolute or climbs out of the record's \
          folder with `..`. Evidence files are stored beside their record; `link` paths are \
-         relative to the repository root and stay inside it.";
+         relative to the repository root and stay inside it, out of `.git/`. soc2 never \
+         follows a symbolic link in the store: a record, folder, evidence file or policy \
+         document that is a link (or is reached through one) is not read; replace it with \
+         what it points to. An evidence file or document that git ignores can never be \
+         committed: change `.gitignore`.";
     EvidenceMissing = "E-EVIDENCE-MISSING", Error, "a recorded evidence file or policy document is missing",
         "An evidence record lists a file, or a policy names a document, that is not in the \
          store. Restore the file from history (`git log --all -- PATH`) or remove the entry and \
@@ -190,6 +194,25 @@ codes! {
     UnrecordedFile = "W-UNRECORDED-FILE", Warning, "a file under evidence/ is not listed by any record",
         "Every file under `evidence/` should belong to an evidence record, so that its hash is \
          recorded. Add it with `soc2 evidence add` or remove it.";
+    ApprovalNotByAuthor = "W-APPROVAL-NOT-BY-AUTHOR", Warning, "an approval names someone other than the author of its commit",
+        "`soc2 approve` records the approver's own git identity, so an approval's `by` is \
+         the author (or committer) of the commit that wrote it. One that names someone \
+         else was typed by another person: by hand, or forged. The person named approves \
+         with `soc2 approve ID` in their own checkout (or on a branch merged through a \
+         pull request); otherwise remove the approval. `soc2 check` and `soc2 verify` \
+         need the whole history for this rule: a shallow clone skips it.";
+    Load = "E-LOAD", Error, "the store could not be read at all",
+        "soc2 found no store to check: no soc2.yaml where it looked, a `--repo` that is not \
+         a folder, a `--rev` that names nothing, or a git repository it could not read. \
+         Nothing was checked, and the exit code is 2 (could not run). `--format json` and \
+         `--format github` report it as this one finding, so that CI tools that read \
+         them see why; the message says what to fix.";
+    Uncommitted = "W-UNCOMMITTED", Warning, "an evidence record or file is not committed",
+        "An evidence record, or a file it lists, is in the working tree but neither \
+         committed nor staged: git does not hold it, so it does not count as evidence. It \
+         is what a command interrupted between writing and committing leaves, or a file \
+         written by hand and never added. Commit it (`git add` it, then `git commit`), or \
+         remove it if it was left by accident.";
 }
 
 impl Code {

@@ -60,6 +60,18 @@ mod validate;
 
 use std::fmt;
 
+/// Debug builds only: `SOC2_DEBUG_CRASH=<point>` stops the process dead at that point
+/// of a change (`locked`, `temp-written`, `written`, `committed`), as `kill -9` would,
+/// so that tests can check what an interrupted command leaves and how the next one
+/// recovers.
+pub(crate) fn crash_point(point: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("SOC2_DEBUG_CRASH").is_ok_and(|v| v == point) {
+        std::process::abort();
+    }
+    let _ = point;
+}
+
 /// An error the user can fix, with a hint saying how. Printed as `error:` then `hint:`.
 #[derive(Debug)]
 pub struct Hinted {

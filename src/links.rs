@@ -11,7 +11,7 @@ use crate::readiness::risks::{RiskResult, assess_risk};
 use crate::readiness::{self, Received};
 use crate::readiness::{Assessment, ControlResult, CriterionResult, PolicyResult, WindowResult};
 use crate::store::Source;
-use crate::store::integrity::{FileStatus, file_status, recorded_files};
+use crate::store::integrity::{Distrusted, FileStatus, file_status, recorded_files};
 use crate::suggest;
 
 /// One record and what links to it.
@@ -51,7 +51,38 @@ pub enum Shown {
         #[serde(flatten)]
         record: Evidence,
         checked: Vec<FileCheck>,
+        /// Why the record does not count as evidence, when it does not.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        not_counted: Option<String>,
     },
+}
+
+impl Shown {
+    /// Marks the evidence shown that does not count (see `audit::set_aside`).
+    pub fn mark_not_counted(&mut self, distrusted: &[Distrusted]) {
+        match self {
+            Shown::Control { evidence, .. } => mark_not_counted(evidence, distrusted),
+            Shown::Evidence {
+                id, not_counted, ..
+            } => {
+                *not_counted = distrusted
+                    .iter()
+                    .find(|d| &d.id == id)
+                    .map(|d| d.reason.clone());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Marks the rows that do not count as evidence, with why.
+pub fn mark_not_counted(rows: &mut [EvidenceSummary], distrusted: &[Distrusted]) {
+    for row in rows {
+        row.not_counted = distrusted
+            .iter()
+            .find(|d| d.id == row.id)
+            .map(|d| d.reason.clone());
+    }
 }
 
 /// A linked record and its state.
@@ -94,6 +125,10 @@ pub struct EvidenceSummary {
     pub record: Evidence,
     /// When it was received, from git history.
     pub received: Received,
+    /// Why it does not count as evidence, when it does not (its files are missing or
+    /// changed, or git does not hold it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_counted: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -116,6 +151,7 @@ pub fn evidence_newest_first(
             id: evidence_id(&e.path),
             record: e.value.clone(),
             received: readiness::evidence::received(history, &e.path),
+            not_counted: None,
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -224,6 +260,7 @@ pub fn find(
             id: id.to_string(),
             record: record.value.clone(),
             checked,
+            not_counted: None,
         });
     }
     let mut ids: Vec<String> = store.controls.iter().map(|c| c.value.id.clone()).collect();

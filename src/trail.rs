@@ -53,8 +53,18 @@ pub fn read(
         .map(String::from)
         .to_vec(),
     };
-    Ok(repo
-        .touched_from(start, &roots)?
+    let touched = repo.touched_from(start, &roots)?;
+    if let Some(id) = id
+        && touched.is_empty()
+    {
+        anyhow::bail!(crate::Hinted::new(
+            format!(
+                "`{id}` has no changes in this store's history: no control, policy, risk or evidence record by that ID was ever committed"
+            ),
+            "check the ID: `soc2 controls`, `soc2 policies`, `soc2 risks` and `soc2 evidence list` list them",
+        ));
+    }
+    Ok(touched
         .into_iter()
         .map(entry)
         .filter(|e| since.is_none_or(|since| e.date >= since))

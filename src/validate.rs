@@ -8,7 +8,7 @@ use crate::catalog;
 use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, parent_dir};
-use crate::model::{AuditType, Date, EvidenceResult, is_valid_id};
+use crate::model::{AuditType, Date, EvidenceResult, SUPPORTED_DATES, is_valid_id};
 use crate::model::{Record, Store};
 use crate::suggest;
 
@@ -21,7 +21,60 @@ pub(crate) fn validate(store: &Store) -> Vec<Finding> {
     controls(store, &mut findings);
     evidence(store, &mut findings);
     risks(store, &mut findings);
+    dates(store, &mut findings);
     findings
+}
+
+/// Every date in the records is one soc2 works with (the program's periods are
+/// checked with the program).
+fn dates(store: &Store, findings: &mut Vec<Finding>) {
+    fn check<T>(record: &Record<T>, field: &str, date: Date, findings: &mut Vec<Finding>) {
+        if !date.is_supported() {
+            findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    format!("`{field}` is {date}: {SUPPORTED_DATES}"),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, field))
+                .with_hint("check the year"),
+            );
+        }
+    }
+    if let Some(record) = &store.program
+        && let Some(approval) = &record.value.scope_approval
+    {
+        check(record, "scope_approval.at", approval.at, findings);
+    }
+    for record in &store.controls {
+        if let Some(approval) = &record.value.approval {
+            check(record, "approval.at", approval.at, findings);
+        }
+        for (i, exception) in record.value.exceptions.iter().enumerate() {
+            check(
+                record,
+                &format!("exceptions[{i}].expires"),
+                exception.expires,
+                findings,
+            );
+        }
+    }
+    for record in &store.policies {
+        if let Some(approval) = &record.value.approval {
+            check(record, "approval.at", approval.at, findings);
+        }
+        if let Some(day) = record.value.last_reviewed {
+            check(record, "last_reviewed", day, findings);
+        }
+    }
+    for record in &store.evidence {
+        let evidence = &record.value;
+        check(record, "collected_at", evidence.collected_at, findings);
+        if let Some(covers) = evidence.covers {
+            check(record, "covers.from", covers.from, findings);
+            check(record, "covers.to", covers.to, findings);
+        }
+    }
 }
 
 fn unknown_criterion(record_path: &str, text: &str, field: &str, id: &str) -> Finding {
@@ -245,6 +298,38 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
                 .at(locate::value(&record.text, "status"))
                 .with_hint("add `reason:` saying why the control does not apply"),
             );
+        }
+        // An exception is an accepted risk: someone accepted it, for a reason.
+        for (i, exception) in control.exceptions.iter().enumerate() {
+            for (field, value, what) in [
+                (
+                    "reason",
+                    &exception.reason,
+                    "says which gap is accepted and why",
+                ),
+                (
+                    "approved_by",
+                    &exception.approved_by,
+                    "names who accepted it",
+                ),
+            ] {
+                if value.trim().is_empty() {
+                    findings.push(
+                        Finding::new(
+                            Code::InvalidValue,
+                            format!("the exception on {} has an empty `{field}`", control.id),
+                        )
+                        .in_file(&record.path)
+                        .at(locate::value(
+                            &record.text,
+                            &format!("exceptions[{i}].{field}"),
+                        ))
+                        .with_hint(format!(
+                            "an exception {what}; record it with `soc2 control except`"
+                        )),
+                    );
+                }
+            }
         }
     }
 }

@@ -11,7 +11,16 @@ use soc2::model::{
 use soc2::store::{PendingWrite, edit, records};
 use soc2::suggest;
 
+use super::args::parse_id;
 use super::{Context, Exit, print};
+
+/// A control or policy ID, or `scope`.
+fn parse_approvable(text: &str) -> Result<String, String> {
+    match text {
+        "scope" => Ok(text.to_string()),
+        _ => parse_id(text),
+    }
+}
 
 /// Approve a control, a policy, or the scope, as it is now.
 ///
@@ -24,6 +33,7 @@ use super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct ApproveArgs {
     /// The control or policy ID, or `scope`
+    #[arg(value_parser = parse_approvable)]
     pub id: String,
 
     /// A note for the commit message
@@ -41,6 +51,17 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
         find_record(&root, &args.id)?
     };
 
+    // Segregation of duties reads who last changed the content: a shallow clone would
+    // credit it all to whoever made the boundary commit, the approver included.
+    if repo.is_shallow() {
+        bail!(Hinted::new(
+            format!(
+                "this is a shallow clone, so git history cannot show who last changed {}: approving here could let a person approve their own change",
+                args.id
+            ),
+            "fetch the whole history first (`git fetch --unshallow`), then approve",
+        ));
+    }
     // Approving needs a committed file: the history must show who wrote this content.
     let mut change = Change::new("approve", &args.id);
     change.writes.push(PendingWrite::replace(&path, Vec::new()));
@@ -125,10 +146,11 @@ pub fn run(context: &Context, args: ApproveArgs) -> Result<Exit> {
         at: context.today,
         digest: current.current.clone(),
     };
+    let original = target.text().to_string();
     let new_text = target
         .with_approval(approval)
         .map_err(|reason| edit::refused(&path, &reason))?;
-    change.writes = vec![PendingWrite::replace(&path, new_text)];
+    change.writes = vec![PendingWrite::replace(&path, new_text).over(original)];
     change.details.push(match kind {
         "scope" => format!(
             "Approve the scope as it is now (sha256 {})",
@@ -182,6 +204,15 @@ enum Target {
 }
 
 impl Target {
+    /// The file's text as it was read.
+    fn text(&self) -> &str {
+        match self {
+            Target::Control(record) => &record.text,
+            Target::Policy(record) => &record.text,
+            Target::Scope(record) => &record.text,
+        }
+    }
+
     /// The file's text with the new approval, comments kept.
     fn with_approval(self, approval: Approval) -> Result<String, String> {
         match self {

@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use soc2::Hinted;
-use soc2::audit::{self, Audited};
+use soc2::audit::{self, Audited, SetAside};
 use soc2::git::Repo;
 use soc2::history::{self, Depth};
 use soc2::model::{Date, History, Store};
 use soc2::report::{self, Style};
-use soc2::store::{self, Loaded, Source, WorkTree, input};
+use soc2::store::{self, Loaded, Source, WorkTree, input, integrity};
 
 use super::GlobalArgs;
 use super::output::print_err;
@@ -22,6 +22,7 @@ pub struct Context {
 
 /// The store a reading command judges, its history and the judging day.
 pub struct Judged {
+    /// The store, without the evidence that does not count (`set_aside`).
     pub loaded: Loaded,
     /// Where the store was read from.
     pub source: Box<dyn Source>,
@@ -30,6 +31,8 @@ pub struct Judged {
     pub commit: Option<String>,
     pub history: History,
     pub today: Date,
+    /// Evidence records whose files are missing, changed or not in git: never counted.
+    pub set_aside: SetAside,
 }
 
 impl Judged {
@@ -108,12 +111,16 @@ impl Context {
         let repo = self.repo_if_any()?;
         let Some(repo) = repo else {
             let source = self.source()?;
+            let mut loaded = store::load(&*source)?;
+            let integrity = integrity::check(&loaded.store, &*source)?;
+            let set_aside = audit::set_aside(&mut loaded, integrity, &*source, None)?;
             return Ok(Judged {
-                loaded: store::load(&*source)?,
+                loaded,
                 source,
                 commit: None,
                 history: History::default(),
                 today: self.today,
+                set_aside,
             });
         };
         let (source, today, start, commit): (Box<dyn Source>, Date, String, _) =
@@ -136,21 +143,31 @@ impl Context {
                     (self.source()?, self.today, start, commit)
                 }
             };
-        // History comes from git objects, not the files being loaded: read both at once.
-        let (loaded, history) = std::thread::scope(|scope| {
-            let walk = scope.spawn(move || history::read(&repo, &start, Depth::WithEvidence));
-            let loaded = store::load(&*source);
-            let history = walk
+        // History comes from git objects, not the files being loaded and hashed: read
+        // both at once.
+        let (loaded, history, repo) = std::thread::scope(|scope| {
+            let walk = scope.spawn(move || {
+                let history = history::read(&repo, &start, Depth::WithEvidence);
+                (history, repo)
+            });
+            let loaded = store::load(&*source).and_then(|loaded| {
+                let integrity = integrity::check(&loaded.store, &*source)?;
+                Ok((loaded, integrity))
+            });
+            let (history, repo) = walk
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (loaded, history)
+            (loaded, history, repo)
         });
+        let (mut loaded, integrity) = loaded?;
+        let set_aside = audit::set_aside(&mut loaded, integrity, &*source, Some(&repo))?;
         Ok(Judged {
-            loaded: loaded?,
+            loaded,
             source,
             commit,
             history: history?,
             today,
+            set_aside,
         })
     }
 

@@ -118,11 +118,13 @@ pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
          {}\n\
          \x20 1. Name the owners: every control and policy says `owner: TODO`.\n\
          \x20      soc2 control set {example} --owner alice@example.com\n\
+         \x20      soc2 policy set POL-ACCESS --owner alice@example.com\n\
          \x20 2. Check the scope in soc2.yaml: categories, excluded criteria, audit type.\n\
-         \x20 3. For each control that already runs: mark it, add its evidence, have it approved.\n\
+         \x20 3. For each control that already runs: mark it, add its evidence, have it and its\n\
+         \x20    policies approved by someone else, in their own clone (README: Quick start).\n\
          \x20      soc2 control set {example} --status implemented\n\
          \x20      soc2 evidence add {example} report.csv --covers FROM..TO\n\
-         \x20      soc2 approve {example}          (by someone other than its author)\n\
+         \x20      soc2 approve {example}          (run by the approver, not by you)\n\
          \x20 4. See where you stand: soc2 status\n",
         style.green("Created"),
         dir.display(),

@@ -6,6 +6,7 @@
 mod approve;
 mod args;
 mod check;
+mod completions;
 mod context;
 mod control;
 mod controls;
@@ -16,6 +17,7 @@ mod evidence;
 mod init;
 mod log;
 mod oscal;
+mod man;
 mod output;
 mod policies;
 mod policy;
@@ -128,6 +130,8 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     Timeline(timeline::TimelineArgs),
     Oscal(oscal::OscalArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -167,6 +171,8 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Schema(args) => schema::run(&context, args),
         Command::Timeline(args) => timeline::run(&context, args),
         Command::Oscal(args) => oscal::run(&context, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

@@ -28,13 +28,19 @@ pub struct StatusArgs {
 }
 
 pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
-    let (store, history, today) = context.judged()?.valid()?;
+    let mut judged = context.judged()?;
+    let set_aside = std::mem::take(&mut judged.set_aside);
+    let (store, history, today) = judged.valid()?;
     let assessment = readiness::assess(&store, today, &history);
     let filter = status::Filter {
         category: args.category,
         owner: args.owner,
     };
-    let view = status::view(&assessment, &filter);
+    let view = status::view(&assessment, &filter).with_not_counted(
+        &set_aside.distrusted,
+        &assessment,
+        &filter,
+    );
     let text = match args.format {
         ReportFormat::Table => status::render_table(&view, Style::for_stdout()),
         ReportFormat::Json => report::json(&view),

@@ -26,7 +26,8 @@ pub enum VerifyFormat {
 pub fn run(context: &Context, args: VerifyArgs) -> Result<Exit> {
     // The integrity command: let libgit2 check every object against its id.
     soc2::git::verify_object_hashes();
-    let result = context.load_audited()?.0.verify();
+    let (audited, today) = context.load_audited()?;
+    let result = audited.verify(today);
     let text = match args.format {
         VerifyFormat::Json => report::json(&result),
         VerifyFormat::Human => report::verify::render(&result, Style::for_stdout()),

@@ -6,6 +6,7 @@
 mod commit;
 mod history;
 mod identity;
+mod sign;
 mod tree;
 mod walk;
 
@@ -15,6 +16,17 @@ use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository, RepositoryState};
 
 use crate::Hinted;
+use crate::store::IndexLock;
+
+/// How long a command waits for another to release the index lock.
+fn lock_wait() -> std::time::Duration {
+    let seconds = std::env::var("SOC2_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(5.0);
+    std::time::Duration::from_secs_f64(seconds.min(3600.0))
+}
 
 pub use history::{CommitInfo, Touched};
 pub use identity::{Identity, Person, default_identity};
@@ -134,13 +146,28 @@ impl Repo {
                 "check out a branch first, e.g. `git switch main`",
             ));
         }
-        if self.repo.path().join("index.lock").exists() {
-            bail!(Hinted::new(
-                "the git index is locked (.git/index.lock exists): another git process is running",
-                "wait for it to finish; if no git process is running, remove .git/index.lock",
-            ));
-        }
-        Ok(())
+        // Another writer may hold the index for a moment: wait for it as `lock_index`
+        // would, so that a command fails here, before it does anything, or not at all.
+        let (index, shown) = self.index_path()?;
+        IndexLock::wait_until_free(&index, &shown, lock_wait())
+    }
+
+    /// The index file, and how messages name its lock (`.git/index.lock`).
+    fn index_path(&self) -> Result<(std::path::PathBuf, String)> {
+        let index = self.repo.path().join("index");
+        let lock = index.with_file_name("index.lock");
+        let shown = match self.repo.workdir().and_then(|w| lock.strip_prefix(w).ok()) {
+            Some(relative) => relative.display().to_string(),
+            None => lock.display().to_string(),
+        };
+        Ok((index, shown))
+    }
+
+    /// Takes the index lock as git does, waiting a bounded time (`SOC2_LOCK_TIMEOUT`
+    /// seconds, default 5) for another process to release it.
+    pub fn lock_index(&self) -> Result<IndexLock> {
+        let (index, shown) = self.index_path()?;
+        IndexLock::acquire(&index, &shown, lock_wait())
     }
 
     /// True when `path` has no staged or unstaged changes (or does not exist at all).
@@ -150,6 +177,40 @@ impl Repo {
             Err(err) if err.code() == ErrorCode::NotFound => Ok(true),
             Err(err) => Err(err).with_context(|| format!("reading the git status of {path}")),
         }
+    }
+
+    /// Of `paths`, those git holds neither in the index (staged) nor in HEAD: files
+    /// written but never added, or left by an interrupted command.
+    pub fn uncommitted<'a>(
+        &self,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<&'a str>> {
+        let index = self.repo.index().context("reading the git index")?;
+        let untracked: Vec<&str> = paths
+            .into_iter()
+            .filter(|p| index.get_path(Path::new(p), 0).is_none())
+            .collect();
+        if untracked.is_empty() {
+            return Ok(untracked);
+        }
+        let head = match self.repo.head() {
+            Ok(head) => Some(head.peel_to_tree().context("reading HEAD's tree")?),
+            Err(_) => None,
+        };
+        Ok(untracked
+            .into_iter()
+            .filter(|p| {
+                head.as_ref()
+                    .is_none_or(|tree| tree.get_path(Path::new(p)).is_err())
+            })
+            .collect())
+    }
+
+    /// Whether git's ignore rules (.gitignore, .git/info/exclude) match `path`.
+    pub fn is_ignored(&self, path: &str) -> Result<bool> {
+        self.repo
+            .is_path_ignored(Path::new(path))
+            .with_context(|| format!("reading git's ignore rules for {path}"))
     }
 
     /// A shallow clone holds only part of the history.
@@ -250,7 +311,19 @@ impl Repo {
             let Ok(branch) = self.commit(name) else {
                 continue;
             };
-            let base = self.repo.merge_base(head.id(), branch.id())?;
+            let base = match self.repo.merge_base(head.id(), branch.id()) {
+                Ok(base) => base,
+                Err(err) if err.code() == ErrorCode::NotFound => bail!(Hinted::new(
+                    format!(
+                        "HEAD and {name} share no history (is this an orphan branch?), so there is no base to compare with"
+                    ),
+                    "name a base revision: `soc2 diff BASE`",
+                )),
+                Err(err) => {
+                    return Err(anyhow!(err.message().to_string()))
+                        .with_context(|| format!("finding the merge base of HEAD and {name}"));
+                }
+            };
             if base != head.id() {
                 return Ok(base.to_string());
             }

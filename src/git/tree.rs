@@ -25,15 +25,24 @@ pub struct TreeSource {
 
 /// One folder of the tree: its entries, sorted by name.
 pub(super) struct Folder {
-    entries: Vec<(String, EntryKind, Oid)>,
+    entries: Vec<Entry>,
+}
+
+/// An entry of a tree object.
+pub(super) struct Entry {
+    name: String,
+    kind: EntryKind,
+    id: Oid,
+    /// The name's bytes are not UTF-8 (`name` holds them lossily).
+    not_utf8: bool,
 }
 
 impl Folder {
     fn find(&self, name: &str) -> Option<(EntryKind, Oid)> {
         self.entries
-            .binary_search_by(|(n, _, _)| n.as_str().cmp(name))
+            .binary_search_by(|e| e.name.as_str().cmp(name))
             .ok()
-            .map(|i| (self.entries[i].1, self.entries[i].2))
+            .map(|i| (self.entries[i].kind, self.entries[i].id))
     }
 }
 
@@ -103,7 +112,7 @@ impl TreeSource {
 
 /// The entries of a raw tree object, sorted by name. Ids are 20 bytes: `Repo::discover`
 /// refuses SHA-256 repositories.
-fn parse_tree(data: &[u8]) -> Vec<(String, EntryKind, Oid)> {
+fn parse_tree(data: &[u8]) -> Vec<Entry> {
     let mut entries = Vec::new();
     let mut at = 0;
     while at < data.len() {
@@ -129,12 +138,17 @@ fn parse_tree(data: &[u8]) -> Vec<(String, EntryKind, Oid)> {
             b"160000" => EntryKind::Other,
             _ => EntryKind::File,
         };
-        let name = String::from_utf8_lossy(&data[space + 1..nul]).into_owned();
-        entries.push((name, kind, id));
+        let raw = &data[space + 1..nul];
+        entries.push(Entry {
+            name: String::from_utf8_lossy(raw).into_owned(),
+            kind,
+            id,
+            not_utf8: std::str::from_utf8(raw).is_err(),
+        });
         at = nul + 21;
     }
     // git orders folders as if their names ended in `/`; lookups want plain order.
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
     entries
 }
 
@@ -148,9 +162,10 @@ impl Source for TreeSource {
             folder
                 .entries
                 .iter()
-                .map(|(name, kind, _)| DirEntry {
-                    name: name.clone(),
-                    kind: *kind,
+                .map(|e| DirEntry {
+                    name: e.name.clone(),
+                    kind: e.kind,
+                    not_utf8: e.not_utf8,
                 })
                 .collect()
         }))

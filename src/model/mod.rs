@@ -26,8 +26,8 @@ pub use program::{
 pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use store::{EntryKind, Record, Store};
 pub use values::{
-    Date, ID_PATTERN, Interval, IntervalUnit, Sha256Hex, Timestamp, criteria_schema,
-    criterion_schema, is_valid_id,
+    Date, ID_PATTERN, ID_RULE, Interval, IntervalUnit, SUPPORTED_DATES, Sha256Hex, Timestamp,
+    check_evidence_id, check_id, criteria_schema, criterion_schema, is_valid_id,
 };
 
 /// The placeholder `soc2 init` writes where a person must name an owner.

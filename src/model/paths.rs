@@ -52,9 +52,13 @@ pub fn join_inside(dir: &str, relative: &str) -> Option<String> {
     {
         return None;
     }
-    let clean = relative
-        .split('/')
-        .all(|segment| !segment.is_empty() && segment != ".." && segment != ".");
+    // `.git` holds git's own data, never the repository's files.
+    let clean = relative.split('/').all(|segment| {
+        !segment.is_empty()
+            && segment != ".."
+            && segment != "."
+            && !segment.eq_ignore_ascii_case(".git")
+    });
     if !clean {
         return None;
     }
@@ -88,6 +92,8 @@ mod tests {
             "a//b",
             "C:\\x",
             "..\\x",
+            ".git/config",
+            "x/.GIT/HEAD",
         ] {
             assert_eq!(join_inside("evidence/AC-01", bad), None, "{bad}");
         }

@@ -63,7 +63,17 @@ impl Date {
     pub fn year(self) -> i32 {
         self.0.year()
     }
+
+    /// Whether soc2 works with this date: 1970 to 2200. Records and the command line
+    /// outside that range are refused, so that date arithmetic stays far from the
+    /// calendar's ends and a typo (`0026-07-01`) never passes as a date.
+    pub fn is_supported(self) -> bool {
+        (1970..=2200).contains(&self.year())
+    }
 }
+
+/// What a date out of range is told.
+pub const SUPPORTED_DATES: &str = "soc2 works with dates from 1970 to 2200";
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -315,6 +325,38 @@ pub fn is_valid_id(text: &str) -> bool {
         && bytes.all(|b| matches!(b, b'A'..=b'Z' | b'0'..=b'9' | b'-'))
 }
 
+/// What an invalid ID is told: the grammar, and an example.
+pub const ID_RULE: &str = "IDs are upper-case letters, digits and dashes, like AC-01 or POL-ACCESS";
+
+/// `text` when it is a valid record ID; otherwise a message naming the rule. Every ID
+/// that arrives from outside a file (the command line) passes here before a path is
+/// built from it.
+pub fn check_id(text: &str) -> Result<&str, String> {
+    if is_valid_id(text) {
+        Ok(text)
+    } else {
+        Err(format!("`{text}` is not a valid ID: {ID_RULE}"))
+    }
+}
+
+/// An evidence ID, `CONTROL/RECORD` (the record's file name without `.yaml`), checked
+/// so that it names a file inside the control's folder.
+pub fn check_evidence_id(text: &str) -> Result<&str, String> {
+    let invalid = || {
+        format!(
+            "`{text}` is not a valid evidence ID: expected CONTROL/RECORD, like AC-01/2026-10-03-mfa-report"
+        )
+    };
+    let (control, record) = text.split_once('/').ok_or_else(invalid)?;
+    check_id(control).map_err(|_| invalid())?;
+    let safe = !record.is_empty()
+        && !record.starts_with('.')
+        && record
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if safe { Ok(text) } else { Err(invalid()) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +408,36 @@ mod tests {
         assert!(!is_valid_id("-AC"));
         assert!(!is_valid_id("AC_01"));
         assert!(!is_valid_id(""));
+        for bad in [
+            "../soc2",
+            "../../victim",
+            "AC-01/..",
+            "AC 01",
+            "ac-01",
+            ".git",
+        ] {
+            assert!(
+                check_id(bad).unwrap_err().contains("not a valid ID"),
+                "{bad}"
+            );
+        }
+        assert_eq!(check_id("AC-01"), Ok("AC-01"));
+    }
+
+    #[test]
+    fn evidence_ids_stay_in_their_folder() {
+        assert!(check_evidence_id("AC-01/2026-10-03-mfa-report").is_ok());
+        assert!(check_evidence_id("AC-01/2026-10-03-mfa_report.v2").is_ok());
+        for bad in [
+            "AC-01",
+            "AC-01/../x",
+            "../x/y",
+            "AC-01/a/b",
+            "AC-01/",
+            "AC-01/.hidden",
+        ] {
+            assert!(check_evidence_id(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -809,6 +809,7 @@ mod judged_as_it_stood {
                 id: format!("{i:040}"),
                 date: day(d),
                 author_email: "dev@example.com".into(),
+                committer_email: "dev@example.com".into(),
                 action: None,
             })
             .collect()

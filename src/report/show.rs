@@ -69,7 +69,8 @@ pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
             id,
             record,
             checked,
-        } => evidence(id, record, checked, style),
+            not_counted,
+        } => evidence(id, record, checked, not_counted.as_deref(), style),
     }
 }
 
@@ -214,6 +215,12 @@ fn control(
                 .map(|d| format!(": {d}"))
                 .unwrap_or_default()
         ));
+        if let Some(reason) = &e.not_counted {
+            out.push_str(&format!(
+                "      {} {reason}\n",
+                style.red("does not count:")
+            ));
+        }
     }
     if let Some(description) = &record.description {
         out.push_str(&format!("\n{description}\n"));
@@ -308,9 +315,21 @@ fn risk(result: &RiskResult, record: &Risk, style: Style) -> String {
     out
 }
 
-fn evidence(id: &str, record: &Evidence, checked: &[FileCheck], style: Style) -> String {
+fn evidence(
+    id: &str,
+    record: &Evidence,
+    checked: &[FileCheck],
+    not_counted: Option<&str>,
+    style: Style,
+) -> String {
     let covers = record.covered();
     let mut out = format!("{}\n\n", style.bold(id));
+    if let Some(reason) = not_counted {
+        out.push_str(&format!(
+            "{} {reason}\n\n",
+            style.red("This record does not count as evidence:")
+        ));
+    }
     out.push_str(&line("control", &record.control));
     out.push_str(&line(
         "collected",

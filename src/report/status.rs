@@ -9,6 +9,7 @@ use crate::readiness::{
     Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule,
     HistoryNote, Score, WindowCounts,
 };
+use crate::store::integrity::Distrusted;
 
 /// Which part of the program to show.
 #[derive(Clone, Debug, Default)]
@@ -32,6 +33,10 @@ pub struct ControlCounts {
     pub not_applicable: usize,
     /// Controls that did not exist during the judged period (added since).
     pub not_in_period: usize,
+    /// Controls left out because every criterion they map to is out of the audit's
+    /// scope (not counted in `total`).
+    #[serde(default)]
+    pub out_of_scope: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -61,6 +66,32 @@ pub struct StatusView {
     pub history: HistoryNote,
     pub uncovered: Vec<UncoveredCriterion>,
     pub not_ready: Vec<ControlResult>,
+    /// Evidence records that do not count (files missing or changed, not in git), of
+    /// the controls shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_counted: Vec<Distrusted>,
+}
+
+impl StatusView {
+    /// Names the evidence that was set aside (see `audit::set_aside`), for the controls
+    /// the filter shows.
+    pub fn with_not_counted(
+        mut self,
+        distrusted: &[Distrusted],
+        assessment: &Assessment,
+        filter: &Filter,
+    ) -> StatusView {
+        self.not_counted = distrusted
+            .iter()
+            .filter(|d| {
+                assessment
+                    .control(&d.control)
+                    .is_none_or(|c| c.in_scope && filter.control(c))
+            })
+            .cloned()
+            .collect();
+        self
+    }
 }
 
 pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
@@ -113,6 +144,11 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             not_ready: count(&|c| !c.is_ready() && !c.state.is_excused()),
             not_applicable: count(&|c| c.state == ControlState::NotApplicable),
             not_in_period: count(&|c| c.state == ControlState::NotInPeriod),
+            out_of_scope: assessment
+                .controls
+                .iter()
+                .filter(|c| !c.in_scope && filter.control(c))
+                .count(),
         },
         next_period: assessment.next_period,
         windows: match assessment.evidence_rule {
@@ -133,7 +169,28 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             .filter(|c| !c.is_ready() && !c.state.is_excused())
             .cloned()
             .collect(),
+        not_counted: Vec::new(),
     }
+}
+
+/// At most this many records not counted are listed in a table; JSON has them all.
+const NOT_COUNTED_SHOWN: usize = 20;
+
+/// `AC-01/2026-10-03-mfa: evidence/AC-01/x.csv has changed since it was recorded`.
+fn not_counted_lines(view: &StatusView) -> Vec<String> {
+    let mut lines: Vec<String> = view
+        .not_counted
+        .iter()
+        .take(NOT_COUNTED_SHOWN)
+        .map(|d| format!("{}: {}", d.id, d.reason))
+        .collect();
+    if view.not_counted.len() > NOT_COUNTED_SHOWN {
+        lines.push(format!(
+            "… and {} more (`soc2 check` lists every one)",
+            view.not_counted.len() - NOT_COUNTED_SHOWN
+        ));
+    }
+    lines
 }
 
 fn audit_name(audit: AuditType) -> &'static str {
@@ -230,6 +287,12 @@ fn controls_line(view: &StatusView) -> String {
             super::plural(c.not_in_period, "control")
         ));
     }
+    if c.out_of_scope > 0 {
+        line.push_str(&format!(
+            "; {} more map only to categories outside the scope (`scope.categories` in soc2.yaml)",
+            c.out_of_scope
+        ));
+    }
     if let Some(w) = &view.windows {
         line.push_str(&format!(
             "\nWindows: {} of {} due windows evidenced",
@@ -319,6 +382,19 @@ pub fn render_table(view: &StatusView, style: Style) -> String {
         }
         out.push_str(&format!("{gaps}\n"));
     }
+    if !view.not_counted.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!(
+                "Evidence that does not count ({})",
+                view.not_counted.len()
+            ))
+        ));
+        for line in not_counted_lines(view) {
+            out.push_str(&format!("  {line}\n"));
+        }
+        out.push_str("They are left out of readiness; `soc2 check` says how to fix each.\n");
+    }
     if view.uncovered.is_empty() && view.not_ready.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
@@ -380,6 +456,15 @@ pub fn render_markdown(view: &StatusView) -> String {
                         .unwrap_or_default()
                 )
             ));
+        }
+    }
+    if !view.not_counted.is_empty() {
+        out.push_str(&format!(
+            "\n### Evidence that does not count ({})\n\n",
+            view.not_counted.len()
+        ));
+        for line in not_counted_lines(view) {
+            out.push_str(&format!("- {}\n", md_cell(&line)));
         }
     }
     out

@@ -92,6 +92,15 @@ fn check_approval<T>(
 }
 
 /// The readiness warnings `check` reports, from the assessment of the store.
+/// Approvals dated well before the commit that wrote them, for `verify`.
+pub(crate) fn backdated_approvals(
+    store: &Store,
+    history: &History,
+    today: crate::model::Date,
+) -> Vec<Finding> {
+    provenance::approvals(store, history, today)
+}
+
 pub(crate) fn readiness(store: &Store, assessment: &Assessment, history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(evidence::findings(store, assessment));
@@ -220,7 +229,7 @@ fn policy_findings(record: &Record<Policy>, result: &PolicyResult, out: &mut Vec
                 format!("policy {} has no owner", result.id),
                 "owner",
             )
-            .with_hint("set `owner` to the person accountable for the policy"),
+            .with_hint(format!("`soc2 policy set {} --owner PERSON`", result.id)),
         );
     }
     if result.approval == ApprovalState::Missing {

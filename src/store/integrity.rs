@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::Source;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{POLICIES_DIR, PROGRAM_FILE, join_inside, parent_dir};
+use crate::model::paths::{POLICIES_DIR, PROGRAM_FILE, evidence_id, join_inside, parent_dir};
 use crate::model::{EntryKind, Evidence, EvidenceFile, Policy, Record, Sha256Hex, Store};
 
 #[derive(Debug, Default)]
@@ -23,6 +23,108 @@ pub struct Integrity {
     pub findings: Vec<Finding>,
     /// Files read and hashed.
     pub files_checked: usize,
+    /// Evidence records checked.
+    pub records_checked: usize,
+    /// Records that do not count as evidence, and why.
+    pub distrusted: Vec<Distrusted>,
+}
+
+/// An evidence record that does not count as evidence anywhere: a file it lists is
+/// missing, has changed, is a link or out of reach, or git does not hold it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distrusted {
+    /// The evidence ID, `AC-01/2026-10-03-mfa-report`.
+    pub id: String,
+    pub control: String,
+    /// The record's file.
+    pub path: String,
+    /// What is wrong, e.g. `evidence/AC-01/x.csv has changed since it was recorded`.
+    pub reason: String,
+}
+
+impl Distrusted {
+    fn new(record: &Record<Evidence>, reason: String) -> Distrusted {
+        Distrusted {
+            id: evidence_id(&record.path),
+            control: record.value.control.clone(),
+            path: record.path.clone(),
+            reason,
+        }
+    }
+}
+
+impl Integrity {
+    /// Sets aside from `store` the records that do not count, for judging readiness: a
+    /// record whose evidence cannot be trusted is no evidence. `distrusted` is left
+    /// sorted, one entry per record.
+    pub fn set_aside(&mut self, store: &mut Store) -> Vec<Record<Evidence>> {
+        self.distrusted.sort_by(|a, b| a.path.cmp(&b.path));
+        self.distrusted.dedup_by(|a, b| a.path == b.path);
+        let paths: BTreeSet<&str> = self.distrusted.iter().map(|d| d.path.as_str()).collect();
+        let (aside, kept) = std::mem::take(&mut store.evidence)
+            .into_iter()
+            .partition(|r| paths.contains(r.path.as_str()));
+        store.evidence = kept;
+        aside
+    }
+
+    /// Records and files git does not hold (`uncommitted`, by store path): W-UNCOMMITTED,
+    /// and they do not count. Those git ignores (`ignored`) are errors of their own
+    /// (`ignored_by_git`) and do not count either.
+    pub fn uncommitted(
+        &mut self,
+        store: &Store,
+        uncommitted: &BTreeSet<String>,
+        ignored: &BTreeSet<String>,
+    ) {
+        for record in &store.evidence {
+            let id = evidence_id(&record.path);
+            if uncommitted.contains(&record.path) {
+                self.findings.push(
+                    Finding::new(
+                        Code::Uncommitted,
+                        format!("evidence record {id} is not committed, so it does not count"),
+                    )
+                    .in_file(&record.path)
+                    .with_hint(format!(
+                        "commit it with its files (`git add {} && git commit`), or remove it if an interrupted command left it",
+                        parent_dir(&record.path)
+                    )),
+                );
+                self.distrusted.push(Distrusted::new(
+                    record,
+                    format!("{} is not committed", record.path),
+                ));
+                continue;
+            }
+            for file in recorded_files(record) {
+                let Some(target) = file.target.as_deref() else {
+                    continue;
+                };
+                if ignored.contains(target) {
+                    self.distrusted.push(Distrusted::new(
+                        record,
+                        format!("{target} is ignored by git"),
+                    ));
+                } else if uncommitted.contains(target) {
+                    self.findings.push(
+                        Finding::new(
+                            Code::Uncommitted,
+                            format!("evidence file {target} of {id} is not committed, so the record does not count"),
+                        )
+                        .in_file(&record.path)
+                        .at(locate::value(&record.text, &format!("files[{}].{}", file.index, file.field)))
+                        .with_source(&record.text)
+                        .with_hint(format!("commit it (`git add {target} && git commit`)")),
+                    );
+                    self.distrusted.push(Distrusted::new(
+                        record,
+                        format!("{target} is not committed"),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// What was found at one recorded evidence file.
@@ -127,12 +229,16 @@ pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
         .par_iter()
         .map(|r| check_record(r, store, source))
         .collect();
-    let mut out = Integrity::default();
+    let mut out = Integrity {
+        records_checked: store.evidence.len(),
+        ..Integrity::default()
+    };
     let mut recorded: BTreeSet<String> = BTreeSet::new();
     for result in checked {
         let result = result?;
         out.findings.extend(result.findings);
         out.files_checked += result.files_checked;
+        out.distrusted.extend(result.distrusted);
         recorded.extend(result.recorded);
     }
     for path in store
@@ -160,6 +266,7 @@ struct RecordCheck {
     findings: Vec<Finding>,
     files_checked: usize,
     recorded: Vec<String>,
+    distrusted: Vec<Distrusted>,
 }
 
 fn check_record(
@@ -171,6 +278,10 @@ fn check_record(
     for file in recorded_files(record) {
         // An escaping path is reported by validation and never read.
         let Some(target) = file.target.clone() else {
+            out.distrusted.push(Distrusted::new(
+                record,
+                format!("the file `{}` is outside the record's reach", file.written),
+            ));
             continue;
         };
         out.recorded.push(target.clone());
@@ -186,6 +297,17 @@ fn check_record(
         let (status, actual) = file_status(store, source, &file)?;
         if actual.is_some() {
             out.files_checked += 1;
+        }
+        let problem = match status {
+            FileStatus::Ok => None,
+            FileStatus::Changed => Some("has changed since it was recorded"),
+            FileStatus::Missing => Some("is missing"),
+            FileStatus::Symlink => Some("is a symbolic link"),
+            FileStatus::UnsafePath => Some("is outside the record's reach"),
+        };
+        if let Some(problem) = problem {
+            out.distrusted
+                .push(Distrusted::new(record, format!("{target} {problem}")));
         }
         match (status, actual) {
             (FileStatus::Missing, _) => out.findings.push(
@@ -223,6 +345,81 @@ pub(crate) fn program_is_a_directory() -> Finding {
     )
     .in_file(PROGRAM_FILE)
     .with_hint("remove the directory and run `soc2 init` or write soc2.yaml by hand")
+}
+
+/// A store file or folder that is a symbolic link: soc2 never follows one.
+pub(crate) fn symbolic_link(path: &str, what: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} is a symbolic link; soc2 does not follow links in the store"),
+    )
+    .in_file(path)
+    .with_hint(format!(
+        "replace the link with the {what} it points to: a link can leave the repository, and git records only the link"
+    ))
+}
+
+/// A file or folder whose name is not UTF-8: soc2 cannot name it, so it is not read.
+pub(crate) fn name_not_utf8(path: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} has a name that is not UTF-8, so soc2 cannot read it"),
+    )
+    .in_file(path)
+    .with_hint("rename it with UTF-8 characters (letters, digits, dashes), as records and evidence files are named")
+}
+
+/// A policy document that is a symbolic link (or reached through one): it is not
+/// read, so it can never be approved.
+pub(crate) fn linked_document(policy: &Record<Policy>, path: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("policy document {path} is a symbolic link"),
+    )
+    .in_file(&policy.path)
+    .at(locate::value(&policy.text, "document"))
+    .with_hint(
+        "replace the link with the document itself: an approval covers text kept in the repository",
+    )
+}
+
+/// Evidence files and policy documents git ignores: they can never be committed, so
+/// a fresh clone would not have them.
+pub fn ignored_by_git(store: &Store, ignored: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for record in &store.evidence {
+        for file in recorded_files(record) {
+            let Some(target) = file.target.as_deref().filter(|t| ignored(t)) else {
+                continue;
+            };
+            findings.push(
+                Finding::new(Code::BadPath, format!("evidence file {target} is ignored by git"))
+                    .in_file(&record.path)
+                    .at(locate::value(&record.text, &format!("files[{}].{}", file.index, file.field)))
+                    .with_source(&record.text)
+                    .with_hint("evidence must be committed: change .gitignore so that git tracks it, or record another file"),
+            );
+        }
+    }
+    for policy in &store.policies {
+        let Some(path) = policy
+            .value
+            .document
+            .as_deref()
+            .and_then(|d| join_inside(POLICIES_DIR, d))
+            .filter(|p| ignored(p))
+        else {
+            continue;
+        };
+        findings.push(
+            Finding::new(Code::BadPath, format!("policy document {path} is ignored by git"))
+                .in_file(&policy.path)
+                .at(locate::value(&policy.text, "document"))
+                .with_source(&policy.text)
+                .with_hint("an approval covers committed text: change .gitignore so that git tracks the document"),
+        );
+    }
+    findings
 }
 
 /// A directory where `dir/` holds one record per file.
@@ -271,7 +468,10 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
             findings.push(
                 Finding::new(
                     Code::BadPath,
-                    format!("document path `{document}` leaves policies/"),
+                    format!(
+                        "document path `{document}` leaves policies/{}",
+                        git_note(document)
+                    ),
                 )
                 .in_file(&record.path)
                 .at(locate::value(&record.text, "document"))
@@ -290,7 +490,11 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
                     "`path` is relative to the record's folder, without `..` or a leading `/`",
                 ),
                 _ => (
-                    format!("evidence link `{}` leaves the repository", file.written),
+                    format!(
+                        "evidence link `{}` leaves the repository{}",
+                        file.written,
+                        git_note(file.written)
+                    ),
                     "`link` is relative to the repository root, without `..` or a leading `/`",
                 ),
             };
@@ -306,6 +510,15 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// `(.git/ is git's own data)` when a path points into it.
+fn git_note(path: &str) -> &'static str {
+    if path.split('/').any(|s| s.eq_ignore_ascii_case(".git")) {
+        " (.git/ is git's own data, not the repository's files)"
+    } else {
+        ""
+    }
 }
 
 fn control_of(path: &str) -> &str {

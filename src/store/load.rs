@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use super::integrity;
 use super::yaml::unreadable;
-use super::{Source, parse, utf8};
+use super::{Source, parse_all, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
     CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, file_stem, is_yaml,
@@ -83,6 +83,7 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
             "run `soc2 init` to create a store here, or pass `--repo DIR` to point at one",
         )),
         Some(EntryKind::Dir) => findings.push(integrity::program_is_a_directory()),
+        Some(EntryKind::Symlink) => findings.push(integrity::symbolic_link(PROGRAM_FILE, "file")),
         Some(_) => {
             let (mut programs, program_findings) =
                 parse_records::<Program>(source, cache, vec![PROGRAM_FILE.to_string()], "program");
@@ -164,22 +165,44 @@ fn record_files(
     what: &str,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<String>> {
-    let Some(entries) = source
-        .list(dir)
-        .with_context(|| format!("listing {dir}/"))?
-    else {
+    let Some(entries) = list_folder(source, dir, findings)? else {
         return Ok(Vec::new());
     };
     let mut paths = Vec::new();
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{dir}/{}", entry.name);
+        if entry.not_utf8 {
+            findings.push(integrity::name_not_utf8(&path));
+            continue;
+        }
         match entry.kind {
             EntryKind::Dir => findings.push(integrity::directory_for_a_record(&path, dir, what)),
+            EntryKind::Symlink if is_yaml(&entry.name) => {
+                findings.push(integrity::symbolic_link(&path, "file"));
+            }
             _ if is_yaml(&entry.name) => paths.push(path),
             _ => {}
         }
     }
     Ok(paths)
+}
+
+/// The entries of one of the store's top folders; a folder that is a symbolic link is
+/// a finding and is not followed.
+fn list_folder(
+    source: &dyn Source,
+    dir: &str,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<Vec<super::DirEntry>>> {
+    if source
+        .kind(dir)
+        .with_context(|| format!("reading {dir}/"))?
+        == Some(EntryKind::Symlink)
+    {
+        findings.push(integrity::symbolic_link(dir, "folder"));
+        return Ok(None);
+    }
+    source.list(dir).with_context(|| format!("listing {dir}/"))
 }
 
 /// Reads and parses every path, in parallel.
@@ -193,7 +216,7 @@ where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     // Reading and parsing are independent per file: use every core.
-    let parsed: Vec<Result<Record<T>, Finding>> = paths
+    let parsed: Vec<Result<Record<T>, Vec<Finding>>> = paths
         .into_par_iter()
         .map(|path| {
             let id = cache.and_then(|_| source.content_id(&path));
@@ -214,7 +237,7 @@ where
     for result in parsed {
         match result {
             Ok(record) => records.push(record),
-            Err(finding) => findings.push(finding),
+            Err(all) => findings.extend(all),
         }
     }
     (records, findings)
@@ -224,10 +247,15 @@ fn parse_one<T: DeserializeOwned>(
     path: &str,
     content: std::io::Result<Vec<u8>>,
     what: &str,
-) -> Result<Record<T>, Finding> {
-    let bytes = content.map_err(|err| unreadable(path, &err))?;
-    let text = utf8(path, &bytes).map_err(|f| f.with_source(&String::from_utf8_lossy(&bytes)))?;
-    let value = parse::<T>(path, text, what).map_err(|f| f.with_source(text))?;
+) -> Result<Record<T>, Vec<Finding>> {
+    let bytes = content.map_err(|err| vec![unreadable(path, &err)])?;
+    let text =
+        utf8(path, &bytes).map_err(|f| vec![f.with_source(&String::from_utf8_lossy(&bytes))])?;
+    let value = parse_all::<T>(path, text, what).map_err(|all| {
+        all.into_iter()
+            .map(|f| f.with_source(text))
+            .collect::<Vec<_>>()
+    })?;
     Ok(Record {
         path: path.to_string(),
         text: text.to_string(),
@@ -262,7 +290,10 @@ fn load_documents(
             continue;
         };
         match source.kind(&path)? {
-            Some(EntryKind::File | EntryKind::Symlink) => {
+            Some(EntryKind::Symlink) => {
+                findings.push(integrity::linked_document(policy, &path));
+            }
+            Some(EntryKind::File) => {
                 let bytes = source
                     .read(&path)
                     .with_context(|| format!("reading {path}"))?;
@@ -283,14 +314,19 @@ fn load_evidence(
     store: &mut Store,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
-    let Some(entries) = source.list(EVIDENCE_DIR).context("listing evidence/")? else {
+    let Some(entries) = list_folder(source, EVIDENCE_DIR, findings)? else {
         return Ok(());
     };
     let mut control_dirs = Vec::new();
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{EVIDENCE_DIR}/{}", entry.name);
+        if entry.not_utf8 {
+            findings.push(integrity::name_not_utf8(&path));
+            continue;
+        }
         match entry.kind {
             EntryKind::Dir => control_dirs.push(path),
+            EntryKind::Symlink => findings.push(integrity::symbolic_link(&path, "folder")),
             _ if is_yaml(&entry.name) => findings.push(integrity::record_outside_a_folder(&path)),
             _ => {}
         }
@@ -304,6 +340,18 @@ fn load_evidence(
     for listing in listed {
         candidates.extend(listing.records);
         files.extend(listing.files);
+        findings.extend(
+            listing
+                .linked_records
+                .iter()
+                .map(|path| integrity::symbolic_link(path, "file")),
+        );
+        findings.extend(
+            listing
+                .bad_names
+                .iter()
+                .map(|path| integrity::name_not_utf8(path)),
+        );
     }
     let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
     let (records, mut parse_findings) =
@@ -343,6 +391,10 @@ fn load_evidence(
 struct Listing {
     records: Vec<String>,
     files: Vec<(String, EntryKind)>,
+    /// YAML files at the top that are symbolic links: never read.
+    linked_records: Vec<String>,
+    /// Files and folders whose names are not UTF-8: never read.
+    bad_names: Vec<String>,
 }
 
 impl Listing {
@@ -360,8 +412,13 @@ impl Listing {
         // Hidden files are skipped at the top only: below it, everything is attached.
         for entry in entries.iter().filter(|e| !top || !e.name.starts_with('.')) {
             let path = format!("{dir}/{}", entry.name);
+            if entry.not_utf8 {
+                self.bad_names.push(path);
+                continue;
+            }
             match entry.kind {
                 EntryKind::Dir => self.collect(source, &path, false)?,
+                EntryKind::Symlink if top && is_yaml(&entry.name) => self.linked_records.push(path),
                 _ if top && is_yaml(&entry.name) => self.records.push(path),
                 kind => self.files.push((path, kind)),
             }

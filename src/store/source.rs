@@ -10,6 +10,9 @@ use crate::model::EntryKind;
 pub struct DirEntry {
     pub name: String,
     pub kind: EntryKind,
+    /// The name on disk is not UTF-8: `name` shows it with replacement characters, and
+    /// no file by that name can be read.
+    pub not_utf8: bool,
 }
 
 pub trait Source: Sync {
@@ -28,6 +31,11 @@ pub trait Source: Sync {
     /// source knows one without reading the file: parsed records can be kept by it.
     fn content_id(&self, _path: &str) -> Option<[u8; 20]> {
         None
+    }
+
+    /// The working tree, as opposed to a revision: files there may be uncommitted.
+    fn is_working_tree(&self) -> bool {
+        false
     }
 }
 
@@ -77,25 +85,124 @@ impl Source for WorkTree {
         let mut entries = Vec::new();
         for entry in read {
             let entry = entry?;
-            let name = entry.file_name().to_string_lossy().into_owned();
+            let raw = entry.file_name();
             entries.push(DirEntry {
-                name,
+                name: raw.to_string_lossy().into_owned(),
                 kind: kind_of(entry.file_type()?),
+                not_utf8: raw.to_str().is_none(),
             });
         }
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Some(entries))
     }
 
+    /// A path that passes through a symbolic link is the link's: soc2 never follows
+    /// one in the store, so `docs/x.md` with `docs` a link is a `Symlink`.
     fn kind(&self, path: &str) -> io::Result<Option<EntryKind>> {
-        match std::fs::symlink_metadata(self.path(path)) {
-            Ok(meta) => Ok(Some(kind_of(meta.file_type()))),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
-            Err(err) => Err(err),
+        let mut at = self.root.clone();
+        let mut parts = path.split('/').peekable();
+        while let Some(part) = parts.next() {
+            at.push(part);
+            let kind = match std::fs::symlink_metadata(&at) {
+                Ok(meta) => kind_of(meta.file_type()),
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    return Ok(None);
+                }
+                Err(err) => return Err(err),
+            };
+            if parts.peek().is_none() || kind == EntryKind::Symlink {
+                return Ok(Some(kind));
+            }
+            if kind != EntryKind::Dir {
+                return Ok(None);
+            }
         }
+        Ok(None)
     }
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.path(path))
+    }
+
+    fn is_working_tree(&self) -> bool {
+        true
+    }
+}
+
+/// A store held in memory, path to bytes: for tests, fuzzing, and front ends that hold
+/// the files themselves. Folders are the paths' prefixes.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryTree {
+    files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl MemoryTree {
+    pub fn new() -> MemoryTree {
+        MemoryTree::default()
+    }
+
+    /// Adds or replaces the file at `path` (`/`-separated, relative to the store).
+    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) {
+        self.files.insert(path.into(), bytes.into());
+    }
+}
+
+impl Source for MemoryTree {
+    fn describe(&self) -> String {
+        "the files in memory".to_string()
+    }
+
+    fn list(&self, dir: &str) -> io::Result<Option<Vec<DirEntry>>> {
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
+        let mut entries: std::collections::BTreeMap<&str, EntryKind> = Default::default();
+        for path in self.files.keys().filter(|p| p.starts_with(&prefix)) {
+            let rest = &path[prefix.len()..];
+            let (name, kind) = match rest.split_once('/') {
+                Some((name, _)) => (name, EntryKind::Dir),
+                None => (rest, EntryKind::File),
+            };
+            if !name.is_empty() {
+                entries.insert(name, kind);
+            }
+        }
+        Ok((!entries.is_empty()).then(|| {
+            entries
+                .into_iter()
+                .map(|(name, kind)| DirEntry {
+                    name: name.to_string(),
+                    kind,
+                    not_utf8: false,
+                })
+                .collect()
+        }))
+    }
+
+    fn kind(&self, path: &str) -> io::Result<Option<EntryKind>> {
+        if self.files.contains_key(path) {
+            return Ok(Some(EntryKind::File));
+        }
+        let prefix = format!("{path}/");
+        Ok(self
+            .files
+            .range(prefix.clone()..)
+            .next()
+            .filter(|(p, _)| p.starts_with(&prefix))
+            .map(|_| EntryKind::Dir))
+    }
+
+    fn read(&self, path: &str) -> io::Result<Vec<u8>> {
+        self.files
+            .get(path)
+            .cloned()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{path} is not there")))
     }
 }

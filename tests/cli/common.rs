@@ -101,7 +101,7 @@ impl Env {
         }
     }
 
-    fn command(&self, program: &str) -> Command {
+    pub fn command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
         command.current_dir(&self.repo);
         for (key, _) in std::env::vars_os() {

@@ -172,6 +172,7 @@ fn absolute_paths_inside_a_record_are_refused() {
         "evidence/AC-01/2026-11-01-bad.yaml",
         "control: AC-01\ncollected_at: 2026-11-01\nkind: log\nfiles:\n  - path: /etc/passwd\n    sha256: 0000000000000000000000000000000000000000000000000000000000000000\n",
     );
+    env.git(&["add", "--all"]);
     insta::assert_snapshot!(env.soc2(&["verify"]).code(1));
 }
 

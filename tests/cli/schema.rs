@@ -118,3 +118,51 @@ fn the_schemas_reject_what_soc2_rejects() {
         assert!(!validator.is_valid(&value), "accepted: {bad}");
     }
 }
+
+#[test]
+fn completions_for_every_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = env.soc2(&["completions", shell]).success();
+        assert!(run.stdout.contains("soc2"), "{shell}");
+        assert!(
+            run.stdout.contains("evidence"),
+            "{shell}: subcommands are completed"
+        );
+    }
+    let bash = env.soc2(&["completions", "bash"]).success().stdout;
+    let script = env.home.join("soc2.bash");
+    std::fs::write(&script, bash).unwrap();
+    if let Ok(status) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+    {
+        assert!(status.success(), "the bash script parses");
+    }
+    env.soc2(&["completions", "tcsh"]).code(2);
+}
+
+#[test]
+fn manual_pages() {
+    let env = Env::new();
+    let page = env.soc2(&["man"]).success().stdout;
+    assert!(page.contains(".TH soc2 1"), "{page}");
+    assert!(
+        page.contains(".SH SUBCOMMANDS") || page.contains("evidence"),
+        "{page}"
+    );
+    let add = env.soc2(&["man", "evidence", "add"]).success().stdout;
+    assert!(add.contains(".TH soc2-evidence-add 1"), "{add}");
+    assert!(
+        add.contains("soc2\\-evidence\\-add \\- Record files as evidence"),
+        "{add}"
+    );
+    let unknown = env.soc2(&["man", "evidence", "nope"]).code(2);
+    assert!(
+        unknown
+            .stderr
+            .contains("`soc2 evidence nope` is not a command"),
+        "{unknown}"
+    );
+}

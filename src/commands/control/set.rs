@@ -5,7 +5,7 @@ use soc2::model::paths::CONTROLS_DIR;
 use soc2::model::{CONTROL_FIELDS, Control, ControlStatus, Frequency};
 use soc2::store::{PendingWrite, edit, records};
 
-use super::super::args::{parse_choice, parse_criterion};
+use super::super::args::{parse_choice, parse_criterion, parse_id};
 use super::super::{Context, Exit, print};
 use super::{check_control, dedup};
 
@@ -16,6 +16,7 @@ use super::{check_control, dedup};
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// The control to change
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// A short name for the control
@@ -51,7 +52,7 @@ pub struct SetArgs {
     pub reason: Option<String>,
 
     /// Replace the policies, comma-separated IDs
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_id)]
     pub policies: Option<Vec<String>>,
 
     /// What the control is and how it operates
@@ -124,7 +125,9 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
         .map_err(|reason| edit::refused(&path, &reason))?;
     let mut change = Change::new("control-set", &old.id);
     change.details = edit::describe_changes(&old, &new, CONTROL_FIELDS);
-    change.writes.push(PendingWrite::replace(&path, text));
+    change
+        .writes
+        .push(PendingWrite::replace(&path, text).over(record.text.as_str()));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Updated {} in commit {}\n  {}\n",

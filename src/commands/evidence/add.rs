@@ -12,7 +12,7 @@ use soc2::schema::Kind;
 use soc2::store::records::{self, Names};
 use soc2::store::{PendingWrite, input};
 
-use super::super::args::{parse_choice, parse_covers};
+use super::super::args::{parse_choice, parse_covers, parse_id};
 use super::super::output::warn;
 use super::super::{Context, Exit, print};
 use super::open_for_evidence;
@@ -25,6 +25,7 @@ use super::open_for_evidence;
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The control the evidence is for
+    #[arg(value_parser = parse_id)]
     pub control: String,
 
     /// The evidence files (none for an attestation or `--result no-occurrence`)

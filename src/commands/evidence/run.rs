@@ -13,7 +13,7 @@ use soc2::schema::Kind;
 use soc2::store::PendingWrite;
 use soc2::store::records::{self, Names};
 
-use super::super::args::parse_covers;
+use super::super::args::{parse_covers, parse_id};
 use super::super::output::warn;
 use super::super::{Context, Exit, print};
 use super::open_for_evidence;
@@ -27,6 +27,7 @@ use super::open_for_evidence;
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The control the evidence is for
+    #[arg(value_parser = parse_id)]
     pub control: String,
 
     /// What the output shows
