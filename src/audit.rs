@@ -13,7 +13,7 @@ use crate::history::{self, Depth};
 use crate::model::paths::{POLICIES_DIR, join_inside};
 use crate::model::{Evidence, History, Record, Store};
 use crate::store::integrity::{self, Distrusted, Integrity};
-use crate::store::{self, Loaded, Source};
+use crate::store::{self, Loaded, ParseCache, Source};
 
 /// The store with everything check and verify audit beyond loading it.
 pub struct Audited {
@@ -109,6 +109,21 @@ pub fn set_aside(
         distrusted: integrity.distrusted,
         records,
     })
+}
+
+/// Loads the store from `source` as the reading commands judge it: with the evidence
+/// that does not count set aside (`repo`: the repository of a working tree, whose
+/// uncommitted files do not count either). `cache` keeps parsed records across loads
+/// of one repository's revisions.
+pub fn load_judged(
+    source: &dyn Source,
+    repo: Option<&Repo>,
+    cache: Option<&ParseCache>,
+) -> Result<(Loaded, SetAside)> {
+    let mut loaded = store::load_cached(source, cache)?;
+    let integrity = integrity::check(&loaded.store, source)?;
+    let set_aside = set_aside(&mut loaded, integrity, source, repo)?;
+    Ok((loaded, set_aside))
 }
 
 /// The evidence records and files, and policy documents, git does not hold: ignored by

@@ -10,7 +10,7 @@ use soc2::git::Repo;
 use soc2::history::{self, Depth};
 use soc2::model::{Date, History, Store};
 use soc2::report::{self, Style};
-use soc2::store::{self, Loaded, Source, WorkTree, input, integrity};
+use soc2::store::{Loaded, Source, WorkTree, input};
 
 use super::GlobalArgs;
 use super::output::print_err;
@@ -111,9 +111,7 @@ impl Context {
         let repo = self.repo_if_any()?;
         let Some(repo) = repo else {
             let source = self.source()?;
-            let mut loaded = store::load(&*source)?;
-            let integrity = integrity::check(&loaded.store, &*source)?;
-            let set_aside = audit::set_aside(&mut loaded, integrity, &*source, None)?;
+            let (loaded, set_aside) = audit::load_judged(&*source, None, None)?;
             return Ok(Judged {
                 loaded,
                 source,
@@ -144,23 +142,17 @@ impl Context {
                 }
             };
         // History comes from git objects, not the files being loaded and hashed: read
-        // both at once.
-        let (loaded, history, repo) = std::thread::scope(|scope| {
-            let walk = scope.spawn(move || {
-                let history = history::read(&repo, &start, Depth::WithEvidence);
-                (history, repo)
-            });
-            let loaded = store::load(&*source).and_then(|loaded| {
-                let integrity = integrity::check(&loaded.store, &*source)?;
-                Ok((loaded, integrity))
-            });
-            let (history, repo) = walk
+        // both at once (a repository handle is used by one thread at a time).
+        let walk_repo = self.repo()?;
+        let (judged, history) = std::thread::scope(|scope| {
+            let walk = scope.spawn(move || history::read(&walk_repo, &start, Depth::WithEvidence));
+            let judged = audit::load_judged(&*source, Some(&repo), None);
+            let history = walk
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (loaded, history, repo)
+            (judged, history)
         });
-        let (mut loaded, integrity) = loaded?;
-        let set_aside = audit::set_aside(&mut loaded, integrity, &*source, Some(&repo))?;
+        let (loaded, set_aside) = judged?;
         Ok(Judged {
             loaded,
             source,

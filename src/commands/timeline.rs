@@ -3,10 +3,8 @@ use clap::{Args, ValueEnum};
 use soc2::Hinted;
 use soc2::history::{self, Depth};
 use soc2::model::Date;
-use soc2::readiness;
 use soc2::report::{self, Style};
-use soc2::store::{self, ParseCache};
-use soc2::timeline::{self, Every, Point, Timeline};
+use soc2::timeline::{self, Every, Timeline};
 
 use super::args::parse_date;
 use super::output::warn;
@@ -78,32 +76,15 @@ pub fn run(context: &Context, args: TimelineArgs) -> Result<Exit> {
             "swap them",
         ));
     }
-    let cache = ParseCache::default();
-    let mut points = Vec::new();
-    let mut sources: Option<(usize, Box<dyn store::Source>)> = None;
-    for day in timeline::days(from, to, args.every) {
-        let (index, before) = match history.commit_at(day) {
-            Some(i) => (i, false),
-            None => (0, true),
-        };
-        let commit = history.commits[index].id.clone();
-        if sources.as_ref().is_none_or(|(i, _)| *i != index) {
-            sources = Some((index, Box::new(repo.tree_source(&commit)?)));
-        }
-        let (_, source) = sources.as_ref().expect("set above");
-        let loaded = store::load_cached(&**source, Some(&cache))?;
-        let errors = loaded.errors().count();
-        if errors > 0 {
-            warn(&format!(
-                "{day}: the store as it stood then (commit {}) does not load ({}); the day is left out, as `status --as-of` refuses it",
-                &commit[..12],
-                report::plural(errors, "error")
-            ));
-            continue;
-        }
-        let past = history.cut(index);
-        let assessment = readiness::assess(&loaded.store, day, &past);
-        points.push(Point::of(&assessment, commit, before));
+    let days = timeline::days(from, to, args.every);
+    let (points, skipped) = timeline::replay(&repo, &history, &days)?;
+    for skip in skipped {
+        warn(&format!(
+            "{}: the store as it stood then (commit {}) does not load ({}); the day is left out, as `status --as-of` refuses it",
+            skip.day,
+            &skip.commit[..12],
+            report::plural(skip.errors, "error")
+        ));
     }
     let timeline = Timeline {
         organisation: program.organisation.clone(),

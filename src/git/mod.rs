@@ -11,6 +11,7 @@ mod tree;
 mod walk;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository, RepositoryState};
@@ -30,7 +31,7 @@ fn lock_wait() -> std::time::Duration {
 
 pub use history::{CommitInfo, Touched};
 pub use identity::{Identity, Person, default_identity};
-pub use tree::TreeSource;
+pub use tree::{TreeCache, TreeSource};
 pub use walk::{ChangedCommit, FirstParentHistory, ObjectId, Roots};
 
 pub struct Repo {
@@ -240,11 +241,17 @@ impl Repo {
 
     /// Resolves a revision to a commit and reads the store from its tree.
     pub fn tree_source(&self, rev: &str) -> Result<TreeSource> {
+        self.tree_source_sharing(rev, &Arc::default())
+    }
+
+    /// `tree_source`, sharing what it reads with the other sources of `cache`.
+    pub fn tree_source_sharing(&self, rev: &str, cache: &Arc<TreeCache>) -> Result<TreeSource> {
         let commit = self.commit(rev)?;
         Ok(TreeSource::new(
             format!("revision {rev} ({})", &commit.id().to_string()[..12]),
             self.repo.path().to_path_buf(),
             commit.tree_id(),
+            cache.clone(),
         ))
     }
 

@@ -1,17 +1,19 @@
 //! The store as it is in a commit's tree; the working tree is never touched. Each
 //! folder is read once (its raw tree object, parsed for all its names); files are read
 //! by their blob id. Readers on several threads each use their own handle on the
-//! repository, so loading in parallel takes no lock but the folder cache's.
+//! repository, so loading in parallel takes no lock but the caches'. Sources of many
+//! commits of one repository (a timeline) share a `TreeCache`: a folder or a file's
+//! hash that did not change between them is not read again.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use git2::{Oid, Repository};
 
-use crate::model::EntryKind;
+use crate::model::{EntryKind, Sha256Hex};
 use crate::store::{DirEntry, Source};
 
 pub struct TreeSource {
@@ -21,6 +23,55 @@ pub struct TreeSource {
     pub(super) tree: Oid,
     /// Folders read so far, by path ("" is the root).
     pub(super) folders: Mutex<HashMap<String, Arc<Folder>>>,
+    pub(super) shared: Arc<TreeCache>,
+}
+
+/// What reading several trees of one repository shares: folders by tree id, and the
+/// sha256 of files by blob id. Ids name content, so neither can go stale. Folders are
+/// kept for two generations (`next_generation`): a series of commits reads each
+/// commit's folders, and only those of the commits just before are worth keeping.
+#[derive(Default)]
+pub struct TreeCache {
+    folders: RwLock<Generations>,
+    sha256: RwLock<HashMap<Oid, Sha256Hex>>,
+}
+
+#[derive(Default)]
+struct Generations {
+    current: HashMap<Oid, Arc<Folder>>,
+    previous: HashMap<Oid, Arc<Folder>>,
+}
+
+impl TreeCache {
+    /// Starts a new generation: folders not read since the last call are dropped at the
+    /// next one.
+    pub fn next_generation(&self) {
+        if let Ok(mut folders) = self.folders.write() {
+            folders.previous = std::mem::take(&mut folders.current);
+        }
+    }
+
+    fn folder(&self, id: Oid) -> Option<Arc<Folder>> {
+        {
+            let folders = self.folders.read().ok()?;
+            if let Some(folder) = folders.current.get(&id) {
+                return Some(folder.clone());
+            }
+            if !folders.previous.contains_key(&id) {
+                return None;
+            }
+        }
+        let mut folders = self.folders.write().ok()?;
+        let folder = folders.previous.remove(&id)?;
+        folders.current.insert(id, folder.clone());
+        Some(folder)
+    }
+
+    fn keep_folder(&self, id: Oid, folder: Arc<Folder>) {
+        if let Ok(mut folders) = self.folders.write() {
+            folders.current.insert(id, folder);
+        }
+    }
 }
 
 /// One folder of the tree: its entries, sorted by name.
@@ -53,12 +104,18 @@ thread_local! {
 }
 
 impl TreeSource {
-    pub(super) fn new(label: String, git_dir: PathBuf, tree: Oid) -> TreeSource {
+    pub(super) fn new(
+        label: String,
+        git_dir: PathBuf,
+        tree: Oid,
+        shared: Arc<TreeCache>,
+    ) -> TreeSource {
         TreeSource {
             label,
             git_dir,
             tree,
             folders: Mutex::new(HashMap::new()),
+            shared,
         }
     }
 
@@ -90,9 +147,16 @@ impl TreeSource {
                 _ => return Ok(None),
             }
         };
-        let folder = Arc::new(Folder {
-            entries: parse_tree(&self.object(id)?),
-        });
+        let folder = match self.shared.folder(id) {
+            Some(folder) => folder,
+            None => {
+                let folder = Arc::new(Folder {
+                    entries: parse_tree(&self.object(id)?),
+                });
+                self.shared.keep_folder(id, folder.clone());
+                folder
+            }
+        };
         self.lock()?.insert(path.to_string(), folder.clone());
         Ok(Some(folder))
     }
@@ -194,6 +258,26 @@ impl Source for TreeSource {
             _ => None,
         }
     }
+
+    fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
+        let Some((EntryKind::File, id)) = self.entry(path)? else {
+            return Ok(Sha256Hex::of(&self.read(path)?));
+        };
+        if let Some(known) = self
+            .shared
+            .sha256
+            .read()
+            .ok()
+            .and_then(|s| s.get(&id).cloned())
+        {
+            return Ok(known);
+        }
+        let sha256 = Sha256Hex::of(&self.object(id)?);
+        if let Ok(mut shared) = self.shared.sha256.write() {
+            shared.insert(id, sha256.clone());
+        }
+        Ok(sha256)
+    }
 }
 
 #[cfg(test)]
@@ -214,7 +298,12 @@ mod tests {
         }
         root.insert("a", inner, 0o040000).unwrap();
         let root = root.write().unwrap();
-        let source = TreeSource::new("test".into(), repo.path().to_path_buf(), root);
+        let source = TreeSource::new(
+            "test".into(),
+            repo.path().to_path_buf(),
+            root,
+            Arc::default(),
+        );
         assert_eq!(source.kind("a").unwrap(), Some(EntryKind::Dir));
         assert_eq!(source.kind("a0").unwrap(), Some(EntryKind::File));
         assert_eq!(source.read("a/f").unwrap(), b"x");

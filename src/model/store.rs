@@ -15,11 +15,13 @@ pub enum EntryKind {
     Other,
 }
 
-/// One parsed file with where it came from and its text, for locating findings.
+/// One parsed file with where it came from and its text, for locating findings. The
+/// text is shared: copies of a record (a timeline holds one store per point) cost a
+/// reference count, not the file.
 #[derive(Clone, Debug)]
 pub struct Record<T> {
     pub path: String,
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub value: T,
 }
 

@@ -120,7 +120,27 @@ impl Sha256Hex {
 
     pub fn of(bytes: &[u8]) -> Sha256Hex {
         use sha2::Digest;
-        let digest = sha2::Sha256::digest(bytes);
+        Sha256Hex::from_digest(&sha2::Sha256::digest(bytes))
+    }
+
+    /// The sha256 of everything `reader` gives, read in blocks: a file of any size is
+    /// hashed in a fixed amount of memory.
+    pub fn of_reader(mut reader: impl std::io::Read) -> std::io::Result<Sha256Hex> {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        let mut block = vec![0u8; 256 * 1024];
+        loop {
+            match reader.read(&mut block) {
+                Ok(0) => break,
+                Ok(n) => hasher.update(&block[..n]),
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(Sha256Hex::from_digest(&hasher.finalize()))
+    }
+
+    fn from_digest(digest: &[u8]) -> Sha256Hex {
         let mut hex = String::with_capacity(64);
         for byte in digest.iter() {
             use fmt::Write;

@@ -36,7 +36,7 @@ fn demo() -> (Store, Assessment) {
 fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
-        text: yaml.to_string(),
+        text: yaml.into(),
         value: crate::store::from_yaml(yaml).unwrap(),
     }
 }

@@ -11,7 +11,7 @@ fn day(text: &str) -> Date {
 fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
-        text: yaml.to_string(),
+        text: yaml.into(),
         value: crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
     }
 }

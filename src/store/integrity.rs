@@ -210,7 +210,7 @@ pub fn file_status(
         None | Some(EntryKind::Dir | EntryKind::Other) => (FileStatus::Missing, None),
         Some(EntryKind::Symlink) => (FileStatus::Symlink, None),
         Some(EntryKind::File) => {
-            let actual = Sha256Hex::of(&source.read(target)?);
+            let actual = source.sha256(target)?;
             let status = if &actual == file.sha256 {
                 FileStatus::Ok
             } else {

@@ -3,7 +3,7 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
@@ -40,26 +40,27 @@ impl Loaded {
 
 /// Parsed records kept by the content id their source gives (a git blob id), so that
 /// loading many revisions of one store (a timeline) parses each version of a file once.
+/// A record depends only on its file's content, so a hit under another path is the same
+/// record moved there.
 #[derive(Default)]
 pub struct ParseCache {
-    records: Mutex<HashMap<CacheKey, Arc<dyn Any + Send + Sync>>>,
+    records: RwLock<HashMap<[u8; 20], Arc<dyn Any + Send + Sync>>>,
 }
-
-/// A record's path and the content id of the text it was parsed from.
-type CacheKey = (String, [u8; 20]);
 
 impl ParseCache {
     fn get<T: Clone + 'static>(&self, path: &str, id: [u8; 20]) -> Option<Record<T>> {
-        let records = self.records.lock().ok()?;
-        records
-            .get(&(path.to_string(), id))
-            .and_then(|r| r.downcast_ref::<Record<T>>())
-            .cloned()
+        let records = self.records.read().ok()?;
+        let cached = records.get(&id)?.downcast_ref::<Record<T>>()?;
+        let mut record = cached.clone();
+        if record.path != path {
+            record.path = path.to_string();
+        }
+        Some(record)
     }
 
     fn put<T: Clone + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
-        if let Ok(mut records) = self.records.lock() {
-            records.insert((record.path.clone(), id), Arc::new(record.clone()));
+        if let Ok(mut records) = self.records.write() {
+            records.insert(id, Arc::new(record.clone()));
         }
     }
 }
@@ -258,7 +259,7 @@ fn parse_one<T: DeserializeOwned>(
     })?;
     Ok(Record {
         path: path.to_string(),
-        text: text.to_string(),
+        text: text.into(),
         value,
     })
 }

@@ -117,7 +117,7 @@ pub fn read<T: DeserializeOwned>(root: &Path, path: &str, what: &str) -> Result<
     let value = store::parse::<T>(path, text, what).map_err(finding_error)?;
     Ok(Record {
         path: path.to_string(),
-        text: text.to_string(),
+        text: text.into(),
         value,
     })
 }

@@ -4,7 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::model::EntryKind;
+use crate::model::{EntryKind, Sha256Hex};
 
 #[derive(Clone, Debug)]
 pub struct DirEntry {
@@ -36,6 +36,12 @@ pub trait Source: Sync {
     /// The working tree, as opposed to a revision: files there may be uncommitted.
     fn is_working_tree(&self) -> bool {
         false
+    }
+
+    /// The sha256 of the file at `path`. Sources that can, hash without holding the
+    /// whole file, or keep the hash by the file's content id.
+    fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
+        Ok(Sha256Hex::of(&self.read(path)?))
     }
 }
 
@@ -131,6 +137,10 @@ impl Source for WorkTree {
 
     fn is_working_tree(&self) -> bool {
         true
+    }
+
+    fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
+        Sha256Hex::of_reader(std::fs::File::open(self.path(path))?)
     }
 }
 

@@ -58,7 +58,7 @@ pub fn run(context: &Context, args: ExceptArgs) -> Result<Exit> {
     });
     let text = edit::rewrite(&record.text, &control, CONTROL_FIELDS)
         .map_err(|reason| edit::refused(&path, &reason))?;
-    change.writes = vec![PendingWrite::replace(&path, text).over(record.text.as_str())];
+    change.writes = vec![PendingWrite::replace(&path, text).over(&*record.text)];
     change.details.push(format!(
         "Accept a gap in {} until {}: {}",
         args.id, args.until, args.reason

@@ -64,7 +64,7 @@ pub fn run(context: &Context, args: ReviewArgs) -> Result<Exit> {
     }
     change
         .writes
-        .push(PendingWrite::replace(&path, text).over(record.text.as_str()));
+        .push(PendingWrite::replace(&path, text).over(&*record.text));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Recorded the review of {} on {date} in commit {}\n",

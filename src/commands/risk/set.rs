@@ -101,7 +101,7 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     change.details = edit::describe_changes(&old, &new, RISK_FIELDS);
     change
         .writes
-        .push(PendingWrite::replace(&path, text).over(record.text.as_str()));
+        .push(PendingWrite::replace(&path, text).over(&*record.text));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Updated {} in commit {}\n  {}\n",
