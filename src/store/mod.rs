@@ -5,6 +5,7 @@ pub mod edit;
 pub mod input;
 pub mod integrity;
 mod load;
+mod population;
 pub mod records;
 pub mod render;
 mod source;
