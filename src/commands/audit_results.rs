@@ -8,8 +8,10 @@ use soc2::report::{self, Style, internal_audit};
 use super::args::{ReportFormat, parse_covers};
 use super::{Context, Exit, print};
 
-/// Summarise the internal audit of a period: key controls tested and untested, how the
-/// tests concluded, and the findings open and closed.
+/// Summarise a period's internal audit: controls tested, conclusions, findings.
+///
+/// Key controls tested and untested, how their tests concluded, and the findings open
+/// and closed.
 ///
 /// Key controls are every in-scope implemented control. The digest covers every test
 /// and finding file (tests/<CONTROL>/*.yaml, findings/*.yaml): it is what a sign-off of

@@ -6,8 +6,10 @@ use soc2::report::{self, Style, internal_audit};
 use super::args::ListFormat;
 use super::{Context, Exit, print};
 
-/// List the findings: deficiencies from tests, auditors, the team and incidents, with
-/// their severity, status, owner and due date.
+/// List the findings, with their severity, status, owner and due date.
+///
+/// Findings are deficiencies found by internal tests, by the auditor, by the team
+/// itself or in an incident (findings/<F-ID>.yaml).
 #[derive(Debug, Args)]
 pub struct FindingsArgs {
     /// Only findings not closed yet

@@ -183,9 +183,14 @@ fn tests_table(tests: &[TestSummary]) -> comfy_table::Table {
 /// The tests and findings of one control, for `soc2 show`.
 pub fn control_section(tests: &[TestSummary], findings: &[FindingSummary]) -> String {
     let mut out = String::new();
-    out.push_str(&format!("\nTests ({}):\n", tests.len()));
-    if !tests.is_empty() {
-        out.push_str(&format!("{}\n", tests_table(tests)));
+    if tests.is_empty() {
+        out.push_str("\nTests: none\n");
+    } else {
+        out.push_str(&format!("\nTests ({}):\n{}\n", tests.len(), tests_table(tests)));
+    }
+    if findings.is_empty() {
+        out.push_str("Findings: none\n");
+        return out;
     }
     out.push_str(&format!("\nFindings ({}):\n", findings.len()));
     for f in findings {

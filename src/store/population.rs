@@ -113,9 +113,14 @@ pub(crate) fn parse(path: &str, control: &str, text: &str) -> (PopulationFile, V
                 continue;
             }
         };
-        let (line, start) = record
-            .position()
-            .map_or((0, 0), |p| (p.line() as usize, p.byte() as usize));
+        // The reader's own line count skips blank lines: count them from the offset.
+        let mut start = record.position().map_or(0, |p| p.byte() as usize);
+        while text[start..].starts_with(['\n', '\r']) {
+            start += 1;
+        }
+        let line = 1 + text
+            .get(..start)
+            .map_or(0, |before| before.matches('\n').count());
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }

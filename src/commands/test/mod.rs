@@ -15,7 +15,7 @@ use soc2::store::records;
 
 use super::{Context, Exit};
 
-/// Test a control: draw a reproducible sample, record each item, conclude.
+/// Test a control: draw a reproducible sample, record each item, conclude
 ///
 /// Two forms (subcommands are lower case, control IDs upper case):
 ///
