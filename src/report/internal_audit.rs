@@ -58,7 +58,7 @@ pub fn population_table(population: &Population, style: Style) -> String {
     let unevidenced = population.unevidenced();
     if unevidenced > 0 {
         out.push_str(&style.yellow(&format!(
-            "{} without evidence: record it with `soc2 evidence add {} FILE --event ID`\n",
+            "{} without evidence: record the evidence with `soc2 evidence add {} FILE --event ID`\n",
             plural(unevidenced, "item"),
             population.control
         )));
