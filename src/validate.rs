@@ -180,9 +180,7 @@ fn program(store: &Store, findings: &mut Vec<Finding>) {
             None
         };
         if let Some(message) = bad {
-            findings.push(
-                here(Code::InvalidValue, message).at(locate::field(&record.text, field)),
-            );
+            findings.push(here(Code::InvalidValue, message).at(locate::field(&record.text, field)));
         }
     }
     if program.organisation.trim().is_empty() {
@@ -434,24 +432,31 @@ fn known_controls(store: &Store) -> BTreeSet<&str> {
 
 fn tests(store: &Store, findings: &mut Vec<Finding>) {
     let control_ids = known_controls(store);
-    let finding_ids: BTreeSet<&str> = store
-        .known_ids(
-            crate::model::paths::FINDINGS_DIR,
-            store.audit_findings.iter().map(|f| f.value.id.as_str()),
-        );
+    let finding_ids: BTreeSet<&str> = store.known_ids(
+        crate::model::paths::FINDINGS_DIR,
+        store.audit_findings.iter().map(|f| f.value.id.as_str()),
+    );
     let mut unknown_folders: BTreeSet<&str> = BTreeSet::new();
     for record in &store.tests {
         let test = &record.value;
-        let folder = parent_dir(&record.path).rsplit('/').next().unwrap_or_default();
+        let folder = parent_dir(&record.path)
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
         let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
         if test.control != folder {
             findings.push(
                 here(
                     Code::InvalidValue,
-                    format!("the test names control `{}` but sits in tests/{folder}/", test.control),
+                    format!(
+                        "the test names control `{}` but sits in tests/{folder}/",
+                        test.control
+                    ),
                 )
                 .at(locate::value(&record.text, "control"))
-                .with_hint("a control's tests live in tests/<CONTROL-ID>/; fix `control` or move the file"),
+                .with_hint(
+                    "a control's tests live in tests/<CONTROL-ID>/; fix `control` or move the file",
+                ),
             );
         } else if !control_ids.contains(folder) && unknown_folders.insert(folder) {
             let message = format!(
@@ -470,7 +475,10 @@ fn tests(store: &Store, findings: &mut Vec<Finding>) {
             findings.push(
                 here(
                     Code::InvalidValue,
-                    format!("`span` ends ({}) before it starts ({})", test.span.to, test.span.from),
+                    format!(
+                        "`span` ends ({}) before it starts ({})",
+                        test.span.to, test.span.from
+                    ),
                 )
                 .at(locate::value(&record.text, "span")),
             );
@@ -505,7 +513,10 @@ fn tests(store: &Store, findings: &mut Vec<Finding>) {
                     if exceptions == 1 { " is" } else { "s are" }
                 ))
             } else if conclusion == Conclusion::Deficient && exceptions == 0 {
-                Some("the test is concluded `deficient` but no sampled item is an exception".to_string())
+                Some(
+                    "the test is concluded `deficient` but no sampled item is an exception"
+                        .to_string(),
+                )
             } else {
                 None
             };
@@ -542,14 +553,18 @@ fn join(items: &[usize]) -> String {
 fn audit_findings(store: &Store, findings: &mut Vec<Finding>) {
     let control_ids = known_controls(store);
     let test_ids: BTreeSet<String> = store.tests.iter().map(|t| test_id(&t.path)).collect();
-    let evidence_ids: BTreeSet<String> =
-        store.evidence.iter().map(|e| evidence_id(&e.path)).collect();
+    let evidence_ids: BTreeSet<String> = store
+        .evidence
+        .iter()
+        .map(|e| evidence_id(&e.path))
+        .collect();
     for record in &store.audit_findings {
         let finding = &record.value;
         let here = |code, message: String, field: &str| {
             Finding::new(code, message)
                 .in_file(&record.path)
-                .at(locate::value(&record.text, field).or_else(|| locate::field(&record.text, "id")))
+                .at(locate::value(&record.text, field)
+                    .or_else(|| locate::field(&record.text, "id")))
         };
         if !control_ids.contains(finding.control.as_str()) {
             findings.push(
@@ -567,7 +582,12 @@ fn audit_findings(store: &Store, findings: &mut Vec<Finding>) {
         for (field, reference, known, what) in [
             ("test", &finding.test, &test_ids, "test"),
             ("retest", &finding.retest, &test_ids, "test"),
-            ("evidence", &finding.evidence, &evidence_ids, "evidence record"),
+            (
+                "evidence",
+                &finding.evidence,
+                &evidence_ids,
+                "evidence record",
+            ),
         ] {
             if let Some(id) = reference
                 && !known.contains(id)

@@ -57,7 +57,9 @@ pub fn run(context: &Context, args: PopulationArgs) -> Result<Exit> {
     let (span, _) = resolve_span(&store, &control.value, &choice)?;
     let population = population(&store, &control.value.id, span);
     let text = match args.format {
-        PopulationFormat::Table => internal_audit::population_table(&population, Style::for_stdout()),
+        PopulationFormat::Table => {
+            internal_audit::population_table(&population, Style::for_stdout())
+        }
         PopulationFormat::Csv => internal_audit::population_csv(&population),
         PopulationFormat::Json => report::json(&population),
     };

@@ -28,7 +28,11 @@ pub fn remediate(
     match finding.status {
         FindingStatus::Open | FindingStatus::Remediated => {}
         status => bail!(Hinted::new(
-            format!("{} is {}: its remediation is done", finding.id, status.as_str()),
+            format!(
+                "{} is {}: its remediation is done",
+                finding.id,
+                status.as_str()
+            ),
             "a new deficiency is a new finding: `soc2 finding add`",
         )),
     }
@@ -63,7 +67,10 @@ pub fn retest(finding: &AuditFinding, test_id: &str, test: &ControlTest) -> Resu
     let remediated_on = match (finding.status, finding.remediated_on) {
         (FindingStatus::Remediated, Some(day)) => day,
         (FindingStatus::Open, _) => bail!(Hinted::new(
-            format!("{} is open: nothing has been remediated to retest", finding.id),
+            format!(
+                "{} is open: nothing has been remediated to retest",
+                finding.id
+            ),
             format!(
                 "record the remediation first: `soc2 finding remediate {} -m \"...\"`",
                 finding.id
@@ -80,7 +87,10 @@ pub fn retest(finding: &AuditFinding, test_id: &str, test: &ControlTest) -> Resu
                 "{test_id} tests {}, and {} is a finding on {}",
                 test.control, finding.id, finding.control
             ),
-            format!("retest {} itself: `soc2 test {}`", finding.control, finding.control),
+            format!(
+                "retest {} itself: `soc2 test {}`",
+                finding.control, finding.control
+            ),
         ));
     }
     if test.drawn_on <= remediated_on || test.span.to <= remediated_on {
@@ -153,10 +163,7 @@ pub fn close(finding: &AuditFinding, by: &str, today: Date) -> Result<AuditFindi
     }
     if same_person(&finding.owner, by) {
         bail!(Hinted::new(
-            format!(
-                "you ({by}) own {}, so you cannot close it",
-                finding.id
-            ),
+            format!("you ({by}) own {}, so you cannot close it", finding.id),
             "segregation of duties: someone other than the owner reviews the remediation and closes it",
         ));
     }
@@ -201,22 +208,69 @@ mod tests {
     #[test]
     fn a_tested_finding_closes_only_after_a_passing_retest() {
         let open = finding(FindingSource::InternalTest);
-        assert!(close(&open, "erin@example.com", DAY(11, 1)).unwrap_err().to_string().contains("not been remediated"));
+        assert!(
+            close(&open, "erin@example.com", DAY(11, 1))
+                .unwrap_err()
+                .to_string()
+                .contains("not been remediated")
+        );
         assert!(retest(&open, "T", &test(DAY(11, 2), Some(Conclusion::Effective))).is_err());
-        assert!(remediate(&open, DAY(10, 15), "fixed", None).unwrap_err().to_string().contains("no root cause"));
-        let fixed = remediate(&open, DAY(10, 15), "Branch protection", Some("No protection")).unwrap();
+        assert!(
+            remediate(&open, DAY(10, 15), "fixed", None)
+                .unwrap_err()
+                .to_string()
+                .contains("no root cause")
+        );
+        let fixed = remediate(
+            &open,
+            DAY(10, 15),
+            "Branch protection",
+            Some("No protection"),
+        )
+        .unwrap();
         assert_eq!(fixed.status, FindingStatus::Remediated);
         let err = close(&fixed, "erin@example.com", DAY(11, 1)).unwrap_err();
-        assert_eq!(err.to_string(), "F-001 was found by testing (internal-test), so it closes only after a passing retest");
+        assert_eq!(
+            err.to_string(),
+            "F-001 was found by testing (internal-test), so it closes only after a passing retest"
+        );
         // A test drawn on the remediation day is not a retest.
-        assert!(retest(&fixed, "T", &test(DAY(10, 15), Some(Conclusion::Effective))).unwrap_err().to_string().contains("drawn after the remediation"));
-        assert!(retest(&fixed, "T", &test(DAY(11, 2), None)).unwrap_err().to_string().contains("not concluded"));
-        assert!(retest(&fixed, "T", &test(DAY(11, 2), Some(Conclusion::Deficient))).unwrap_err().to_string().contains("did not hold"));
-        let retested = retest(&fixed, "CM-03/2026-11-02-retest", &test(DAY(11, 2), Some(Conclusion::Effective))).unwrap();
+        assert!(
+            retest(&fixed, "T", &test(DAY(10, 15), Some(Conclusion::Effective)))
+                .unwrap_err()
+                .to_string()
+                .contains("drawn after the remediation")
+        );
+        assert!(
+            retest(&fixed, "T", &test(DAY(11, 2), None))
+                .unwrap_err()
+                .to_string()
+                .contains("not concluded")
+        );
+        assert!(
+            retest(&fixed, "T", &test(DAY(11, 2), Some(Conclusion::Deficient)))
+                .unwrap_err()
+                .to_string()
+                .contains("did not hold")
+        );
+        let retested = retest(
+            &fixed,
+            "CM-03/2026-11-02-retest",
+            &test(DAY(11, 2), Some(Conclusion::Effective)),
+        )
+        .unwrap();
         assert_eq!(retested.status, FindingStatus::Retested);
-        assert!(close(&retested, "bob@example.com", DAY(11, 3)).unwrap_err().to_string().contains("own F-001"));
+        assert!(
+            close(&retested, "bob@example.com", DAY(11, 3))
+                .unwrap_err()
+                .to_string()
+                .contains("own F-001")
+        );
         let closed = close(&retested, "erin@example.com", DAY(11, 3)).unwrap();
-        assert_eq!((closed.status, closed.closed_on), (FindingStatus::Closed, Some(DAY(11, 3))));
+        assert_eq!(
+            (closed.status, closed.closed_on),
+            (FindingStatus::Closed, Some(DAY(11, 3)))
+        );
         assert!(close(&closed, "erin@example.com", DAY(11, 4)).is_err());
         assert!(remediate(&closed, DAY(11, 4), "again", None).is_err());
     }
@@ -236,7 +290,10 @@ mod tests {
         assert!(!open.is_overdue(DAY(12, 31)));
         assert!(open.is_overdue(Date::from_ymd(2027, 1, 1)));
         let fixed = remediate(&open, DAY(10, 15), "Fixed", Some("Cause")).unwrap();
-        assert!(fixed.makes_deficient(), "deficient until a retest shows the fix works");
+        assert!(
+            fixed.makes_deficient(),
+            "deficient until a retest shows the fix works"
+        );
         let mut minor = open.clone();
         minor.severity = crate::model::Severity::Deficiency;
         assert!(!minor.makes_deficient());

@@ -174,8 +174,10 @@ pub fn audit_results(store: &Store, assessment: &Assessment, period: Covers) -> 
     let mut controls = Vec::new();
     let mut untested = Vec::new();
     for control in &key {
-        let mine: Vec<&&Record<ControlTest>> =
-            tests.iter().filter(|t| t.value.control == control.id).collect();
+        let mine: Vec<&&Record<ControlTest>> = tests
+            .iter()
+            .filter(|t| t.value.control == control.id)
+            .collect();
         let conclusion = mine
             .iter()
             .filter(|t| t.value.conclusion.is_some())

@@ -103,10 +103,9 @@ mod tests {
 
     #[test]
     fn sizes_are_configurable() {
-        let sizes: SampleSizes = crate::store::from_yaml(
-            "monthly: 4\nper-event: {percent: 20, min: 5, max: 10}\n",
-        )
-        .unwrap();
+        let sizes: SampleSizes =
+            crate::store::from_yaml("monthly: 4\nper-event: {percent: 20, min: 5, max: 10}\n")
+                .unwrap();
         assert_eq!(sample_size(Frequency::Monthly, 12, &sizes), 4);
         assert_eq!(sample_size(Frequency::Quarterly, 12, &sizes), 2);
         assert_eq!(sample_size(Frequency::PerEvent, 30, &sizes), 6);

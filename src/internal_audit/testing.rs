@@ -321,7 +321,11 @@ mod tests {
         }
     }
 
-    fn draw_with(store: &Store, control: &Control, seed: &str) -> Result<(ControlTest, Population)> {
+    fn draw_with(
+        store: &Store,
+        control: &Control,
+        seed: &str,
+    ) -> Result<(ControlTest, Population)> {
         draw(Draw {
             store,
             control,
@@ -352,7 +356,13 @@ mod tests {
         assert!(population.items.is_empty());
         assert!(test.sample.is_empty());
         assert_eq!(test.population.no_occurrence, ["HR-04/2026-10-02-none"]);
-        let concluded = conclude(&test, "HR-04/x", "dana@example.com", Date::from_ymd(2026, 11, 21)).unwrap();
+        let concluded = conclude(
+            &test,
+            "HR-04/x",
+            "dana@example.com",
+            Date::from_ymd(2026, 11, 21),
+        )
+        .unwrap();
         assert_eq!(concluded.conclusion, Some(Conclusion::Effective));
     }
 
@@ -404,18 +414,30 @@ mod tests {
     #[test]
     fn results_and_conclusions() {
         let store = store(&[
-            ("evidence/HR-04/a.yaml", "control: HR-04\ncollected_at: 2026-07-02\nkind: attestation\n"),
-            ("evidence/HR-04/b.yaml", "control: HR-04\ncollected_at: 2026-08-02\nkind: attestation\n"),
+            (
+                "evidence/HR-04/a.yaml",
+                "control: HR-04\ncollected_at: 2026-07-02\nkind: attestation\n",
+            ),
+            (
+                "evidence/HR-04/b.yaml",
+                "control: HR-04\ncollected_at: 2026-08-02\nkind: attestation\n",
+            ),
         ]);
         let (test, _) = draw_with(&store, &control(Frequency::Quarterly), "s").unwrap();
         assert_eq!(test.sample.len(), 2);
         let id = "HR-04/2026-11-20-period";
         let err = record(&test, id, 3, ItemResult::Pass, None).unwrap_err();
-        assert_eq!(err.to_string(), "item 3 is not in the sample of HR-04/2026-11-20-period: its sample has items 1 to 2");
+        assert_eq!(
+            err.to_string(),
+            "item 3 is not in the sample of HR-04/2026-11-20-period: its sample has items 1 to 2"
+        );
         assert!(record(&test, id, 1, ItemResult::Exception, None).is_err());
         let test = record(&test, id, 1, ItemResult::Pass, None).unwrap();
         let err = conclude(&test, id, "d", Date::from_ymd(2026, 11, 21)).unwrap_err();
-        assert_eq!(err.to_string(), "HR-04/2026-11-20-period has an item without a result: 2");
+        assert_eq!(
+            err.to_string(),
+            "HR-04/2026-11-20-period has an item without a result: 2"
+        );
         let test = record(&test, id, 2, ItemResult::Exception, Some("late".into())).unwrap();
         let done = conclude(&test, id, "d", Date::from_ymd(2026, 11, 21)).unwrap();
         assert_eq!(done.conclusion, Some(Conclusion::Deficient));

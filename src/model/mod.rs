@@ -17,7 +17,9 @@ mod store;
 mod values;
 
 pub use approval::{Approval, ApprovalState, ContentDigest};
-pub use audit_finding::{AUDIT_FINDING_FIELDS, AuditFinding, FindingSource, FindingStatus, Severity};
+pub use audit_finding::{
+    AUDIT_FINDING_FIELDS, AuditFinding, FindingSource, FindingStatus, Severity,
+};
 pub use control::{CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
 pub use control_test::{
     Conclusion, ControlTest, ItemResult, PopulationSource, TEST_FIELDS, TestItem, TestPopulation,
@@ -29,8 +31,8 @@ pub use history::{Commit, History, PolicyVersion, Stood, Version};
 pub use policy::{POLICY_FIELDS, Policy};
 pub use population::{PopulationFile, PopulationRow};
 pub use program::{
-    Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, PerEventSize, Period, Program,
-    SampleSizes, Scope, Testing, WindowAlignment,
+    Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, PerEventSize, Period, Program, SampleSizes,
+    Scope, Testing, WindowAlignment,
 };
 pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use store::{EntryKind, Record, Store};

@@ -103,18 +103,26 @@ mod tests {
     #[test]
     fn significant_open_findings_make_a_control_deficient() {
         let day = Date::from_ymd(2026, 11, 1);
-        let s = store(&[&format!("id: F-001\n{BASE}severity: significant-deficiency\nstatus: open\n")]);
+        let s = store(&[&format!(
+            "id: F-001\n{BASE}severity: significant-deficiency\nstatus: open\n"
+        )]);
         let found = reasons(&s, "CM-03", day);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].state, ControlState::Deficient);
-        assert!(found[0].detail.starts_with("F-001 (significant-deficiency, open)"));
+        assert!(
+            found[0]
+                .detail
+                .starts_with("F-001 (significant-deficiency, open)")
+        );
         assert!(reasons(&s, "AC-01", day).is_empty());
         // Not before it was found.
         assert!(reasons(&s, "CM-03", Date::from_ymd(2026, 9, 30)).is_empty());
         // A deficiency alone, or a finding retested, does not.
         let s = store(&[
             &format!("id: F-001\n{BASE}severity: deficiency\nstatus: open\n"),
-            &format!("id: F-002\n{BASE}severity: material-weakness\nstatus: retested\nremediated_on: 2026-10-10\nretest: CM-03/x\n"),
+            &format!(
+                "id: F-002\n{BASE}severity: material-weakness\nstatus: retested\nremediated_on: 2026-10-10\nretest: CM-03/x\n"
+            ),
         ]);
         assert!(reasons(&s, "CM-03", day).is_empty());
         let open = open_findings(&s, Date::from_ymd(2026, 12, 1));

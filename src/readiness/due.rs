@@ -129,7 +129,13 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
     }
     for finding in &assessment.open_findings {
         let (date, what) = super::deficient::due_item(finding);
-        push(date, DueKind::Finding, &finding.id, &Some(finding.owner.clone()), what);
+        push(
+            date,
+            DueKind::Finding,
+            &finding.id,
+            &Some(finding.owner.clone()),
+            what,
+        );
     }
     items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
     items

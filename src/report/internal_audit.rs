@@ -42,7 +42,9 @@ pub fn population_table(population: &Population, style: Style) -> String {
                 (n + 1).to_string(),
                 item.id.clone(),
                 match item.covers {
-                    Some(c) if c.from != c.to => format!("{} (covers {}..{})", item.date, c.from, c.to),
+                    Some(c) if c.from != c.to => {
+                        format!("{} (covers {}..{})", item.date, c.from, c.to)
+                    }
                     _ => item.date.to_string(),
                 },
                 dash(item.description.as_deref()),
@@ -141,7 +143,10 @@ pub fn findings_table(findings: &[FindingSummary], style: Style) -> String {
             f.title.clone(),
         ]);
     }
-    let open = findings.iter().filter(|f| f.status.as_str() != "closed").count();
+    let open = findings
+        .iter()
+        .filter(|f| f.status.as_str() != "closed")
+        .count();
     let overdue = findings.iter().filter(|f| f.overdue).count();
     format!(
         "{t}\n{}\n",
@@ -154,7 +159,13 @@ pub fn findings_table(findings: &[FindingSummary], style: Style) -> String {
 
 fn tests_table(tests: &[TestSummary]) -> comfy_table::Table {
     let mut t = table(&[
-        "Test", "Tester", "Days", "Sample", "Passed", "Exceptions", "Conclusion",
+        "Test",
+        "Tester",
+        "Days",
+        "Sample",
+        "Passed",
+        "Exceptions",
+        "Conclusion",
     ]);
     for s in tests {
         t.add_row(vec![
@@ -186,7 +197,11 @@ pub fn control_section(tests: &[TestSummary], findings: &[FindingSummary]) -> St
     if tests.is_empty() {
         out.push_str("\nTests: none\n");
     } else {
-        out.push_str(&format!("\nTests ({}):\n{}\n", tests.len(), tests_table(tests)));
+        out.push_str(&format!(
+            "\nTests ({}):\n{}\n",
+            tests.len(),
+            tests_table(tests)
+        ));
     }
     if findings.is_empty() {
         out.push_str("Findings: none\n");
@@ -286,7 +301,9 @@ pub fn results_markdown(results: &AuditResults) -> String {
         results.today,
         summary_line(results)
     );
-    out.push_str("| Control | Owner | Tests | Conclusion | Open findings |\n|---|---|--:|---|--:|\n");
+    out.push_str(
+        "| Control | Owner | Tests | Conclusion | Open findings |\n|---|---|--:|---|--:|\n",
+    );
     for c in &results.controls {
         let row = control_row(c);
         out.push_str(&format!(

@@ -167,9 +167,7 @@ pub fn tested(results: &AuditResults, assessment: &Assessment, filter: &Filter) 
         open_findings: results
             .open_findings
             .iter()
-            .filter(|f| {
-                (filter.owner.is_none() && filter.category.is_none()) || shown(&f.control)
-            })
+            .filter(|f| (filter.owner.is_none() && filter.category.is_none()) || shown(&f.control))
             .count(),
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::readiness::Assessment;
 use crate::model::Store;
+use crate::readiness::Assessment;
 
 pub(super) fn findings(store: &Store, assessment: &Assessment) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -324,4 +324,3 @@ pub fn files_digest(files: &[(String, Sha256Hex)]) -> Sha256Hex {
     }
     Sha256Hex::of(text.as_bytes())
 }
-

@@ -147,7 +147,11 @@ pub(crate) fn parse(path: &str, control: &str, text: &str) -> (PopulationFile, V
         let date = match Date::parse(date_text) {
             Ok(date) => date,
             Err(message) => {
-                findings.push(problem(path, at(date_at), format!("event `{id}`: {message}")));
+                findings.push(problem(
+                    path,
+                    at(date_at),
+                    format!("event `{id}`: {message}"),
+                ));
                 continue;
             }
         };
@@ -233,7 +237,10 @@ mod tests {
         );
         assert!(findings.is_empty(), "{findings:?}");
         assert_eq!(file.rows.len(), 2);
-        assert_eq!(file.rows[0].description.as_deref(), Some("Deploy, with a comma"));
+        assert_eq!(
+            file.rows[0].description.as_deref(),
+            Some("Deploy, with a comma")
+        );
         assert_eq!(file.rows[1].line, 4);
         assert_eq!(file.rows[1].description, None);
     }
@@ -256,7 +263,13 @@ mod tests {
             messages("id,date,description\nCHG-1,2026-07-01\n"),
             ["2:7 the row has 2 of the 3 columns the first row names (id,date,description)"]
         );
-        assert_eq!(messages(""), ["1:1 the file is empty; expected a first row naming the columns `id` and `date`"]);
-        assert_eq!(messages("id,date\n,2026-07-01\n"), ["2:1 the row has no id"]);
+        assert_eq!(
+            messages(""),
+            ["1:1 the file is empty; expected a first row naming the columns `id` and `date`"]
+        );
+        assert_eq!(
+            messages("id,date\n,2026-07-01\n"),
+            ["2:1 the row has no id"]
+        );
     }
 }

@@ -5,8 +5,8 @@ use soc2::change::{self, Change};
 use soc2::internal_audit::lifecycle;
 use soc2::model::paths::{CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR};
 use soc2::model::{
-    AuditFinding, Conclusion, Control, ControlTest, Date, Evidence, EvidenceResult,
-    FindingSource, FindingStatus, Interval, Severity, owner_is_set,
+    AuditFinding, Conclusion, Control, ControlTest, Date, Evidence, EvidenceResult, FindingSource,
+    FindingStatus, Interval, Severity, owner_is_set,
 };
 use soc2::schema::Kind;
 use soc2::store::{PendingWrite, records};
@@ -67,7 +67,10 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let root = repo.workdir()?.to_path_buf();
     if args.title.trim().is_empty() {
-        bail!(Hinted::new("a finding needs a title", "say what is wrong, in a line"));
+        bail!(Hinted::new(
+            "a finding needs a title",
+            "say what is wrong, in a line"
+        ));
     }
     let evidence = match &args.evidence {
         Some(id) => {
@@ -82,7 +85,10 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
             let record = records::read::<Evidence>(&root, &path, "evidence")?;
             if record.value.result() != EvidenceResult::Deviation {
                 bail!(Hinted::new(
-                    format!("{id} records `{}`, not a deviation", record.value.result().as_str()),
+                    format!(
+                        "{id} records `{}`, not a deviation",
+                        record.value.result().as_str()
+                    ),
                     "a finding from evidence names the record that shows the control failed (`--result deviation`)",
                 ));
             }
@@ -146,7 +152,11 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
     };
     let mut change = Change::new("finding-add", "");
     let identity = change::preflight(&repo, &change)?;
-    let id = lifecycle::next_id(records::ids_in(&root, FINDINGS_DIR)?.iter().map(String::as_str));
+    let id = lifecycle::next_id(
+        records::ids_in(&root, FINDINGS_DIR)?
+            .iter()
+            .map(String::as_str),
+    );
     let finding = AuditFinding {
         id: id.clone(),
         control: control_id.clone(),
@@ -158,7 +168,9 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         owner,
         found_on: context.today,
         found_by: Some(identity.author.email.clone()),
-        due: args.due.unwrap_or_else(|| Interval::days(30).after(context.today)),
+        due: args
+            .due
+            .unwrap_or_else(|| Interval::days(30).after(context.today)),
         description: args.description,
         root_cause: args.root_cause,
         plan: args.plan,

@@ -59,10 +59,13 @@ pub fn remediate(context: &Context, args: RemediateArgs) -> Result<Exit> {
         args.root_cause.as_deref(),
     )?;
     let mut change = Change::new("finding-remediate", &updated.id);
-    change.details.push(format!("Remediate {}: {}", updated.id, args.message.trim()));
     change
-        .writes
-        .push(PendingWrite::replace(&record.path, rewrite(&record, &updated)?));
+        .details
+        .push(format!("Remediate {}: {}", updated.id, args.message.trim()));
+    change.writes.push(PendingWrite::replace(
+        &record.path,
+        rewrite(&record, &updated)?,
+    ));
     let commit = change::apply(&repo, &change)?;
     let next = if updated.source.needs_retest() {
         format!(
@@ -70,7 +73,10 @@ pub fn remediate(context: &Context, args: RemediateArgs) -> Result<Exit> {
             updated.control, updated.control, updated.id
         )
     } else {
-        format!("Next: someone other than {} closes it: `soc2 finding close {}`", updated.owner, updated.id)
+        format!(
+            "Next: someone other than {} closes it: `soc2 finding close {}`",
+            updated.owner, updated.id
+        )
     };
     print(&format!(
         "{} is remediated as of {}, in commit {}\n{next}\n",
@@ -89,12 +95,14 @@ pub fn retest(context: &Context, args: RetestArgs) -> Result<Exit> {
     let test = records::read::<ControlTest>(&root, &test_path, "test")?.value;
     let updated = lifecycle::retest(&record.value, &test_id, &test)?;
     let mut change = Change::new("finding-retest", &updated.id);
-    change
-        .details
-        .push(format!("Retest {}: {test_id} concluded effective", updated.id));
-    change
-        .writes
-        .push(PendingWrite::replace(&record.path, rewrite(&record, &updated)?));
+    change.details.push(format!(
+        "Retest {}: {test_id} concluded effective",
+        updated.id
+    ));
+    change.writes.push(PendingWrite::replace(
+        &record.path,
+        rewrite(&record, &updated)?,
+    ));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "{} is retested by {test_id}, in commit {}\nNext: someone other than {} closes it: `soc2 finding close {}`\n",
@@ -111,14 +119,21 @@ pub fn close(context: &Context, args: CloseArgs) -> Result<Exit> {
     let root = repo.workdir()?.to_path_buf();
     let record = read(&root, &args.id)?;
     let mut change = Change::new("finding-close", &record.value.id);
-    change.writes.push(PendingWrite::replace(&record.path, Vec::new()));
+    change
+        .writes
+        .push(PendingWrite::replace(&record.path, Vec::new()));
     let identity = change::preflight(&repo, &change)?;
     let updated = lifecycle::close(&record.value, &identity.author.email, context.today)?;
-    change.details.push(format!("Close {}: {}", updated.id, updated.title));
+    change
+        .details
+        .push(format!("Close {}: {}", updated.id, updated.title));
     if let Some(message) = args.message {
         change.details.push(message);
     }
-    change.writes = vec![PendingWrite::replace(&record.path, rewrite(&record, &updated)?)];
+    change.writes = vec![PendingWrite::replace(
+        &record.path,
+        rewrite(&record, &updated)?,
+    )];
     let commit = change::apply_as(&repo, &change, &identity)?;
     print(&format!(
         "Closed {} in commit {}\n",

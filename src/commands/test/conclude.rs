@@ -5,8 +5,8 @@ use soc2::change::{self, Change};
 use soc2::internal_audit::{lifecycle, testing};
 use soc2::model::paths::{CONTROLS_DIR, FINDINGS_DIR};
 use soc2::model::{
-    AuditFinding, Conclusion, Control, ControlTest, Date, FindingSource, FindingStatus,
-    Interval, Severity, TEST_FIELDS, owner_is_set,
+    AuditFinding, Conclusion, Control, ControlTest, Date, FindingSource, FindingStatus, Interval,
+    Severity, TEST_FIELDS, owner_is_set,
 };
 use soc2::schema::Kind;
 use soc2::store::{PendingWrite, edit, records};
@@ -60,9 +60,20 @@ pub fn run(context: &Context, args: ConcludeArgs) -> Result<Exit> {
     if updated.conclusion == Some(Conclusion::Deficient) {
         let control_path = records::existing(&root, CONTROLS_DIR, &updated.control, "control")?;
         let control = records::read::<Control>(&root, &control_path, "control")?.value;
-        let finding_id =
-            lifecycle::next_id(records::ids_in(&root, FINDINGS_DIR)?.iter().map(String::as_str));
-        let finding = finding_for(&updated, &id, &finding_id, &control, &args, &by, context.today)?;
+        let finding_id = lifecycle::next_id(
+            records::ids_in(&root, FINDINGS_DIR)?
+                .iter()
+                .map(String::as_str),
+        );
+        let finding = finding_for(
+            &updated,
+            &id,
+            &finding_id,
+            &control,
+            &args,
+            &by,
+            context.today,
+        )?;
         let finding_path = format!("{FINDINGS_DIR}/{finding_id}.yaml");
         writes.push(PendingWrite::create(
             &finding_path,
@@ -70,7 +81,11 @@ pub fn run(context: &Context, args: ConcludeArgs) -> Result<Exit> {
         ));
         updated.finding = Some(finding_id.clone());
         filed = Some(finding);
-    } else if args.severity.is_some() || args.owner.is_some() || args.due.is_some() || args.title.is_some() {
+    } else if args.severity.is_some()
+        || args.owner.is_some()
+        || args.due.is_some()
+        || args.title.is_some()
+    {
         bail!(Hinted::new(
             "every item passed, so the test is effective and files no finding",
             "drop --severity, --owner, --due and --title",
@@ -97,7 +112,10 @@ pub fn run(context: &Context, args: ConcludeArgs) -> Result<Exit> {
         ));
     }
     let commit = change::apply_as(&repo, &change, &identity)?;
-    let mut out = format!("Concluded {id}: {conclusion}, in commit {}\n", &commit[..12]);
+    let mut out = format!(
+        "Concluded {id}: {conclusion}, in commit {}\n",
+        &commit[..12]
+    );
     if let Some(finding) = filed {
         out.push_str(&format!(
             "Filed {} ({}) for {} to remediate by {}: findings/{}.yaml\n",
