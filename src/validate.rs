@@ -602,7 +602,10 @@ fn audit_findings(store: &Store, findings: &mut Vec<Finding>) {
         let status = finding.status;
         let missing = if status >= FindingStatus::Remediated && finding.remediated_on.is_none() {
             Some("remediated_on")
-        } else if status >= FindingStatus::Retested && finding.retest.is_none() {
+        } else if (status == FindingStatus::Retested
+            || (status == FindingStatus::Closed && finding.source.needs_retest()))
+            && finding.retest.is_none()
+        {
             Some("retest")
         } else if status == FindingStatus::Closed && finding.closed_on.is_none() {
             Some("closed_on")

@@ -763,3 +763,86 @@ fn the_tests_folder_may_hold_a_projects_own_tests() {
         )]
     );
 }
+
+#[test]
+fn findings_from_a_deviation_record_and_the_trail() {
+    let env = store();
+    env.write(
+        "evidence/AC-02/2026-09-15-review.yaml",
+        "control: AC-02\ncollected_at: 2026-09-15\ncollected_by: bob@example.com\nkind: attestation\nresult: deviation\nreason: Two leavers kept access for a week\n",
+    );
+    env.commit_all("deviation");
+    let run = as_(
+        &env,
+        DANA,
+        &[
+            "finding",
+            "add",
+            "--evidence",
+            "AC-02/2026-07-01-access-review",
+            "--title",
+            "x",
+        ],
+    )
+    .code(2);
+    assert!(
+        run.stderr.contains("records `operated`, not a deviation"),
+        "{run}"
+    );
+    let run = as_(
+        &env,
+        DANA,
+        &[
+            "finding",
+            "add",
+            "--evidence",
+            "AC-02/2026-09-15-review",
+            "--title",
+            "Leavers kept access",
+            "--plan",
+            "Remove access on the last day",
+        ],
+    )
+    .success();
+    assert!(
+        run.stdout.starts_with(
+            "Filed F-001 (deficiency) on AC-02 for bob@example.com to close by 2026-12-22"
+        ),
+        "{run}"
+    );
+    let finding: soc2::model::AuditFinding =
+        soc2::store::from_yaml(&env.read("findings/F-001.yaml")).unwrap();
+    assert_eq!(finding.source, soc2::model::FindingSource::SelfIdentified);
+    assert_eq!(finding.evidence.as_deref(), Some("AC-02/2026-09-15-review"));
+    // Not found by testing: it closes once remediated.
+    as_(
+        &env,
+        BOB,
+        &[
+            "finding",
+            "remediate",
+            "F-001",
+            "-m",
+            "Same-day offboarding",
+            "--root-cause",
+            "A manual step",
+        ],
+    )
+    .success();
+    as_(&env, ERIN, &["finding", "close", "F-001"]).success();
+    // `soc2 log` follows a finding, and a control's tests.
+    as_(&env, DANA, &["test", "AC-01", "--window", "2026-Q3"]).success();
+    let log = env.soc2(&["log", "F-001", "--format", "json"]).success();
+    assert_eq!(
+        log.stdout.matches("\"action\": \"finding-").count(),
+        3,
+        "{log}"
+    );
+    let log = env.soc2(&["log", "AC-01", "--format", "json"]).success();
+    assert!(log.stdout.contains("\"action\": \"test-draw\""), "{log}");
+    // Both forms of `soc2 test` parse; without a control it says what is missing.
+    let run = as_(&env, DANA, &["test"]).code(2);
+    assert!(run.stderr.contains("<CONTROL>"), "{run}");
+    let run = as_(&env, DANA, &["test", "record"]).code(2);
+    assert!(run.stderr.contains("<TEST>"), "{run}");
+}
