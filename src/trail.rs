@@ -180,10 +180,13 @@ mod tests {
     }
 
     #[test]
-    fn an_evidence_id_names_its_record() {
+    fn an_evidence_or_test_id_names_its_record() {
         assert_eq!(
             paths_of("AC-01/2026-10-03-mfa"),
-            ["evidence/AC-01/2026-10-03-mfa.yaml"]
+            [
+                "evidence/AC-01/2026-10-03-mfa.yaml",
+                "tests/AC-01/2026-10-03-mfa.yaml"
+            ]
         );
         assert!(paths_of("AC-01").contains(&"evidence/AC-01".to_string()));
     }

@@ -101,6 +101,12 @@ mod tests {
     const BASE: &str = "control: CM-03\ntitle: Deployed before approval\nsource: internal-test\nowner: bob@example.com\nfound_on: 2026-10-01\ndue: 2026-11-30\n";
 
     #[test]
+    fn deficient_comes_after_not_operating_and_before_missing_evidence() {
+        assert!(ControlState::NotOperating < ControlState::Deficient);
+        assert!(ControlState::Deficient < ControlState::MissingEvidence);
+    }
+
+    #[test]
     fn significant_open_findings_make_a_control_deficient() {
         let day = Date::from_ymd(2026, 11, 1);
         let s = store(&[&format!(
