@@ -211,6 +211,7 @@ fn main() -> Result<()> {
                 result: None,
                 reason: None,
                 description: Some(format!("{} report for {}", control.title, window.label)),
+                events: Vec::new(),
                 files: vec![EvidenceFile {
                     path: Some(format!("{name}.csv")),
                     link: None,

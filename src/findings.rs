@@ -99,6 +99,13 @@ codes! {
         "Evidence is recorded with the SHA-256 of each file so that it cannot change unseen. \
          The file now has different content. Restore the original from git history, or, if \
          the new file is the right evidence, record it as new evidence with `soc2 evidence add`.";
+    Population = "E-POPULATION", Error, "a population file is not a list of events soc2 can read",
+        "A population file (`populations/<CONTROL>/<PERIOD-OR-WINDOW>.csv`) lists the events \
+         a per-event control acts on, one row each: a first row naming the columns, with at \
+         least `id` and `date` (and optionally `description`), then one row per event with a \
+         unique id and a YYYY-MM-DD date, as many fields as the first row names. The file \
+         sits in the folder of its control. Fix the row at the line and column given; two \
+         files of one control may not list the same id.";
     MissingEvidence = "W-MISSING-EVIDENCE", Warning, "an implemented control has no evidence for a period that needs it",
         "The control is implemented but has no evidence at all (Type I), or an ended window of \
          the observation period has none (Type II). Add evidence with `soc2 evidence add` whose \
@@ -213,6 +220,11 @@ codes! {
          is what a command interrupted between writing and committing leaves, or a file \
          written by hand and never added. Commit it (`git add` it, then `git commit`), or \
          remove it if it was left by accident.";
+    FindingOverdue = "W-FINDING-OVERDUE", Warning, "a finding is still open after its due date",
+        "A finding (`findings/<F-ID>.yaml`) should be remediated, retested where it was found \
+         by testing, and closed by its `due` date. Remediate it (`soc2 finding remediate`), \
+         retest it (`soc2 finding retest`) and close it (`soc2 finding close`), or agree a new \
+         due date with its owner and record it in the file.";
 }
 
 impl Code {

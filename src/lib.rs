@@ -43,6 +43,7 @@ pub mod findings;
 pub mod gate;
 pub mod git;
 pub mod history;
+pub mod internal_audit;
 pub mod links;
 mod locate;
 pub mod model;

@@ -5,6 +5,7 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Category, Criterion};
+use crate::internal_audit::{FindingSummary, TestSummary};
 use crate::model::paths::evidence_id;
 use crate::model::{Control, Evidence, History, Policy, Risk, Store};
 use crate::readiness::risks::{RiskResult, assess_risk};
@@ -28,6 +29,10 @@ pub enum Shown {
         linked_criteria: Vec<Linked>,
         policies: Vec<PolicyResult>,
         evidence: Vec<EvidenceSummary>,
+        /// Its internal tests, oldest first.
+        tests: Vec<TestSummary>,
+        /// Its findings, by ID.
+        findings: Vec<FindingSummary>,
     },
     Policy {
         #[serde(flatten)]
@@ -208,6 +213,19 @@ pub fn find(
             .cloned()
             .collect();
         let evidence = evidence_newest_first(store, history, Some(id));
+        let mut tests: Vec<TestSummary> = store
+            .tests
+            .iter()
+            .filter(|t| t.value.control == id)
+            .map(TestSummary::of)
+            .collect();
+        tests.sort_by(|a, b| (a.drawn_on, &a.id).cmp(&(b.drawn_on, &b.id)));
+        let findings = store
+            .audit_findings
+            .iter()
+            .filter(|f| f.value.control == id)
+            .map(|f| FindingSummary::of(&f.value, assessment.today))
+            .collect();
         return Ok(Shown::Control {
             result: Box::new(result.clone()),
             window_results: result.window_results.clone(),
@@ -215,6 +233,8 @@ pub fn find(
             linked_criteria: criteria,
             policies,
             evidence,
+            tests,
+            findings,
         });
     }
     if let Some(record) = store.policy(id) {

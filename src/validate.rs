@@ -7,8 +7,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::catalog;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, parent_dir};
-use crate::model::{AuditType, Date, EvidenceResult, SUPPORTED_DATES, is_valid_id};
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, evidence_id, parent_dir, test_id};
+use crate::model::{
+    AuditType, Conclusion, Date, EvidenceResult, FindingStatus, SUPPORTED_DATES, is_valid_id,
+};
 use crate::model::{Record, Store};
 use crate::suggest;
 
@@ -18,10 +20,14 @@ pub(crate) fn validate(store: &Store) -> Vec<Finding> {
     ids(&store.controls, "control", |c| &c.id, &mut findings);
     ids(&store.policies, "policy", |p| &p.id, &mut findings);
     ids(&store.risks, "risk", |r| &r.id, &mut findings);
+    ids(&store.audit_findings, "finding", |f| &f.id, &mut findings);
     controls(store, &mut findings);
     evidence(store, &mut findings);
     risks(store, &mut findings);
     dates(store, &mut findings);
+    tests(store, &mut findings);
+    audit_findings(store, &mut findings);
+    populations(store, &mut findings);
     findings
 }
 
@@ -191,6 +197,46 @@ fn program(store: &Store, findings: &mut Vec<Finding>) {
             .at(locate::value(&record.text, "audit.period")),
         ),
         _ => {}
+    }
+    let sizes = &program.testing.sample_sizes;
+    for (name, size) in [
+        ("annual", sizes.annual),
+        ("semiannual", sizes.semiannual),
+        ("quarterly", sizes.quarterly),
+        ("monthly", sizes.monthly),
+        ("weekly", sizes.weekly),
+        ("daily", sizes.daily),
+        ("continuous", sizes.continuous),
+    ] {
+        if size == Some(0) {
+            let field = format!("testing.sample_sizes.{name}");
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!("`{field}` is 0: a test samples at least one item"),
+                )
+                .at(locate::value(&record.text, &field)),
+            );
+        }
+    }
+    if let Some(per_event) = sizes.per_event {
+        let field = "testing.sample_sizes.per-event";
+        let bad = if !(1..=100).contains(&per_event.percent) {
+            Some(format!(
+                "`{field}.percent` is {}; it is a percentage (1-100)",
+                per_event.percent
+            ))
+        } else if per_event.min == 0 || per_event.min > per_event.max {
+            Some(format!(
+                "`{field}` samples from {} to {} items; `min` is at least 1 and at most `max`",
+                per_event.min, per_event.max
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = bad {
+            findings.push(here(Code::InvalidValue, message).at(locate::field(&record.text, field)));
+        }
     }
     if program.organisation.trim().is_empty() {
         findings.push(
@@ -460,6 +506,231 @@ fn risks(store: &Store, findings: &mut Vec<Finding>) {
                         .at(locate::value_in(&record.text, "controls", id)),
                 );
             }
+        }
+    }
+}
+
+fn known_controls(store: &Store) -> BTreeSet<&str> {
+    store.known_ids(
+        CONTROLS_DIR,
+        store.controls.iter().map(|c| c.value.id.as_str()),
+    )
+}
+
+fn tests(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = known_controls(store);
+    let finding_ids: BTreeSet<&str> = store.known_ids(
+        crate::model::paths::FINDINGS_DIR,
+        store.audit_findings.iter().map(|f| f.value.id.as_str()),
+    );
+    let mut unknown_folders: BTreeSet<&str> = BTreeSet::new();
+    for record in &store.tests {
+        let test = &record.value;
+        let folder = parent_dir(&record.path)
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
+        if test.control != folder {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the test names control `{}` but sits in tests/{folder}/",
+                        test.control
+                    ),
+                )
+                .at(locate::value(&record.text, "control"))
+                .with_hint(
+                    "a control's tests live in tests/<CONTROL-ID>/; fix `control` or move the file",
+                ),
+            );
+        } else if !control_ids.contains(folder) && unknown_folders.insert(folder) {
+            let message = format!(
+                "a test of an {}",
+                suggest::unknown("control", folder, control_ids.iter().copied())
+            );
+            findings.push(
+                here(Code::UnknownRef, message)
+                    .at(locate::value(&record.text, "control"))
+                    .with_hint(format!(
+                        "add controls/{folder}.yaml or move tests/{folder}/ to the right control"
+                    )),
+            );
+        }
+        if test.span.to < test.span.from {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "`span` ends ({}) before it starts ({})",
+                        test.span.to, test.span.from
+                    ),
+                )
+                .at(locate::value(&record.text, "span")),
+            );
+        }
+        for (index, item) in test.sample.iter().enumerate() {
+            if item.item != index + 1 {
+                findings.push(
+                    here(
+                        Code::InvalidValue,
+                        format!(
+                            "sample item {} is numbered {}: items are numbered 1, 2, 3... in order",
+                            index + 1,
+                            item.item
+                        ),
+                    )
+                    .at(locate::field(&record.text, &format!("sample[{index}]"))),
+                );
+            }
+        }
+        if let Some(conclusion) = test.conclusion {
+            let unrecorded = test.unrecorded();
+            let exceptions = test.exceptions().len();
+            let message = if !unrecorded.is_empty() {
+                Some(format!(
+                    "the test is concluded `{}` but items {} have no result",
+                    conclusion.as_str(),
+                    join(&unrecorded)
+                ))
+            } else if conclusion == Conclusion::Effective && exceptions > 0 {
+                Some(format!(
+                    "the test is concluded `effective` but {exceptions} sampled item{} an exception",
+                    if exceptions == 1 { " is" } else { "s are" }
+                ))
+            } else if conclusion == Conclusion::Deficient && exceptions == 0 {
+                Some(
+                    "the test is concluded `deficient` but no sampled item is an exception"
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                findings.push(
+                    here(Code::InvalidValue, message)
+                        .at(locate::value(&record.text, "conclusion"))
+                        .with_hint("a test is effective when every sampled item passed, deficient when any is an exception"),
+                );
+            }
+        }
+        if let Some(id) = &test.finding
+            && !finding_ids.contains(id.as_str())
+        {
+            findings.push(
+                here(
+                    Code::UnknownRef,
+                    suggest::unknown("finding", id, finding_ids.iter().copied()),
+                )
+                .at(locate::value(&record.text, "finding")),
+            );
+        }
+    }
+}
+
+fn join(items: &[usize]) -> String {
+    items
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn audit_findings(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = known_controls(store);
+    let test_ids: BTreeSet<String> = store.tests.iter().map(|t| test_id(&t.path)).collect();
+    let evidence_ids: BTreeSet<String> = store
+        .evidence
+        .iter()
+        .map(|e| evidence_id(&e.path))
+        .collect();
+    for record in &store.audit_findings {
+        let finding = &record.value;
+        let here = |code, message: String, field: &str| {
+            Finding::new(code, message)
+                .in_file(&record.path)
+                .at(locate::value(&record.text, field)
+                    .or_else(|| locate::field(&record.text, "id")))
+        };
+        if !control_ids.contains(finding.control.as_str()) {
+            findings.push(
+                here(
+                    Code::UnknownRef,
+                    format!(
+                        "a finding on an {}",
+                        suggest::unknown("control", &finding.control, control_ids.iter().copied())
+                    ),
+                    "control",
+                )
+                .with_hint("`soc2 controls` lists the control IDs"),
+            );
+        }
+        for (field, reference, known, what) in [
+            ("test", &finding.test, &test_ids, "test"),
+            ("retest", &finding.retest, &test_ids, "test"),
+            (
+                "evidence",
+                &finding.evidence,
+                &evidence_ids,
+                "evidence record",
+            ),
+        ] {
+            if let Some(id) = reference
+                && !known.contains(id)
+            {
+                findings.push(here(
+                    Code::UnknownRef,
+                    suggest::unknown(what, id, known.iter().map(String::as_str)),
+                    field,
+                ));
+            }
+        }
+        let status = finding.status;
+        let missing = if status >= FindingStatus::Remediated && finding.remediated_on.is_none() {
+            Some("remediated_on")
+        } else if (status == FindingStatus::Retested
+            || (status == FindingStatus::Closed && finding.source.needs_retest()))
+            && finding.retest.is_none()
+        {
+            Some("retest")
+        } else if status == FindingStatus::Closed && finding.closed_on.is_none() {
+            Some("closed_on")
+        } else {
+            None
+        };
+        if let Some(field) = missing {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!("a `{}` finding needs `{field}`", status.as_str()),
+                    "status",
+                )
+                .with_hint("`soc2 finding remediate`, `retest` and `close` record each step"),
+            );
+        }
+    }
+}
+
+fn populations(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = known_controls(store);
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
+    for file in &store.populations {
+        if !control_ids.contains(file.control.as_str()) && reported.insert(&file.control) {
+            findings.push(
+                Finding::new(
+                    Code::UnknownRef,
+                    format!(
+                        "a population of an {}",
+                        suggest::unknown("control", &file.control, control_ids.iter().copied())
+                    ),
+                )
+                .in_file(&file.path)
+                .with_hint(format!(
+                    "add controls/{}.yaml or move populations/{}/ to the right control",
+                    file.control, file.control
+                )),
+            );
         }
     }
 }

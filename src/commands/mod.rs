@@ -5,6 +5,7 @@
 
 mod approve;
 mod args;
+mod audit_results;
 mod check;
 mod completions;
 mod context;
@@ -14,6 +15,8 @@ mod criteria;
 mod diff;
 mod due;
 mod evidence;
+mod finding;
+mod findings;
 mod init;
 mod log;
 mod man;
@@ -21,12 +24,14 @@ mod oscal;
 mod output;
 mod policies;
 mod policy;
+mod population;
 mod prompt;
 mod risk;
 mod risks;
 mod schema;
 mod show;
 mod status;
+mod test;
 mod timeline;
 mod verify;
 
@@ -130,6 +135,11 @@ pub enum Command {
     Schema(schema::SchemaArgs),
     Timeline(timeline::TimelineArgs),
     Oscal(oscal::OscalArgs),
+    Population(population::PopulationArgs),
+    Test(test::TestArgs),
+    Finding(finding::FindingArgs),
+    Findings(findings::FindingsArgs),
+    AuditResults(audit_results::AuditResultsArgs),
     Completions(completions::CompletionsArgs),
     Man(man::ManArgs),
 }
@@ -171,6 +181,11 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Schema(args) => schema::run(&context, args),
         Command::Timeline(args) => timeline::run(&context, args),
         Command::Oscal(args) => oscal::run(&context, args),
+        Command::Population(args) => population::run(&context, args),
+        Command::Test(args) => test::run(&context, args),
+        Command::Finding(args) => finding::run(&context, args),
+        Command::Findings(args) => findings::run(&context, args),
+        Command::AuditResults(args) => audit_results::run(&context, args),
         Command::Completions(args) => completions::run(args),
         Command::Man(args) => man::run(args),
     }

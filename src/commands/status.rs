@@ -1,6 +1,7 @@
 use anyhow::Result;
 use clap::Args;
 use soc2::catalog::Category;
+use soc2::internal_audit::{audit_results, results};
 use soc2::readiness;
 use soc2::report::{self, Style, status};
 
@@ -36,11 +37,14 @@ pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
         category: args.category,
         owner: args.owner,
     };
-    let view = status::view(&assessment, &filter).with_not_counted(
+    let mut view = status::view(&assessment, &filter).with_not_counted(
         &set_aside.distrusted,
         &assessment,
         &filter,
     );
+    let period = results::default_period(&store, today);
+    let audit = audit_results(&store, &assessment, period);
+    view.tested = Some(status::tested(&audit, &assessment, &filter));
     let text = match args.format {
         ReportFormat::Table => status::render_table(&view, Style::for_stdout()),
         ReportFormat::Json => report::json(&view),

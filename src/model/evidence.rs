@@ -22,6 +22,9 @@ pub struct Evidence {
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The events of the control's population files (their `id`) this record shows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<EvidenceFile>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

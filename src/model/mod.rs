@@ -2,32 +2,43 @@
 //! errors) and serialize in the canonical key order the tool writes.
 
 mod approval;
+mod audit_finding;
 mod control;
+mod control_test;
 pub mod digest;
 mod evidence;
 pub mod history;
 pub mod paths;
 mod policy;
+mod population;
 mod program;
 mod risk;
 mod store;
 mod values;
 
 pub use approval::{Approval, ApprovalState, ContentDigest};
+pub use audit_finding::{
+    AUDIT_FINDING_FIELDS, AuditFinding, FindingSource, FindingStatus, Severity,
+};
 pub use control::{CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
+pub use control_test::{
+    Conclusion, ControlTest, ItemResult, PopulationSource, TEST_FIELDS, TestItem, TestPopulation,
+};
 pub use evidence::{
     CommandRun, Covers, EMPTY_SHA256, Evidence, EvidenceFile, EvidenceKind, EvidenceResult,
 };
 pub use history::{Commit, History, PolicyVersion, Stood, Version};
 pub use policy::{POLICY_FIELDS, Policy};
+pub use population::{PopulationFile, PopulationRow};
 pub use program::{
-    Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, Period, Program, Scope, WindowAlignment,
+    Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, PerEventSize, Period, Program, SampleSizes,
+    Scope, Testing, WindowAlignment,
 };
 pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use store::{EntryKind, Record, Store};
 pub use values::{
     Date, ID_PATTERN, ID_RULE, Interval, IntervalUnit, SUPPORTED_DATES, Sha256Hex, Timestamp,
-    check_evidence_id, check_id, criteria_schema, criterion_schema, is_valid_id,
+    check_evidence_id, check_id, criteria_schema, criterion_schema, is_safe_name, is_valid_id,
 };
 
 /// The placeholder `soc2 init` writes where a person must name an owner.

@@ -6,6 +6,9 @@ pub const CONTROLS_DIR: &str = "controls";
 pub const POLICIES_DIR: &str = "policies";
 pub const EVIDENCE_DIR: &str = "evidence";
 pub const RISKS_DIR: &str = "risks";
+pub const TESTS_DIR: &str = "tests";
+pub const FINDINGS_DIR: &str = "findings";
+pub const POPULATIONS_DIR: &str = "populations";
 
 /// The files and folders the store is loaded from.
 pub const STORE_ROOTS: &[&str] = &[
@@ -14,11 +17,24 @@ pub const STORE_ROOTS: &[&str] = &[
     POLICIES_DIR,
     EVIDENCE_DIR,
     RISKS_DIR,
+    TESTS_DIR,
+    FINDINGS_DIR,
+    POPULATIONS_DIR,
 ];
 
 /// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.
 pub fn evidence_id(path: &str) -> String {
     let inner = path.strip_prefix("evidence/").unwrap_or(path);
+    inner
+        .strip_suffix(".yaml")
+        .or_else(|| inner.strip_suffix(".yml"))
+        .unwrap_or(inner)
+        .to_string()
+}
+
+/// `tests/AC-01/2026-11-20-period.yaml` -> `AC-01/2026-11-20-period`.
+pub fn test_id(path: &str) -> String {
+    let inner = path.strip_prefix("tests/").unwrap_or(path);
     inner
         .strip_suffix(".yaml")
         .or_else(|| inner.strip_suffix(".yml"))

@@ -14,6 +14,9 @@ pub struct Program {
     pub scope: Scope,
     #[serde(default)]
     pub audit: Audit,
+    /// How internal tests sample (`soc2 test`).
+    #[serde(default, skip_serializing_if = "Testing::is_empty")]
+    pub testing: Testing,
     #[serde(default, skip_serializing_if = "Gate::is_empty")]
     pub gate: Gate,
     /// The approval of the scope: services, categories, excluded criteria with their
@@ -23,7 +26,14 @@ pub struct Program {
 }
 
 /// The canonical key order of soc2.yaml.
-pub const PROGRAM_FIELDS: &[&str] = &["organisation", "scope", "audit", "gate", "scope_approval"];
+pub const PROGRAM_FIELDS: &[&str] = &[
+    "organisation",
+    "scope",
+    "audit",
+    "testing",
+    "gate",
+    "scope_approval",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -177,4 +187,58 @@ impl Gate {
     fn is_empty(&self) -> bool {
         self == &Gate::default()
     }
+}
+
+/// Internal testing: how many items `soc2 test` samples.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Testing {
+    #[serde(default, skip_serializing_if = "SampleSizes::is_empty")]
+    pub sample_sizes: SampleSizes,
+}
+
+impl Testing {
+    fn is_empty(&self) -> bool {
+        self == &Testing::default()
+    }
+}
+
+/// Sample sizes by frequency; each one left out keeps its default (annual 1,
+/// semiannual 1, quarterly 2, monthly 2, weekly 5, daily 25, continuous 2, per-event
+/// 10% of the population, at least 3 and at most 25).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SampleSizes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semiannual: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarterly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuous: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_event: Option<PerEventSize>,
+}
+
+impl SampleSizes {
+    fn is_empty(&self) -> bool {
+        self == &SampleSizes::default()
+    }
+}
+
+/// Per-event controls sample a share of their population, within bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerEventSize {
+    /// Percent of the population, rounded up.
+    pub percent: u32,
+    pub min: u32,
+    pub max: u32,
 }

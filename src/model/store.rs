@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::paths::file_stem;
-use super::{Control, Evidence, Policy, Program, Risk};
+use super::{AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Risk};
 
 /// What sits at a path of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,6 +43,12 @@ pub struct Store {
     pub documents: BTreeMap<String, Vec<u8>>,
     pub evidence: Vec<Record<Evidence>>,
     pub risks: Vec<Record<Risk>>,
+    /// Internal tests (`tests/<CONTROL>/*.yaml`), sorted by path.
+    pub tests: Vec<Record<ControlTest>>,
+    /// Findings (`findings/<F-ID>.yaml`), sorted by ID.
+    pub audit_findings: Vec<Record<AuditFinding>>,
+    /// Population files (`populations/<CONTROL>/*.csv`), sorted by path.
+    pub populations: Vec<PopulationFile>,
     /// Every file under `evidence/` that is not a record (attachments, and strays),
     /// with its kind as listed, so integrity checking need not look again.
     pub evidence_files: BTreeMap<String, EntryKind>,
@@ -71,6 +77,17 @@ impl Store {
 
     pub fn risk(&self, id: &str) -> Option<&Record<Risk>> {
         self.risks.iter().find(|r| r.value.id == id)
+    }
+
+    /// A test by its ID (`CONTROL/STEM`).
+    pub fn test(&self, id: &str) -> Option<&Record<ControlTest>> {
+        self.tests
+            .iter()
+            .find(|t| super::paths::test_id(&t.path) == id)
+    }
+
+    pub fn audit_finding(&self, id: &str) -> Option<&Record<AuditFinding>> {
+        self.audit_findings.iter().find(|f| f.value.id == id)
     }
 
     /// IDs of the records in `dir`, those that failed to load included.

@@ -369,12 +369,21 @@ pub fn check_evidence_id(text: &str) -> Result<&str, String> {
     };
     let (control, record) = text.split_once('/').ok_or_else(invalid)?;
     check_id(control).map_err(|_| invalid())?;
-    let safe = !record.is_empty()
-        && !record.starts_with('.')
-        && record
+    if is_safe_name(record) {
+        Ok(text)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// True when `name` is a file name soc2 may build a path from: letters, digits, `-`, `_`
+/// and `.`, not starting with a dot (so never `..`, a hidden file, or a folder).
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-    if safe { Ok(text) } else { Err(invalid()) }
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub enum DueKind {
     Review,
     Exception,
     Build,
+    Finding,
 }
 
 impl DueKind {
@@ -22,6 +23,7 @@ impl DueKind {
             DueKind::Review => "review",
             DueKind::Exception => "exception",
             DueKind::Build => "build",
+            DueKind::Finding => "finding",
         }
     }
 }
@@ -124,6 +126,16 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
                 format!("review {}", policy.title),
             );
         }
+    }
+    for finding in &assessment.open_findings {
+        let (date, what) = super::deficient::due_item(finding);
+        push(
+            date,
+            DueKind::Finding,
+            &finding.id,
+            &Some(finding.owner.clone()),
+            what,
+        );
     }
     items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
     items

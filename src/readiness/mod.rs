@@ -8,6 +8,7 @@
 //! never lowers readiness.
 
 mod control;
+pub mod deficient;
 pub(crate) mod design;
 pub mod due;
 pub mod evidence;
@@ -40,6 +41,8 @@ pub enum ControlState {
     NoOwner,
     /// A window ended while the control's design did not hold.
     NotOperating,
+    /// An open finding of significant deficiency or worse, not yet retested.
+    Deficient,
     MissingEvidence,
     StaleEvidence,
     /// Evidence shows the control failed in a window.
@@ -59,6 +62,7 @@ impl ControlState {
             ControlState::Designed => "designed",
             ControlState::NoOwner => "no-owner",
             ControlState::NotOperating => "not-operating",
+            ControlState::Deficient => "deficient",
             ControlState::MissingEvidence => "missing-evidence",
             ControlState::StaleEvidence => "stale-evidence",
             ControlState::Deviation => "deviation",
@@ -424,6 +428,8 @@ pub struct Assessment {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<WindowCounts>,
     pub history: HistoryNote,
+    /// Findings open on the judging day.
+    pub open_findings: Vec<deficient::OpenFinding>,
 }
 
 impl Assessment {
@@ -527,6 +533,7 @@ pub fn assess(store: &Store, today: Date, history: &History) -> Assessment {
             windows_before_history,
             shallow: history.shallow,
         },
+        open_findings: deficient::open_findings(store, today),
     }
 }
 

@@ -9,6 +9,7 @@ pub mod due;
 pub mod error;
 pub mod evidence;
 pub mod ical;
+pub mod internal_audit;
 pub mod log;
 pub mod oscal;
 pub mod policies;

@@ -1,6 +1,7 @@
 //! `soc2 show`: one record and what links to it, for people.
 
 use super::{Style, table};
+use crate::internal_audit::{FindingSummary, TestSummary};
 use crate::links::{CriterionInfo, EvidenceSummary, FileCheck, Linked, Shown};
 use crate::model::{Control, Evidence, Policy, Risk};
 use crate::readiness::risks::RiskResult;
@@ -51,8 +52,21 @@ pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
             linked_criteria: criteria,
             policies,
             evidence: records,
+            tests,
+            findings,
         } => control(
-            result, windows, record, criteria, policies, records, assessment, style,
+            &ControlPage {
+                result,
+                windows,
+                record,
+                criteria,
+                policies,
+                evidence: records,
+                tests,
+                findings,
+            },
+            assessment,
+            style,
         ),
         Shown::Policy {
             result,
@@ -74,17 +88,29 @@ pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn control(
-    result: &ControlResult,
-    windows: &[WindowResult],
-    record: &Control,
-    criteria: &[Linked],
-    policies: &[PolicyResult],
-    evidence: &[EvidenceSummary],
-    assessment: &Assessment,
-    style: Style,
-) -> String {
+/// What `soc2 show` says about a control.
+struct ControlPage<'a> {
+    result: &'a ControlResult,
+    windows: &'a [WindowResult],
+    record: &'a Control,
+    criteria: &'a [Linked],
+    policies: &'a [PolicyResult],
+    evidence: &'a [EvidenceSummary],
+    tests: &'a [TestSummary],
+    findings: &'a [FindingSummary],
+}
+
+fn control(page: &ControlPage, assessment: &Assessment, style: Style) -> String {
+    let ControlPage {
+        result,
+        windows,
+        record,
+        criteria,
+        policies,
+        evidence,
+        tests,
+        findings,
+    } = *page;
     let mut out = format!("{} {}\n\n", style.bold(&result.id), record.title);
     out.push_str(&line("state", result.state.as_str()));
     out.push_str(&line("status", record.status.as_str()));
@@ -222,6 +248,7 @@ fn control(
             ));
         }
     }
+    out.push_str(&super::internal_audit::control_section(tests, findings));
     if let Some(description) = &record.description {
         out.push_str(&format!("\n{description}\n"));
     }

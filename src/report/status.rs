@@ -4,6 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use super::{Style, align_right, table};
 use crate::catalog::Category;
+use crate::internal_audit::AuditResults;
+use crate::model::Conclusion;
 use crate::model::{AuditType, ControlStatus, Date, Period};
 use crate::readiness::{
     Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule,
@@ -64,6 +66,9 @@ pub struct StatusView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<WindowCounts>,
     pub history: HistoryNote,
+    /// The internal audit of the period, over the controls shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tested: Option<Tested>,
     pub uncovered: Vec<UncoveredCriterion>,
     pub not_ready: Vec<ControlResult>,
     /// Evidence records that do not count (files missing or changed, not in git), of
@@ -163,6 +168,7 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             EvidenceRule::Freshness { .. } => None,
         },
         history: assessment.history.clone(),
+        tested: None,
         uncovered,
         not_ready: controls
             .into_iter()
@@ -191,6 +197,36 @@ fn not_counted_lines(view: &StatusView) -> Vec<String> {
         ));
     }
     lines
+}
+
+/// "Tested: N of M controls this period, K deficient, F open findings".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tested {
+    /// Key controls (in scope, implemented) with a concluded test of the period.
+    pub tested: usize,
+    pub key_controls: usize,
+    /// Of those, the ones whose latest test concluded deficient.
+    pub deficient: usize,
+    pub open_findings: usize,
+}
+
+/// The testing line of `status`, for the controls `filter` shows.
+pub fn tested(results: &AuditResults, assessment: &Assessment, filter: &Filter) -> Tested {
+    let shown = |id: &str| assessment.control(id).is_some_and(|c| filter.control(c));
+    let controls: Vec<_> = results.controls.iter().filter(|c| shown(&c.id)).collect();
+    Tested {
+        tested: controls.iter().filter(|c| c.conclusion.is_some()).count(),
+        key_controls: controls.len(),
+        deficient: controls
+            .iter()
+            .filter(|c| c.conclusion == Some(Conclusion::Deficient))
+            .count(),
+        open_findings: results
+            .open_findings
+            .iter()
+            .filter(|f| (filter.owner.is_none() && filter.category.is_none()) || shown(&f.control))
+            .count(),
+    }
 }
 
 fn audit_name(audit: AuditType) -> &'static str {
@@ -313,6 +349,19 @@ fn controls_line(view: &StatusView) -> String {
         if !parts.is_empty() {
             line.push_str(&format!(" ({})", parts.join(", ")));
         }
+    }
+    if let Some(t) = view
+        .tested
+        .as_ref()
+        .filter(|t| t.key_controls > 0 || t.open_findings > 0)
+    {
+        line.push_str(&format!(
+            "\nTested: {} of {} controls this period, {} deficient, {}",
+            t.tested,
+            t.key_controls,
+            t.deficient,
+            super::plural(t.open_findings, "open finding")
+        ));
     }
     line
 }

@@ -4,6 +4,7 @@
 //! things happened in `provenance`, and the scope in `scope`.
 
 mod evidence;
+mod internal_audit;
 mod provenance;
 mod scope;
 
@@ -106,6 +107,7 @@ pub(crate) fn readiness(store: &Store, assessment: &Assessment, history: &Histor
     findings.extend(evidence::findings(store, assessment));
     findings.extend(provenance::findings(store, assessment, history));
     findings.extend(scope::findings(store, assessment));
+    findings.extend(internal_audit::findings(store, assessment));
     for (record, result) in store.controls.iter().zip(&assessment.controls) {
         debug_assert_eq!(record.value.id, result.id);
         control_findings(record, result, &mut findings);

@@ -524,3 +524,16 @@ fn git_note(path: &str) -> &'static str {
 fn control_of(path: &str) -> &str {
     path.split('/').nth(1).unwrap_or_default()
 }
+
+/// The digest of a set of files: the sha256 of one line per file, `<sha256>  <path>`
+/// (as `sha256sum` prints it), sorted by path in byte order. Recomputable with
+/// `sha256sum FILES | LC_ALL=C sort -k2 | sha256sum`.
+pub fn files_digest(files: &[(String, Sha256Hex)]) -> Sha256Hex {
+    let mut sorted: Vec<&(String, Sha256Hex)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut text = String::new();
+    for (path, sha) in sorted {
+        text.push_str(&format!("{sha}  {path}\n"));
+    }
+    Sha256Hex::of(text.as_bytes())
+}

@@ -10,14 +10,18 @@ use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::integrity;
+use super::population;
 use super::yaml::unreadable;
 use super::{Source, parse_all, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
-    CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, RISKS_DIR, file_stem, is_yaml,
-    join_inside, parent_dir,
+    CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR, POLICIES_DIR, POPULATIONS_DIR, PROGRAM_FILE,
+    RISKS_DIR, TESTS_DIR, file_stem, is_yaml, join_inside, parent_dir,
 };
-use crate::model::{Control, Evidence, Policy, Program, Risk};
+use crate::model::{
+    AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Risk,
+    is_valid_id,
+};
 use crate::model::{EntryKind, Record, Store};
 use crate::validate;
 
@@ -112,6 +116,21 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
     findings.extend(risk_findings);
 
     load_evidence(source, cache, &mut store, &mut findings)?;
+
+    let test_paths = test_files(source)?;
+    let (mut tests, test_findings) =
+        parse_records::<ControlTest>(source, cache, test_paths, "test");
+    tests.sort_by(|a, b| a.path.cmp(&b.path));
+    store.tests = tests;
+    findings.extend(test_findings);
+
+    let finding_paths = record_files(source, FINDINGS_DIR, "finding", &mut findings)?;
+    let (audit_findings, finding_findings) =
+        parse_records::<AuditFinding>(source, cache, finding_paths, "finding");
+    store.audit_findings = with_ids(audit_findings, |f| &mut f.id);
+    findings.extend(finding_findings);
+
+    load_populations(source, &mut store, &mut findings)?;
     store.unreadable = findings
         .iter()
         .filter_map(|f| f.file.clone())
@@ -142,6 +161,12 @@ fn attach_sources(store: &Store, findings: &mut [Finding]) {
         texts.insert(&r.path, &r.text);
     }
     for r in &store.risks {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.tests {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.audit_findings {
         texts.insert(&r.path, &r.text);
     }
     let wanted: BTreeSet<&str> = findings.iter().filter_map(|f| f.file.as_deref()).collect();
@@ -204,6 +229,100 @@ fn list_folder(
         return Ok(None);
     }
     source.list(dir).with_context(|| format!("listing {dir}/"))
+}
+
+/// Test records: the YAML files in the folders of tests/ named like IDs. Anything else
+/// under tests/ (a project's own test code, in a repository that holds both) is not the
+/// store's, and is left alone.
+fn test_files(source: &dyn Source) -> Result<Vec<String>> {
+    let Some(entries) = source.list(TESTS_DIR).context("listing tests/")? else {
+        return Ok(Vec::new());
+    };
+    let mut paths = Vec::new();
+    for entry in entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Dir && is_valid_id(&e.name))
+    {
+        let dir = format!("{TESTS_DIR}/{}", entry.name);
+        let files = source
+            .list(&dir)
+            .with_context(|| format!("listing {dir}/"))?
+            .unwrap_or_default();
+        paths.extend(
+            files
+                .iter()
+                .filter(|f| f.kind != EntryKind::Dir && !f.name.starts_with('.'))
+                .filter(|f| is_yaml(&f.name))
+                .map(|f| format!("{dir}/{}", f.name)),
+        );
+    }
+    Ok(paths)
+}
+
+/// Population files: `populations/<CONTROL>/*.csv`. Two files of one control may not
+/// list one event.
+fn load_populations(
+    source: &dyn Source,
+    store: &mut Store,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let Some(entries) = source
+        .list(POPULATIONS_DIR)
+        .context("listing populations/")?
+    else {
+        return Ok(());
+    };
+    for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
+        let path = format!("{POPULATIONS_DIR}/{}", entry.name);
+        if entry.kind != EntryKind::Dir {
+            if entry.name.ends_with(".csv") {
+                findings.push(population::outside_a_folder(&path));
+            }
+            continue;
+        }
+        let files = source
+            .list(&path)
+            .with_context(|| format!("listing {path}/"))?
+            .unwrap_or_default();
+        let mut control_files: Vec<PopulationFile> = Vec::new();
+        for file in files
+            .iter()
+            .filter(|f| f.kind != EntryKind::Dir && f.name.ends_with(".csv"))
+        {
+            let file_path = format!("{path}/{}", file.name);
+            let bytes = match source.read(&file_path) {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    findings.push(unreadable(&file_path, &err));
+                    continue;
+                }
+            };
+            let text = match utf8(&file_path, &bytes) {
+                Ok(text) => text,
+                Err(finding) => {
+                    findings.push(finding);
+                    continue;
+                }
+            };
+            let (mut parsed, problems) = population::parse(&file_path, &entry.name, text);
+            findings.extend(problems);
+            parsed.rows.retain(|row| {
+                match control_files
+                    .iter()
+                    .find(|f| f.rows.iter().any(|r| r.id == row.id))
+                {
+                    Some(first) => {
+                        findings.push(population::duplicate_across(first, row, &file_path));
+                        false
+                    }
+                    None => true,
+                }
+            });
+            control_files.push(parsed);
+        }
+        store.populations.extend(control_files);
+    }
+    Ok(())
 }
 
 /// Reads and parses every path, in parallel.

@@ -6,6 +6,7 @@ pub mod input;
 pub mod integrity;
 mod load;
 mod lock;
+mod population;
 pub mod records;
 pub mod render;
 mod source;

@@ -11,7 +11,7 @@ use crate::Hinted;
 use crate::findings::Finding;
 use crate::model::Record;
 use crate::model::paths::{file_stem, is_yaml};
-use crate::model::{ID_RULE, is_valid_id};
+use crate::model::{ID_RULE, is_safe_name, is_valid_id};
 use crate::schema::Kind;
 use crate::store;
 use crate::suggest;
@@ -83,6 +83,19 @@ pub fn find(root: &Path, dir: &str, id: &str) -> Option<String> {
     ["yaml", "yml"]
         .iter()
         .map(|ext| format!("{dir}/{id}.{ext}"))
+        .find(|path| root.join(path).is_file())
+}
+
+/// The file of the record `CONTROL/NAME` kept in `dir/CONTROL/` (evidence, tests), if
+/// there is one. A reference that could leave that folder names nothing.
+pub fn find_in_control(root: &Path, dir: &str, reference: &str) -> Option<String> {
+    let (control, name) = reference.split_once('/')?;
+    if !is_valid_id(control) || !is_safe_name(name) {
+        return None;
+    }
+    ["yaml", "yml"]
+        .iter()
+        .map(|ext| format!("{dir}/{control}/{name}.{ext}"))
         .find(|path| root.join(path).is_file())
 }
 

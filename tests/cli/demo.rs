@@ -1,19 +1,27 @@
 //! The demonstration store in this checkout, judged day by day: readiness must tell a
 //! believable story, never dropping from one day to the next unless a window really
-//! falls due without evidence.
+//! falls due without evidence, or an internal test finds a control deficient.
 
 use soc2::model::{Date, History};
 use soc2::readiness::{self, Assessment};
 use soc2::store::{self, WorkTree};
 
-/// Windows that count against readiness: due without evidence, or not operating.
+/// What counts against readiness: windows due without evidence or not operating, and
+/// controls an internal test found deficient.
 fn failing_windows(a: &Assessment) -> usize {
-    a.controls
+    let windows: usize = a
+        .controls
         .iter()
         .filter(|c| c.in_scope)
         .filter_map(|c| c.windows)
         .map(|w| w.missing + w.not_operating + w.deviation)
-        .sum()
+        .sum();
+    let deficient = a
+        .controls
+        .iter()
+        .filter(|c| c.in_scope && c.state == soc2::readiness::ControlState::Deficient)
+        .count();
+    windows + deficient
 }
 
 #[test]
@@ -57,4 +65,29 @@ fn readiness_never_drops_unless_a_window_falls_due_empty() {
     };
     assert!(on(2026, 7, 1) >= on(2026, 6, 30));
     assert!(on(2026, 10, 1) >= on(2026, 9, 30));
+}
+
+#[test]
+fn the_internal_audit_has_an_effective_test_and_a_finding_being_remediated() {
+    let loaded = store::load(&WorkTree::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let store = &loaded.store;
+    let conclusions: Vec<(&str, Option<soc2::model::Conclusion>)> = store
+        .tests
+        .iter()
+        .map(|t| (t.value.control.as_str(), t.value.conclusion))
+        .collect();
+    assert_eq!(
+        conclusions,
+        [
+            ("AC-03", Some(soc2::model::Conclusion::Effective)),
+            ("CM-01", Some(soc2::model::Conclusion::Deficient)),
+        ]
+    );
+    let finding = &store.audit_findings[0].value;
+    assert_eq!(finding.status, soc2::model::FindingStatus::Remediated);
+    let a = readiness::assess(store, Date::from_ymd(2026, 11, 23), &History::default());
+    assert_eq!(
+        a.control("CM-01").map(|c| c.state),
+        Some(soc2::readiness::ControlState::Deficient)
+    );
 }

@@ -16,6 +16,7 @@ mod generator;
 mod history;
 mod init;
 mod internal;
+mod internal_audit;
 mod judged;
 mod lifecycle;
 mod load_errors;

@@ -38,6 +38,7 @@ fn records(root: &Path) -> Vec<(Kind, std::path::PathBuf)> {
         ("controls", Kind::Control),
         ("policies", Kind::Policy),
         ("risks", Kind::Risk),
+        ("findings", Kind::Finding),
     ] {
         for entry in std::fs::read_dir(root.join(dir))
             .into_iter()
@@ -49,18 +50,25 @@ fn records(root: &Path) -> Vec<(Kind, std::path::PathBuf)> {
             }
         }
     }
-    for folder in std::fs::read_dir(root.join("evidence"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        for entry in std::fs::read_dir(folder.path())
+    for (dir, kind) in [("evidence", Kind::Evidence), ("tests", Kind::Test)] {
+        for folder in std::fs::read_dir(root.join(dir))
             .into_iter()
             .flatten()
             .flatten()
         {
-            if entry.path().extension().is_some_and(|e| e == "yaml") {
-                out.push((Kind::Evidence, entry.path()));
+            // tests/ also holds this project's own tests: only ID folders are the store's.
+            let name = folder.file_name().to_string_lossy().into_owned();
+            if !soc2::model::is_valid_id(&name) {
+                continue;
+            }
+            for entry in std::fs::read_dir(folder.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if entry.path().extension().is_some_and(|e| e == "yaml") {
+                    out.push((kind, entry.path()));
+                }
             }
         }
     }

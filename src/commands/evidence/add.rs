@@ -57,6 +57,11 @@ pub struct AddArgs {
     /// Why: what did not happen (no-occurrence), or what went wrong (deviation)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+
+    /// The events of the control's population files this record shows (their IDs,
+    /// comma-separated or repeated), for per-event controls
+    #[arg(long = "event", value_name = "ID", value_delimiter = ',')]
+    pub events: Vec<String>,
 }
 
 /// A file to record: its bytes, and either where to copy it or where it already is.
@@ -130,6 +135,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         result: args.result,
         reason: args.reason.clone(),
         description: args.message.clone(),
+        events: args.events.iter().map(|e| e.trim().to_string()).collect(),
         files: attachments.iter().map(|a| a.entry.clone()).collect(),
         command: None,
     };

@@ -117,6 +117,7 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
             )
         }),
         description: args.message.clone(),
+        events: Vec::new(),
         files,
         command: Some(CommandRun {
             run: shell_words(&args.command),
