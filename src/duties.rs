@@ -6,9 +6,12 @@ use anyhow::Result;
 use crate::findings::{Code, Finding};
 use crate::git::{CommitInfo, Repo, Touched};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, file_stem};
+use crate::model::paths::{
+    CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, SYSTEM_DIR, SYSTEM_DOCUMENT, SYSTEM_FILE, file_stem,
+};
 use crate::model::{
-    Approval, ApprovalState, ContentDigest, Control, Policy, Program, Sha256Hex, digest,
+    Approval, ApprovalState, ContentDigest, Control, Policy, Program, Sha256Hex, SystemDescription,
+    digest,
 };
 use crate::model::{Record, Store};
 use crate::store::parse_version;
@@ -26,6 +29,8 @@ pub enum Approvable<'a> {
     Scope {
         path: &'a str,
     },
+    /// The system description: its record and its text.
+    System,
 }
 
 impl Approvable<'_> {
@@ -38,6 +43,7 @@ impl Approvable<'_> {
                 paths.extend(document.map(|d| format!("{POLICIES_DIR}/{d}")));
                 paths
             }
+            Approvable::System => vec![SYSTEM_FILE.to_string(), SYSTEM_DOCUMENT.to_string()],
         }
     }
 
@@ -80,6 +86,18 @@ impl Approvable<'_> {
                     None => None,
                 };
                 Ok(Some(digest::policy(&policy, document.as_deref()).current))
+            }
+            Approvable::System => {
+                let Some(description) = repo
+                    .read_at(commit, SYSTEM_FILE)?
+                    .and_then(|bytes| parse_version::<SystemDescription>(&bytes))
+                else {
+                    return Ok(None);
+                };
+                let text = repo
+                    .read_at(commit, SYSTEM_DOCUMENT)?
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+                Ok(Some(digest::system(&description, text.as_deref()).current))
             }
         }
     }
@@ -132,6 +150,7 @@ pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>
         CONTROLS_DIR.to_string(),
         POLICIES_DIR.to_string(),
         PROGRAM_FILE.to_string(),
+        SYSTEM_DIR.to_string(),
     ];
     repo.touched_from(start, &roots).map(Some)
 }
@@ -190,6 +209,19 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
             &mut findings,
         )?;
     }
+    if let (Some(record), Some(content)) = (&store.system, digest::system_in(store))
+        && let Some(approval) = &record.value.approval
+    {
+        check(
+            repo,
+            touched,
+            record,
+            approval,
+            &content,
+            &Approvable::System,
+            &mut findings,
+        )?;
+    }
     Ok(findings)
 }
 
@@ -217,6 +249,7 @@ fn check<T>(
     if same_person(&author.author_email, &approval.by) {
         let (name, field) = match traced {
             Approvable::Scope { .. } => ("scope", "scope_approval.by"),
+            Approvable::System => ("system", "approval.by"),
             _ => (record.stem(), "approval.by"),
         };
         out.push(

@@ -1,7 +1,7 @@
 //! JSON Schemas of the store's files, generated from the model, so that editors with
 //! a YAML language server validate and complete them as soc2 reads them.
 
-use crate::model::{Control, Evidence, Policy, Program, Risk};
+use crate::model::{Control, Evidence, Policy, Program, Risk, SystemDescription, Vendor};
 
 /// Where a store keeps its copies of the schemas.
 pub const SCHEMA_DIR: &str = "schema";
@@ -13,15 +13,19 @@ pub enum Kind {
     Policy,
     Evidence,
     Risk,
+    Vendor,
+    System,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Program,
         Kind::Control,
         Kind::Policy,
         Kind::Evidence,
         Kind::Risk,
+        Kind::Vendor,
+        Kind::System,
     ];
 
     /// The kind a name (`control`) stands for.
@@ -36,6 +40,8 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::Evidence => "evidence",
             Kind::Risk => "risk",
+            Kind::Vendor => "vendor",
+            Kind::System => "system",
         }
     }
 
@@ -47,6 +53,8 @@ impl Kind {
             Kind::Policy => "policies/<ID>.yaml",
             Kind::Evidence => "evidence/<CONTROL>/<DATE>-<SLUG>.yaml",
             Kind::Risk => "risks/<ID>.yaml",
+            Kind::Vendor => "vendors/<ID>.yaml",
+            Kind::System => "system/description.yaml",
         }
     }
 
@@ -63,6 +71,11 @@ impl Kind {
             Kind::Policy => ("soc2 policy", schemars::schema_for!(Policy)),
             Kind::Evidence => ("soc2 evidence record", schemars::schema_for!(Evidence)),
             Kind::Risk => ("soc2 risk", schemars::schema_for!(Risk)),
+            Kind::Vendor => ("soc2 vendor", schemars::schema_for!(Vendor)),
+            Kind::System => (
+                "soc2 system description (system/description.yaml)",
+                schemars::schema_for!(SystemDescription),
+            ),
         };
         let mut value = schema.to_value();
         value["title"] = serde_json::Value::String(title.to_string());

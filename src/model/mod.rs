@@ -10,8 +10,11 @@ pub mod paths;
 mod policy;
 mod program;
 mod risk;
+mod roadmap;
 mod store;
+mod system;
 mod values;
+mod vendor;
 
 pub use approval::{Approval, ApprovalState, ContentDigest};
 pub use control::{CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
@@ -24,10 +27,15 @@ pub use program::{
     Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, Period, Program, Scope, WindowAlignment,
 };
 pub use risk::{RISK_FIELDS, Risk, Treatment};
+pub use roadmap::{MILESTONES, Roadmap, STEPS, SignOff, Step, StepKind, StepRef};
 pub use store::{EntryKind, Record, Store};
+pub use system::{SYSTEM_FIELDS, SystemDescription};
 pub use values::{
     Date, ID_PATTERN, Interval, IntervalUnit, Sha256Hex, Timestamp, criteria_schema,
     criterion_schema, is_valid_id,
+};
+pub use vendor::{
+    BridgeLetter, Criticality, Csoc, Cuec, Method, ReportType, SocReport, VENDOR_FIELDS, Vendor,
 };
 
 /// The placeholder `soc2 init` writes where a person must name an owner.

@@ -6,6 +6,12 @@ pub const CONTROLS_DIR: &str = "controls";
 pub const POLICIES_DIR: &str = "policies";
 pub const EVIDENCE_DIR: &str = "evidence";
 pub const RISKS_DIR: &str = "risks";
+pub const VENDORS_DIR: &str = "vendors";
+pub const SYSTEM_DIR: &str = "system";
+/// Who owns the system description and its approval.
+pub const SYSTEM_FILE: &str = "system/description.yaml";
+/// The system description's text.
+pub const SYSTEM_DOCUMENT: &str = "system/description.md";
 
 /// The files and folders the store is loaded from.
 pub const STORE_ROOTS: &[&str] = &[
@@ -14,6 +20,8 @@ pub const STORE_ROOTS: &[&str] = &[
     POLICIES_DIR,
     EVIDENCE_DIR,
     RISKS_DIR,
+    VENDORS_DIR,
+    SYSTEM_DIR,
 ];
 
 /// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.

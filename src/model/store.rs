@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::paths::file_stem;
-use super::{Control, Evidence, Policy, Program, Risk};
+use super::{Control, Evidence, Policy, Program, Risk, SystemDescription, Vendor};
 
 /// What sits at a path of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,6 +41,11 @@ pub struct Store {
     pub documents: BTreeMap<String, Vec<u8>>,
     pub evidence: Vec<Record<Evidence>>,
     pub risks: Vec<Record<Risk>>,
+    pub vendors: Vec<Record<Vendor>>,
+    /// `system/description.yaml`, when there is one.
+    pub system: Option<Record<SystemDescription>>,
+    /// `system/description.md`'s text, when there is one.
+    pub system_text: Option<String>,
     /// Every file under `evidence/` that is not a record (attachments, and strays),
     /// with its kind as listed, so integrity checking need not look again.
     pub evidence_files: BTreeMap<String, EntryKind>,
@@ -69,6 +74,10 @@ impl Store {
 
     pub fn risk(&self, id: &str) -> Option<&Record<Risk>> {
         self.risks.iter().find(|r| r.value.id == id)
+    }
+
+    pub fn vendor(&self, id: &str) -> Option<&Record<Vendor>> {
+        self.vendors.iter().find(|v| v.value.id == id)
     }
 
     /// IDs of the records in `dir`, those that failed to load included.

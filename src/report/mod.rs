@@ -12,11 +12,13 @@ pub mod ical;
 pub mod log;
 pub mod oscal;
 pub mod policies;
+pub mod program;
 pub mod risks;
 pub mod schema;
 pub mod show;
 pub mod status;
 pub mod timeline;
+pub mod vendors;
 pub mod verify;
 
 use std::io::IsTerminal;

@@ -61,6 +61,16 @@ pub struct StatusView {
     pub history: HistoryNote,
     pub uncovered: Vec<UncoveredCriterion>,
     pub not_ready: Vec<ControlResult>,
+    /// Criteria left partial by a carve-out subservice organisation that does not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carve_outs: Vec<CarveOutGap>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CarveOutGap {
+    pub criterion: String,
+    pub vendor: String,
+    pub reason: String,
 }
 
 pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
@@ -90,7 +100,30 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             })
             .collect()
     };
+    let carve_outs = if filter.owner.is_some() {
+        Vec::new()
+    } else {
+        assessment
+            .criteria
+            .iter()
+            .filter(|c| {
+                filter
+                    .category
+                    .is_none_or(|category| c.category == category)
+            })
+            .flat_map(|c| {
+                c.carved_out.iter().filter_map(|carve| {
+                    carve.reason.as_ref().map(|reason| CarveOutGap {
+                        criterion: c.id.clone(),
+                        vendor: carve.vendor.clone(),
+                        reason: reason.clone(),
+                    })
+                })
+            })
+            .collect()
+    };
     StatusView {
+        carve_outs,
         organisation: assessment.organisation.clone(),
         today: assessment.today,
         audit: assessment.audit,
@@ -319,7 +352,19 @@ pub fn render_table(view: &StatusView, style: Style) -> String {
         }
         out.push_str(&format!("{gaps}\n"));
     }
-    if view.uncovered.is_empty() && view.not_ready.is_empty() {
+    if !view.carve_outs.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!(
+                "Carve-outs that do not hold ({})",
+                view.carve_outs.len()
+            ))
+        ));
+        for gap in &view.carve_outs {
+            out.push_str(&format!("  {:<6} {}\n", gap.criterion, gap.reason));
+        }
+    }
+    if view.uncovered.is_empty() && view.not_ready.is_empty() && view.carve_outs.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
             style.green("No gaps: every control shown is ready.")
@@ -380,6 +425,15 @@ pub fn render_markdown(view: &StatusView) -> String {
                         .unwrap_or_default()
                 )
             ));
+        }
+    }
+    if !view.carve_outs.is_empty() {
+        out.push_str(&format!(
+            "\n### Carve-outs that do not hold ({})\n\n",
+            view.carve_outs.len()
+        ));
+        for gap in &view.carve_outs {
+            out.push_str(&format!("- `{}` {}\n", gap.criterion, md_cell(&gap.reason)));
         }
     }
     out
