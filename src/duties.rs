@@ -6,9 +6,12 @@ use anyhow::Result;
 use crate::findings::{Code, Finding};
 use crate::git::{CommitInfo, Repo, Touched};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, file_stem};
+use crate::model::paths::{
+    CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, SYSTEM_DIR, SYSTEM_DOCUMENT, SYSTEM_FILE, file_stem,
+};
 use crate::model::{
-    Approval, ApprovalState, ContentDigest, Control, Policy, Program, Sha256Hex, digest,
+    Approval, ApprovalState, ContentDigest, Control, Policy, Program, Sha256Hex, SystemDescription,
+    digest,
 };
 use crate::model::{Record, Store};
 use crate::store::parse_version;
@@ -26,6 +29,8 @@ pub enum Approvable<'a> {
     Scope {
         path: &'a str,
     },
+    /// The system description: its record and its text.
+    System,
 }
 
 impl Approvable<'_> {
@@ -35,6 +40,7 @@ impl Approvable<'_> {
             Approvable::Control { path }
             | Approvable::Scope { path }
             | Approvable::Policy { path, .. } => *path,
+            Approvable::System => SYSTEM_FILE,
         };
         let Some(bytes) = repo.read_at(commit, path)? else {
             return Ok(None);
@@ -44,6 +50,9 @@ impl Approvable<'_> {
             Approvable::Policy { .. } => parse_version::<Policy>(&bytes).and_then(|p| p.approval),
             Approvable::Scope { .. } => {
                 parse_version::<Program>(&bytes).and_then(|p| p.scope_approval)
+            }
+            Approvable::System => {
+                parse_version::<SystemDescription>(&bytes).and_then(|s| s.approval)
             }
         })
     }
@@ -57,6 +66,7 @@ impl Approvable<'_> {
                 paths.extend(document.map(|d| format!("{POLICIES_DIR}/{d}")));
                 paths
             }
+            Approvable::System => vec![SYSTEM_FILE.to_string(), SYSTEM_DOCUMENT.to_string()],
         }
     }
 
@@ -99,6 +109,18 @@ impl Approvable<'_> {
                     None => None,
                 };
                 Ok(Some(digest::policy(&policy, document.as_deref()).current))
+            }
+            Approvable::System => {
+                let Some(description) = repo
+                    .read_at(commit, SYSTEM_FILE)?
+                    .and_then(|bytes| parse_version::<SystemDescription>(&bytes))
+                else {
+                    return Ok(None);
+                };
+                let text = repo
+                    .read_at(commit, SYSTEM_DOCUMENT)?
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+                Ok(Some(digest::system(&description, text.as_deref()).current))
             }
         }
     }
@@ -151,6 +173,7 @@ pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>
         CONTROLS_DIR.to_string(),
         POLICIES_DIR.to_string(),
         PROGRAM_FILE.to_string(),
+        SYSTEM_DIR.to_string(),
     ];
     repo.touched_from(start, &roots).map(Some)
 }
@@ -323,6 +346,19 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
             &mut findings,
         )?;
     }
+    if let (Some(record), Some(content)) = (&store.system, digest::system_in(store))
+        && let Some(approval) = &record.value.approval
+    {
+        check(
+            repo,
+            touched,
+            record,
+            approval,
+            &content,
+            &Approvable::System,
+            &mut findings,
+        )?;
+    }
     Ok(findings)
 }
 
@@ -350,6 +386,7 @@ fn check<T>(
     if same_person(&author.author_email, &approval.by) {
         let (name, field) = match traced {
             Approvable::Scope { .. } => ("scope", "scope_approval.by"),
+            Approvable::System => ("system", "approval.by"),
             _ => (record.stem(), "approval.by"),
         };
         out.push(

@@ -173,8 +173,10 @@ codes! {
     ExcludedCommonCriterion = "W-EXCLUDED-COMMON-CRITERION", Warning, "a common criterion is excluded",
         "The common criteria (CC1-CC9) make up the security category, which every SOC 2 \
          covers; auditors almost never accept excluding one. Where a third party performs a \
-         control (a cloud provider's data centres), map the criterion to your controls over \
-         that vendor instead.";
+         control (a cloud provider's data centres), keep the criterion in scope and record \
+         the vendor in `vendors/` as a carve-out subservice organisation carrying it \
+         (`csoc`): the criterion is then met while its SOC report is current and reviewed \
+         and your vendor review control is ready.";
     PointInTimeSpan = "W-POINT-IN-TIME-SPAN", Warning, "a point-in-time record claims to cover a longer span",
         "A screenshot (or a kind the control marks `point_in_time`) shows a state on the day \
          it was taken, so it counts only for the window holding its `collected_at`; the \
@@ -225,6 +227,25 @@ codes! {
          by testing, and closed by its `due` date. Remediate it (`soc2 finding remediate`), \
          retest it (`soc2 finding retest`) and close it (`soc2 finding close`), or agree a new \
          due date with its owner and record it in the file.";
+    InclusiveWithoutCsoc = "W-INCLUSIVE-WITHOUT-CSOC", Warning, "an inclusive subservice organisation lists no controls",
+        "With the inclusive method, a subservice organisation's controls are described in \
+         our system description and tested in our audit, so the vendor record must list the \
+         criteria they carry (`csoc`, each with a line saying what it does). List them, or \
+         use `method: carve-out` when its own SOC report covers them.";
+    SubserviceReport = "W-SUBSERVICE-REPORT", Warning, "a carve-out subservice organisation's SOC report is missing, out of date or not reviewed",
+        "A criterion a carve-out subservice organisation carries is met only while its SOC \
+         report is current (its period ended within the last 12 months, or a bridge letter \
+         runs to today) and someone has reviewed it. Obtain the report (or a bridge letter) \
+         and record its review with `soc2 vendor review ID`.";
+    SystemSectionMissing = "W-SYSTEM-SECTION-MISSING", Warning, "a section of the system description is missing",
+        "The system description (`system/description.md`) has one section per part of the \
+         description an auditor's report expects, each under its own heading. A heading is \
+         missing or renamed: add it back (a new `soc2 init` in an empty folder shows the \
+         template) and write the section.";
+    SystemSectionEmpty = "W-SYSTEM-SECTION-EMPTY", Warning, "a section of the system description is empty",
+        "A section of `system/description.md` holds nothing but its heading and the \
+         template's prompt (an HTML comment). Write what the prompt asks, or say why it \
+         does not apply.";
 }
 
 impl Code {

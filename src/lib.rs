@@ -14,6 +14,8 @@
 //! - [`gate::judge`]: the CI verdict; [`diff::compare`]: what a change does to
 //!   readiness; [`trail::read`]: the audit trail; [`links::find`]: one record and what
 //!   links to it.
+//! - [`program::assess`]: the 20 steps of the program, derived from the store
+//!   ([`program::gather::view`] reads what its sign-offs cover).
 //! - [`oscal::documents`]: the store and its readiness as OSCAL documents.
 //! - [`report`]: the renderers (tables, Markdown, JSON) of those results.
 //! - [`change`]: the one way to change the store, as one git commit.
@@ -48,6 +50,7 @@ pub mod links;
 mod locate;
 pub mod model;
 pub mod oscal;
+pub mod program;
 pub mod readiness;
 pub mod report;
 mod rules;
@@ -55,6 +58,7 @@ pub mod schema;
 pub mod starter;
 pub mod store;
 pub mod suggest;
+pub mod system;
 pub mod timeline;
 pub mod trail;
 mod validate;

@@ -7,13 +7,18 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::{self, Category, Criterion};
 use crate::internal_audit::{FindingSummary, TestSummary};
 use crate::model::paths::evidence_id;
-use crate::model::{Control, Evidence, History, Policy, Risk, Store};
+use crate::model::{
+    ApprovalState, Control, Date, Evidence, History, Policy, Risk, Store, SystemDescription,
+    Vendor, digest,
+};
 use crate::readiness::risks::{RiskResult, assess_risk};
+use crate::readiness::vendors::VendorResult;
 use crate::readiness::{self, Received};
 use crate::readiness::{Assessment, ControlResult, CriterionResult, PolicyResult, WindowResult};
 use crate::store::Source;
 use crate::store::integrity::{Distrusted, FileStatus, file_status, recorded_files};
 use crate::suggest;
+use crate::system::{self, SectionProblem};
 
 /// One record and what links to it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -38,7 +43,24 @@ pub enum Shown {
         #[serde(flatten)]
         result: PolicyResult,
         record: Policy,
+        /// The controls that name it, with their state (`controls` holds the IDs).
+        #[serde(rename = "linked_controls")]
         controls: Vec<Linked>,
+        /// Every approved version, oldest first, from git history.
+        versions: Vec<ApprovedVersion>,
+    },
+    Vendor {
+        #[serde(flatten)]
+        result: VendorResult,
+        record: Vendor,
+    },
+    System {
+        record: Option<SystemDescription>,
+        approval: ApprovalState,
+        /// Sections missing or left empty.
+        problems: Vec<SectionProblem>,
+        /// The description as a reader gets it, with the lists soc2 writes.
+        text: Option<String>,
     },
     Criterion {
         #[serde(flatten)]
@@ -88,6 +110,68 @@ pub fn mark_not_counted(rows: &mut [EvidenceSummary], distrusted: &[Distrusted])
             .find(|d| d.id == row.id)
             .map(|d| d.reason.clone());
     }
+}
+
+/// One approved version of a policy: the version approved, by whom and when, the
+/// commit that recorded the approval, and the controls that named the policy then.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApprovedVersion {
+    pub version: u32,
+    pub by: String,
+    pub at: Date,
+    pub commit: String,
+    pub controls: Vec<String>,
+}
+
+/// Every approval of policy `id` that held when it was recorded, oldest first, from
+/// history: one per approval (a commit that changes nothing approved adds none), in
+/// the commit that first recorded it.
+pub fn approved_versions(history: &History, id: &str) -> Vec<ApprovedVersion> {
+    let Some(versions) = history.policies.get(id) else {
+        return Vec::new();
+    };
+    let mut out: Vec<ApprovedVersion> = Vec::new();
+    for version in versions {
+        let Some(stood) = version.value.present() else {
+            continue;
+        };
+        let Some(approval) = stood.policy.approval.as_ref() else {
+            continue;
+        };
+        if !stood.digest.matches(&approval.digest) {
+            continue;
+        }
+        // The same approval recorded again (its digest re-derived under a new rule, or
+        // the file reformatted) is not a new version.
+        let same = out.last().is_some_and(|v| {
+            v.version == stood.policy.version && v.by == approval.by && v.at == approval.at
+        });
+        if same {
+            continue;
+        }
+        let controls = history
+            .controls
+            .iter()
+            .filter_map(|(control, versions)| {
+                let at = History::version_at(versions, version.commit)?;
+                at.value
+                    .present()
+                    .filter(|c| c.policies.iter().any(|p| p == id))
+                    .map(|_| control.clone())
+            })
+            .collect();
+        out.push(ApprovedVersion {
+            version: stood.policy.version,
+            by: approval.by.clone(),
+            at: approval.at,
+            commit: history
+                .commits
+                .get(version.commit)
+                .map_or(String::new(), |c| c.id.clone()),
+            controls,
+        });
+    }
+    out
 }
 
 /// A linked record and its state.
@@ -248,6 +332,39 @@ pub fn find(
             result: result.clone(),
             record: record.value.clone(),
             controls,
+            versions: approved_versions(history, id),
+        });
+    }
+    if let Some(record) = store.vendor(id) {
+        let result = assessment
+            .vendors
+            .iter()
+            .find(|v| v.id == id)
+            .expect("every loaded vendor is assessed");
+        return Ok(Shown::Vendor {
+            result: result.clone(),
+            record: record.value.clone(),
+        });
+    }
+    if id == "system" {
+        let approval = match (&store.system, digest::system_in(store)) {
+            (Some(record), Some(content)) => {
+                ApprovalState::of(record.value.approval.as_ref(), &content)
+            }
+            _ => ApprovalState::Missing,
+        };
+        return Ok(Shown::System {
+            record: store.system.as_ref().map(|r| r.value.clone()),
+            approval,
+            problems: store
+                .system_text
+                .as_deref()
+                .map(system::check)
+                .unwrap_or_default(),
+            text: store
+                .system_text
+                .as_deref()
+                .map(|text| system::render(text, store)),
         });
     }
     if let Some(record) = store.risk(id) {
@@ -286,10 +403,104 @@ pub fn find(
     let mut ids: Vec<String> = store.controls.iter().map(|c| c.value.id.clone()).collect();
     ids.extend(store.policies.iter().map(|p| p.value.id.clone()));
     ids.extend(store.risks.iter().map(|r| r.value.id.clone()));
+    ids.extend(store.vendors.iter().map(|v| v.value.id.clone()));
+    ids.push("system".to_string());
     ids.extend(catalog::CRITERIA.iter().map(|c| c.id.to_string()));
     ids.extend(store.evidence.iter().map(|e| evidence_id(&e.path)));
     bail!(crate::Hinted::new(
         suggest::unknown("ID", id, ids.iter().map(String::as_str)),
-        "`soc2 controls`, `soc2 policies`, `soc2 risks`, `soc2 criteria` and `soc2 evidence list` list the IDs",
+        "`soc2 controls`, `soc2 policies`, `soc2 risks`, `soc2 vendors`, `soc2 criteria` and `soc2 evidence list` list the IDs; `system` is the system description",
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Approval, Commit, PolicyVersion, Stood, Version};
+
+    fn policy(version: u32, text: &str, by: &str, at: Date) -> Stood<PolicyVersion> {
+        let mut policy: Policy =
+            crate::store::from_yaml(&format!("id: POL-A\ntitle: A\nversion: {version}\n")).unwrap();
+        let digest = digest::policy(&policy, Some(text.as_bytes()));
+        policy.approval = Some(Approval {
+            by: by.into(),
+            at,
+            digest: digest.current.clone(),
+        });
+        Stood::Present(PolicyVersion { policy, digest })
+    }
+
+    #[test]
+    fn approved_versions_are_listed_once_each_with_the_controls_naming_them() {
+        let day = |d| Date::from_ymd(2026, 3, d);
+        let commit = |id: &str, d| Commit {
+            id: id.into(),
+            date: day(d),
+            author_email: "a".into(),
+            committer_email: "a".into(),
+            action: None,
+        };
+        let control = |policies: &str| {
+            Stood::Present(
+                crate::store::from_yaml::<Control>(&format!(
+                    "id: AC-01\ntitle: t\nstatus: implemented\nfrequency: daily\npolicies: [{policies}]\n"
+                ))
+                .unwrap(),
+            )
+        };
+        let mut history = History {
+            commits: vec![commit("c0", 1), commit("c1", 2), commit("c2", 3)],
+            ..History::default()
+        };
+        history.policies.insert(
+            "POL-A".into(),
+            vec![
+                Version {
+                    commit: 0,
+                    value: policy(1, "v1", "erin", day(1)),
+                },
+                // The same approval, recorded again: not a new version.
+                Version {
+                    commit: 1,
+                    value: policy(1, "v1", "erin", day(1)),
+                },
+                Version {
+                    commit: 2,
+                    value: policy(2, "v2", "vera", day(3)),
+                },
+            ],
+        );
+        history.controls.insert(
+            "AC-01".into(),
+            vec![
+                Version {
+                    commit: 0,
+                    value: control("POL-A"),
+                },
+                Version {
+                    commit: 2,
+                    value: control("POL-B"),
+                },
+            ],
+        );
+        let versions = approved_versions(&history, "POL-A");
+        let listed: Vec<(u32, &str, &str, Vec<String>)> = versions
+            .iter()
+            .map(|v| {
+                (
+                    v.version,
+                    v.by.as_str(),
+                    v.commit.as_str(),
+                    v.controls.clone(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                (1, "erin", "c0", vec!["AC-01".to_string()]),
+                (2, "vera", "c2", vec![]),
+            ]
+        );
+    }
 }

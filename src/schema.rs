@@ -1,7 +1,9 @@
 //! JSON Schemas of the store's files, generated from the model, so that editors with
 //! a YAML language server validate and complete them as soc2 reads them.
 
-use crate::model::{AuditFinding, Control, ControlTest, Evidence, Policy, Program, Risk};
+use crate::model::{
+    AuditFinding, Control, ControlTest, Evidence, Policy, Program, Risk, SystemDescription, Vendor,
+};
 
 /// Where a store keeps its copies of the schemas.
 pub const SCHEMA_DIR: &str = "schema";
@@ -15,10 +17,12 @@ pub enum Kind {
     Risk,
     Test,
     Finding,
+    Vendor,
+    System,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 9] = [
         Kind::Program,
         Kind::Control,
         Kind::Policy,
@@ -26,6 +30,8 @@ impl Kind {
         Kind::Risk,
         Kind::Test,
         Kind::Finding,
+        Kind::Vendor,
+        Kind::System,
     ];
 
     /// The kind a name (`control`) stands for.
@@ -42,6 +48,8 @@ impl Kind {
             Kind::Risk => "risk",
             Kind::Test => "test",
             Kind::Finding => "finding",
+            Kind::Vendor => "vendor",
+            Kind::System => "system",
         }
     }
 
@@ -55,6 +63,8 @@ impl Kind {
             Kind::Risk => "risks/<ID>.yaml",
             Kind::Test => "tests/<CONTROL>/<DATE>-<SLUG>.yaml",
             Kind::Finding => "findings/<F-ID>.yaml",
+            Kind::Vendor => "vendors/<ID>.yaml",
+            Kind::System => "system/description.yaml",
         }
     }
 
@@ -73,6 +83,11 @@ impl Kind {
             Kind::Risk => ("soc2 risk", schemars::schema_for!(Risk)),
             Kind::Test => ("soc2 control test", schemars::schema_for!(ControlTest)),
             Kind::Finding => ("soc2 finding", schemars::schema_for!(AuditFinding)),
+            Kind::Vendor => ("soc2 vendor", schemars::schema_for!(Vendor)),
+            Kind::System => (
+                "soc2 system description (system/description.yaml)",
+                schemars::schema_for!(SystemDescription),
+            ),
         };
         let mut value = schema.to_value();
         value["title"] = serde_json::Value::String(title.to_string());

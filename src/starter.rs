@@ -60,6 +60,48 @@ pub fn files() -> Result<Vec<PendingWrite>> {
     Ok(out)
 }
 
+/// The starter library's cloud provider: a carve-out subservice organisation carrying
+/// the data centres' part of CC6.4 and A1.2, monitored by VM-02.
+pub const CLOUD_VENDOR: &str = include_str!("starter/cloud.yaml");
+
+/// The vendor, system description and its record a new store starts with, each record
+/// headed by the line that points editors at its schema.
+pub fn program_files(organisation: &str) -> Result<Vec<PendingWrite>> {
+    use crate::model::paths::{SYSTEM_DOCUMENT, SYSTEM_FILE};
+    let vendor: crate::model::Vendor = crate::store::from_yaml(CLOUD_VENDOR)
+        .map_err(anyhow::Error::msg)
+        .context("reading the embedded starter vendor")?;
+    let vendor_path = "vendors/CLOUD.yaml";
+    let description = crate::model::SystemDescription {
+        title: Some(format!("System description: {organisation}")),
+        owner: Some(OWNER_PLACEHOLDER.to_string()),
+        version: 1,
+        review_every: Some(crate::model::SystemDescription::DEFAULT_REVIEW_EVERY),
+        last_reviewed: None,
+        approval: None,
+        notes: None,
+    };
+    Ok(vec![
+        PendingWrite::create(
+            vendor_path,
+            format!(
+                "{}{}",
+                Kind::Vendor.header(vendor_path),
+                render::to_yaml(&vendor)
+            ),
+        ),
+        PendingWrite::create(
+            SYSTEM_FILE,
+            format!(
+                "{}{}",
+                Kind::System.header(SYSTEM_FILE),
+                render::to_yaml(&description)
+            ),
+        ),
+        PendingWrite::create(SYSTEM_DOCUMENT, crate::system::template(organisation)),
+    ])
+}
+
 /// How many controls and policies the library holds.
 pub fn counts() -> (usize, usize) {
     let count = |dir: &str| {

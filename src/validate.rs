@@ -9,7 +9,8 @@ use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, evidence_id, parent_dir, test_id};
 use crate::model::{
-    AuditType, Conclusion, Date, EvidenceResult, FindingStatus, SUPPORTED_DATES, is_valid_id,
+    AuditType, Conclusion, Date, EvidenceResult, FindingStatus, MILESTONES, STEPS, SUPPORTED_DATES,
+    Step, StepKind, is_valid_id,
 };
 use crate::model::{Record, Store};
 use crate::suggest;
@@ -28,6 +29,8 @@ pub(crate) fn validate(store: &Store) -> Vec<Finding> {
     tests(store, &mut findings);
     audit_findings(store, &mut findings);
     populations(store, &mut findings);
+    vendors(store, &mut findings);
+    roadmap(store, &mut findings);
     findings
 }
 
@@ -712,6 +715,123 @@ fn audit_findings(store: &Store, findings: &mut Vec<Finding>) {
     }
 }
 
+fn vendors(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = store.known_ids(
+        CONTROLS_DIR,
+        store.controls.iter().map(|c| c.value.id.as_str()),
+    );
+    let unknown_control = |record: &Record<crate::model::Vendor>, field: &str, id: &str| {
+        let message = suggest::unknown("control", id, control_ids.iter().copied());
+        Finding::new(Code::UnknownRef, message)
+            .in_file(&record.path)
+            .at(locate::value(&record.text, field))
+            .with_hint("`soc2 controls` lists the controls; name the one that carries it out")
+    };
+    for record in &store.vendors {
+        let vendor = &record.value;
+        let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
+        for (i, csoc) in vendor.csoc.iter().enumerate() {
+            let field = format!("csoc[{i}].criterion");
+            if catalog::find(&csoc.criterion).is_none() {
+                findings.push(unknown_criterion(
+                    &record.path,
+                    &record.text,
+                    &field,
+                    &csoc.criterion,
+                ));
+            }
+        }
+        if !vendor.csoc.is_empty() && vendor.method.is_none() {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "{} lists criteria its controls carry (`csoc`) but no `method`",
+                        vendor.id
+                    ),
+                )
+                .at(locate::field(&record.text, "csoc"))
+                .with_hint("a subservice organisation is `method: carve-out` (its own SOC report covers them) or `method: inclusive` (our audit tests them)"),
+            );
+        }
+        for (i, cuec) in vendor.cuec.iter().enumerate() {
+            if !control_ids.contains(cuec.control.as_str()) {
+                findings.push(unknown_control(
+                    record,
+                    &format!("cuec[{i}].control"),
+                    &cuec.control,
+                ));
+            }
+        }
+        if let Some(id) = &vendor.monitoring_control
+            && !control_ids.contains(id.as_str())
+        {
+            findings.push(unknown_control(record, "monitoring_control", id));
+        }
+        let Some(report) = &vendor.soc_report else {
+            continue;
+        };
+        let period = report.period;
+        if period.end < period.start {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the SOC report's period ends ({}) before it starts ({})",
+                        period.end, period.start
+                    ),
+                )
+                .at(locate::value(&record.text, "soc_report.period"))
+                .with_hint("copy the period from the report's opinion: `{start: YYYY-MM-DD, end: YYYY-MM-DD}`"),
+            );
+        }
+        if report.received_on < period.end {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the SOC report was received ({}) before its period ended ({})",
+                        report.received_on, period.end
+                    ),
+                )
+                .at(locate::value(&record.text, "soc_report.received_on")),
+            );
+        }
+        if let Some(reviewed) = report.reviewed_on
+            && reviewed < report.received_on
+        {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the SOC report was reviewed ({reviewed}) before it was received ({})",
+                        report.received_on
+                    ),
+                )
+                .at(locate::value(&record.text, "soc_report.reviewed_on")),
+            );
+        }
+        if let Some(bridge) = &report.bridge_letter
+            && bridge.through <= period.end
+        {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the bridge letter runs to {}, not past the report's period ({})",
+                        bridge.through, period.end
+                    ),
+                )
+                .at(locate::value(
+                    &record.text,
+                    "soc_report.bridge_letter.through",
+                ))
+                .with_hint("a bridge letter covers the days after the report's period"),
+            );
+        }
+    }
+}
+
 fn populations(store: &Store, findings: &mut Vec<Finding>) {
     let control_ids = known_controls(store);
     let mut reported: BTreeSet<&str> = BTreeSet::new();
@@ -730,6 +850,87 @@ fn populations(store: &Store, findings: &mut Vec<Finding>) {
                     "add controls/{}.yaml or move populations/{}/ to the right control",
                     file.control, file.control
                 )),
+            );
+        }
+    }
+}
+
+/// `program:` in soc2.yaml: owners and targets name steps, sign-offs name milestones
+/// or the steps people sign off.
+fn roadmap(store: &Store, findings: &mut Vec<Finding>) {
+    let Some(record) = &store.program else {
+        return;
+    };
+    let roadmap = &record.value.roadmap;
+    let names: Vec<String> = STEPS
+        .iter()
+        .flat_map(|s| [s.number.to_string(), s.slug.to_string()])
+        .collect();
+    for (section, keys) in [
+        ("targets", roadmap.targets.keys().collect::<Vec<_>>()),
+        ("owners", roadmap.owners.keys().collect()),
+    ] {
+        let mut seen: BTreeMap<u8, &str> = BTreeMap::new();
+        for key in keys {
+            let field = format!("program.{section}.{key}");
+            let Some(step) = key.step() else {
+                findings.push(
+                    Finding::new(
+                        Code::UnknownRef,
+                        suggest::unknown("program step", &key.0, names.iter().map(String::as_str)),
+                    )
+                    .in_file(&record.path)
+                    .at(locate::field(&record.text, &field))
+                    .with_hint("steps are numbered 1 to 20 or named; `soc2 program` lists them"),
+                );
+                continue;
+            };
+            if let Some(other) = seen.insert(step.number, &key.0) {
+                findings.push(
+                    Finding::new(
+                        Code::InvalidValue,
+                        format!(
+                            "`program.{section}` names step {} twice (`{other}` and `{key}`)",
+                            step.label()
+                        ),
+                    )
+                    .in_file(&record.path)
+                    .at(locate::field(&record.text, &field)),
+                );
+            }
+        }
+    }
+    let signed: Vec<&str> = STEPS
+        .iter()
+        .filter(|s| s.kind != StepKind::Derived)
+        .map(|s| s.slug)
+        .collect();
+    for (name, signoff) in &record.value.signoffs {
+        let field = format!("signoffs.{name}");
+        if !signed.contains(&name.as_str()) {
+            findings.push(
+                Finding::new(
+                    Code::UnknownRef,
+                    suggest::unknown("sign-off", name, signed.iter().copied()),
+                )
+                .in_file(&record.path)
+                .at(locate::field(&record.text, &field))
+                .with_hint(format!(
+                    "the milestones are {}; steps 17 and 20 are signed off with `soc2 program sign-off`",
+                    MILESTONES.join(", ")
+                )),
+            );
+        }
+        let needs_document = Step::find(name).is_some_and(|s| s.kind == StepKind::SignOff)
+            || name == "auditor-engagement";
+        if needs_document && signoff.document.is_none() == signoff.evidence.is_none() {
+            findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    format!("the sign-off `{name}` needs exactly one of `document` and `evidence`"),
+                )
+                .in_file(&record.path)
+                .at(locate::field(&record.text, &field)),
             );
         }
     }

@@ -25,14 +25,18 @@ mod output;
 mod policies;
 mod policy;
 mod population;
+mod program;
 mod prompt;
 mod risk;
 mod risks;
 mod schema;
 mod show;
+mod signoff;
 mod status;
 mod test;
 mod timeline;
+mod vendor;
+mod vendors;
 mod verify;
 
 use std::path::PathBuf;
@@ -121,6 +125,7 @@ pub enum Command {
     Criteria(criteria::CriteriaArgs),
     Show(show::ShowArgs),
     Due(due::DueArgs),
+    Program(program::ProgramArgs),
     Controls(controls::ControlsArgs),
     Policies(policies::PoliciesArgs),
     Control(control::ControlArgs),
@@ -129,6 +134,8 @@ pub enum Command {
     Evidence(evidence::EvidenceArgs),
     Risks(risks::RisksArgs),
     Risk(risk::RiskArgs),
+    Vendors(vendors::VendorsArgs),
+    Vendor(vendor::VendorArgs),
     Log(log::LogArgs),
     Verify(verify::VerifyArgs),
     Diff(diff::DiffArgs),
@@ -172,9 +179,12 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Control(args) => control::run(&context, args),
         Command::Policy(args) => policy::run(&context, args),
         Command::Approve(args) => approve::run(&context, args),
+        Command::Program(args) => program::run(&context, args),
         Command::Evidence(args) => evidence::run(&context, args),
         Command::Risks(args) => risks::run(&context, args),
         Command::Risk(args) => risk::run(&context, args),
+        Command::Vendors(args) => vendors::run(&context, args),
+        Command::Vendor(args) => vendor::run(&context, args),
         Command::Log(args) => log::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),

@@ -13,8 +13,11 @@ mod policy;
 mod population;
 mod program;
 mod risk;
+mod roadmap;
 mod store;
+mod system;
 mod values;
+mod vendor;
 
 pub use approval::{Approval, ApprovalState, ContentDigest};
 pub use audit_finding::{
@@ -35,10 +38,15 @@ pub use program::{
     Scope, Testing, WindowAlignment,
 };
 pub use risk::{RISK_FIELDS, Risk, Treatment};
+pub use roadmap::{MILESTONES, Roadmap, STEPS, SignOff, Step, StepKind, StepRef};
 pub use store::{EntryKind, Record, Store};
+pub use system::{SYSTEM_FIELDS, SystemDescription};
 pub use values::{
     Date, ID_PATTERN, ID_RULE, Interval, IntervalUnit, SUPPORTED_DATES, Sha256Hex, Timestamp,
     check_evidence_id, check_id, criteria_schema, criterion_schema, is_safe_name, is_valid_id,
+};
+pub use vendor::{
+    BridgeLetter, Criticality, Csoc, Cuec, Method, ReportType, SocReport, VENDOR_FIELDS, Vendor,
 };
 
 /// The placeholder `soc2 init` writes where a person must name an owner.

@@ -9,6 +9,12 @@ pub const RISKS_DIR: &str = "risks";
 pub const TESTS_DIR: &str = "tests";
 pub const FINDINGS_DIR: &str = "findings";
 pub const POPULATIONS_DIR: &str = "populations";
+pub const VENDORS_DIR: &str = "vendors";
+pub const SYSTEM_DIR: &str = "system";
+/// Who owns the system description and its approval.
+pub const SYSTEM_FILE: &str = "system/description.yaml";
+/// The system description's text.
+pub const SYSTEM_DOCUMENT: &str = "system/description.md";
 
 /// The files and folders the store is loaded from.
 pub const STORE_ROOTS: &[&str] = &[
@@ -20,6 +26,8 @@ pub const STORE_ROOTS: &[&str] = &[
     TESTS_DIR,
     FINDINGS_DIR,
     POPULATIONS_DIR,
+    VENDORS_DIR,
+    SYSTEM_DIR,
 ];
 
 /// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.

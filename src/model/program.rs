@@ -1,7 +1,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Approval, Date, Interval};
+use std::collections::BTreeMap;
+
+use super::{Approval, Date, Interval, Roadmap, SignOff};
 use crate::catalog::Category;
 use crate::findings::WarningKind;
 
@@ -23,6 +25,13 @@ pub struct Program {
     /// reasons, and the audit's type and periods (written by `soc2 approve scope`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope_approval: Option<Approval>,
+    /// The program's steps: owners and target dates.
+    #[serde(rename = "program", default, skip_serializing_if = "Roadmap::is_empty")]
+    pub roadmap: Roadmap,
+    /// Sign-offs, by name: the three milestones (`soc2 approve milestone`) and the
+    /// steps only people can judge (`soc2 program sign-off`). Written by the tool.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub signoffs: BTreeMap<String, SignOff>,
 }
 
 /// The canonical key order of soc2.yaml.
@@ -33,6 +42,8 @@ pub const PROGRAM_FIELDS: &[&str] = &[
     "testing",
     "gate",
     "scope_approval",
+    "program",
+    "signoffs",
 ];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

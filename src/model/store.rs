@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::paths::file_stem;
-use super::{AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Risk};
+use super::{
+    AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Risk,
+    SystemDescription, Vendor,
+};
 
 /// What sits at a path of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +52,11 @@ pub struct Store {
     pub audit_findings: Vec<Record<AuditFinding>>,
     /// Population files (`populations/<CONTROL>/*.csv`), sorted by path.
     pub populations: Vec<PopulationFile>,
+    pub vendors: Vec<Record<Vendor>>,
+    /// `system/description.yaml`, when there is one.
+    pub system: Option<Record<SystemDescription>>,
+    /// `system/description.md`'s text, when there is one.
+    pub system_text: Option<String>,
     /// Every file under `evidence/` that is not a record (attachments, and strays),
     /// with its kind as listed, so integrity checking need not look again.
     pub evidence_files: BTreeMap<String, EntryKind>,
@@ -88,6 +96,10 @@ impl Store {
 
     pub fn audit_finding(&self, id: &str) -> Option<&Record<AuditFinding>> {
         self.audit_findings.iter().find(|f| f.value.id == id)
+    }
+
+    pub fn vendor(&self, id: &str) -> Option<&Record<Vendor>> {
+        self.vendors.iter().find(|v| v.value.id == id)
     }
 
     /// IDs of the records in `dir`, those that failed to load included.

@@ -1,5 +1,5 @@
 //! What is overdue or falls due soon: evidence windows closing, evidence going stale,
-//! policy reviews, exceptions expiring and controls still to build.
+//! policy and vendor reviews, exceptions expiring and controls still to build.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,8 @@ pub enum DueKind {
     Exception,
     Build,
     Finding,
+    /// A step of the program past (or near) its target date.
+    Step,
 }
 
 impl DueKind {
@@ -24,6 +26,7 @@ impl DueKind {
             DueKind::Exception => "exception",
             DueKind::Build => "build",
             DueKind::Finding => "finding",
+            DueKind::Step => "step",
         }
     }
 }
@@ -33,7 +36,7 @@ pub struct DueItem {
     pub date: Date,
     pub overdue: bool,
     pub kind: DueKind,
-    /// The control or policy the work is for.
+    /// The control, policy or program step (`step-4`) the work is for.
     pub id: String,
     pub owner: Option<String>,
     pub what: String,
@@ -137,8 +140,22 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
             what,
         );
     }
-    items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
+    // A vendor never reviewed is due for its first review now.
+    for vendor in &assessment.vendors {
+        let what = match vendor.review_due {
+            Some(_) => format!("review vendor {}", vendor.name),
+            None => format!("first review of vendor {}", vendor.name),
+        };
+        let date = vendor.review_due.unwrap_or(today);
+        push(date, DueKind::Review, &vendor.id, &vendor.owner, what);
+    }
+    sort(&mut items);
     items
+}
+
+/// Due items in date order (then kind, then ID), however many lists they came from.
+pub fn sort(items: &mut [DueItem]) {
+    items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
 }
 
 /// Runs of consecutive windows waiting for evidence (pending or missing) that fall due

@@ -93,6 +93,14 @@ impl Fixture {
     fn assess(&self, today: &str) -> Assessment {
         assess(&self.store, day(today), &self.history)
     }
+
+    fn vendor(mut self, id: &str, yaml: &str) -> Fixture {
+        self.store.vendors.push(record(
+            &format!("vendors/{id}.yaml"),
+            &format!("id: {id}\nname: {id}\ncriticality: critical\n{yaml}"),
+        ));
+        self
+    }
 }
 
 const READY: &str = "owner: alice\ncriteria: [CC6.1]\nstatus: implemented\nfrequency: quarterly\n";
@@ -1287,5 +1295,68 @@ mod due_work {
         let f = Fixture::with_program(program).control("GOV-01", planned);
         assert_eq!(items(&f, "2026-11-22", "2026-12-01"), []);
         assert_eq!(items(&f, "2026-11-22", "2027-01-01")[0].0, "2027-01-01");
+    }
+}
+
+mod carve_out {
+    use super::*;
+
+    const CLOUD: &str = "method: carve-out\ncsoc: [{criterion: CC6.4, description: Data centres}]\nsoc_report: {type: type2, period: {start: 2025-10-01, end: 2026-09-30}, received_on: 2026-10-20, reviewed_by: sam, reviewed_on: 2026-10-28}\n";
+    const REVIEW: &str = "owner: sam\ncriteria: [CC9.2]\nstatus: implemented\nfrequency: annual\n";
+
+    fn criterion(a: &Assessment, id: &str) -> CriterionResult {
+        a.criterion(id).unwrap().clone()
+    }
+
+    #[test]
+    fn a_criterion_carried_by_a_holding_carve_out_is_met_without_a_control() {
+        let f = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02").vendor("CLOUD", CLOUD);
+        let a = f.assess("2026-11-23");
+        let cc64 = criterion(&a, "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Met);
+        assert_eq!(cc64.carved_out.len(), 1);
+        assert!(cc64.carved_out[0].holds);
+        // Without the vendor, nothing covers it.
+        let without = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02");
+        assert_eq!(
+            criterion(&without.assess("2026-11-23"), "CC6.4").state,
+            CriterionState::Uncovered
+        );
+    }
+
+    #[test]
+    fn a_carve_out_that_does_not_hold_leaves_its_criterion_partial_with_the_reason() {
+        // The monitoring control has no evidence.
+        let f = Fixture::new()
+            .control("VM-02", REVIEW)
+            .vendor("CLOUD", CLOUD);
+        let cc64 = criterion(&f.assess("2026-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Partial);
+        assert_eq!(
+            cc64.gaps(),
+            ["the monitoring control VM-02 is not ready (missing-evidence)"]
+        );
+        // A stale report.
+        let f = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02").vendor("CLOUD", CLOUD);
+        let cc64 = criterion(&f.assess("2027-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Partial);
+    }
+
+    #[test]
+    fn a_carve_out_does_not_excuse_our_own_controls_and_inclusive_carries_nothing() {
+        let f = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02")
+            .control(
+                "PHY-01",
+                "owner: a\ncriteria: [CC6.4]\nstatus: designed\nfrequency: annual\n",
+            )
+            .vendor("CLOUD", CLOUD);
+        let cc64 = criterion(&f.assess("2026-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Partial);
+        assert_eq!(cc64.gaps(), ["PHY-01 is not ready"]);
+        let inclusive = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02")
+            .vendor("CLOUD", &CLOUD.replace("carve-out", "inclusive"));
+        let cc64 = criterion(&inclusive.assess("2026-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Uncovered);
+        assert!(cc64.carved_out.is_empty());
     }
 }

@@ -13,11 +13,13 @@ pub mod internal_audit;
 pub mod log;
 pub mod oscal;
 pub mod policies;
+pub mod program;
 pub mod risks;
 pub mod schema;
 pub mod show;
 pub mod status;
 pub mod timeline;
+pub mod vendors;
 pub mod verify;
 
 use std::io::IsTerminal;

@@ -75,6 +75,16 @@ pub struct StatusView {
     /// the controls shown.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub not_counted: Vec<Distrusted>,
+    /// Criteria left partial by a carve-out subservice organisation that does not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carve_outs: Vec<CarveOutGap>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CarveOutGap {
+    pub criterion: String,
+    pub vendor: String,
+    pub reason: String,
 }
 
 impl StatusView {
@@ -126,7 +136,30 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             })
             .collect()
     };
+    let carve_outs = if filter.owner.is_some() {
+        Vec::new()
+    } else {
+        assessment
+            .criteria
+            .iter()
+            .filter(|c| {
+                filter
+                    .category
+                    .is_none_or(|category| c.category == category)
+            })
+            .flat_map(|c| {
+                c.carved_out.iter().filter_map(|carve| {
+                    carve.reason.as_ref().map(|reason| CarveOutGap {
+                        criterion: c.id.clone(),
+                        vendor: carve.vendor.clone(),
+                        reason: reason.clone(),
+                    })
+                })
+            })
+            .collect()
+    };
     StatusView {
+        carve_outs,
         organisation: assessment.organisation.clone(),
         today: assessment.today,
         audit: assessment.audit,
@@ -444,7 +477,19 @@ pub fn render_table(view: &StatusView, style: Style) -> String {
         }
         out.push_str("They are left out of readiness; `soc2 check` says how to fix each.\n");
     }
-    if view.uncovered.is_empty() && view.not_ready.is_empty() {
+    if !view.carve_outs.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!(
+                "Carve-outs that do not hold ({})",
+                view.carve_outs.len()
+            ))
+        ));
+        for gap in &view.carve_outs {
+            out.push_str(&format!("  {:<6} {}\n", gap.criterion, gap.reason));
+        }
+    }
+    if view.uncovered.is_empty() && view.not_ready.is_empty() && view.carve_outs.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
             style.green("No gaps: every control shown is ready.")
@@ -514,6 +559,15 @@ pub fn render_markdown(view: &StatusView) -> String {
         ));
         for line in not_counted_lines(view) {
             out.push_str(&format!("- {}\n", md_cell(&line)));
+        }
+    }
+    if !view.carve_outs.is_empty() {
+        out.push_str(&format!(
+            "\n### Carve-outs that do not hold ({})\n\n",
+            view.carve_outs.len()
+        ));
+        for gap in &view.carve_outs {
+            out.push_str(&format!("- `{}` {}\n", gap.criterion, md_cell(&gap.reason)));
         }
     }
     out

@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use super::Source;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{POLICIES_DIR, PROGRAM_FILE, evidence_id, join_inside, parent_dir};
+use crate::model::paths::{
+    POLICIES_DIR, PROGRAM_FILE, SYSTEM_DOCUMENT, SYSTEM_FILE, evidence_id, join_inside, parent_dir,
+};
 use crate::model::{EntryKind, Evidence, EvidenceFile, Policy, Record, Sha256Hex, Store};
 
 #[derive(Debug, Default)]
@@ -455,6 +457,55 @@ pub(crate) fn missing_document(policy: &Record<Policy>, path: &str) -> Finding {
     .with_hint(format!(
         "write the policy text to {path}, or fix `document`"
     ))
+}
+
+/// `system/description.yaml` without the text it describes.
+pub(crate) fn missing_system_document() -> Finding {
+    Finding::new(
+        Code::EvidenceMissing,
+        format!("the system description {SYSTEM_DOCUMENT} is missing"),
+    )
+    .in_file(SYSTEM_FILE)
+    .with_hint(format!(
+        "write the description to {SYSTEM_DOCUMENT} (a new `soc2 init` in an empty folder shows its sections)"
+    ))
+}
+
+/// Every file under `roots` (folders, at any depth, or single files) with the sha256 of
+/// its bytes, sorted by path. A folder that is not there contributes nothing.
+pub fn hashed_files(source: &dyn Source, roots: &[String]) -> Result<Vec<(String, Sha256Hex)>> {
+    fn walk(source: &dyn Source, dir: &str, out: &mut Vec<String>) -> Result<()> {
+        let Some(entries) = source.list(dir)? else {
+            return Ok(());
+        };
+        for entry in entries {
+            let path = format!("{dir}/{}", entry.name);
+            match entry.kind {
+                EntryKind::Dir => walk(source, &path, out)?,
+                EntryKind::File => out.push(path),
+                // Links and special files are never followed or read.
+                EntryKind::Symlink | EntryKind::Other => {}
+            }
+        }
+        Ok(())
+    }
+    let mut paths = Vec::new();
+    for root in roots {
+        match source.kind(root)? {
+            Some(EntryKind::Dir) => walk(source, root, &mut paths)?,
+            Some(EntryKind::File) => paths.push(root.clone()),
+            _ => {}
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let bytes = source.read(&path)?;
+            Ok((path, Sha256Hex::of(&bytes)))
+        })
+        .collect()
 }
 
 /// Paths written in records that leave their folder: a policy's document, and evidence

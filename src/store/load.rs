@@ -16,11 +16,12 @@ use super::{Source, parse_all, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
     CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR, POLICIES_DIR, POPULATIONS_DIR, PROGRAM_FILE,
-    RISKS_DIR, TESTS_DIR, file_stem, is_yaml, join_inside, parent_dir,
+    RISKS_DIR, SYSTEM_DOCUMENT, SYSTEM_FILE, TESTS_DIR, VENDORS_DIR, file_stem, is_yaml,
+    join_inside, parent_dir,
 };
 use crate::model::{
     AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Risk,
-    is_valid_id,
+    SystemDescription, Vendor, is_valid_id,
 };
 use crate::model::{EntryKind, Record, Store};
 use crate::validate;
@@ -115,6 +116,12 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
     store.risks = with_ids(risks, |r| &mut r.id);
     findings.extend(risk_findings);
 
+    let vendor_paths = record_files(source, VENDORS_DIR, "vendor", &mut findings)?;
+    let (vendors, vendor_findings) = parse_records::<Vendor>(source, cache, vendor_paths, "vendor");
+    store.vendors = with_ids(vendors, |v| &mut v.id);
+    findings.extend(vendor_findings);
+    load_system(source, cache, &mut store, &mut findings)?;
+
     load_evidence(source, cache, &mut store, &mut findings)?;
 
     let test_paths = test_files(source)?;
@@ -168,6 +175,15 @@ fn attach_sources(store: &Store, findings: &mut [Finding]) {
     }
     for r in &store.audit_findings {
         texts.insert(&r.path, &r.text);
+    }
+    for r in &store.vendors {
+        texts.insert(&r.path, &r.text);
+    }
+    if let Some(r) = &store.system {
+        texts.insert(&r.path, &r.text);
+    }
+    if let Some(text) = &store.system_text {
+        texts.insert(SYSTEM_DOCUMENT, text);
     }
     let wanted: BTreeSet<&str> = findings.iter().filter_map(|f| f.file.as_deref()).collect();
     for r in store
@@ -421,6 +437,51 @@ fn load_documents(
             }
             _ => findings.push(integrity::missing_document(policy, &path)),
         }
+    }
+    Ok(())
+}
+
+/// The system description: its record (owner, approval) and its text, each optional.
+fn load_system(
+    source: &dyn Source,
+    cache: Option<&ParseCache>,
+    store: &mut Store,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let has_record = match source.kind(SYSTEM_FILE)? {
+        Some(EntryKind::Dir) => {
+            findings.push(integrity::directory_for_a_record(
+                SYSTEM_FILE,
+                "system",
+                "system description",
+            ));
+            false
+        }
+        Some(_) => true,
+        None => false,
+    };
+    if has_record {
+        let (mut records, record_findings) = parse_records::<SystemDescription>(
+            source,
+            cache,
+            vec![SYSTEM_FILE.to_string()],
+            "system description",
+        );
+        findings.extend(record_findings);
+        store.system = records.pop();
+    }
+    match source.kind(SYSTEM_DOCUMENT)? {
+        Some(EntryKind::File | EntryKind::Symlink) => {
+            let bytes = source
+                .read(SYSTEM_DOCUMENT)
+                .with_context(|| format!("reading {SYSTEM_DOCUMENT}"))?;
+            match utf8(SYSTEM_DOCUMENT, &bytes) {
+                Ok(text) => store.system_text = Some(text.to_string()),
+                Err(finding) => findings.push(finding),
+            }
+        }
+        _ if has_record => findings.push(integrity::missing_system_document()),
+        _ => {}
     }
     Ok(())
 }

@@ -91,3 +91,43 @@ fn the_internal_audit_has_an_effective_test_and_a_finding_being_remediated() {
         Some(soc2::readiness::ControlState::Deficient)
     );
 }
+
+#[test]
+fn the_cloud_provider_carries_cc6_4_and_no_common_criterion_is_excluded() {
+    let loaded = store::load(&WorkTree::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let program = loaded.store.program();
+    assert!(
+        program
+            .scope
+            .excluded_criteria
+            .iter()
+            .all(|e| !e.criterion.starts_with("CC")),
+        "the demonstration store excludes no common criterion"
+    );
+    let a = readiness::assess(
+        &loaded.store,
+        Date::from_ymd(2026, 11, 23),
+        &History::default(),
+    );
+    let cc64 = a.criterion("CC6.4").unwrap();
+    assert_eq!(cc64.carved_out.len(), 1);
+    assert!(cc64.carved_out[0].holds, "{:?}", cc64.carved_out);
+    // Judged without history, HR-05 (added after the period) counts and is designed;
+    // with history it is judged from the next period, and CC6.4 is met.
+    assert_eq!(cc64.gaps(), ["HR-05 is not ready"]);
+    // The program: some steps done, some late, none by hand.
+    let view = soc2::program::assess(&soc2::program::Inputs {
+        store: &loaded.store,
+        assessment: &a,
+        signoffs: Default::default(),
+        internal_audit: soc2::program::gather::internal_audit(&loaded.store),
+        requests: None,
+    });
+    assert!(view.done >= 5 && view.done < 20, "{}", view.done);
+    assert_eq!(
+        view.step(4).unwrap().state,
+        soc2::program::StepState::Done,
+        "the system description is written and approved"
+    );
+    assert!(view.late > 0);
+}

@@ -206,3 +206,61 @@ fn risk_set_changes_the_fields_named() {
         "{refused}"
     );
 }
+
+#[test]
+fn approving_changed_content_is_a_new_version_listed_with_its_controls() {
+    let env = committed_small_store();
+    // Unchanged content: no new version, nothing to commit.
+    env.as_person("Vera", "vera@example.com", &["approve", "POL-SEC"])
+        .success();
+    env.write(
+        "policies/POL-SEC.md",
+        "# Security Policy\n\nEveryone protects customer data, always.\n",
+    );
+    // AC-02 stops naming the policy before version 3.
+    let ac02 = env
+        .read("controls/AC-02.yaml")
+        .replace("policies: [POL-SEC]\n", "");
+    env.write("controls/AC-02.yaml", ac02);
+    env.commit_all("tighten the policy");
+    let run = env
+        .as_person("Vera", "vera@example.com", &["approve", "POL-SEC"])
+        .success();
+    assert!(
+        run.stdout
+            .starts_with("Approved POL-SEC (version 3) as vera@example.com"),
+        "{run}"
+    );
+    assert!(env.read("policies/POL-SEC.yaml").contains("version: 3\n"));
+    assert!(
+        env.show("HEAD")
+            .contains("The approved content changed: version 3")
+    );
+    let show = env.soc2(&["show", "POL-SEC"]).success();
+    let versions = show.stdout.split("Approved versions").nth(1).unwrap();
+    let shown: Vec<&str> = versions
+        .lines()
+        .map(|l| l.split(", commit").next().unwrap().trim())
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "(2):",
+            "version 2   approved by approver@example.com on 2026-03-02",
+            "named by AC-01, AC-02",
+            "version 3   approved by vera@example.com on 2026-11-22",
+            "named by AC-01",
+        ]
+    );
+    match env
+        .soc2(&["show", "POL-SEC", "--format", "json"])
+        .success()
+        .parse()
+    {
+        soc2::links::Shown::Policy { versions, .. } => {
+            assert_eq!(versions.len(), 2);
+            assert_eq!(versions[1].commit.len(), 40);
+        }
+        _ => panic!("not a policy"),
+    }
+}

@@ -34,11 +34,15 @@ fn schema_command_prints_them() {
 /// Every record file under `root`, with the kind of its schema.
 fn records(root: &Path) -> Vec<(Kind, std::path::PathBuf)> {
     let mut out = vec![(Kind::Program, root.join("soc2.yaml"))];
+    if root.join("system/description.yaml").is_file() {
+        out.push((Kind::System, root.join("system/description.yaml")));
+    }
     for (dir, kind) in [
         ("controls", Kind::Control),
         ("policies", Kind::Policy),
         ("risks", Kind::Risk),
         ("findings", Kind::Finding),
+        ("vendors", Kind::Vendor),
     ] {
         for entry in std::fs::read_dir(root.join(dir))
             .into_iter()
