@@ -237,9 +237,11 @@ fn main() -> Result<()> {
     }
     write_tree(
         &args.dir,
-        latest
-            .into_iter()
-            .chain(evidence_files.iter().map(|(p, b)| (p.as_str(), b.as_slice()))),
+        latest.into_iter().chain(
+            evidence_files
+                .iter()
+                .map(|(p, b)| (p.as_str(), b.as_slice())),
+        ),
     )?;
     build_history(&args.dir, &files, &evidence_files, &revisions, args.commits)?;
     println!(

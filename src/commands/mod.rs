@@ -6,6 +6,7 @@
 mod approve;
 mod args;
 mod check;
+mod collect;
 mod completions;
 mod context;
 mod control;
@@ -16,8 +17,8 @@ mod due;
 mod evidence;
 mod init;
 mod log;
-mod oscal;
 mod man;
+mod oscal;
 mod output;
 mod policies;
 mod policy;
@@ -25,6 +26,7 @@ mod prompt;
 mod risk;
 mod risks;
 mod schema;
+mod screen;
 mod show;
 mod status;
 mod timeline;
@@ -122,6 +124,7 @@ pub enum Command {
     Policy(policy::PolicyArgs),
     Approve(approve::ApproveArgs),
     Evidence(evidence::EvidenceArgs),
+    Collect(collect::CollectArgs),
     Risks(risks::RisksArgs),
     Risk(risk::RiskArgs),
     Log(log::LogArgs),
@@ -163,6 +166,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Policy(args) => policy::run(&context, args),
         Command::Approve(args) => approve::run(&context, args),
         Command::Evidence(args) => evidence::run(&context, args),
+        Command::Collect(args) => collect::run(&context, args),
         Command::Risks(args) => risks::run(&context, args),
         Command::Risk(args) => risk::run(&context, args),
         Command::Log(args) => log::run(&context, args),

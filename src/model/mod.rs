@@ -2,6 +2,7 @@
 //! errors) and serialize in the canonical key order the tool writes.
 
 mod approval;
+mod collector;
 mod control;
 pub mod digest;
 mod evidence;
@@ -14,14 +15,20 @@ mod store;
 mod values;
 
 pub use approval::{Approval, ApprovalState, ContentDigest};
+pub use collector::{
+    ByteSize, Collector, CommandLine, DEFAULT_TIMEOUT, OnFailure, Seconds, is_valid_collector_name,
+    shell_words,
+};
 pub use control::{CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
 pub use evidence::{
     CommandRun, Covers, EMPTY_SHA256, Evidence, EvidenceFile, EvidenceKind, EvidenceResult,
+    LfsPointer, SecretsNote, content_sha256, is_uri,
 };
 pub use history::{Commit, History, PolicyVersion, Stood, Version};
 pub use policy::{POLICY_FIELDS, Policy};
 pub use program::{
-    Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, Period, Program, Scope, WindowAlignment,
+    Audit, AuditType, CollectSettings, DEFAULT_MAX_OUTPUT, Exclusion, Gate, LinkSettings,
+    PROGRAM_FIELDS, Period, Program, Scope, WindowAlignment,
 };
 pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use store::{EntryKind, Record, Store};
@@ -60,7 +67,7 @@ mod tests {
     fn field_orders_match_the_serialized_order() {
         let approval = "approval: {by: a, at: 2026-01-01, digest: 0000000000000000000000000000000000000000000000000000000000000000}";
         let control: Control = crate::store::from_yaml(&format!(
-            "id: A\ntitle: t\ndescription: d\ntest_procedure: tp\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\ngrace: 10d\npoint_in_time: [export]\npolicies: [P]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
+            "id: A\ntitle: t\ndescription: d\ntest_procedure: tp\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\ngrace: 10d\npoint_in_time: [export]\npolicies: [P]\ncollect: [{{name: x, run: [a]}}]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
         ))
         .unwrap();
         assert_eq!(keys(&control), CONTROL_FIELDS);

@@ -1,7 +1,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Approval, Date, Interval};
+use std::collections::BTreeMap;
+
+use super::{Approval, ByteSize, Date, Interval};
 use crate::catalog::Category;
 use crate::findings::WarningKind;
 
@@ -16,6 +18,13 @@ pub struct Program {
     pub audit: Audit,
     #[serde(default, skip_serializing_if = "Gate::is_empty")]
     pub gate: Gate,
+    /// How `soc2 collect` runs the controls' collectors.
+    #[serde(default, skip_serializing_if = "CollectSettings::is_empty")]
+    pub collect: CollectSettings,
+    /// How evidence kept outside the repository (`link: s3://...`) is fetched to be
+    /// checked.
+    #[serde(default, skip_serializing_if = "LinkSettings::is_empty")]
+    pub links: LinkSettings,
     /// The approval of the scope: services, categories, excluded criteria with their
     /// reasons, and the audit's type and periods (written by `soc2 approve scope`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -23,7 +32,15 @@ pub struct Program {
 }
 
 /// The canonical key order of soc2.yaml.
-pub const PROGRAM_FIELDS: &[&str] = &["organisation", "scope", "audit", "gate", "scope_approval"];
+pub const PROGRAM_FIELDS: &[&str] = &[
+    "organisation",
+    "scope",
+    "audit",
+    "gate",
+    "collect",
+    "links",
+    "scope_approval",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -176,5 +193,44 @@ pub struct Gate {
 impl Gate {
     fn is_empty(&self) -> bool {
         self == &Gate::default()
+    }
+}
+
+/// The output a collector may print before it is refused, when `collect.max_output`
+/// does not say.
+pub const DEFAULT_MAX_OUTPUT: ByteSize = ByteSize(20 << 20);
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectSettings {
+    /// A collector whose standard output or error grows past this is stopped and
+    /// nothing of it is recorded (default 20MB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output: Option<ByteSize>,
+}
+
+impl CollectSettings {
+    fn is_empty(&self) -> bool {
+        self == &CollectSettings::default()
+    }
+
+    pub fn max_output(&self) -> ByteSize {
+        self.max_output.unwrap_or(DEFAULT_MAX_OUTPUT)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSettings {
+    /// For each URI scheme (`s3`, `https`), the command that prints a linked file's
+    /// bytes on its standard output; `{uri}` stands for the link. `file://` links need
+    /// none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fetch: BTreeMap<String, Vec<String>>,
+}
+
+impl LinkSettings {
+    fn is_empty(&self) -> bool {
+        self == &LinkSettings::default()
     }
 }
