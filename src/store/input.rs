@@ -96,9 +96,15 @@ pub fn hash_file(path: &Path) -> Result<(Sha256Hex, u64)> {
     Ok((Sha256Hex(hex), size))
 }
 
-/// This machine's name, for the records of commands it ran: from the kernel or
-/// /etc/hostname on Unix, the environment elsewhere.
+/// This machine's name, for the records of commands it ran: `SOC2_HOST` when set (a
+/// CI runner's name, where machines are made anew for each job), else from the kernel
+/// or /etc/hostname on Unix, the environment elsewhere.
 pub fn host_name() -> String {
+    if let Ok(host) = std::env::var("SOC2_HOST")
+        && !host.trim().is_empty()
+    {
+        return host.trim().to_string();
+    }
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
         .find_map(|path| std::fs::read_to_string(path).ok())
