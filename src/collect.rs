@@ -163,13 +163,13 @@ pub fn current_window(program: &Program, frequency: Frequency, today: Date) -> (
         .chain(program.audit.following_period())
         .collect();
     for period in periods {
-        if period.start <= today && today <= period.end {
-            if let Some(window) = windows(period, frequency, program.audit.windows)
+        if period.start <= today
+            && today <= period.end
+            && let Some(window) = windows(period, frequency, program.audit.windows)
                 .into_iter()
                 .find(|w| w.start <= today && today <= w.end)
-            {
-                return (window.start, window.end);
-            }
+        {
+            return (window.start, window.end);
         }
     }
     let days = match sampling_unit(frequency) {
