@@ -155,6 +155,7 @@ fn main() -> Result<()> {
             } else {
                 vec![policy_ids[rng.below(policy_ids.len())].clone()]
             },
+            collect: Vec::new(),
             approval: None,
             exceptions: Vec::new(),
             notes: None,
@@ -216,8 +217,10 @@ fn main() -> Result<()> {
                     path: Some(format!("{name}.csv")),
                     link: None,
                     sha256: Sha256Hex::of(content.as_bytes()),
+                    size: None,
                 }],
                 command: None,
+                secrets: None,
             };
             let dir = format!("evidence/{}", control.id);
             evidence_files.push((

@@ -11,7 +11,7 @@ use crate::findings::{Code, Finding};
 use crate::git::Repo;
 use crate::history::{self, Depth};
 use crate::model::paths::{POLICIES_DIR, join_inside};
-use crate::model::{Evidence, History, Record, Store};
+use crate::model::{Evidence, History, Record, Sha256Hex, Store};
 use crate::store::integrity::{self, Distrusted, Integrity};
 use crate::store::{self, Loaded, ParseCache, Source};
 
@@ -40,7 +40,7 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
             })
         });
         let mut loaded = store::load(source)?;
-        let mut integrity = integrity::check(&loaded.store, source)?;
+        let mut integrity = integrity::check_with(&loaded.store, source, true)?;
         let mut findings = Vec::new();
         let mut past = History::default();
         if let Some(walk) = walk {
@@ -200,6 +200,129 @@ pub struct Verification {
     pub files_checked: usize,
     pub approvals_checked: usize,
     pub findings: Vec<Finding>,
+    /// Files kept elsewhere (Git LFS objects, linked files) whose content was checked.
+    #[serde(default)]
+    pub elsewhere_checked: usize,
+    /// Files whose content could not be checked, and why.
+    #[serde(default)]
+    pub not_checked: Vec<NotChecked>,
+}
+
+impl Verification {
+    /// Adds what `check_elsewhere` found.
+    pub fn add_elsewhere(&mut self, elsewhere: Elsewhere) {
+        if elsewhere
+            .findings
+            .iter()
+            .any(|f| f.severity != crate::findings::Severity::Info)
+        {
+            self.ok = false;
+        }
+        self.findings.extend(elsewhere.findings);
+        self.findings
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.elsewhere_checked = elsewhere.checked;
+        self.not_checked = elsewhere.not_checked;
+    }
+}
+
+/// A recorded file `verify` could not read, and why.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct NotChecked {
+    pub id: String,
+    /// The store path (LFS) or the URI (a link).
+    pub file: String,
+    pub reason: String,
+}
+
+/// How `verify --fetch-links` gets linked files: `file://` paths are read; other
+/// schemes run the command soc2.yaml's `links.fetch` names for them, in `dir`.
+pub struct Fetch<'a> {
+    pub settings: &'a crate::model::LinkSettings,
+    pub dir: &'a std::path::Path,
+    pub timeout: std::time::Duration,
+}
+
+/// What `verify` found of the files kept outside git's objects.
+#[derive(Debug, Default)]
+pub struct Elsewhere {
+    pub findings: Vec<Finding>,
+    pub checked: usize,
+    pub not_checked: Vec<NotChecked>,
+}
+
+/// Checks the content of Git LFS objects that are present locally (through `repo`),
+/// and with `fetch` the linked files it can reach; lists the rest as not checked.
+pub fn check_elsewhere(
+    integrity: &Integrity,
+    repo: Option<&Repo>,
+    fetch: Option<&Fetch>,
+) -> Result<Elsewhere> {
+    let mut out = Elsewhere::default();
+    let judge = |file: &integrity::Unchecked,
+                 actual: Option<Sha256Hex>,
+                 reason: &str,
+                 out: &mut Elsewhere| match actual {
+        Some(actual) => {
+            out.checked += 1;
+            if actual != file.sha256 {
+                out.findings.push(integrity::unread_changed(file, &actual));
+            }
+        }
+        None => out.not_checked.push(NotChecked {
+            id: file.id.clone(),
+            file: file.file.clone(),
+            reason: reason.to_string(),
+        }),
+    };
+    for file in &integrity.lfs {
+        let actual = match repo {
+            Some(repo) => repo.lfs_object_sha256(&file.sha256)?,
+            None => None,
+        };
+        judge(
+            file,
+            actual,
+            "Git LFS object not fetched (`git lfs fetch` to check it)",
+            &mut out,
+        );
+    }
+    for file in &integrity.external {
+        let Some(fetch) = fetch else {
+            judge(
+                file,
+                None,
+                "linked: not fetched (`soc2 verify --fetch-links` to check it)",
+                &mut out,
+            );
+            continue;
+        };
+        match fetch_link(&file.file, fetch) {
+            Ok((actual, _size)) => judge(file, Some(actual), "", &mut out),
+            Err(reason) => judge(file, None, &reason, &mut out),
+        }
+    }
+    Ok(out)
+}
+
+/// The sha256 and size of a linked file, or why it could not be fetched.
+fn fetch_link(uri: &str, fetch: &Fetch) -> std::result::Result<(Sha256Hex, u64), String> {
+    if let Some(path) = uri.strip_prefix("file://") {
+        return crate::store::input::hash_file(std::path::Path::new(path))
+            .map_err(|err| format!("could not read it: {err:#}"));
+    }
+    let scheme = uri.split("://").next().unwrap_or_default();
+    let Some(command) = fetch.settings.fetch.get(scheme) else {
+        return Err(format!(
+            "no command fetches `{scheme}://` links (soc2.yaml: `links: {{fetch: {{{scheme}: [...]}}}}`)"
+        ));
+    };
+    let argv: Vec<String> = command.iter().map(|a| a.replace("{uri}", uri)).collect();
+    if argv.is_empty() {
+        return Err(format!("the fetch command for `{scheme}://` is empty"));
+    }
+    crate::process::hash_output(&argv, fetch.dir, fetch.timeout)
+        .map_err(|err| format!("fetching it failed: {err:#}"))
 }
 
 impl Audited {
@@ -229,6 +352,8 @@ impl Audited {
                 .filter(|p| p.value.approval.is_some())
                 .count();
         Verification {
+            elsewhere_checked: 0,
+            not_checked: Vec::new(),
             ok: !findings
                 .iter()
                 .any(|f| f.severity != crate::findings::Severity::Info),

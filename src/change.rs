@@ -19,6 +19,8 @@ pub struct Change {
     pub writes: Vec<PendingWrite>,
     /// Files already in the working tree that the change records as they are.
     pub stage: Vec<String>,
+    /// More trailers after `Soc2-Object`, such as one `Soc2-Evidence` per record.
+    pub trailers: Vec<(&'static str, String)>,
 }
 
 impl Change {
@@ -29,6 +31,7 @@ impl Change {
             details: Vec::new(),
             writes: Vec::new(),
             stage: Vec::new(),
+            trailers: Vec::new(),
         }
     }
 
@@ -47,6 +50,9 @@ impl Change {
             "Soc2-Action: {}\nSoc2-Object: {}\n",
             self.action, self.object
         ));
+        for (key, value) in &self.trailers {
+            message.push_str(&format!("{key}: {value}\n"));
+        }
         message
     }
 
@@ -77,10 +83,14 @@ impl Change {
             command.push_str(&format!(" -m {}", quote(&self.details.join("\n"))));
         }
         command.push_str(&format!(
-            " --trailer {} --trailer {} -- {paths}",
+            " --trailer {} --trailer {}",
             quote(&format!("Soc2-Action: {}", self.action)),
             quote(&format!("Soc2-Object: {}", self.object))
         ));
+        for (key, value) in &self.trailers {
+            command.push_str(&format!(" --trailer {}", quote(&format!("{key}: {value}"))));
+        }
+        command.push_str(&format!(" -- {paths}"));
         command
     }
 }

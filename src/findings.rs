@@ -246,6 +246,17 @@ codes! {
         "A section of `system/description.md` holds nothing but its heading and the \
          template's prompt (an HTML comment). Write what the prompt asks, or say why it \
          does not apply.";
+    SecretInEvidence = "E-SECRET-IN-EVIDENCE", Error, "an evidence file holds a credential",
+        "A committed evidence file (or record) holds something that looks like a \
+         credential: an AWS access key id or secret key, a private key block, a GitHub, \
+         GitLab or Slack token, a JSON Web Token, a URL with a password, or a password, \
+         secret or token assigned a random-looking value. The finding names the rule, \
+         the file, line and column, and shows the line masked. Revoke the credential \
+         first: it is in git history, and removing the file does not take it out. Then \
+         record the evidence again with `--redact` (each hit replaced with \
+         `[REDACTED:<rule>]`). If the match is not a secret (a test key, a public \
+         sample), record it with `--allow-secret RULE`, which the record keeps under \
+         `secrets.allowed`.";
 }
 
 impl Code {

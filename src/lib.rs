@@ -19,6 +19,8 @@
 //! - [`oscal::documents`]: the store and its readiness as OSCAL documents.
 //! - [`report`]: the renderers (tables, Markdown, JSON) of those results.
 //! - [`change`]: the one way to change the store, as one git commit.
+//! - [`collect::plan`]: which collectors are due; [`process::run`]: running one;
+//!   [`secrets::scan`]: credentials in evidence, found before they are committed.
 //!
 //! ```
 //! use soc2::model::{Date, History};
@@ -39,6 +41,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod change;
+pub mod collect;
 pub mod diff;
 pub mod duties;
 pub mod findings;
@@ -50,11 +53,13 @@ pub mod links;
 mod locate;
 pub mod model;
 pub mod oscal;
+pub mod process;
 pub mod program;
 pub mod readiness;
 pub mod report;
 mod rules;
 pub mod schema;
+pub mod secrets;
 pub mod starter;
 pub mod store;
 pub mod suggest;

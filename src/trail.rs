@@ -132,7 +132,10 @@ fn entry(touched: Touched) -> Entry {
     let commit = touched.commit;
     let soc2_action = commit.trailer("Soc2-Action").map(str::to_string);
     let (action, objects) = match (soc2_action, commit.trailer("Soc2-Object")) {
-        (Some(action), Some(object)) if commit.parents <= 1 => (action, vec![object.to_string()]),
+        // `soc2 collect` names every control it recorded evidence for.
+        (Some(action), Some(object)) if commit.parents <= 1 => {
+            (action, object.split(", ").map(str::to_string).collect())
+        }
         _ => {
             let objects: BTreeSet<String> = touched.paths.iter().map(|p| object_of(p)).collect();
             ("edit".to_string(), objects.into_iter().collect())

@@ -9,8 +9,8 @@ use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, evidence_id, parent_dir, test_id};
 use crate::model::{
-    AuditType, Conclusion, Date, EvidenceResult, FindingStatus, MILESTONES, STEPS, SUPPORTED_DATES,
-    Step, StepKind, is_valid_id,
+    AuditType, CommandLine, Conclusion, Date, EvidenceResult, FindingStatus, MILESTONES, STEPS,
+    SUPPORTED_DATES, Step, StepKind, is_valid_collector_name, is_valid_id,
 };
 use crate::model::{Record, Store};
 use crate::suggest;
@@ -337,6 +337,7 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
                 );
             }
         }
+        collectors(record, findings);
         if control.lacks_reason() {
             findings.push(
                 Finding::new(
@@ -379,6 +380,59 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// A control's collectors: each named once, with something to run, a timeout that
+/// lets it run, and a shell line only with `shell: true`.
+fn collectors(record: &Record<crate::model::Control>, findings: &mut Vec<Finding>) {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for (i, collector) in record.value.collect.iter().enumerate() {
+        let here = |field: &str, message: String, hint: &str| {
+            Finding::new(Code::InvalidValue, message)
+                .in_file(&record.path)
+                .at(locate::value(
+                    &record.text,
+                    &format!("collect[{i}].{field}"),
+                ))
+                .with_hint(hint.to_string())
+        };
+        if !is_valid_collector_name(&collector.name) {
+            findings.push(here(
+                "name",
+                format!(
+                    "the collector name `{}` is not lower-case letters, digits and dashes",
+                    collector.name
+                ),
+                "name each collector like `branch-protection`: its records are named after it",
+            ));
+        } else if !seen.insert(collector.name.as_str()) {
+            findings.push(here(
+                "name",
+                format!("two collectors of {} are named `{}`", record.value.id, collector.name),
+                "give each collector of a control its own name: `soc2 collect` tells their evidence apart by it",
+            ));
+        }
+        if collector.run.is_empty() {
+            findings.push(here(
+                "run",
+                format!("the collector `{}` has nothing to run", collector.name),
+                "set `run` to the command and its arguments, like `run: [gh, api, repos/OWNER/REPO]`",
+            ));
+        } else if matches!(collector.run, CommandLine::Line(_)) && !collector.shell {
+            findings.push(here(
+                "run",
+                format!("the collector `{}` gives `run` as one string", collector.name),
+                "write `run` as a list of arguments (no shell is involved), or add `shell: true` to run the line with `sh -c`",
+            ));
+        }
+        if collector.timeout.is_some_and(|t| t.0 == 0) {
+            findings.push(here(
+                "timeout",
+                format!("the collector `{}` has a timeout of zero", collector.name),
+                "give the command time to run, like `timeout: 60s` (the default is 5m)",
+            ));
         }
     }
 }

@@ -7,6 +7,7 @@ mod approve;
 mod args;
 mod audit_results;
 mod check;
+mod collect;
 mod completions;
 mod context;
 mod control;
@@ -30,6 +31,7 @@ mod prompt;
 mod risk;
 mod risks;
 mod schema;
+mod screen;
 mod show;
 mod signoff;
 mod status;
@@ -132,6 +134,7 @@ pub enum Command {
     Policy(policy::PolicyArgs),
     Approve(approve::ApproveArgs),
     Evidence(evidence::EvidenceArgs),
+    Collect(collect::CollectArgs),
     Risks(risks::RisksArgs),
     Risk(risk::RiskArgs),
     Vendors(vendors::VendorsArgs),
@@ -181,6 +184,7 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Approve(args) => approve::run(&context, args),
         Command::Program(args) => program::run(&context, args),
         Command::Evidence(args) => evidence::run(&context, args),
+        Command::Collect(args) => collect::run(&context, args),
         Command::Risks(args) => risks::run(&context, args),
         Command::Risk(args) => risk::run(&context, args),
         Command::Vendors(args) => vendors::run(&context, args),

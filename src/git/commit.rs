@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use git2::{ErrorCode, Index, ObjectType, Oid, Repository, Tree};
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Tree};
 
 use super::{Identity, Repo};
 use crate::Hinted;
+use crate::model::LfsPointer;
 use crate::store::IndexLock;
 
 impl Repo {
@@ -53,9 +54,37 @@ impl Repo {
         let mut updates = Vec::with_capacity(paths.len());
         for path in paths {
             if workdir.join(path).exists() {
-                index
-                    .add_path(Path::new(path))
-                    .with_context(|| format!("staging {path}"))?;
+                if self.is_lfs_path(path)? {
+                    // Git LFS keeps the content out of git: commit its pointer.
+                    let content = std::fs::read(workdir.join(path))
+                        .with_context(|| format!("reading {path}"))?;
+                    let pointer = match LfsPointer::parse(&content) {
+                        Some(pointer) => pointer,
+                        None => self.lfs_clean(&content)?,
+                    };
+                    let text = pointer.text();
+                    let entry = IndexEntry {
+                        ctime: IndexTime::new(0, 0),
+                        mtime: IndexTime::new(0, 0),
+                        dev: 0,
+                        ino: 0,
+                        mode: 0o100644,
+                        uid: 0,
+                        gid: 0,
+                        file_size: text.len() as u32,
+                        id: Oid::ZERO_SHA1,
+                        flags: 0,
+                        flags_extended: 0,
+                        path: path.as_bytes().to_vec(),
+                    };
+                    index
+                        .add_frombuffer(&entry, text.as_bytes())
+                        .with_context(|| format!("staging {path}"))?;
+                } else {
+                    index
+                        .add_path(Path::new(path))
+                        .with_context(|| format!("staging {path}"))?;
+                }
                 let entry = index
                     .get_path(Path::new(path), 0)
                     .context("a staged path is in the index")?;

@@ -6,6 +6,7 @@
 mod commit;
 mod history;
 mod identity;
+mod lfs;
 mod sign;
 mod tree;
 mod walk;

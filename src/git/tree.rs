@@ -121,6 +121,15 @@ impl TreeSource {
 
     /// The raw bytes of an object, through this thread's repository handle.
     fn object(&self, id: Oid) -> io::Result<Vec<u8>> {
+        self.with_odb(|odb| Ok(odb.read(id).map_err(io::Error::other)?.data().to_vec()))
+    }
+
+    /// An object's size, from its header: the object is not inflated.
+    fn object_size(&self, id: Oid) -> io::Result<u64> {
+        self.with_odb(|odb| Ok(odb.read_header(id).map_err(io::Error::other)?.0 as u64))
+    }
+
+    fn with_odb<T>(&self, f: impl FnOnce(&git2::Odb) -> io::Result<T>) -> io::Result<T> {
         REPOSITORY.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.as_ref().is_none_or(|(dir, _)| dir != &self.git_dir) {
@@ -128,9 +137,7 @@ impl TreeSource {
                 *slot = Some((self.git_dir.clone(), repo));
             }
             let (_, repo) = slot.as_ref().expect("opened above");
-            let odb = repo.odb().map_err(io::Error::other)?;
-            let object = odb.read(id).map_err(io::Error::other)?;
-            Ok(object.data().to_vec())
+            f(&repo.odb().map_err(io::Error::other)?)
         })
     }
 
@@ -256,6 +263,13 @@ impl Source for TreeSource {
         match self.entry(path).ok()?? {
             (EntryKind::File, id) => id.as_bytes().try_into().ok(),
             _ => None,
+        }
+    }
+
+    fn size(&self, path: &str) -> io::Result<u64> {
+        match self.entry(path)? {
+            Some((EntryKind::File, id)) => self.object_size(id),
+            _ => Ok(self.read(path)?.len() as u64),
         }
     }
 

@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use std::collections::BTreeMap;
 
-use super::{Approval, Date, Interval, Roadmap, SignOff};
+use super::{Approval, ByteSize, Date, Interval, Roadmap, SignOff};
 use crate::catalog::Category;
 use crate::findings::WarningKind;
 
@@ -21,6 +21,13 @@ pub struct Program {
     pub testing: Testing,
     #[serde(default, skip_serializing_if = "Gate::is_empty")]
     pub gate: Gate,
+    /// How `soc2 collect` runs the controls' collectors.
+    #[serde(default, skip_serializing_if = "CollectSettings::is_empty")]
+    pub collect: CollectSettings,
+    /// How evidence kept outside the repository (`link: s3://...`) is fetched to be
+    /// checked.
+    #[serde(default, skip_serializing_if = "LinkSettings::is_empty")]
+    pub links: LinkSettings,
     /// The approval of the scope: services, categories, excluded criteria with their
     /// reasons, and the audit's type and periods (written by `soc2 approve scope`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +48,8 @@ pub const PROGRAM_FIELDS: &[&str] = &[
     "audit",
     "testing",
     "gate",
+    "collect",
+    "links",
     "scope_approval",
     "program",
     "signoffs",
@@ -252,4 +261,43 @@ pub struct PerEventSize {
     pub percent: u32,
     pub min: u32,
     pub max: u32,
+}
+
+/// The output a collector may print before it is refused, when `collect.max_output`
+/// does not say.
+pub const DEFAULT_MAX_OUTPUT: ByteSize = ByteSize(20 << 20);
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectSettings {
+    /// A collector whose standard output or error grows past this is stopped and
+    /// nothing of it is recorded (default 20MB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output: Option<ByteSize>,
+}
+
+impl CollectSettings {
+    fn is_empty(&self) -> bool {
+        self == &CollectSettings::default()
+    }
+
+    pub fn max_output(&self) -> ByteSize {
+        self.max_output.unwrap_or(DEFAULT_MAX_OUTPUT)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSettings {
+    /// For each URI scheme (`s3`, `https`), the command that prints a linked file's
+    /// bytes on its standard output; `{uri}` stands for the link. `file://` links need
+    /// none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fetch: BTreeMap<String, Vec<String>>,
+}
+
+impl LinkSettings {
+    fn is_empty(&self) -> bool {
+        self == &LinkSettings::default()
+    }
 }

@@ -128,7 +128,7 @@ impl Sha256Hex {
     pub fn of_reader(mut reader: impl std::io::Read) -> std::io::Result<Sha256Hex> {
         use sha2::Digest;
         let mut hasher = sha2::Sha256::new();
-        let mut block = vec![0u8; 256 * 1024];
+        let mut block = vec![0u8; 1 << 20];
         loop {
             match reader.read(&mut block) {
                 Ok(0) => break,

@@ -1,6 +1,7 @@
 //! Renderers: they turn results into text and never compute or read anything.
 
 pub mod check;
+pub mod collect;
 pub mod controls;
 pub mod criteria;
 pub mod diagnostics;

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,9 @@ use crate::locate;
 use crate::model::paths::{
     POLICIES_DIR, PROGRAM_FILE, SYSTEM_DOCUMENT, SYSTEM_FILE, evidence_id, join_inside, parent_dir,
 };
-use crate::model::{EntryKind, Evidence, EvidenceFile, Policy, Record, Sha256Hex, Store};
+use crate::model::{
+    EntryKind, Evidence, EvidenceFile, LfsPointer, Policy, Record, Sha256Hex, Store, is_uri,
+};
 
 #[derive(Debug, Default)]
 pub struct Integrity {
@@ -29,6 +31,27 @@ pub struct Integrity {
     pub records_checked: usize,
     /// Records that do not count as evidence, and why.
     pub distrusted: Vec<Distrusted>,
+    /// Files read as Git LFS pointers whose oid is the recorded sha256: the pointer
+    /// vouches for the content, which `verify` checks when the object is fetched.
+    pub lfs: Vec<Unchecked>,
+    /// Files linked by a URI, kept outside the repository: never read here.
+    pub external: Vec<Unchecked>,
+}
+
+/// A recorded file whose content was not read: an LFS object or a linked file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unchecked {
+    /// The evidence ID.
+    pub id: String,
+    /// The record's file.
+    pub record: String,
+    /// Which entry of its `files`.
+    pub index: usize,
+    /// The store path (LFS) or the URI (a link).
+    pub file: String,
+    pub sha256: Sha256Hex,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
 }
 
 /// An evidence record that does not count as evidence anywhere: a file it lists is
@@ -180,6 +203,8 @@ pub fn recorded_files(record: &Record<Evidence>) -> Vec<RecordedFile<'_>> {
         .filter_map(|(index, file): (usize, &EvidenceFile)| {
             let (field, written, target) = match (&file.path, &file.link) {
                 (Some(path), None) => ("path", path.as_str(), join_inside(dir, path)),
+                // A URI names a file outside the repository (`external_links`).
+                (None, Some(link)) if is_uri(link) => return None,
                 (None, Some(link)) => ("link", link.as_str(), join_inside("", link)),
                 _ => return None,
             };
@@ -194,42 +219,121 @@ pub fn recorded_files(record: &Record<Evidence>) -> Vec<RecordedFile<'_>> {
         .collect()
 }
 
-/// Looks at one recorded file: its kind (as listed when the store loaded, or asked
-/// of the source), and for a regular file its status and the sha256 it has now.
-pub fn file_status(
+/// The record's files linked by a URI, outside the repository.
+pub fn external_links(record: &Record<Evidence>) -> Vec<Unchecked> {
+    record
+        .value
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.path.is_none())
+        .filter_map(|(index, file)| {
+            Some(Unchecked {
+                id: evidence_id(&record.path),
+                record: record.path.clone(),
+                index,
+                file: file.external_link()?.to_string(),
+                sha256: file.sha256.clone(),
+                size: file.size,
+            })
+        })
+        .collect()
+}
+
+/// What was found at one recorded file.
+struct Inspected {
+    status: FileStatus,
+    /// The sha256 it has now: of its bytes, or the oid of the LFS pointer it is.
+    actual: Option<Sha256Hex>,
+    /// It is a Git LFS pointer.
+    pointer: Option<LfsPointer>,
+    bytes: Option<Vec<u8>>,
+}
+
+/// Evidence files up to this size are read whole when they are to be scanned for
+/// secrets; larger ones are scanned in pieces (`secret_findings_streamed`).
+const READ_WHOLE: u64 = 32 << 20;
+
+/// `want_bytes`: the caller scans the file's content, so hand it back when it fits.
+fn inspect(
     store: &Store,
     source: &dyn Source,
     file: &RecordedFile,
-) -> Result<(FileStatus, Option<Sha256Hex>)> {
+    want_bytes: bool,
+) -> Result<Inspected> {
+    let nothing = |status| Inspected {
+        status,
+        actual: None,
+        pointer: None,
+        bytes: None,
+    };
     let Some(target) = &file.target else {
-        return Ok((FileStatus::UnsafePath, None));
+        return Ok(nothing(FileStatus::UnsafePath));
     };
     let kind = match store.evidence_files.get(target) {
         Some(kind) => Some(*kind),
         None => source.kind(target)?,
     };
     Ok(match kind {
-        None | Some(EntryKind::Dir | EntryKind::Other) => (FileStatus::Missing, None),
-        Some(EntryKind::Symlink) => (FileStatus::Symlink, None),
+        None | Some(EntryKind::Dir | EntryKind::Other) => nothing(FileStatus::Missing),
+        Some(EntryKind::Symlink) => nothing(FileStatus::Symlink),
         Some(EntryKind::File) => {
-            let actual = source.sha256(target)?;
+            // A file Git LFS keeps is its pointer wherever the content was not
+            // fetched (a revision's tree, a checkout without LFS): its oid is the
+            // content's sha256. Pointers are small; anything larger is hashed as it
+            // streams by, and read whole only when it is to be scanned and fits.
+            let size = source.size(target)?;
+            let bytes = if size <= LfsPointer::MAX_SIZE || (want_bytes && size <= READ_WHOLE) {
+                Some(source.read(target)?)
+            } else {
+                None
+            };
+            let pointer = bytes.as_deref().and_then(LfsPointer::parse);
+            let actual = match (&pointer, &bytes) {
+                (Some(pointer), _) => pointer.oid.clone(),
+                (None, Some(bytes)) => Sha256Hex::of(bytes),
+                (None, None) => source.sha256(target)?,
+            };
             let status = if &actual == file.sha256 {
                 FileStatus::Ok
             } else {
                 FileStatus::Changed
             };
-            (status, Some(actual))
+            Inspected {
+                status,
+                actual: Some(actual),
+                pointer,
+                bytes,
+            }
         }
     })
 }
 
+/// Looks at one recorded file: its kind (as listed when the store loaded, or asked
+/// of the source), and for a regular file its status and the sha256 it has now (for a
+/// Git LFS pointer, the oid it names).
+pub fn file_status(
+    store: &Store,
+    source: &dyn Source,
+    file: &RecordedFile,
+) -> Result<(FileStatus, Option<Sha256Hex>)> {
+    let inspected = inspect(store, source, file, false)?;
+    Ok((inspected.status, inspected.actual))
+}
+
 /// Hashes every evidence file the records list, through `source` (working tree or revision).
 pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
+    check_with(store, source, false)
+}
+
+/// `check`, and with `scan_secrets` every stored evidence file and record is also
+/// scanned for credentials (E-SECRET-IN-EVIDENCE), from the bytes already read.
+pub fn check_with(store: &Store, source: &dyn Source, scan_secrets: bool) -> Result<Integrity> {
     // Records are independent: hash their files on every core.
     let checked: Vec<Result<RecordCheck>> = store
         .evidence
         .par_iter()
-        .map(|r| check_record(r, store, source))
+        .map(|r| check_record(r, store, source, scan_secrets))
         .collect();
     let mut out = Integrity {
         records_checked: store.evidence.len(),
@@ -241,7 +345,11 @@ pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
         out.findings.extend(result.findings);
         out.files_checked += result.files_checked;
         out.distrusted.extend(result.distrusted);
+        out.lfs.extend(result.lfs);
         recorded.extend(result.recorded);
+    }
+    for record in &store.evidence {
+        out.external.extend(external_links(record));
     }
     for path in store
         .evidence_files
@@ -269,14 +377,28 @@ struct RecordCheck {
     files_checked: usize,
     recorded: Vec<String>,
     distrusted: Vec<Distrusted>,
+    lfs: Vec<Unchecked>,
 }
 
 fn check_record(
     record: &Record<Evidence>,
     store: &Store,
     source: &dyn Source,
+    scan_secrets: bool,
 ) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
+    let allowed: &[String] = record
+        .value
+        .secrets
+        .as_ref()
+        .map_or(&[], |s| s.allowed.as_slice());
+    if scan_secrets {
+        out.findings.extend(secret_findings(
+            &record.path,
+            record.text.as_bytes(),
+            allowed,
+        ));
+    }
     for file in recorded_files(record) {
         // An escaping path is reported by validation and never read.
         let Some(target) = file.target.clone() else {
@@ -296,9 +418,36 @@ fn check_record(
                 ))
                 .with_source(&record.text)
         };
-        let (status, actual) = file_status(store, source, &file)?;
+        let Inspected {
+            status,
+            actual,
+            pointer,
+            bytes,
+        } = inspect(store, source, &file, scan_secrets && file.field == "path")?;
         if actual.is_some() {
             out.files_checked += 1;
+        }
+        if let Some(pointer) = pointer.filter(|_| status == FileStatus::Ok) {
+            out.lfs.push(Unchecked {
+                id: evidence_id(&record.path),
+                record: record.path.clone(),
+                index: file.index,
+                file: target.clone(),
+                sha256: pointer.oid,
+                size: Some(pointer.size),
+            });
+        } else if scan_secrets
+            && file.field == "path"
+            && matches!(status, FileStatus::Ok | FileStatus::Changed)
+        {
+            match bytes {
+                Some(bytes) => out
+                    .findings
+                    .extend(secret_findings(&target, &bytes, allowed)),
+                None => out
+                    .findings
+                    .extend(secret_findings_streamed(source, &target, allowed)?),
+            }
         }
         let problem = match status {
             FileStatus::Ok => None,
@@ -337,6 +486,66 @@ fn check_record(
         }
     }
     Ok(out)
+}
+
+/// E-SECRET-IN-EVIDENCE for each credential in a committed file that its record does
+/// not allow. The finding shows the line masked, never the secret.
+fn secret_findings(path: &str, bytes: &[u8], allowed: &[String]) -> Vec<Finding> {
+    hit_findings(path, crate::secrets::scan(bytes), allowed)
+}
+
+/// `secret_findings` for a file too large to hold: scanned a piece at a time.
+fn secret_findings_streamed(
+    source: &dyn Source,
+    path: &str,
+    allowed: &[String],
+) -> Result<Vec<Finding>> {
+    let reader = source
+        .open(path)
+        .with_context(|| format!("reading {path}"))?;
+    let hits = crate::secrets::scan_reader(reader).with_context(|| format!("reading {path}"))?;
+    Ok(hit_findings(path, hits, allowed))
+}
+
+fn hit_findings(path: &str, hits: Vec<crate::secrets::Hit>, allowed: &[String]) -> Vec<Finding> {
+    hits.into_iter()
+        .filter(|hit| !allowed.contains(&hit.rule))
+        .map(|hit| {
+            let title = crate::secrets::rule(&hit.rule).map_or("a secret", |r| r.title);
+            let mut finding = Finding::new(
+                Code::SecretInEvidence,
+                format!("{path} holds {title} ({})", hit.rule),
+            )
+            .in_file(path)
+            .at(Some(crate::findings::Position {
+                line: hit.line,
+                column: hit.column,
+            }))
+            .with_hint(format!(
+                "revoke the credential (git history keeps it), then record the evidence again with `--redact`; if it is not a secret, `--allow-secret {}`",
+                hit.rule
+            ));
+            finding.source_line = Some(hit.excerpt);
+            finding
+        })
+        .collect()
+}
+
+/// E-HASH-MISMATCH for a file whose content was read elsewhere (an LFS object, a
+/// linked file) and differs from the record.
+pub fn unread_changed(file: &Unchecked, actual: &Sha256Hex) -> Finding {
+    Finding::new(
+        Code::HashMismatch,
+        format!(
+            "{} ({}) has changed: sha256 {} was recorded, its content is now {}",
+            file.file,
+            file.id,
+            file.sha256.short(),
+            actual.short()
+        ),
+    )
+    .in_file(&file.record)
+    .with_hint("restore the recorded content where it is kept; if the new content is the right evidence, record it anew")
 }
 
 /// `soc2.yaml` is a directory.

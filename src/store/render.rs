@@ -264,6 +264,7 @@ mod tests {
             grace: None,
             point_in_time: Vec::new(),
             policies: vec!["POL-ACCESS".into()],
+            collect: Vec::new(),
             approval: Some(Approval {
                 by: "carol@example.com".into(),
                 at: Date::from_ymd(2026, 6, 2),

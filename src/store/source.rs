@@ -43,6 +43,17 @@ pub trait Source: Sync {
     fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
         Ok(Sha256Hex::of(&self.read(path)?))
     }
+
+    /// The size of the file at `path`, in bytes, without reading it where the source
+    /// can tell.
+    fn size(&self, path: &str) -> io::Result<u64> {
+        Ok(self.read(path)?.len() as u64)
+    }
+
+    /// The file at `path` to read in pieces; sources that can, do not hold it whole.
+    fn open(&self, path: &str) -> io::Result<Box<dyn io::Read + '_>> {
+        Ok(Box::new(io::Cursor::new(self.read(path)?)))
+    }
 }
 
 /// The files on disk under the store's root.
@@ -140,7 +151,23 @@ impl Source for WorkTree {
     }
 
     fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
-        Sha256Hex::of_reader(std::fs::File::open(self.path(path))?)
+        let mut file = std::fs::File::open(self.path(path))?;
+        // Most evidence is small: one read, no block to fill.
+        let size = file.metadata()?.len();
+        if size <= 1 << 20 {
+            let mut bytes = Vec::with_capacity(size as usize + 1);
+            io::Read::read_to_end(&mut file, &mut bytes)?;
+            return Ok(Sha256Hex::of(&bytes));
+        }
+        Sha256Hex::of_reader(file)
+    }
+
+    fn size(&self, path: &str) -> io::Result<u64> {
+        Ok(std::fs::symlink_metadata(self.path(path))?.len())
+    }
+
+    fn open(&self, path: &str) -> io::Result<Box<dyn io::Read + '_>> {
+        Ok(Box::new(std::fs::File::open(self.path(path))?))
     }
 }
 

@@ -117,6 +117,7 @@ impl Env {
             .env("GIT_AUTHOR_DATE", AUTHOR_DATE)
             .env("GIT_COMMITTER_DATE", AUTHOR_DATE)
             .env("SOC2_TODAY", TODAY)
+            .env("SOC2_HOST", "test-host")
             .env("NO_COLOR", "1")
             .env("LC_ALL", "C");
         command

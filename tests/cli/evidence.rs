@@ -200,6 +200,7 @@ fn run_records_output_exit_code_and_command() {
         .lines()
         .map(|l| {
             if l.trim_start().starts_with("started_at:")
+                || l.trim_start().starts_with("ended_at:")
                 || l.trim_start().starts_with("duration_ms:")
             {
                 format!("{}: [redacted]", l.split(':').next().unwrap())
@@ -229,8 +230,8 @@ fn run_records_output_exit_code_and_command() {
 
      evidence/IR-01/2026-11-22-paging-config.stderr.txt |  1 +
      evidence/IR-01/2026-11-22-paging-config.stdout.txt |  1 +
-     evidence/IR-01/2026-11-22-paging-config.yaml       | 17 +++++++++++++++++
-     3 files changed, 19 insertions(+)
+     evidence/IR-01/2026-11-22-paging-config.yaml       | 21 +++++++++++++++++++++
+     3 files changed, 23 insertions(+)
     ");
     env.soc2(&["verify"]).success();
 }

@@ -90,6 +90,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         grace: None,
         point_in_time: Vec::new(),
         policies: dedup(args.policies),
+        collect: Vec::new(),
         approval: None,
         exceptions: Vec::new(),
         notes: args.notes,
