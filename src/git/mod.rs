@@ -18,7 +18,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository, RepositoryState};
 
 use crate::Hinted;
-use crate::store::IndexLock;
+use crate::store::{IndexLock, Source};
 
 /// How long a command waits for another to release the index lock.
 fn lock_wait() -> std::time::Duration {
@@ -187,24 +187,38 @@ impl Repo {
         &self,
         paths: impl IntoIterator<Item = &'a str>,
     ) -> Result<Vec<&'a str>> {
-        let index = self.repo.index().context("reading the git index")?;
-        let untracked: Vec<&str> = paths
-            .into_iter()
-            .filter(|p| index.get_path(Path::new(p), 0).is_none())
-            .collect();
-        if untracked.is_empty() {
-            return Ok(untracked);
-        }
+        // HEAD's tree first: each of its folders is read once, and in a checkout with
+        // nothing new every path is there, so the index (all of the repository's
+        // paths) is read only when something is not.
         let head = match self.repo.head() {
-            Ok(head) => Some(head.peel_to_tree().context("reading HEAD's tree")?),
+            Ok(head) => Some(TreeSource::new(
+                "HEAD".into(),
+                self.repo.path().to_path_buf(),
+                head.peel_to_commit().context("reading HEAD")?.tree_id(),
+                Arc::default(),
+            )),
             Err(_) => None,
         };
-        Ok(untracked
+        let mut not_in_head = Vec::new();
+        for path in paths {
+            let committed = match &head {
+                Some(tree) => tree
+                    .kind(path)
+                    .with_context(|| format!("reading {path} in HEAD"))?
+                    .is_some(),
+                None => false,
+            };
+            if !committed {
+                not_in_head.push(path);
+            }
+        }
+        if not_in_head.is_empty() {
+            return Ok(not_in_head);
+        }
+        let index = self.repo.index().context("reading the git index")?;
+        Ok(not_in_head
             .into_iter()
-            .filter(|p| {
-                head.as_ref()
-                    .is_none_or(|tree| tree.get_path(Path::new(p)).is_err())
-            })
+            .filter(|p| index.get_path(Path::new(p), 0).is_none())
             .collect())
     }
 

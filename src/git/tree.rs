@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use git2::{Oid, Repository};
 
-use crate::model::{EntryKind, Sha256Hex};
+use crate::model::{EntryKind, LfsPointer, Sha256Hex};
 use crate::store::{DirEntry, Source};
 
 pub struct TreeSource {
@@ -33,7 +33,8 @@ pub struct TreeSource {
 #[derive(Default)]
 pub struct TreeCache {
     folders: RwLock<Generations>,
-    sha256: RwLock<HashMap<Oid, Sha256Hex>>,
+    /// A blob's sha256, and the Git LFS pointer it is, if it is one.
+    hashes: RwLock<HashMap<Oid, (Sha256Hex, Option<LfsPointer>)>>,
 }
 
 #[derive(Default)]
@@ -266,31 +267,47 @@ impl Source for TreeSource {
         }
     }
 
-    fn size(&self, path: &str) -> io::Result<u64> {
-        match self.entry(path)? {
-            Some((EntryKind::File, id)) => self.object_size(id),
-            _ => Ok(self.read(path)?.len() as u64),
+    fn hash_file(&self, path: &str, keep: u64) -> io::Result<(Sha256Hex, Option<Vec<u8>>)> {
+        let small = match self.entry(path)? {
+            Some((EntryKind::File, id)) => self.object_size(id)? <= keep,
+            _ => true,
+        };
+        if small {
+            let bytes = self.read(path)?;
+            return Ok((Sha256Hex::of(&bytes), Some(bytes)));
         }
+        Ok((self.sha256(path)?, None))
     }
 
     fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
+        Ok(self.hashes(path)?.0)
+    }
+
+    fn content_hash(&self, path: &str) -> io::Result<(Sha256Hex, Option<LfsPointer>)> {
+        let (sha256, pointer) = self.hashes(path)?;
+        Ok(match pointer {
+            Some(pointer) => (pointer.oid.clone(), Some(pointer)),
+            None => (sha256, None),
+        })
+    }
+}
+
+impl TreeSource {
+    /// A file's sha256 and the LFS pointer it is, kept by blob id.
+    fn hashes(&self, path: &str) -> io::Result<(Sha256Hex, Option<LfsPointer>)> {
         let Some((EntryKind::File, id)) = self.entry(path)? else {
-            return Ok(Sha256Hex::of(&self.read(path)?));
+            let bytes = self.read(path)?;
+            return Ok((Sha256Hex::of(&bytes), LfsPointer::parse(&bytes)));
         };
-        if let Some(known) = self
-            .shared
-            .sha256
-            .read()
-            .ok()
-            .and_then(|s| s.get(&id).cloned())
-        {
+        if let Some(known) = self.shared.hashes.read().ok().and_then(|s| s.get(&id).cloned()) {
             return Ok(known);
         }
-        let sha256 = Sha256Hex::of(&self.object(id)?);
-        if let Ok(mut shared) = self.shared.sha256.write() {
-            shared.insert(id, sha256.clone());
+        let bytes = self.object(id)?;
+        let hashes = (Sha256Hex::of(&bytes), LfsPointer::parse(&bytes));
+        if let Ok(mut shared) = self.shared.hashes.write() {
+            shared.insert(id, hashes.clone());
         }
-        Ok(sha256)
+        Ok(hashes)
     }
 }
 

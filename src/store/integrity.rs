@@ -86,11 +86,11 @@ impl Integrity {
         self.distrusted.sort_by(|a, b| a.path.cmp(&b.path));
         self.distrusted.dedup_by(|a, b| a.path == b.path);
         let paths: BTreeSet<&str> = self.distrusted.iter().map(|d| d.path.as_str()).collect();
-        let (aside, kept) = std::mem::take(&mut store.evidence)
-            .into_iter()
-            .partition(|r| paths.contains(r.path.as_str()));
-        store.evidence = kept;
-        aside
+        // In place: a large store's records are not copied to set a few aside.
+        store
+            .evidence
+            .extract_if(.., |r| paths.contains(r.path.as_str()))
+            .collect()
     }
 
     /// Records and files git does not hold (`uncommitted`, by store path): W-UNCOMMITTED,
@@ -282,17 +282,15 @@ fn inspect(
             // fetched (a revision's tree, a checkout without LFS): its oid is the
             // content's sha256. Pointers are small; anything larger is hashed as it
             // streams by, and read whole only when it is to be scanned and fits.
-            let size = source.size(target)?;
-            let bytes = if size <= LfsPointer::MAX_SIZE || (want_bytes && size <= READ_WHOLE) {
-                Some(source.read(target)?)
+            let (actual, pointer, bytes) = if want_bytes {
+                let (sha256, bytes) = source.hash_file(target, READ_WHOLE)?;
+                match bytes.as_deref().and_then(LfsPointer::parse) {
+                    Some(pointer) => (pointer.oid.clone(), Some(pointer), bytes),
+                    None => (sha256, None, bytes),
+                }
             } else {
-                None
-            };
-            let pointer = bytes.as_deref().and_then(LfsPointer::parse);
-            let actual = match (&pointer, &bytes) {
-                (Some(pointer), _) => pointer.oid.clone(),
-                (None, Some(bytes)) => Sha256Hex::of(bytes),
-                (None, None) => source.sha256(target)?,
+                let (actual, pointer) = source.content_hash(target)?;
+                (actual, pointer, None)
             };
             let status = if &actual == file.sha256 {
                 FileStatus::Ok

@@ -550,9 +550,10 @@ fn load_evidence(
         .collect();
     parse_findings.retain(|f| !f.file.as_ref().is_some_and(|p| attachments.contains(p)));
     findings.extend(parse_findings);
-    let (attached, mut records): (Vec<_>, Vec<_>) = records
-        .into_iter()
-        .partition(|r| attachments.contains(&r.path));
+    let mut records = records;
+    let attached: Vec<_> = records
+        .extract_if(.., |r| attachments.contains(&r.path))
+        .collect();
     // YAML attachments are rare: look their kind up rather than carry every
     // candidate's kind through parsing.
     for attachment in attached {

@@ -4,7 +4,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::model::{EntryKind, Sha256Hex};
+use crate::model::{EntryKind, LfsPointer, Sha256Hex};
 
 #[derive(Clone, Debug)]
 pub struct DirEntry {
@@ -44,10 +44,23 @@ pub trait Source: Sync {
         Ok(Sha256Hex::of(&self.read(path)?))
     }
 
-    /// The size of the file at `path`, in bytes, without reading it where the source
-    /// can tell.
-    fn size(&self, path: &str) -> io::Result<u64> {
-        Ok(self.read(path)?.len() as u64)
+    /// What the file at `path` stands for: the sha256 of its bytes, or, for a Git LFS
+    /// pointer (whose content was not fetched), the oid it names, with the pointer.
+    fn content_hash(&self, path: &str) -> io::Result<(Sha256Hex, Option<LfsPointer>)> {
+        let (sha256, bytes) = self.hash_file(path, LfsPointer::MAX_SIZE)?;
+        Ok(match bytes.as_deref().and_then(LfsPointer::parse) {
+            Some(pointer) => (pointer.oid.clone(), Some(pointer)),
+            None => (sha256, None),
+        })
+    }
+
+    /// The sha256 of the file at `path`, and its bytes when it is no larger than
+    /// `keep`: one look at the file serves a caller that needs the content of small
+    /// files only.
+    fn hash_file(&self, path: &str, keep: u64) -> io::Result<(Sha256Hex, Option<Vec<u8>>)> {
+        let bytes = self.read(path)?;
+        let sha256 = Sha256Hex::of(&bytes);
+        Ok((sha256, (bytes.len() as u64 <= keep).then_some(bytes)))
     }
 
     /// The file at `path` to read in pieces; sources that can, do not hold it whole.
@@ -151,19 +164,21 @@ impl Source for WorkTree {
     }
 
     fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
-        let mut file = std::fs::File::open(self.path(path))?;
-        // Most evidence is small: one read, no block to fill.
-        let size = file.metadata()?.len();
-        if size <= 1 << 20 {
-            let mut bytes = Vec::with_capacity(size as usize + 1);
-            io::Read::read_to_end(&mut file, &mut bytes)?;
-            return Ok(Sha256Hex::of(&bytes));
-        }
-        Sha256Hex::of_reader(file)
+        Ok(self.hash_file(path, 0)?.0)
     }
 
-    fn size(&self, path: &str) -> io::Result<u64> {
-        Ok(std::fs::symlink_metadata(self.path(path))?.len())
+    fn hash_file(&self, path: &str, keep: u64) -> io::Result<(Sha256Hex, Option<Vec<u8>>)> {
+        let mut file = std::fs::File::open(self.path(path))?;
+        let size = file.metadata()?.len();
+        // Most evidence is small: read in one go. A large file streams through the
+        // hash in blocks, and is never held whole.
+        if size <= keep.max(1 << 20) {
+            let mut bytes = Vec::with_capacity(size as usize + 1);
+            io::Read::read_to_end(&mut file, &mut bytes)?;
+            let sha256 = Sha256Hex::of(&bytes);
+            return Ok((sha256, (bytes.len() as u64 <= keep).then_some(bytes)));
+        }
+        Ok((Sha256Hex::of_reader(file)?, None))
     }
 
     fn open(&self, path: &str) -> io::Result<Box<dyn io::Read + '_>> {
