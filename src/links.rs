@@ -238,7 +238,7 @@ pub fn evidence_newest_first(
         .filter(|e| control.is_none_or(|c| e.value.control == c))
         .map(|e| EvidenceSummary {
             id: evidence_id(&e.path),
-            record: e.value.clone(),
+            record: (*e.value).clone(),
             received: readiness::evidence::received(history, &e.path),
             not_counted: None,
         })
@@ -313,7 +313,7 @@ pub fn find(
         return Ok(Shown::Control {
             result: Box::new(result.clone()),
             window_results: result.window_results.clone(),
-            record: record.value.clone(),
+            record: (*record.value).clone(),
             linked_criteria: criteria,
             policies,
             evidence,
@@ -330,7 +330,7 @@ pub fn find(
         let controls = linked_controls(assessment, result.controls.iter().cloned());
         return Ok(Shown::Policy {
             result: result.clone(),
-            record: record.value.clone(),
+            record: (*record.value).clone(),
             controls,
             versions: approved_versions(history, id),
         });
@@ -343,7 +343,7 @@ pub fn find(
             .expect("every loaded vendor is assessed");
         return Ok(Shown::Vendor {
             result: result.clone(),
-            record: record.value.clone(),
+            record: (*record.value).clone(),
         });
     }
     if id == "system" {
@@ -354,7 +354,7 @@ pub fn find(
             _ => ApprovalState::Missing,
         };
         return Ok(Shown::System {
-            record: store.system.as_ref().map(|r| r.value.clone()),
+            record: store.system.as_ref().map(|r| (*r.value).clone()),
             approval,
             problems: store
                 .system_text
@@ -370,7 +370,7 @@ pub fn find(
     if let Some(record) = store.risk(id) {
         return Ok(Shown::Risk {
             result: assess_risk(&record.value, assessment),
-            record: record.value.clone(),
+            record: (*record.value).clone(),
         });
     }
     if let Some(criterion) = catalog::find(id) {
@@ -395,7 +395,7 @@ pub fn find(
         }
         return Ok(Shown::Evidence {
             id: id.to_string(),
-            record: record.value.clone(),
+            record: (*record.value).clone(),
             checked,
             not_counted: None,
         });

@@ -264,7 +264,7 @@ fn subservice_organisations(store: &Store) -> Vec<&Vendor> {
     store
         .vendors
         .iter()
-        .map(|v| &v.value)
+        .map(|v| &*v.value)
         .filter(|v| v.is_subservice())
         .collect()
 }
@@ -411,7 +411,7 @@ mod tests {
             vendors: vec![Record {
                 path: "vendors/CLOUD.yaml".into(),
                 text: yaml.into(),
-                value: crate::store::from_yaml(yaml).unwrap(),
+                value: std::sync::Arc::new(crate::store::from_yaml(yaml).unwrap()),
             }],
             ..Store::default()
         }

@@ -316,11 +316,11 @@ impl Target {
     fn next_version(self) -> Target {
         match self {
             Target::Policy(mut record) => {
-                record.value.version += 1;
+                record.value_mut().version += 1;
                 Target::Policy(record)
             }
             Target::System(mut record) => {
-                record.value.version += 1;
+                record.value_mut().version += 1;
                 Target::System(record)
             }
             other => other,
@@ -339,22 +339,22 @@ impl Target {
     fn with_approval(self, approval: Approval) -> Result<String, String> {
         match self {
             Target::Control(record) => {
-                let mut control = record.value;
+                let mut control = std::sync::Arc::unwrap_or_clone(record.value);
                 control.approval = Some(approval);
                 edit::rewrite(&record.text, &control, CONTROL_FIELDS)
             }
             Target::Policy(record) => {
-                let mut policy = record.value;
+                let mut policy = std::sync::Arc::unwrap_or_clone(record.value);
                 policy.approval = Some(approval);
                 edit::rewrite(&record.text, &policy, POLICY_FIELDS)
             }
             Target::Scope(record) => {
-                let mut program = record.value;
+                let mut program = std::sync::Arc::unwrap_or_clone(record.value);
                 program.scope_approval = Some(approval);
                 edit::rewrite(&record.text, &program, PROGRAM_FIELDS)
             }
             Target::System(record) => {
-                let mut description = record.value;
+                let mut description = std::sync::Arc::unwrap_or_clone(record.value);
                 description.approval = Some(approval);
                 edit::rewrite(&record.text, &description, SYSTEM_FIELDS)
             }

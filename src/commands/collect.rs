@@ -203,7 +203,7 @@ pub fn run(context: &Context, args: CollectArgs) -> Result<Exit> {
                 reason: outcome.reason.clone(),
                 description: collector.description.clone(),
                 files,
-                command: Some(CommandRun {
+                command: Some(Box::new(CommandRun {
                     run: collector.display(),
                     args: ran.argv.clone(),
                     exit: finished.exit_code(),
@@ -214,7 +214,7 @@ pub fn run(context: &Context, args: CollectArgs) -> Result<Exit> {
                     tool: Some(tool_version()),
                     host: Some(host.clone()),
                     timed_out: finished.ended == Ended::TimedOut,
-                }),
+                })),
                 events: Vec::new(),
                 secrets: own.note(),
             };

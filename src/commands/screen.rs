@@ -64,8 +64,8 @@ impl Screen {
     }
 
     /// What the record says about secrets, if anything.
-    pub fn note(&self) -> Option<SecretsNote> {
-        (!self.note.is_empty()).then(|| self.note.clone())
+    pub fn note(&self) -> Option<Box<SecretsNote>> {
+        (!self.note.is_empty()).then(|| Box::new(self.note.clone()))
     }
 
     /// Refuses the command when anything was found that was neither redacted nor

@@ -143,7 +143,7 @@ pub fn run(context: &Context, request: Request) -> Result<Exit> {
         ))?;
         return Ok(Exit::Success);
     }
-    let mut program = record.value.clone();
+    let mut program = (*record.value).clone();
     program.signoffs.insert(
         name.to_string(),
         SignOff {

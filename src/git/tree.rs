@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use git2::{Oid, Repository};
 
@@ -22,7 +22,7 @@ pub struct TreeSource {
     pub(super) git_dir: PathBuf,
     pub(super) tree: Oid,
     /// Folders read so far, by path ("" is the root).
-    pub(super) folders: Mutex<HashMap<String, Arc<Folder>>>,
+    pub(super) folders: RwLock<HashMap<String, Arc<Folder>>>,
     pub(super) shared: Arc<TreeCache>,
 }
 
@@ -115,7 +115,7 @@ impl TreeSource {
             label,
             git_dir,
             tree,
-            folders: Mutex::new(HashMap::new()),
+            folders: RwLock::new(HashMap::new()),
             shared,
         }
     }
@@ -144,8 +144,9 @@ impl TreeSource {
 
     /// The folder at `path`, read once; `None` when there is no folder there.
     fn folder(&self, path: &str) -> io::Result<Option<Arc<Folder>>> {
-        if let Some(folder) = self.lock()?.get(path) {
-            return Ok(Some(folder.clone()));
+        let known = self.folders.read().ok().and_then(|f| f.get(path).cloned());
+        if let Some(folder) = known {
+            return Ok(Some(folder));
         }
         let id = if path.is_empty() {
             self.tree
@@ -165,20 +166,24 @@ impl TreeSource {
                 folder
             }
         };
-        self.lock()?.insert(path.to_string(), folder.clone());
+        self.folders
+            .write()
+            .map_err(|_| io::Error::other("the folder cache is poisoned"))?
+            .insert(path.to_string(), folder.clone());
         Ok(Some(folder))
     }
 
     /// What sits at `path`, and its id.
     fn entry(&self, path: &str) -> io::Result<Option<(EntryKind, Oid)>> {
         let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        // The folder read before, found without taking a reference to it: on every
+        // core at once, a shared count would be the slow part.
+        if let Ok(folders) = self.folders.read()
+            && let Some(folder) = folders.get(parent)
+        {
+            return Ok(folder.find(name));
+        }
         Ok(self.folder(parent)?.and_then(|f| f.find(name)))
-    }
-
-    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, HashMap<String, Arc<Folder>>>> {
-        self.folders
-            .lock()
-            .map_err(|_| io::Error::other("the folder cache is poisoned"))
     }
 }
 
@@ -299,7 +304,13 @@ impl TreeSource {
             let bytes = self.read(path)?;
             return Ok((Sha256Hex::of(&bytes), LfsPointer::parse(&bytes)));
         };
-        if let Some(known) = self.shared.hashes.read().ok().and_then(|s| s.get(&id).cloned()) {
+        if let Some(known) = self
+            .shared
+            .hashes
+            .read()
+            .ok()
+            .and_then(|s| s.get(&id).cloned())
+        {
             return Ok(known);
         }
         let bytes = self.object(id)?;

@@ -163,7 +163,7 @@ pub fn audit_results(store: &Store, assessment: &Assessment, period: Covers) -> 
     let open: Vec<&AuditFinding> = store
         .audit_findings
         .iter()
-        .map(|f| &f.value)
+        .map(|f| &*f.value)
         .filter(|f| f.is_open() && f.found_on <= today)
         .collect();
     let key: Vec<_> = assessment

@@ -300,7 +300,9 @@ mod tests {
             store.evidence.push(Record {
                 path: path.to_string(),
                 text: (*text).into(),
-                value: crate::store::from_yaml(text).unwrap(),
+                value: crate::store::from_yaml::<_>(text)
+                    .map(std::sync::Arc::new)
+                    .unwrap(),
             });
         }
         store

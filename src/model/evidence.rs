@@ -27,11 +27,13 @@ pub struct Evidence {
     pub events: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<EvidenceFile>,
+    // Boxed, as `secrets`: most records have neither, and a large store holds a hundred
+    // thousand records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<CommandRun>,
+    pub command: Option<Box<CommandRun>>,
     /// Credentials found in the files when they were recorded, and what was done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secrets: Option<SecretsNote>,
+    pub secrets: Option<Box<SecretsNote>>,
 }
 
 /// What secret scanning found when a record was made: the rules whose hits were

@@ -86,11 +86,13 @@ pub fn join_inside(dir: &str, relative: &str) -> Option<String> {
     if !clean {
         return None;
     }
-    Some(if dir.is_empty() {
-        relative.to_string()
-    } else {
-        format!("{dir}/{relative}")
-    })
+    let mut joined = String::with_capacity(dir.len() + 1 + relative.len());
+    if !dir.is_empty() {
+        joined.push_str(dir);
+        joined.push('/');
+    }
+    joined.push_str(relative);
+    Some(joined)
 }
 
 #[cfg(test)]

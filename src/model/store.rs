@@ -19,13 +19,21 @@ pub enum EntryKind {
 }
 
 /// One parsed file with where it came from and its text, for locating findings. The
-/// text is shared: copies of a record (a timeline holds one store per point) cost a
-/// reference count, not the file.
+/// text and the value are shared: copies of a record (a timeline holds one store per
+/// point, and parsed records are kept between points) cost reference counts, not the
+/// file or its fields. `Arc::make_mut` changes a value in place when it is not shared.
 #[derive(Clone, Debug)]
 pub struct Record<T> {
     pub path: String,
     pub text: std::sync::Arc<str>,
-    pub value: T,
+    pub value: std::sync::Arc<T>,
+}
+
+impl<T: Clone> Record<T> {
+    /// The value to change: copied first when another record shares it.
+    pub fn value_mut(&mut self) -> &mut T {
+        std::sync::Arc::make_mut(&mut self.value)
+    }
 }
 
 impl<T> Record<T> {

@@ -37,7 +37,7 @@ fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
         text: yaml.into(),
-        value: crate::store::from_yaml(yaml).unwrap(),
+        value: std::sync::Arc::new(crate::store::from_yaml(yaml).unwrap()),
     }
 }
 

@@ -98,7 +98,7 @@ pub fn covered(
     match name {
         "control-implementation" => Ok(signoff::controls(
             store.program(),
-            store.controls.iter().map(|c| &c.value),
+            store.controls.iter().map(|c| &*c.value),
         )),
         "internal-audit-results" => internal_audit_files(source),
         _ => document_files(source, document, evidence),

@@ -15,7 +15,9 @@ fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
         text: yaml.into(),
-        value: crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+        value: std::sync::Arc::new(
+            crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+        ),
     }
 }
 
@@ -50,7 +52,7 @@ impl Fixture {
     fn with_program(yaml: &str, approved: bool) -> Fixture {
         let mut program: Record<crate::model::Program> = record("soc2.yaml", yaml);
         if approved {
-            program.value.scope_approval = approval(digest::scope(&program.value).current);
+            program.value_mut().scope_approval = approval(digest::scope(&program.value).current);
         }
         Fixture {
             store: Store {
@@ -67,7 +69,7 @@ impl Fixture {
             &format!("id: {id}\ntitle: {id}\n{yaml}"),
         );
         if !yaml.contains("# unapproved") {
-            control.value.approval = approval(digest::control(&control.value).current);
+            control.value_mut().approval = approval(digest::control(&control.value).current);
         }
         self.store.controls.push(control);
         self
@@ -90,7 +92,7 @@ impl Fixture {
             &format!("id: {id}\ntitle: {id}\nowner: o\nlast_reviewed: 2026-06-01\n"),
         );
         if approved {
-            policy.value.approval = approval(digest::policy(&policy.value, None).current);
+            policy.value_mut().approval = approval(digest::policy(&policy.value, None).current);
         }
         self.store.policies.push(policy);
         self
@@ -118,7 +120,7 @@ impl Fixture {
         let mut meta: Record<SystemDescription> =
             record("system/description.yaml", "owner: dana\n");
         if approved {
-            meta.value.approval = approval(digest::system(&meta.value, Some(text)).current);
+            meta.value_mut().approval = approval(digest::system(&meta.value, Some(text)).current);
         }
         self.store.system = Some(meta);
         self.store.system_text = Some(text.to_string());

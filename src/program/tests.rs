@@ -13,15 +13,17 @@ fn store(program: &str) -> Store {
         program: Some(Record {
             path: "soc2.yaml".into(),
             text: program.into(),
-            value: crate::store::from_yaml(program).unwrap(),
+            value: std::sync::Arc::new(crate::store::from_yaml(program).unwrap()),
         }),
         controls: vec![Record {
             path: "controls/AC-01.yaml".into(),
             text: "".into(),
-            value: crate::store::from_yaml(
-                "id: AC-01\ntitle: MFA\nowner: TODO\ncriteria: [CC6.1]\nstatus: planned\nfrequency: annual\n",
-            )
-            .unwrap(),
+            value: std::sync::Arc::new(
+                crate::store::from_yaml(
+                    "id: AC-01\ntitle: MFA\nowner: TODO\ncriteria: [CC6.1]\nstatus: planned\nfrequency: annual\n",
+                )
+                .unwrap(),
+            ),
         }],
         ..Store::default()
     }
@@ -97,7 +99,7 @@ fn a_done_step_is_never_late() {
     );
     let mut store = store;
     let program = store.program.as_mut().unwrap();
-    program.value.scope_approval = Some(crate::model::Approval {
+    program.value_mut().scope_approval = Some(crate::model::Approval {
         by: "a".into(),
         at: day("2026-09-01"),
         digest: crate::model::digest::scope(&program.value).current,

@@ -92,7 +92,9 @@ mod tests {
             store.audit_findings.push(Record {
                 path: format!("findings/F-00{}.yaml", i + 1),
                 text: (*text).into(),
-                value: crate::store::from_yaml(text).unwrap(),
+                value: crate::store::from_yaml::<_>(text)
+                    .map(std::sync::Arc::new)
+                    .unwrap(),
             });
         }
         store

@@ -58,7 +58,7 @@ impl<'a> Past<'a> {
             .map(|p| {
                 let version = PolicyVersion {
                     digest: model::digest::policy_in(store, &p.value),
-                    policy: p.value.clone(),
+                    policy: (*p.value).clone(),
                 };
                 (p.value.id.as_str(), version)
             })

@@ -499,7 +499,8 @@ pub fn assess(store: &Store, today: Date, history: &History) -> Assessment {
                 .iter()
                 .any(|id| catalog::find(id).is_none_or(|c| program.scope.includes(c.category)));
     }
-    let vendors = vendors::assess_vendors(store.vendors.iter().map(|v| &v.value), &controls, today);
+    let vendors =
+        vendors::assess_vendors(store.vendors.iter().map(|v| &*v.value), &controls, today);
     let criteria = assess_criteria(program, &controls, &scope, &vendors);
     let mut overall = Score::default();
     let mut by_category: BTreeMap<Category, Score> = BTreeMap::new();

@@ -12,7 +12,9 @@ fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
         text: yaml.into(),
-        value: crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+        value: std::sync::Arc::new(
+            crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+        ),
     }
 }
 
@@ -45,7 +47,7 @@ impl Fixture {
             &format!("id: {id}\ntitle: {id}\n{yaml}"),
         );
         if !yaml.contains("approval") && !yaml.contains("# unapproved") {
-            control.value.approval = Some(Approval {
+            control.value_mut().approval = Some(Approval {
                 by: "approver@example.com".into(),
                 at: day("2026-01-05"),
                 digest: digest::control(&control.value).current,
@@ -61,7 +63,7 @@ impl Fixture {
             &format!("policies/{id}.yaml"),
             &format!("id: {id}\ntitle: {id}\nowner: o\nlast_reviewed: {reviewed}\n"),
         );
-        policy.value.approval = Some(Approval {
+        policy.value_mut().approval = Some(Approval {
             by: "approver@example.com".into(),
             at: day(reviewed),
             digest: digest::policy(&policy.value, None).current,
@@ -295,8 +297,8 @@ fn unapproved_and_changed_controls() {
         "AC-01",
     );
     f = fresh(f, "AC-02");
-    f.store.controls[0].value.approval = None;
-    f.store.controls[1].value.title = "Edited after approval".into();
+    f.store.controls[0].value_mut().approval = None;
+    f.store.controls[1].value_mut().title = "Edited after approval".into();
     let a = f.assess("2026-11-22");
     assert_eq!(state(&a, "AC-01"), ControlState::Unapproved);
     assert_eq!(a.control("AC-01").unwrap().approval, ApprovalState::Missing);
@@ -324,7 +326,7 @@ fn policies_must_be_approved_and_reviewed() {
     assert!(a.policies[0].overdue);
 
     let mut unapproved = f;
-    unapproved.store.policies[0].value.title = "Changed".into();
+    unapproved.store.policies[0].value_mut().title = "Changed".into();
     let a = unapproved.assess("2026-11-22");
     assert_eq!(state(&a, "AC-01"), ControlState::Unapproved);
     assert_eq!(
@@ -351,7 +353,7 @@ fn policy_overdue_without_other_gaps() {
 #[test]
 fn a_policy_review_interval_can_be_months() {
     let mut f = Fixture::new().policy("POL-A", "2026-01-31");
-    f.store.policies[0].value.review_every = Some(model::Interval::parse("1m").unwrap());
+    f.store.policies[0].value_mut().review_every = Some(model::Interval::parse("1m").unwrap());
     assert_eq!(
         f.assess("2026-02-28").policies[0].review_due,
         Some(day("2026-02-28"))
@@ -824,7 +826,7 @@ mod judged_as_it_stood {
     }
 
     fn control(f: &Fixture, id: &str) -> Control {
-        f.store.control(id).unwrap().value.clone()
+        (*f.store.control(id).unwrap().value).clone()
     }
 
     /// OPS-01 as the fixture holds it now, and `then` (a control) in the first commit.
@@ -896,9 +898,9 @@ mod judged_as_it_stood {
         for month in 7..=12 {
             f = monthly(f, month);
         }
-        let approved = f.store.policy("POL-A").unwrap().value.clone();
+        let approved = (*f.store.policy("POL-A").unwrap().value).clone();
         let then = control(&f, "OPS-01");
-        f.store.policies[0].value.description = Some("edited in November".into());
+        f.store.policies[0].value_mut().description = Some("edited in November".into());
         let mut f = with_past(
             f,
             &["2026-06-01", "2026-11-20"],

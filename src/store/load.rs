@@ -101,24 +101,24 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
     let control_paths = record_files(source, CONTROLS_DIR, "control", &mut findings)?;
     let (controls, control_findings) =
         parse_records::<Control>(source, cache, control_paths, "control");
-    store.controls = with_ids(controls, |c| &mut c.id);
+    store.controls = with_ids(controls, |c| &c.id, |c| &mut c.id);
     findings.extend(control_findings);
 
     let policy_paths = record_files(source, POLICIES_DIR, "policy", &mut findings)?;
     let (policies, policy_findings) =
         parse_records::<Policy>(source, cache, policy_paths, "policy");
-    store.policies = with_ids(policies, |p| &mut p.id);
+    store.policies = with_ids(policies, |p| &p.id, |p| &mut p.id);
     findings.extend(policy_findings);
     load_documents(source, &mut store, &mut findings)?;
 
     let risk_paths = record_files(source, RISKS_DIR, "risk", &mut findings)?;
     let (risks, risk_findings) = parse_records::<Risk>(source, cache, risk_paths, "risk");
-    store.risks = with_ids(risks, |r| &mut r.id);
+    store.risks = with_ids(risks, |r| &r.id, |r| &mut r.id);
     findings.extend(risk_findings);
 
     let vendor_paths = record_files(source, VENDORS_DIR, "vendor", &mut findings)?;
     let (vendors, vendor_findings) = parse_records::<Vendor>(source, cache, vendor_paths, "vendor");
-    store.vendors = with_ids(vendors, |v| &mut v.id);
+    store.vendors = with_ids(vendors, |v| &v.id, |v| &mut v.id);
     findings.extend(vendor_findings);
     load_system(source, cache, &mut store, &mut findings)?;
 
@@ -134,7 +134,7 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
     let finding_paths = record_files(source, FINDINGS_DIR, "finding", &mut findings)?;
     let (audit_findings, finding_findings) =
         parse_records::<AuditFinding>(source, cache, finding_paths, "finding");
-    store.audit_findings = with_ids(audit_findings, |f| &mut f.id);
+    store.audit_findings = with_ids(audit_findings, |f| &f.id, |f| &mut f.id);
     findings.extend(finding_findings);
 
     load_populations(source, &mut store, &mut findings)?;
@@ -395,17 +395,21 @@ fn parse_one<T: DeserializeOwned>(
     Ok(Record {
         path: path.to_string(),
         text: text.into(),
-        value,
+        value: value.into(),
     })
 }
 
-/// Records may leave `id` out; it is then the file name. Sorted by ID.
-fn with_ids<T>(mut records: Vec<Record<T>>, id: impl Fn(&mut T) -> &mut String) -> Vec<Record<T>> {
+/// Records may leave `id` out; it is then the file name. Sorted by ID. Only a record
+/// without one is changed (and so copied, when a parse cache shares it).
+fn with_ids<T: Clone>(
+    mut records: Vec<Record<T>>,
+    id: impl Fn(&T) -> &String,
+    id_mut: impl Fn(&mut T) -> &mut String,
+) -> Vec<Record<T>> {
     for record in &mut records {
-        let stem = file_stem(&record.path).to_string();
-        let field = id(&mut record.value);
-        if field.is_empty() {
-            *field = stem;
+        if id(&record.value).is_empty() {
+            let stem = file_stem(&record.path).to_string();
+            *id_mut(Arc::make_mut(&mut record.value)) = stem;
         }
     }
     records.sort_by(|a, b| a.path.cmp(&b.path));

@@ -131,7 +131,7 @@ pub fn read<T: DeserializeOwned>(root: &Path, path: &str, what: &str) -> Result<
     Ok(Record {
         path: path.to_string(),
         text: text.into(),
-        value,
+        value: value.into(),
     })
 }
 

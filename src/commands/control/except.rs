@@ -50,7 +50,7 @@ pub fn run(context: &Context, args: ExceptArgs) -> Result<Exit> {
     let mut change = Change::new("control-except", &args.id);
     change.writes.push(PendingWrite::replace(&path, Vec::new()));
     let identity = change::preflight(&repo, &change)?;
-    let mut control = record.value.clone();
+    let mut control = (*record.value).clone();
     control.exceptions.push(Exception {
         reason: args.reason.clone(),
         approved_by: identity.author.email.clone(),

@@ -73,7 +73,7 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     let root = repo.workdir()?.to_path_buf();
     let path = records::existing(&root, CONTROLS_DIR, &args.id, "control")?;
     let record = records::read::<Control>(&root, &path, "control")?;
-    let old = record.value.clone();
+    let old = (*record.value).clone();
     let mut new = old.clone();
 
     if let Some(title) = args.title {

@@ -126,7 +126,7 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
         description: args.message.clone(),
         events: Vec::new(),
         files,
-        command: Some(CommandRun {
+        command: Some(Box::new(CommandRun {
             run: shell_words(&args.command),
             args: args.command.clone(),
             exit,
@@ -141,7 +141,7 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
             tool: Some(tool_version()),
             host: Some(input::host_name()),
             timed_out: false,
-        }),
+        })),
         secrets: screen.note(),
     };
     let record_path = format!("{folder}/{stem}.yaml");

@@ -90,7 +90,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
                     "a finding from evidence names the record that shows the control failed (`--result deviation`)",
                 ));
             }
-            Some((id.clone(), record.value.control))
+            Some((id.clone(), record.value.control.clone()))
         }
         None => None,
     };
@@ -98,6 +98,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         Some(id) => {
             let (path, id) = find_test(&root, id)?;
             let test = records::read::<ControlTest>(&root, &path, "test")?.value;
+            let test = std::sync::Arc::unwrap_or_clone(test);
             if test.conclusion != Some(Conclusion::Deficient) {
                 bail!(Hinted::new(
                     format!("{id} is not concluded deficient"),

@@ -48,7 +48,7 @@ fn read(root: &Path, id: &str) -> Result<Record<AuditFinding>> {
     let path = records::existing(root, FINDINGS_DIR, id, "finding")?;
     let mut record = records::read::<AuditFinding>(root, &path, "finding")?;
     if record.value.id.is_empty() {
-        record.value.id = id.to_string();
+        record.value_mut().id = id.to_string();
     }
     Ok(record)
 }

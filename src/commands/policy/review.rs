@@ -50,7 +50,7 @@ pub fn run(context: &Context, args: ReviewArgs) -> Result<Exit> {
             "a review is recorded once; pass --date for a later review",
         ));
     }
-    let mut policy = record.value.clone();
+    let mut policy = (*record.value).clone();
     policy.last_reviewed = Some(date);
     let text = edit::rewrite(&record.text, &policy, POLICY_FIELDS)
         .map_err(|reason| edit::refused(&path, &reason))?;

@@ -44,7 +44,7 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     let root = repo.workdir()?.to_path_buf();
     let path = records::existing(&root, POLICIES_DIR, &args.id, "policy")?;
     let record = records::read::<Policy>(&root, &path, "policy")?;
-    let old = record.value.clone();
+    let old = (*record.value).clone();
     let mut new = old.clone();
     if let Some(title) = args.title {
         new.title = title;

@@ -57,7 +57,7 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     let root = repo.workdir()?.to_path_buf();
     let path = records::existing(&root, RISKS_DIR, &args.id, "risk")?;
     let record = records::read::<Risk>(&root, &path, "risk")?;
-    let old = record.value.clone();
+    let old = (*record.value).clone();
     let mut new = old.clone();
     if let Some(title) = args.title {
         new.title = title;

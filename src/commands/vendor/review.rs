@@ -63,7 +63,7 @@ pub fn run(context: &Context, args: ReviewArgs) -> Result<Exit> {
             "record a review once it has happened",
         ));
     }
-    let mut vendor = record.value.clone();
+    let mut vendor = (*record.value).clone();
     let report = match (args.period, vendor.soc_report.take()) {
         (Some(period), _) => {
             let received = args.received.unwrap_or(date);
