@@ -32,6 +32,7 @@ mod risk;
 mod risks;
 mod schema;
 mod screen;
+mod set_fields;
 mod show;
 mod signoff;
 mod status;

@@ -1,12 +1,12 @@
 use anyhow::Result;
 use clap::Args;
-use soc2::change::{self, Change};
 use soc2::model::paths::POLICIES_DIR;
 use soc2::model::{Interval, POLICY_FIELDS, Policy};
-use soc2::store::{PendingWrite, edit, records};
+use soc2::store::records;
 
 use super::super::args::{parse_id, parse_interval};
-use super::super::{Context, Exit, print};
+use super::super::set_fields::{self, Edited};
+use super::super::{Context, Exit};
 
 /// Change fields of a policy, keeping the file's comments and layout.
 ///
@@ -61,26 +61,17 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     if let Some(notes) = args.notes {
         new.notes = Some(notes);
     }
-    if new == old {
-        print(&format!(
-            "{} already has those values; nothing to commit\n",
-            old.id
-        ))?;
-        return Ok(Exit::Success);
-    }
-    let text = edit::rewrite(&record.text, &new, POLICY_FIELDS)
-        .map_err(|reason| edit::refused(&path, &reason))?;
-    let mut change = Change::new("policy-set", &old.id);
-    change.details = edit::describe_changes(&old, &new, POLICY_FIELDS);
-    change
-        .writes
-        .push(PendingWrite::replace(&path, text).over(&*record.text));
-    let commit = change::apply(&repo, &change)?;
-    print(&format!(
-        "Updated {} in commit {}\n  {}\n",
-        old.id,
-        &commit[..12],
-        change.details.join("\n  ")
-    ))?;
-    Ok(Exit::Success)
+    let id = old.id.clone();
+    set_fields::commit(
+        &repo,
+        Edited {
+            record: &record,
+            path: &path,
+            id: &id,
+            new,
+            fields: POLICY_FIELDS,
+            action: "policy-set",
+        },
+        |_| Ok(()),
+    )
 }

@@ -1,12 +1,12 @@
 use anyhow::Result;
 use clap::Args;
-use soc2::change::{self, Change};
 use soc2::model::paths::RISKS_DIR;
 use soc2::model::{RISK_FIELDS, Risk, Treatment};
-use soc2::store::{PendingWrite, edit, records};
+use soc2::store::records;
 
 use super::super::args::{parse_choice, parse_id};
-use super::super::{Context, Exit, print};
+use super::super::set_fields::{self, Edited};
+use super::super::{Context, Exit};
 use super::check_risk;
 
 /// Change fields of a risk, keeping the file's comments and layout.
@@ -87,27 +87,17 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     if let Some(notes) = args.notes {
         new.notes = Some(notes);
     }
-    if new == old {
-        print(&format!(
-            "{} already has those values; nothing to commit\n",
-            old.id
-        ))?;
-        return Ok(Exit::Success);
-    }
-    check_risk(&root, &new)?;
-    let text = edit::rewrite(&record.text, &new, RISK_FIELDS)
-        .map_err(|reason| edit::refused(&path, &reason))?;
-    let mut change = Change::new("risk-set", &old.id);
-    change.details = edit::describe_changes(&old, &new, RISK_FIELDS);
-    change
-        .writes
-        .push(PendingWrite::replace(&path, text).over(&*record.text));
-    let commit = change::apply(&repo, &change)?;
-    print(&format!(
-        "Updated {} in commit {}\n  {}\n",
-        old.id,
-        &commit[..12],
-        change.details.join("\n  ")
-    ))?;
-    Ok(Exit::Success)
+    let id = old.id.clone();
+    set_fields::commit(
+        &repo,
+        Edited {
+            record: &record,
+            path: &path,
+            id: &id,
+            new,
+            fields: RISK_FIELDS,
+            action: "risk-set",
+        },
+        |new| check_risk(&root, new),
+    )
 }
