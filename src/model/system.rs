@@ -24,7 +24,7 @@ pub struct SystemDescription {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     /// Kept by `soc2 approve system`: one more each time changed text is approved.
-    #[serde(default = "first_version")]
+    #[serde(default = "super::policy::first_version")]
     pub version: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review_every: Option<Interval>,
@@ -36,10 +36,6 @@ pub struct SystemDescription {
     pub notes: Option<String>,
 }
 
-fn first_version() -> u32 {
-    1
-}
-
 impl SystemDescription {
     pub const DEFAULT_REVIEW_EVERY: Interval = Interval::days(365);
 
@@ -49,11 +45,7 @@ impl SystemDescription {
 
     /// The later of `last_reviewed` and the approval's date.
     pub fn last_review(&self) -> Option<Date> {
-        let approved = self.approval.as_ref().map(|a| a.at);
-        match (self.last_reviewed, approved) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        }
+        super::policy::last_review(self.last_reviewed, self.approval.as_ref())
     }
 
     pub fn review_due(&self) -> Option<Date> {
