@@ -6,6 +6,9 @@
 //! The same arguments and seed always give the same files and the same commits.
 //! History is built directly as git objects (a commit adds a batch of evidence), so
 //! 10,000 commits take seconds; the working tree and index match the last commit.
+//! Commits are an hour apart; every 30 days one control in forty changes (a designed
+//! control is implemented, an implemented one revised) and is approved again, so a
+//! judgement from history has designs that change over the period to follow.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -152,6 +155,7 @@ fn main() -> Result<()> {
             } else {
                 vec![policy_ids[rng.below(policy_ids.len())].clone()]
             },
+            collect: Vec::new(),
             approval: None,
             exceptions: Vec::new(),
             notes: None,
@@ -208,12 +212,15 @@ fn main() -> Result<()> {
                 result: None,
                 reason: None,
                 description: Some(format!("{} report for {}", control.title, window.label)),
+                events: Vec::new(),
                 files: vec![EvidenceFile {
                     path: Some(format!("{name}.csv")),
                     link: None,
                     sha256: Sha256Hex::of(content.as_bytes()),
+                    size: None,
                 }],
                 command: None,
+                secrets: None,
             };
             let dir = format!("evidence/{}", control.id);
             evidence_files.push((
@@ -224,8 +231,23 @@ fn main() -> Result<()> {
         }
     }
 
-    write_tree(&args.dir, files.iter().chain(&evidence_files))?;
-    build_history(&args.dir, &files, &evidence_files, args.commits)?;
+    let revisions = revisions(&mut controls, args.commits, &approval);
+    let mut latest: BTreeMap<&str, &[u8]> = files
+        .iter()
+        .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
+        .collect();
+    for revision in &revisions {
+        latest.insert(&revision.path, &revision.bytes);
+    }
+    write_tree(
+        &args.dir,
+        latest.into_iter().chain(
+            evidence_files
+                .iter()
+                .map(|(p, b)| (p.as_str(), b.as_slice())),
+        ),
+    )?;
+    build_history(&args.dir, &files, &evidence_files, &revisions, args.commits)?;
     println!(
         "{}: {} controls, {} policies, {} evidence records, {} commits",
         args.dir.display(),
@@ -237,7 +259,50 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-fn write_tree<'a>(root: &Path, files: impl Iterator<Item = &'a (String, Vec<u8>)>) -> Result<()> {
+/// A control file's new version, committed by commit `at` of the history.
+struct Revision {
+    at: usize,
+    path: String,
+    bytes: Vec<u8>,
+}
+
+/// Every 30 days (720 hourly commits), one control in forty changes and is approved
+/// again that day: a designed control becomes implemented, an implemented one gets a
+/// revised description.
+fn revisions(
+    controls: &mut [Control],
+    commits: usize,
+    approval: &dyn Fn(Sha256Hex) -> Approval,
+) -> Vec<Revision> {
+    let mut revisions = Vec::new();
+    let mut month = 1;
+    while month * 720 < commits {
+        let at = month * 720;
+        for (i, control) in controls.iter_mut().enumerate() {
+            if (i + month) % 40 != 0 {
+                continue;
+            }
+            if control.status == ControlStatus::Designed {
+                control.status = ControlStatus::Implemented;
+            } else {
+                let description = control.description.take().unwrap_or_default();
+                control.description = Some(format!("{description}\nRevised in month {month}."));
+            }
+            let mut approved = approval(digest::control(control).current);
+            approved.at = Date::from_ymd(2025, 7, 1).add_days((at / 24) as i64);
+            control.approval = Some(approved);
+            revisions.push(Revision {
+                at,
+                path: format!("controls/{}.yaml", control.id),
+                bytes: to_yaml(control).into_bytes(),
+            });
+        }
+        month += 1;
+    }
+    revisions
+}
+
+fn write_tree<'a>(root: &Path, files: impl Iterator<Item = (&'a str, &'a [u8])>) -> Result<()> {
     for (path, bytes) in files {
         let full = root.join(path);
         if let Some(dir) = full.parent() {
@@ -249,11 +314,13 @@ fn write_tree<'a>(root: &Path, files: impl Iterator<Item = &'a (String, Vec<u8>)
 }
 
 /// Commit 1 holds the program, policies and controls; the evidence arrives in
-/// `commits - 1` batches, one commit each, an hour apart.
+/// `commits - 1` batches, one commit each, an hour apart; a commit due a control
+/// revision carries it too.
 fn build_history(
     root: &Path,
     base: &[(String, Vec<u8>)],
     evidence: &[(String, Vec<u8>)],
+    revisions: &[Revision],
     commits: usize,
 ) -> Result<()> {
     let repo = Repository::init(root)?;
@@ -296,8 +363,16 @@ fn build_history(
         "soc2: init store\n\nSoc2-Action: init\nSoc2-Object: store\n",
         0,
     )?;
+    let mut revised = revisions.iter().peekable();
+    let mut revise = |tree: &mut Dir, n: i64| -> Result<()> {
+        while let Some(revision) = revised.next_if(|r| r.at as i64 <= n) {
+            tree.insert(&revision.path, repo.blob(&revision.bytes)?);
+        }
+        Ok(())
+    };
     let mut n = 1;
     for batch in pairs.chunks(per_batch) {
+        revise(&mut tree, n)?;
         let mut control = String::new();
         for pair in batch {
             for (path, bytes) in *pair {
@@ -313,6 +388,7 @@ fn build_history(
     }
     // Commits that touch no record, to reach the count when evidence runs out first.
     while n < commits as i64 {
+        revise(&mut tree, n)?;
         tree.insert("NOTES.md", repo.blob(format!("Review {n}\n").as_bytes())?);
         std::fs::write(root.join("NOTES.md"), format!("Review {n}\n"))?;
         commit(&mut tree, "Routine review\n", n)?;

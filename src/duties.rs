@@ -6,9 +6,12 @@ use anyhow::Result;
 use crate::findings::{Code, Finding};
 use crate::git::{CommitInfo, Repo, Touched};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, file_stem};
+use crate::model::paths::{
+    CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, SYSTEM_DIR, SYSTEM_DOCUMENT, SYSTEM_FILE, file_stem,
+};
 use crate::model::{
-    Approval, ApprovalState, ContentDigest, Control, Policy, Program, Sha256Hex, digest,
+    Approval, ApprovalState, ContentDigest, Control, Policy, Program, Sha256Hex, SystemDescription,
+    digest,
 };
 use crate::model::{Record, Store};
 use crate::store::parse_version;
@@ -26,9 +29,34 @@ pub enum Approvable<'a> {
     Scope {
         path: &'a str,
     },
+    /// The system description: its record and its text.
+    System,
 }
 
 impl Approvable<'_> {
+    /// The approval the record had in a commit, if it was there and parsed.
+    fn approval_at(&self, repo: &Repo, commit: &str) -> Result<Option<Approval>> {
+        let path = match self {
+            Approvable::Control { path }
+            | Approvable::Scope { path }
+            | Approvable::Policy { path, .. } => *path,
+            Approvable::System => SYSTEM_FILE,
+        };
+        let Some(bytes) = repo.read_at(commit, path)? else {
+            return Ok(None);
+        };
+        Ok(match self {
+            Approvable::Control { .. } => parse_version::<Control>(&bytes).and_then(|c| c.approval),
+            Approvable::Policy { .. } => parse_version::<Policy>(&bytes).and_then(|p| p.approval),
+            Approvable::Scope { .. } => {
+                parse_version::<Program>(&bytes).and_then(|p| p.scope_approval)
+            }
+            Approvable::System => {
+                parse_version::<SystemDescription>(&bytes).and_then(|s| s.approval)
+            }
+        })
+    }
+
     /// The paths whose content the digest covers.
     fn paths(&self) -> Vec<String> {
         match self {
@@ -38,6 +66,7 @@ impl Approvable<'_> {
                 paths.extend(document.map(|d| format!("{POLICIES_DIR}/{d}")));
                 paths
             }
+            Approvable::System => vec![SYSTEM_FILE.to_string(), SYSTEM_DOCUMENT.to_string()],
         }
     }
 
@@ -80,6 +109,18 @@ impl Approvable<'_> {
                     None => None,
                 };
                 Ok(Some(digest::policy(&policy, document.as_deref()).current))
+            }
+            Approvable::System => {
+                let Some(description) = repo
+                    .read_at(commit, SYSTEM_FILE)?
+                    .and_then(|bytes| parse_version::<SystemDescription>(&bytes))
+                else {
+                    return Ok(None);
+                };
+                let text = repo
+                    .read_at(commit, SYSTEM_DOCUMENT)?
+                    .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+                Ok(Some(digest::system(&description, text.as_deref()).current))
             }
         }
     }
@@ -132,8 +173,123 @@ pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>
         CONTROLS_DIR.to_string(),
         POLICIES_DIR.to_string(),
         PROGRAM_FILE.to_string(),
+        SYSTEM_DIR.to_string(),
     ];
     repo.touched_from(start, &roots).map(Some)
+}
+
+/// Every approval whose `by` is neither the author nor the committer of the commit that
+/// wrote it, from `touched` (see `approval_history`): an approval is recorded by the
+/// approver, so another name in `by` was typed by someone else. The commit that wrote
+/// it is the oldest of the newest run of commits holding it, so that an approval made
+/// on a branch and merged is the branch commit's, not the merge's. Approvals in the
+/// first commit predate the history (W-NO-HISTORY says so) and are not judged.
+pub fn approvals_not_by_author(
+    repo: &Repo,
+    store: &Store,
+    touched: &[Touched],
+) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    let mut judge = |path: &str,
+                     approval: &Approval,
+                     traced: Approvable,
+                     field: &str,
+                     name: &str,
+                     text: &str|
+     -> Result<()> {
+        let Some(writer) = approval_writer(repo, touched, path, approval, &traced)? else {
+            return Ok(());
+        };
+        if same_person(&writer.author_email, &approval.by)
+            || same_person(&writer.committer_email, &approval.by)
+        {
+            return Ok(());
+        }
+        findings.push(
+            Finding::new(
+                Code::ApprovalNotByAuthor,
+                format!(
+                    "{name}'s approval names {}, but the commit that wrote it ({}) is by {}",
+                    approval.by,
+                    writer.short_id(),
+                    writer.author_email
+                ),
+            )
+            .in_file(path)
+            .at(locate::value(text, field))
+            .with_source(text)
+            .with_hint(format!(
+                "an approval is recorded by the approver: {} runs `soc2 approve {name}` in their own checkout, or the approval is removed",
+                approval.by
+            )),
+        );
+        Ok(())
+    };
+    for record in &store.controls {
+        if let Some(approval) = &record.value.approval {
+            let traced = Approvable::Control { path: &record.path };
+            judge(
+                &record.path,
+                approval,
+                traced,
+                "approval.by",
+                record.stem(),
+                &record.text,
+            )?;
+        }
+    }
+    for record in &store.policies {
+        if let Some(approval) = &record.value.approval {
+            let traced = Approvable::Policy {
+                path: &record.path,
+                document: record.value.document.as_deref(),
+            };
+            judge(
+                &record.path,
+                approval,
+                traced,
+                "approval.by",
+                record.stem(),
+                &record.text,
+            )?;
+        }
+    }
+    if let Some(record) = &store.program
+        && let Some(approval) = &record.value.scope_approval
+    {
+        let traced = Approvable::Scope { path: &record.path };
+        judge(
+            &record.path,
+            approval,
+            traced,
+            "scope_approval.by",
+            "scope",
+            &record.text,
+        )?;
+    }
+    Ok(findings)
+}
+
+/// The commit that wrote `approval` (same person, same day) into the record at `path`:
+/// `None` when it is not committed yet, or came with the first commit.
+fn approval_writer<'t>(
+    repo: &Repo,
+    touched: &'t [Touched],
+    path: &str,
+    approval: &Approval,
+    traced: &Approvable,
+) -> Result<Option<&'t CommitInfo>> {
+    let mut writer = None;
+    for commit in touched.iter().filter(|t| t.paths.iter().any(|p| p == path)) {
+        let held = traced
+            .approval_at(repo, &commit.commit.id)?
+            .is_some_and(|a| a.by == approval.by && a.at == approval.at);
+        if !held {
+            break;
+        }
+        writer = Some(&commit.commit);
+    }
+    Ok(writer.filter(|c| c.parents > 0))
 }
 
 /// Every valid approval given by the person who last changed the approved content,
@@ -190,6 +346,19 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
             &mut findings,
         )?;
     }
+    if let (Some(record), Some(content)) = (&store.system, digest::system_in(store))
+        && let Some(approval) = &record.value.approval
+    {
+        check(
+            repo,
+            touched,
+            record,
+            approval,
+            &content,
+            &Approvable::System,
+            &mut findings,
+        )?;
+    }
     Ok(findings)
 }
 
@@ -217,6 +386,7 @@ fn check<T>(
     if same_person(&author.author_email, &approval.by) {
         let (name, field) = match traced {
             Approvable::Scope { .. } => ("scope", "scope_approval.by"),
+            Approvable::System => ("system", "approval.by"),
             _ => (record.stem(), "approval.by"),
         };
         out.push(

@@ -86,7 +86,11 @@ codes! {
         "A directory sits where a record file is expected, a record is outside the folder its \
          kind lives in, or an evidence file path is absolute or climbs out of the record's \
          folder with `..`. Evidence files are stored beside their record; `link` paths are \
-         relative to the repository root and stay inside it.";
+         relative to the repository root and stay inside it, out of `.git/`. soc2 never \
+         follows a symbolic link in the store: a record, folder, evidence file or policy \
+         document that is a link (or is reached through one) is not read; replace it with \
+         what it points to. An evidence file or document that git ignores can never be \
+         committed: change `.gitignore`.";
     EvidenceMissing = "E-EVIDENCE-MISSING", Error, "a recorded evidence file or policy document is missing",
         "An evidence record lists a file, or a policy names a document, that is not in the \
          store. Restore the file from history (`git log --all -- PATH`) or remove the entry and \
@@ -95,6 +99,13 @@ codes! {
         "Evidence is recorded with the SHA-256 of each file so that it cannot change unseen. \
          The file now has different content. Restore the original from git history, or, if \
          the new file is the right evidence, record it as new evidence with `soc2 evidence add`.";
+    Population = "E-POPULATION", Error, "a population file is not a list of events soc2 can read",
+        "A population file (`populations/<CONTROL>/<PERIOD-OR-WINDOW>.csv`) lists the events \
+         a per-event control acts on, one row each: a first row naming the columns, with at \
+         least `id` and `date` (and optionally `description`), then one row per event with a \
+         unique id and a YYYY-MM-DD date, as many fields as the first row names. The file \
+         sits in the folder of its control. Fix the row at the line and column given; two \
+         files of one control may not list the same id.";
     MissingEvidence = "W-MISSING-EVIDENCE", Warning, "an implemented control has no evidence for a period that needs it",
         "The control is implemented but has no evidence at all (Type I), or an ended window of \
          the observation period has none (Type II). Add evidence with `soc2 evidence add` whose \
@@ -162,8 +173,10 @@ codes! {
     ExcludedCommonCriterion = "W-EXCLUDED-COMMON-CRITERION", Warning, "a common criterion is excluded",
         "The common criteria (CC1-CC9) make up the security category, which every SOC 2 \
          covers; auditors almost never accept excluding one. Where a third party performs a \
-         control (a cloud provider's data centres), map the criterion to your controls over \
-         that vendor instead.";
+         control (a cloud provider's data centres), keep the criterion in scope and record \
+         the vendor in `vendors/` as a carve-out subservice organisation carrying it \
+         (`csoc`): the criterion is then met while its SOC report is current and reviewed \
+         and your vendor review control is ready.";
     PointInTimeSpan = "W-POINT-IN-TIME-SPAN", Warning, "a point-in-time record claims to cover a longer span",
         "A screenshot (or a kind the control marks `point_in_time`) shows a state on the day \
          it was taken, so it counts only for the window holding its `collected_at`; the \
@@ -190,6 +203,60 @@ codes! {
     UnrecordedFile = "W-UNRECORDED-FILE", Warning, "a file under evidence/ is not listed by any record",
         "Every file under `evidence/` should belong to an evidence record, so that its hash is \
          recorded. Add it with `soc2 evidence add` or remove it.";
+    ApprovalNotByAuthor = "W-APPROVAL-NOT-BY-AUTHOR", Warning, "an approval names someone other than the author of its commit",
+        "`soc2 approve` records the approver's own git identity, so an approval's `by` is \
+         the author (or committer) of the commit that wrote it. One that names someone \
+         else was typed by another person: by hand, or forged. The person named approves \
+         with `soc2 approve ID` in their own checkout (or on a branch merged through a \
+         pull request); otherwise remove the approval. `soc2 check` and `soc2 verify` \
+         need the whole history for this rule: a shallow clone skips it.";
+    Load = "E-LOAD", Error, "the store could not be read at all",
+        "soc2 found no store to check: no soc2.yaml where it looked, a `--repo` that is not \
+         a folder, a `--rev` that names nothing, or a git repository it could not read. \
+         Nothing was checked, and the exit code is 2 (could not run). `--format json` and \
+         `--format github` report it as this one finding, so that CI tools that read \
+         them see why; the message says what to fix.";
+    Uncommitted = "W-UNCOMMITTED", Warning, "an evidence record or file is not committed",
+        "An evidence record, or a file it lists, is in the working tree but neither \
+         committed nor staged: git does not hold it, so it does not count as evidence. It \
+         is what a command interrupted between writing and committing leaves, or a file \
+         written by hand and never added. Commit it (`git add` it, then `git commit`), or \
+         remove it if it was left by accident.";
+    FindingOverdue = "W-FINDING-OVERDUE", Warning, "a finding is still open after its due date",
+        "A finding (`findings/<F-ID>.yaml`) should be remediated, retested where it was found \
+         by testing, and closed by its `due` date. Remediate it (`soc2 finding remediate`), \
+         retest it (`soc2 finding retest`) and close it (`soc2 finding close`), or agree a new \
+         due date with its owner and record it in the file.";
+    InclusiveWithoutCsoc = "W-INCLUSIVE-WITHOUT-CSOC", Warning, "an inclusive subservice organisation lists no controls",
+        "With the inclusive method, a subservice organisation's controls are described in \
+         our system description and tested in our audit, so the vendor record must list the \
+         criteria they carry (`csoc`, each with a line saying what it does). List them, or \
+         use `method: carve-out` when its own SOC report covers them.";
+    SubserviceReport = "W-SUBSERVICE-REPORT", Warning, "a carve-out subservice organisation's SOC report is missing, out of date or not reviewed",
+        "A criterion a carve-out subservice organisation carries is met only while its SOC \
+         report is current (its period ended within the last 12 months, or a bridge letter \
+         runs to today) and someone has reviewed it. Obtain the report (or a bridge letter) \
+         and record its review with `soc2 vendor review ID`.";
+    SystemSectionMissing = "W-SYSTEM-SECTION-MISSING", Warning, "a section of the system description is missing",
+        "The system description (`system/description.md`) has one section per part of the \
+         description an auditor's report expects, each under its own heading. A heading is \
+         missing or renamed: add it back (a new `soc2 init` in an empty folder shows the \
+         template) and write the section.";
+    SystemSectionEmpty = "W-SYSTEM-SECTION-EMPTY", Warning, "a section of the system description is empty",
+        "A section of `system/description.md` holds nothing but its heading and the \
+         template's prompt (an HTML comment). Write what the prompt asks, or say why it \
+         does not apply.";
+    SecretInEvidence = "E-SECRET-IN-EVIDENCE", Error, "an evidence file holds a credential",
+        "A committed evidence file (or record) holds something that looks like a \
+         credential: an AWS access key id or secret key, a private key block, a GitHub, \
+         GitLab or Slack token, a JSON Web Token, a URL with a password, or a password, \
+         secret or token assigned a random-looking value. The finding names the rule, \
+         the file, line and column, and shows the line masked. Revoke the credential \
+         first: it is in git history, and removing the file does not take it out. Then \
+         record the evidence again with `--redact` (each hit replaced with \
+         `[REDACTED:<rule>]`). If the match is not a secret (a test key, a public \
+         sample), record it with `--allow-secret RULE`, which the record keeps under \
+         `secrets.allowed`.";
 }
 
 impl Code {

@@ -102,6 +102,7 @@ impl Builder<'_> {
                 id: commit.id.clone(),
                 date,
                 author_email: commit.author_email.clone(),
+                committer_email: commit.committer_email.clone(),
                 action: commit.action.clone(),
             });
             self.record(&mut history, index, &tree, &changed)?;

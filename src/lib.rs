@@ -14,9 +14,13 @@
 //! - [`gate::judge`]: the CI verdict; [`diff::compare`]: what a change does to
 //!   readiness; [`trail::read`]: the audit trail; [`links::find`]: one record and what
 //!   links to it.
+//! - [`program::assess`]: the 20 steps of the program, derived from the store
+//!   ([`program::gather::view`] reads what its sign-offs cover).
 //! - [`oscal::documents`]: the store and its readiness as OSCAL documents.
 //! - [`report`]: the renderers (tables, Markdown, JSON) of those results.
 //! - [`change`]: the one way to change the store, as one git commit.
+//! - [`collect::plan`]: which collectors are due; [`process::run`]: running one;
+//!   [`secrets::scan`]: credentials in evidence, found before they are committed.
 //!
 //! ```
 //! use soc2::model::{Date, History};
@@ -37,6 +41,7 @@
 pub mod audit;
 pub mod catalog;
 pub mod change;
+pub mod collect;
 pub mod diff;
 pub mod duties;
 pub mod export;
@@ -44,23 +49,40 @@ pub mod findings;
 pub mod gate;
 pub mod git;
 pub mod history;
+pub mod internal_audit;
 pub mod links;
 mod locate;
 pub mod model;
 pub mod oscal;
+pub mod process;
+pub mod program;
 pub mod readiness;
 pub mod report;
 pub mod requests;
 mod rules;
 pub mod schema;
+pub mod secrets;
 pub mod starter;
 pub mod store;
 pub mod suggest;
+pub mod system;
 pub mod timeline;
 pub mod trail;
 mod validate;
 
 use std::fmt;
+
+/// Debug builds only: `SOC2_DEBUG_CRASH=<point>` stops the process dead at that point
+/// of a change (`locked`, `temp-written`, `written`, `committed`), as `kill -9` would,
+/// so that tests can check what an interrupted command leaves and how the next one
+/// recovers.
+pub(crate) fn crash_point(point: &str) {
+    #[cfg(debug_assertions)]
+    if std::env::var("SOC2_DEBUG_CRASH").is_ok_and(|v| v == point) {
+        std::process::abort();
+    }
+    let _ = point;
+}
 
 /// An error the user can fix, with a hint saying how. Printed as `error:` then `hint:`.
 #[derive(Debug)]

@@ -27,7 +27,7 @@ fn segments(path: &str) -> Vec<Segment<'_>> {
             out.push(Segment::Key(key));
         }
         while let Some(end) = rest.find(']') {
-            if let Ok(index) = rest[1..end].parse() {
+            if let Some(Ok(index)) = rest.get(1..end).map(str::parse) {
                 out.push(Segment::Index(index));
             }
             rest = &rest[end + 1..];
@@ -106,7 +106,11 @@ fn find(text: &str, path: &str) -> Option<Found> {
         // A one-line flow collection on the previous key's line: search inside it.
         if let Some(prev) = found {
             let line = &lines[prev.index];
-            let rest = &line.content[prev.value_column - 1 - line.indent..];
+            // A bare `-` item has its value on the lines below: nothing after it here.
+            let rest = (prev.value_column - 1)
+                .checked_sub(line.indent)
+                .and_then(|at| line.content.get(at..))
+                .unwrap_or_default();
             if rest.starts_with('{') || rest.starts_with('[') {
                 let (key_offset, value_offset) = flow_member(rest, &segments[depth..])?;
                 return Some(Found {
@@ -133,6 +137,10 @@ fn find(text: &str, path: &str) -> Option<Found> {
             }
             match segment {
                 Segment::Key(key) => {
+                    // A bare `-` opens a mapping on the lines below it.
+                    if first && line.content == "-" {
+                        continue;
+                    }
                     // `- key: value` opens a mapping inside a sequence item.
                     let (indent, content) = if first {
                         item_content(line)
@@ -265,7 +273,13 @@ fn push_member<'a>(members: &mut Vec<(usize, &'a str)>, inner: &'a str, start: u
 }
 
 /// Where the key of a field path starts (for `[n]`, the item's dash).
+/// The text an editor shows: a byte-order mark at the start takes no column.
+fn shown(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 pub(crate) fn field(text: &str, path: &str) -> Option<Position> {
+    let text = shown(text);
     find(text, path).map(|f| Position {
         line: f.line,
         column: f.key_column,
@@ -274,6 +288,7 @@ pub(crate) fn field(text: &str, path: &str) -> Option<Position> {
 
 /// Where a field's value starts.
 pub(crate) fn value(text: &str, path: &str) -> Option<Position> {
+    let text = shown(text);
     find(text, path).map(|f| Position {
         line: f.line,
         column: f.value_column,
@@ -283,6 +298,7 @@ pub(crate) fn value(text: &str, path: &str) -> Option<Position> {
 /// Where a scalar `needle` appears inside the value of a list or scalar field; falls back
 /// to the field itself.
 pub(crate) fn value_in(text: &str, path: &str, needle: &str) -> Option<Position> {
+    let text = shown(text);
     let found = find(text, path)?;
     let all: Vec<&str> = text.lines().collect();
     let field_indent = found.indent;
@@ -344,7 +360,7 @@ fn find_token(haystack: &str, needle: &str) -> Option<usize> {
 /// The position of the n-th (0-based) top-level occurrence of `key:`, used for
 /// duplicate keys.
 pub(crate) fn nth_top_level_key(text: &str, key: &str, n: usize) -> Option<Position> {
-    lines(text)
+    lines(shown(text))
         .iter()
         .filter(|l| l.indent == 0 && key_match(l.content, key).is_some())
         .nth(n)
@@ -394,6 +410,56 @@ files:
 
     fn at(line: usize, column: usize) -> Option<Position> {
         Some(Position { line, column })
+    }
+
+    #[test]
+    fn a_bare_dash_item_has_its_value_below() {
+        let text = "files:\n  -\n    path: a.csv\n    sha256: x\n";
+        assert_eq!(value(text, "files[0].path"), at(3, 11));
+        assert_eq!(value(text, "files[0]"), at(2, 5));
+    }
+
+    #[test]
+    fn no_text_and_no_path_makes_it_panic() {
+        // Every cut and every single-byte change of a record, asked every path: an
+        // answer or `None`, never a panic.
+        let paths = [
+            "id",
+            "criteria[1]",
+            "policies[0]",
+            "approval.digest",
+            "exceptions[0].expires",
+            "exceptions[1].reason",
+            "files[0].path",
+            "files[9].sha256",
+            "a[1]]",
+            "]",
+            "[",
+            "x[]",
+            "files[-1]",
+        ];
+        let bytes = CONTROL.as_bytes();
+        let mut texts: Vec<String> = (0..=bytes.len())
+            .map(|n| String::from_utf8_lossy(&bytes[..n]).into_owned())
+            .collect();
+        for (i, _) in CONTROL.char_indices() {
+            for replacement in ["-", " ", "[", "{", ":", "\n", "\"", ""] {
+                let mut text = CONTROL.to_string();
+                text.replace_range(i..i + 1, replacement);
+                texts.push(text);
+            }
+        }
+        for text in &texts {
+            for path in paths {
+                let _ = (
+                    field(text, path),
+                    value(text, path),
+                    value_in(text, path, "CC6.9"),
+                );
+            }
+            let _ = nth_top_level_key(text, "title", 1);
+            let _ = position_of_offset(text.as_bytes(), text.len());
+        }
     }
 
     #[test]

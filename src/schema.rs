@@ -1,7 +1,10 @@
 //! JSON Schemas of the store's files, generated from the model, so that editors with
 //! a YAML language server validate and complete them as soc2 reads them.
 
-use crate::model::{Control, Evidence, Policy, Program, Request, Risk};
+use crate::model::{
+    AuditFinding, Control, ControlTest, Evidence, Policy, Program, Request, Risk,
+    SystemDescription, Vendor,
+};
 
 /// Where a store keeps its copies of the schemas.
 pub const SCHEMA_DIR: &str = "schema";
@@ -13,16 +16,24 @@ pub enum Kind {
     Policy,
     Evidence,
     Risk,
+    Test,
+    Finding,
+    Vendor,
+    System,
     Request,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 10] = [
         Kind::Program,
         Kind::Control,
         Kind::Policy,
         Kind::Evidence,
         Kind::Risk,
+        Kind::Test,
+        Kind::Finding,
+        Kind::Vendor,
+        Kind::System,
         Kind::Request,
     ];
 
@@ -38,6 +49,10 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::Evidence => "evidence",
             Kind::Risk => "risk",
+            Kind::Test => "test",
+            Kind::Finding => "finding",
+            Kind::Vendor => "vendor",
+            Kind::System => "system",
             Kind::Request => "request",
         }
     }
@@ -50,6 +65,10 @@ impl Kind {
             Kind::Policy => "policies/<ID>.yaml",
             Kind::Evidence => "evidence/<CONTROL>/<DATE>-<SLUG>.yaml",
             Kind::Risk => "risks/<ID>.yaml",
+            Kind::Test => "tests/<CONTROL>/<DATE>-<SLUG>.yaml",
+            Kind::Finding => "findings/<F-ID>.yaml",
+            Kind::Vendor => "vendors/<ID>.yaml",
+            Kind::System => "system/description.yaml",
             Kind::Request => "requests/<ID>.yaml",
         }
     }
@@ -67,6 +86,13 @@ impl Kind {
             Kind::Policy => ("soc2 policy", schemars::schema_for!(Policy)),
             Kind::Evidence => ("soc2 evidence record", schemars::schema_for!(Evidence)),
             Kind::Risk => ("soc2 risk", schemars::schema_for!(Risk)),
+            Kind::Test => ("soc2 control test", schemars::schema_for!(ControlTest)),
+            Kind::Finding => ("soc2 finding", schemars::schema_for!(AuditFinding)),
+            Kind::Vendor => ("soc2 vendor", schemars::schema_for!(Vendor)),
+            Kind::System => (
+                "soc2 system description (system/description.yaml)",
+                schemars::schema_for!(SystemDescription),
+            ),
             Kind::Request => ("soc2 auditor request", schemars::schema_for!(Request)),
         };
         let mut value = schema.to_value();

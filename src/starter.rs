@@ -41,11 +41,8 @@ pub fn files() -> Result<Vec<PendingWrite>> {
                 .map_err(anyhow::Error::msg)
                 .with_context(context)?;
             let control = reset_control(control);
-            format!(
-                "{}{}",
-                Kind::Control.header(path),
-                render::to_yaml(&control)
-            )
+            let rendered = keep_collect_comments(&render::to_yaml(&control), content);
+            format!("{}{rendered}", Kind::Control.header(path))
         } else if path.ends_with(".yaml") {
             let policy: Policy = crate::store::from_yaml(content)
                 .map_err(anyhow::Error::msg)
@@ -58,6 +55,76 @@ pub fn files() -> Result<Vec<PendingWrite>> {
         out.push(PendingWrite::create(*path, bytes));
     }
     Ok(out)
+}
+
+/// The starter library's cloud provider: a carve-out subservice organisation carrying
+/// the data centres' part of CC6.4 and A1.2, monitored by VM-02.
+pub const CLOUD_VENDOR: &str = include_str!("starter/cloud.yaml");
+
+/// The vendor, system description and its record a new store starts with, each record
+/// headed by the line that points editors at its schema.
+pub fn program_files(organisation: &str) -> Result<Vec<PendingWrite>> {
+    use crate::model::paths::{SYSTEM_DOCUMENT, SYSTEM_FILE};
+    let vendor: crate::model::Vendor = crate::store::from_yaml(CLOUD_VENDOR)
+        .map_err(anyhow::Error::msg)
+        .context("reading the embedded starter vendor")?;
+    let vendor_path = "vendors/CLOUD.yaml";
+    let description = crate::model::SystemDescription {
+        title: Some(format!("System description: {organisation}")),
+        owner: Some(OWNER_PLACEHOLDER.to_string()),
+        version: 1,
+        review_every: Some(crate::model::SystemDescription::DEFAULT_REVIEW_EVERY),
+        last_reviewed: None,
+        approval: None,
+        notes: None,
+    };
+    Ok(vec![
+        PendingWrite::create(
+            vendor_path,
+            format!(
+                "{}{}",
+                Kind::Vendor.header(vendor_path),
+                render::to_yaml(&vendor)
+            ),
+        ),
+        PendingWrite::create(
+            SYSTEM_FILE,
+            format!(
+                "{}{}",
+                Kind::System.header(SYSTEM_FILE),
+                render::to_yaml(&description)
+            ),
+        ),
+        PendingWrite::create(SYSTEM_DOCUMENT, crate::system::template(organisation)),
+    ])
+}
+
+/// The `collect:` block of a top-level YAML text, as written: from its line to the next
+/// top-level key.
+fn collect_block(text: &str) -> Option<&str> {
+    let start = text.find("\ncollect:\n").map(|i| i + 1)?;
+    let rest = &text[start + "collect:\n".len()..];
+    let end = rest
+        .match_indices('\n')
+        .map(|(i, _)| i + 1)
+        .find(|&i| {
+            rest[i..]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace() && c != '#' && c != '-')
+        })
+        .unwrap_or(rest.len());
+    Some(&text[start..start + "collect:\n".len() + end])
+}
+
+/// The rendered control with the library's `collect:` block as written: its comments
+/// say which values (an organisation, a repository) to set. Collectors are not reset,
+/// so the block says what the rendering does.
+fn keep_collect_comments(rendered: &str, original: &str) -> String {
+    match (collect_block(rendered), collect_block(original)) {
+        (Some(new), Some(old)) => rendered.replacen(new, old, 1),
+        _ => rendered.to_string(),
+    }
 }
 
 /// How many controls and policies the library holds.

@@ -22,7 +22,9 @@ pub fn unknown<'a, I>(noun: &str, typed: &str, candidates: I) -> String
 where
     I: IntoIterator<Item = &'a str>,
 {
-    match closest(typed, candidates) {
+    // The same ID is never a suggestion: it exists but did not qualify, and the caller
+    // says why.
+    match closest(typed, candidates.into_iter().filter(|c| *c != typed)) {
         Some(best) => format!("unknown {noun} `{typed}`, did you mean `{best}`?"),
         None => format!("unknown {noun} `{typed}`"),
     }

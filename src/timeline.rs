@@ -3,13 +3,17 @@
 //! stood at the end of the day, judged as of that day); days before history starts are
 //! judged on its first commit, and say so.
 
+use std::sync::Arc;
+
 use anyhow::Result;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::git::Repo;
+use crate::audit;
+use crate::git::{Repo, TreeCache, TreeSource};
 use crate::model::{Date, History, Period};
 use crate::readiness::{self, Assessment, CategoryScore, Score};
-use crate::store::{self, ParseCache, Source};
+use crate::store::ParseCache;
 
 /// How far apart the points are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -96,6 +100,76 @@ impl Point {
     }
 }
 
+/// A day the series leaves out: the store as it stood then does not load, and
+/// `status --as-of` refuses it the same way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Skipped {
+    pub day: Date,
+    pub commit: String,
+    pub errors: usize,
+}
+
+/// The points of `days` (in order), each exactly what `status --as-of` says that day:
+/// the store at `history`'s last commit on or before the day (its first for a day
+/// before history starts), with the evidence that does not count set aside, judged as
+/// of the day on the history up to that commit. `history` is read from `repo`.
+///
+/// Points are judged a few at a time, one per core, and share what their stores have
+/// in common: a folder, a parsed record or a file's hash that did not change between
+/// two points is read once.
+pub fn replay(repo: &Repo, history: &History, days: &[Date]) -> Result<(Vec<Point>, Vec<Skipped>)> {
+    let parsed = ParseCache::default();
+    let trees = Arc::new(TreeCache::default());
+    let mut points = Vec::new();
+    let mut skipped = Vec::new();
+    // One point per core at a time: at most that many stores are held at once.
+    for chunk in days.chunks(rayon::current_num_threads().max(1)) {
+        // A repository handle serves one thread: the sources are made here.
+        let sources = chunk
+            .iter()
+            .map(|&day| {
+                let (index, before) = match history.commit_at(day) {
+                    Some(index) => (index, false),
+                    None => (0, true),
+                };
+                let commit = &history.commits[index].id;
+                Ok((
+                    day,
+                    index,
+                    before,
+                    repo.tree_source_sharing(commit, &trees)?,
+                ))
+            })
+            .collect::<Result<Vec<(Date, usize, bool, TreeSource)>>>()?;
+        let judged = sources
+            .par_iter()
+            .map(|(day, index, before, source)| {
+                let (loaded, _) = audit::load_judged(source, None, Some(&parsed))?;
+                let commit = history.commits[*index].id.clone();
+                let errors = loaded.errors().count();
+                if errors > 0 {
+                    return Ok(Err(Skipped {
+                        day: *day,
+                        commit,
+                        errors,
+                    }));
+                }
+                let past = history.cut(*index);
+                let assessment = readiness::assess(&loaded.store, *day, &past);
+                Ok(Ok(Point::of(&assessment, commit, *before)))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        for point in judged {
+            match point {
+                Ok(point) => points.push(point),
+                Err(skip) => skipped.push(skip),
+            }
+        }
+        trees.next_generation();
+    }
+    Ok((points, skipped))
+}
+
 /// The series, as `soc2 timeline` prints it and the report draws it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {
@@ -106,54 +180,6 @@ pub struct Timeline {
     /// The day git history starts.
     pub history_starts: Option<Date>,
     pub points: Vec<Point>,
-}
-
-/// A day left out of a series: the store as it stood then does not load.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Skipped {
-    pub day: Date,
-    pub commit: String,
-    pub errors: usize,
-}
-
-/// The points of `days`, replayed from `history` (read from `repo`): each day's store
-/// is read from the last commit on or before it, and judged as of that day, exactly as
-/// `status --as-of` does. Records unchanged between commits are parsed once. Days
-/// whose store does not load are left out and returned apart, as `status --as-of`
-/// refuses them.
-pub fn replay(repo: &Repo, history: &History, days: &[Date]) -> Result<(Vec<Point>, Vec<Skipped>)> {
-    let cache = ParseCache::default();
-    let mut points = Vec::new();
-    let mut skipped = Vec::new();
-    // Days on one commit share its store: it is loaded once.
-    let mut current: Option<(usize, store::Loaded)> = None;
-    for &day in days {
-        let (index, before) = match history.commit_at(day) {
-            Some(i) => (i, false),
-            None => (0, true),
-        };
-        let Some(commit) = history.commits.get(index).map(|c| c.id.clone()) else {
-            continue;
-        };
-        if current.as_ref().is_none_or(|(i, _)| *i != index) {
-            let source: Box<dyn Source> = Box::new(repo.tree_source(&commit)?);
-            current = Some((index, store::load_cached(&*source, Some(&cache))?));
-        }
-        let (_, loaded) = current.as_ref().expect("set above");
-        let errors = loaded.errors().count();
-        if errors > 0 {
-            skipped.push(Skipped {
-                day,
-                commit,
-                errors,
-            });
-            continue;
-        }
-        let past = history.cut(index);
-        let assessment = readiness::assess(&loaded.store, day, &past);
-        points.push(Point::of(&assessment, commit, before));
-    }
-    Ok((points, skipped))
 }
 
 #[cfg(test)]

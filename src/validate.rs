@@ -7,8 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::catalog;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, evidence_id, parent_dir};
-use crate::model::{AuditType, Date, EvidenceResult, is_valid_id};
+use crate::model::paths::{CONTROLS_DIR, POLICIES_DIR, evidence_id, parent_dir, test_id};
+use crate::model::{
+    AuditType, CommandLine, Conclusion, Date, EvidenceResult, FindingStatus, MILESTONES, STEPS,
+    SUPPORTED_DATES, Step, StepKind, is_valid_collector_name, is_valid_id,
+};
 use crate::model::{Record, Store};
 use crate::suggest;
 
@@ -19,11 +22,70 @@ pub(crate) fn validate(store: &Store) -> Vec<Finding> {
     ids(&store.policies, "policy", |p| &p.id, &mut findings);
     ids(&store.risks, "risk", |r| &r.id, &mut findings);
     ids(&store.requests, "request", |r| &r.id, &mut findings);
+    ids(&store.audit_findings, "finding", |f| &f.id, &mut findings);
     controls(store, &mut findings);
     evidence(store, &mut findings);
     risks(store, &mut findings);
+    dates(store, &mut findings);
+    tests(store, &mut findings);
+    audit_findings(store, &mut findings);
+    populations(store, &mut findings);
+    vendors(store, &mut findings);
+    roadmap(store, &mut findings);
     requests(store, &mut findings);
     findings
+}
+
+/// Every date in the records is one soc2 works with (the program's periods are
+/// checked with the program).
+fn dates(store: &Store, findings: &mut Vec<Finding>) {
+    fn check<T>(record: &Record<T>, field: &str, date: Date, findings: &mut Vec<Finding>) {
+        if !date.is_supported() {
+            findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    format!("`{field}` is {date}: {SUPPORTED_DATES}"),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, field))
+                .with_hint("check the year"),
+            );
+        }
+    }
+    if let Some(record) = &store.program
+        && let Some(approval) = &record.value.scope_approval
+    {
+        check(record, "scope_approval.at", approval.at, findings);
+    }
+    for record in &store.controls {
+        if let Some(approval) = &record.value.approval {
+            check(record, "approval.at", approval.at, findings);
+        }
+        for (i, exception) in record.value.exceptions.iter().enumerate() {
+            check(
+                record,
+                &format!("exceptions[{i}].expires"),
+                exception.expires,
+                findings,
+            );
+        }
+    }
+    for record in &store.policies {
+        if let Some(approval) = &record.value.approval {
+            check(record, "approval.at", approval.at, findings);
+        }
+        if let Some(day) = record.value.last_reviewed {
+            check(record, "last_reviewed", day, findings);
+        }
+    }
+    for record in &store.evidence {
+        let evidence = &record.value;
+        check(record, "collected_at", evidence.collected_at, findings);
+        if let Some(covers) = evidence.covers {
+            check(record, "covers.from", covers.from, findings);
+            check(record, "covers.to", covers.to, findings);
+        }
+    }
 }
 
 fn unknown_criterion(record_path: &str, text: &str, field: &str, id: &str) -> Finding {
@@ -141,6 +203,46 @@ fn program(store: &Store, findings: &mut Vec<Finding>) {
         ),
         _ => {}
     }
+    let sizes = &program.testing.sample_sizes;
+    for (name, size) in [
+        ("annual", sizes.annual),
+        ("semiannual", sizes.semiannual),
+        ("quarterly", sizes.quarterly),
+        ("monthly", sizes.monthly),
+        ("weekly", sizes.weekly),
+        ("daily", sizes.daily),
+        ("continuous", sizes.continuous),
+    ] {
+        if size == Some(0) {
+            let field = format!("testing.sample_sizes.{name}");
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!("`{field}` is 0: a test samples at least one item"),
+                )
+                .at(locate::value(&record.text, &field)),
+            );
+        }
+    }
+    if let Some(per_event) = sizes.per_event {
+        let field = "testing.sample_sizes.per-event";
+        let bad = if !(1..=100).contains(&per_event.percent) {
+            Some(format!(
+                "`{field}.percent` is {}; it is a percentage (1-100)",
+                per_event.percent
+            ))
+        } else if per_event.min == 0 || per_event.min > per_event.max {
+            Some(format!(
+                "`{field}` samples from {} to {} items; `min` is at least 1 and at most `max`",
+                per_event.min, per_event.max
+            ))
+        } else {
+            None
+        };
+        if let Some(message) = bad {
+            findings.push(here(Code::InvalidValue, message).at(locate::field(&record.text, field)));
+        }
+    }
     if program.organisation.trim().is_empty() {
         findings.push(
             here(Code::InvalidValue, "`organisation` is empty".to_string())
@@ -237,6 +339,7 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
                 );
             }
         }
+        collectors(record, findings);
         if control.lacks_reason() {
             findings.push(
                 Finding::new(
@@ -247,6 +350,91 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
                 .at(locate::value(&record.text, "status"))
                 .with_hint("add `reason:` saying why the control does not apply"),
             );
+        }
+        // An exception is an accepted risk: someone accepted it, for a reason.
+        for (i, exception) in control.exceptions.iter().enumerate() {
+            for (field, value, what) in [
+                (
+                    "reason",
+                    &exception.reason,
+                    "says which gap is accepted and why",
+                ),
+                (
+                    "approved_by",
+                    &exception.approved_by,
+                    "names who accepted it",
+                ),
+            ] {
+                if value.trim().is_empty() {
+                    findings.push(
+                        Finding::new(
+                            Code::InvalidValue,
+                            format!("the exception on {} has an empty `{field}`", control.id),
+                        )
+                        .in_file(&record.path)
+                        .at(locate::value(
+                            &record.text,
+                            &format!("exceptions[{i}].{field}"),
+                        ))
+                        .with_hint(format!(
+                            "an exception {what}; record it with `soc2 control except`"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// A control's collectors: each named once, with something to run, a timeout that
+/// lets it run, and a shell line only with `shell: true`.
+fn collectors(record: &Record<crate::model::Control>, findings: &mut Vec<Finding>) {
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for (i, collector) in record.value.collect.iter().enumerate() {
+        let here = |field: &str, message: String, hint: &str| {
+            Finding::new(Code::InvalidValue, message)
+                .in_file(&record.path)
+                .at(locate::value(
+                    &record.text,
+                    &format!("collect[{i}].{field}"),
+                ))
+                .with_hint(hint.to_string())
+        };
+        if !is_valid_collector_name(&collector.name) {
+            findings.push(here(
+                "name",
+                format!(
+                    "the collector name `{}` is not lower-case letters, digits and dashes",
+                    collector.name
+                ),
+                "name each collector like `branch-protection`: its records are named after it",
+            ));
+        } else if !seen.insert(collector.name.as_str()) {
+            findings.push(here(
+                "name",
+                format!("two collectors of {} are named `{}`", record.value.id, collector.name),
+                "give each collector of a control its own name: `soc2 collect` tells their evidence apart by it",
+            ));
+        }
+        if collector.run.is_empty() {
+            findings.push(here(
+                "run",
+                format!("the collector `{}` has nothing to run", collector.name),
+                "set `run` to the command and its arguments, like `run: [gh, api, repos/OWNER/REPO]`",
+            ));
+        } else if matches!(collector.run, CommandLine::Line(_)) && !collector.shell {
+            findings.push(here(
+                "run",
+                format!("the collector `{}` gives `run` as one string", collector.name),
+                "write `run` as a list of arguments (no shell is involved), or add `shell: true` to run the line with `sh -c`",
+            ));
+        }
+        if collector.timeout.is_some_and(|t| t.0 == 0) {
+            findings.push(here(
+                "timeout",
+                format!("the collector `{}` has a timeout of zero", collector.name),
+                "give the command time to run, like `timeout: 60s` (the default is 5m)",
+            ));
         }
     }
 }
@@ -456,6 +644,429 @@ fn requests(store: &Store, findings: &mut Vec<Finding>) {
                 )
                 .in_file(&record.path)
                 .at(locate::value(&record.text, "due")),
+            );
+        }
+    }
+}
+
+fn known_controls(store: &Store) -> BTreeSet<&str> {
+    store.known_ids(
+        CONTROLS_DIR,
+        store.controls.iter().map(|c| c.value.id.as_str()),
+    )
+}
+
+fn tests(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = known_controls(store);
+    let finding_ids: BTreeSet<&str> = store.known_ids(
+        crate::model::paths::FINDINGS_DIR,
+        store.audit_findings.iter().map(|f| f.value.id.as_str()),
+    );
+    let mut unknown_folders: BTreeSet<&str> = BTreeSet::new();
+    for record in &store.tests {
+        let test = &record.value;
+        let folder = parent_dir(&record.path)
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
+        if test.control != folder {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the test names control `{}` but sits in tests/{folder}/",
+                        test.control
+                    ),
+                )
+                .at(locate::value(&record.text, "control"))
+                .with_hint(
+                    "a control's tests live in tests/<CONTROL-ID>/; fix `control` or move the file",
+                ),
+            );
+        } else if !control_ids.contains(folder) && unknown_folders.insert(folder) {
+            let message = format!(
+                "a test of an {}",
+                suggest::unknown("control", folder, control_ids.iter().copied())
+            );
+            findings.push(
+                here(Code::UnknownRef, message)
+                    .at(locate::value(&record.text, "control"))
+                    .with_hint(format!(
+                        "add controls/{folder}.yaml or move tests/{folder}/ to the right control"
+                    )),
+            );
+        }
+        if test.span.to < test.span.from {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "`span` ends ({}) before it starts ({})",
+                        test.span.to, test.span.from
+                    ),
+                )
+                .at(locate::value(&record.text, "span")),
+            );
+        }
+        for (index, item) in test.sample.iter().enumerate() {
+            if item.item != index + 1 {
+                findings.push(
+                    here(
+                        Code::InvalidValue,
+                        format!(
+                            "sample item {} is numbered {}: items are numbered 1, 2, 3... in order",
+                            index + 1,
+                            item.item
+                        ),
+                    )
+                    .at(locate::field(&record.text, &format!("sample[{index}]"))),
+                );
+            }
+        }
+        if let Some(conclusion) = test.conclusion {
+            let unrecorded = test.unrecorded();
+            let exceptions = test.exceptions().len();
+            let message = if !unrecorded.is_empty() {
+                Some(format!(
+                    "the test is concluded `{}` but items {} have no result",
+                    conclusion.as_str(),
+                    join(&unrecorded)
+                ))
+            } else if conclusion == Conclusion::Effective && exceptions > 0 {
+                Some(format!(
+                    "the test is concluded `effective` but {exceptions} sampled item{} an exception",
+                    if exceptions == 1 { " is" } else { "s are" }
+                ))
+            } else if conclusion == Conclusion::Deficient && exceptions == 0 {
+                Some(
+                    "the test is concluded `deficient` but no sampled item is an exception"
+                        .to_string(),
+                )
+            } else {
+                None
+            };
+            if let Some(message) = message {
+                findings.push(
+                    here(Code::InvalidValue, message)
+                        .at(locate::value(&record.text, "conclusion"))
+                        .with_hint("a test is effective when every sampled item passed, deficient when any is an exception"),
+                );
+            }
+        }
+        if let Some(id) = &test.finding
+            && !finding_ids.contains(id.as_str())
+        {
+            findings.push(
+                here(
+                    Code::UnknownRef,
+                    suggest::unknown("finding", id, finding_ids.iter().copied()),
+                )
+                .at(locate::value(&record.text, "finding")),
+            );
+        }
+    }
+}
+
+fn join(items: &[usize]) -> String {
+    items
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn audit_findings(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = known_controls(store);
+    let test_ids: BTreeSet<String> = store.tests.iter().map(|t| test_id(&t.path)).collect();
+    let evidence_ids: BTreeSet<String> = store
+        .evidence
+        .iter()
+        .map(|e| evidence_id(&e.path))
+        .collect();
+    for record in &store.audit_findings {
+        let finding = &record.value;
+        let here = |code, message: String, field: &str| {
+            Finding::new(code, message)
+                .in_file(&record.path)
+                .at(locate::value(&record.text, field)
+                    .or_else(|| locate::field(&record.text, "id")))
+        };
+        if !control_ids.contains(finding.control.as_str()) {
+            findings.push(
+                here(
+                    Code::UnknownRef,
+                    format!(
+                        "a finding on an {}",
+                        suggest::unknown("control", &finding.control, control_ids.iter().copied())
+                    ),
+                    "control",
+                )
+                .with_hint("`soc2 controls` lists the control IDs"),
+            );
+        }
+        for (field, reference, known, what) in [
+            ("test", &finding.test, &test_ids, "test"),
+            ("retest", &finding.retest, &test_ids, "test"),
+            (
+                "evidence",
+                &finding.evidence,
+                &evidence_ids,
+                "evidence record",
+            ),
+        ] {
+            if let Some(id) = reference
+                && !known.contains(id)
+            {
+                findings.push(here(
+                    Code::UnknownRef,
+                    suggest::unknown(what, id, known.iter().map(String::as_str)),
+                    field,
+                ));
+            }
+        }
+        let status = finding.status;
+        let missing = if status >= FindingStatus::Remediated && finding.remediated_on.is_none() {
+            Some("remediated_on")
+        } else if (status == FindingStatus::Retested
+            || (status == FindingStatus::Closed && finding.source.needs_retest()))
+            && finding.retest.is_none()
+        {
+            Some("retest")
+        } else if status == FindingStatus::Closed && finding.closed_on.is_none() {
+            Some("closed_on")
+        } else {
+            None
+        };
+        if let Some(field) = missing {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!("a `{}` finding needs `{field}`", status.as_str()),
+                    "status",
+                )
+                .with_hint("`soc2 finding remediate`, `retest` and `close` record each step"),
+            );
+        }
+    }
+}
+
+fn vendors(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = store.known_ids(
+        CONTROLS_DIR,
+        store.controls.iter().map(|c| c.value.id.as_str()),
+    );
+    let unknown_control = |record: &Record<crate::model::Vendor>, field: &str, id: &str| {
+        let message = suggest::unknown("control", id, control_ids.iter().copied());
+        Finding::new(Code::UnknownRef, message)
+            .in_file(&record.path)
+            .at(locate::value(&record.text, field))
+            .with_hint("`soc2 controls` lists the controls; name the one that carries it out")
+    };
+    for record in &store.vendors {
+        let vendor = &record.value;
+        let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
+        for (i, csoc) in vendor.csoc.iter().enumerate() {
+            let field = format!("csoc[{i}].criterion");
+            if catalog::find(&csoc.criterion).is_none() {
+                findings.push(unknown_criterion(
+                    &record.path,
+                    &record.text,
+                    &field,
+                    &csoc.criterion,
+                ));
+            }
+        }
+        if !vendor.csoc.is_empty() && vendor.method.is_none() {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "{} lists criteria its controls carry (`csoc`) but no `method`",
+                        vendor.id
+                    ),
+                )
+                .at(locate::field(&record.text, "csoc"))
+                .with_hint("a subservice organisation is `method: carve-out` (its own SOC report covers them) or `method: inclusive` (our audit tests them)"),
+            );
+        }
+        for (i, cuec) in vendor.cuec.iter().enumerate() {
+            if !control_ids.contains(cuec.control.as_str()) {
+                findings.push(unknown_control(
+                    record,
+                    &format!("cuec[{i}].control"),
+                    &cuec.control,
+                ));
+            }
+        }
+        if let Some(id) = &vendor.monitoring_control
+            && !control_ids.contains(id.as_str())
+        {
+            findings.push(unknown_control(record, "monitoring_control", id));
+        }
+        let Some(report) = &vendor.soc_report else {
+            continue;
+        };
+        let period = report.period;
+        if period.end < period.start {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the SOC report's period ends ({}) before it starts ({})",
+                        period.end, period.start
+                    ),
+                )
+                .at(locate::value(&record.text, "soc_report.period"))
+                .with_hint("copy the period from the report's opinion: `{start: YYYY-MM-DD, end: YYYY-MM-DD}`"),
+            );
+        }
+        if report.received_on < period.end {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the SOC report was received ({}) before its period ended ({})",
+                        report.received_on, period.end
+                    ),
+                )
+                .at(locate::value(&record.text, "soc_report.received_on")),
+            );
+        }
+        if let Some(reviewed) = report.reviewed_on
+            && reviewed < report.received_on
+        {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the SOC report was reviewed ({reviewed}) before it was received ({})",
+                        report.received_on
+                    ),
+                )
+                .at(locate::value(&record.text, "soc_report.reviewed_on")),
+            );
+        }
+        if let Some(bridge) = &report.bridge_letter
+            && bridge.through <= period.end
+        {
+            findings.push(
+                here(
+                    Code::InvalidValue,
+                    format!(
+                        "the bridge letter runs to {}, not past the report's period ({})",
+                        bridge.through, period.end
+                    ),
+                )
+                .at(locate::value(
+                    &record.text,
+                    "soc_report.bridge_letter.through",
+                ))
+                .with_hint("a bridge letter covers the days after the report's period"),
+            );
+        }
+    }
+}
+
+fn populations(store: &Store, findings: &mut Vec<Finding>) {
+    let control_ids = known_controls(store);
+    let mut reported: BTreeSet<&str> = BTreeSet::new();
+    for file in &store.populations {
+        if !control_ids.contains(file.control.as_str()) && reported.insert(&file.control) {
+            findings.push(
+                Finding::new(
+                    Code::UnknownRef,
+                    format!(
+                        "a population of an {}",
+                        suggest::unknown("control", &file.control, control_ids.iter().copied())
+                    ),
+                )
+                .in_file(&file.path)
+                .with_hint(format!(
+                    "add controls/{}.yaml or move populations/{}/ to the right control",
+                    file.control, file.control
+                )),
+            );
+        }
+    }
+}
+
+/// `program:` in soc2.yaml: owners and targets name steps, sign-offs name milestones
+/// or the steps people sign off.
+fn roadmap(store: &Store, findings: &mut Vec<Finding>) {
+    let Some(record) = &store.program else {
+        return;
+    };
+    let roadmap = &record.value.roadmap;
+    let names: Vec<String> = STEPS
+        .iter()
+        .flat_map(|s| [s.number.to_string(), s.slug.to_string()])
+        .collect();
+    for (section, keys) in [
+        ("targets", roadmap.targets.keys().collect::<Vec<_>>()),
+        ("owners", roadmap.owners.keys().collect()),
+    ] {
+        let mut seen: BTreeMap<u8, &str> = BTreeMap::new();
+        for key in keys {
+            let field = format!("program.{section}.{key}");
+            let Some(step) = key.step() else {
+                findings.push(
+                    Finding::new(
+                        Code::UnknownRef,
+                        suggest::unknown("program step", &key.0, names.iter().map(String::as_str)),
+                    )
+                    .in_file(&record.path)
+                    .at(locate::field(&record.text, &field))
+                    .with_hint("steps are numbered 1 to 20 or named; `soc2 program` lists them"),
+                );
+                continue;
+            };
+            if let Some(other) = seen.insert(step.number, &key.0) {
+                findings.push(
+                    Finding::new(
+                        Code::InvalidValue,
+                        format!(
+                            "`program.{section}` names step {} twice (`{other}` and `{key}`)",
+                            step.label()
+                        ),
+                    )
+                    .in_file(&record.path)
+                    .at(locate::field(&record.text, &field)),
+                );
+            }
+        }
+    }
+    let signed: Vec<&str> = STEPS
+        .iter()
+        .filter(|s| s.kind != StepKind::Derived)
+        .map(|s| s.slug)
+        .collect();
+    for (name, signoff) in &record.value.signoffs {
+        let field = format!("signoffs.{name}");
+        if !signed.contains(&name.as_str()) {
+            findings.push(
+                Finding::new(
+                    Code::UnknownRef,
+                    suggest::unknown("sign-off", name, signed.iter().copied()),
+                )
+                .in_file(&record.path)
+                .at(locate::field(&record.text, &field))
+                .with_hint(format!(
+                    "the milestones are {}; steps 17 and 20 are signed off with `soc2 program sign-off`",
+                    MILESTONES.join(", ")
+                )),
+            );
+        }
+        let needs_document = Step::find(name).is_some_and(|s| s.kind == StepKind::SignOff)
+            || name == "auditor-engagement";
+        if needs_document && signoff.document.is_none() == signoff.evidence.is_none() {
+            findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    format!("the sign-off `{name}` needs exactly one of `document` and `evidence`"),
+                )
+                .in_file(&record.path)
+                .at(locate::field(&record.text, &field)),
             );
         }
     }

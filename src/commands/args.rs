@@ -22,8 +22,27 @@ pub enum ReportFormat {
     Markdown,
 }
 
+/// A record ID (`AC-01`, `POL-ACCESS`): refused here, before a command builds a path
+/// from it or runs anything, when it does not follow the ID grammar.
+pub fn parse_id(text: &str) -> Result<String, String> {
+    soc2::model::check_id(text).map(str::to_string)
+}
+
+/// A record ID, or an evidence ID (`AC-01/2026-10-03-mfa-report`).
+pub fn parse_record_ref(text: &str) -> Result<String, String> {
+    if text.contains('/') {
+        soc2::model::check_evidence_id(text).map(str::to_string)
+    } else {
+        parse_id(text)
+    }
+}
+
 pub fn parse_date(text: &str) -> Result<Date, String> {
-    Date::parse(text)
+    let date = Date::parse(text)?;
+    if !date.is_supported() {
+        return Err(format!("{date}: {}", soc2::model::SUPPORTED_DATES));
+    }
+    Ok(date)
 }
 
 pub fn parse_category(text: &str) -> Result<Category, String> {
@@ -57,9 +76,9 @@ pub fn parse_interval(text: &str) -> Result<Interval, String> {
 /// `FROM..TO` or a single day.
 pub fn parse_covers(text: &str) -> Result<Covers, String> {
     let (from, to) = match text.split_once("..") {
-        Some((from, to)) => (Date::parse(from.trim())?, Date::parse(to.trim())?),
+        Some((from, to)) => (parse_date(from.trim())?, parse_date(to.trim())?),
         None => {
-            let day = Date::parse(text.trim())?;
+            let day = parse_date(text.trim())?;
             (day, day)
         }
     };
@@ -100,6 +119,16 @@ mod tests {
             "the range ends (2026-07-01) before it starts (2026-09-30)"
         );
         assert!(parse_covers("2026-07-01..soon").is_err());
+    }
+
+    #[test]
+    fn ids_from_the_command_line_follow_the_grammar() {
+        assert_eq!(parse_id("AC-01").unwrap(), "AC-01");
+        for bad in ["../soc2", "../../victim", "ac-01", "AC-01/x", ""] {
+            assert!(parse_id(bad).is_err(), "{bad}");
+        }
+        assert!(parse_record_ref("AC-01/2026-10-03-mfa").is_ok());
+        assert!(parse_record_ref("AC-01/../../soc2").is_err());
     }
 
     #[test]

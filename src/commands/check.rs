@@ -1,9 +1,13 @@
-use anyhow::Result;
+use anyhow::{Context as _, Result};
 use clap::{Args, ValueEnum};
-use soc2::findings::Code;
+use soc2::Hinted;
+use soc2::findings::{Code, Finding};
 use soc2::gate::{self, Overrides};
+use soc2::model::Gate;
 use soc2::readiness;
+use soc2::readiness::Score;
 use soc2::report::{self, Style, check};
+use soc2::store;
 
 use super::args::parse_code;
 use super::{Context, Exit, print};
@@ -31,7 +35,9 @@ pub struct CheckArgs {
     #[arg(long, value_name = "CODE", value_parser = parse_code)]
     pub allow: Vec<Code>,
 
-    /// human (coloured on a terminal unless NO_COLOR is set), json, or github (Actions annotations)
+    /// human (coloured on a terminal unless NO_COLOR is set), json, github (Actions
+    /// annotations, and a Markdown job summary appended to $GITHUB_STEP_SUMMARY when it is
+    /// set), or sarif (SARIF 2.1.0, for code-scanning upload)
     #[arg(long, value_enum, default_value_t = CheckFormat::Human)]
     pub format: CheckFormat,
 
@@ -45,6 +51,7 @@ pub enum CheckFormat {
     Human,
     Json,
     Github,
+    Sarif,
 }
 
 pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
@@ -59,7 +66,31 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     };
     overrides.validate()?;
 
-    let (audited, today) = context.load_audited()?;
+    let (audited, today) = match context.load_audited() {
+        Ok(loaded) => loaded,
+        // Tools reading JSON or annotations still get a report saying why.
+        Err(err) if args.format != CheckFormat::Human => {
+            let mut finding = Finding::new(Code::Load, format!("{err:#}"));
+            if let Some(hinted) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+                finding = finding.with_hint(hinted.hint.clone());
+            }
+            let verdict = gate::judge(
+                vec![finding],
+                &Gate::default(),
+                &Score::default(),
+                &Overrides::default(),
+            );
+            print(&match args.format {
+                CheckFormat::Github => check::render_github(&verdict.report, &verdict.findings),
+                CheckFormat::Sarif => {
+                    check::render_sarif(&verdict.findings, env!("CARGO_PKG_VERSION"))
+                }
+                _ => report::json(&verdict.report),
+            })?;
+            return Err(err);
+        }
+        Err(err) => return Err(err),
+    };
     let assessment = readiness::assess(&audited.loaded.store, today, &audited.history);
     let gate = audited.loaded.store.program().gate.clone();
     let findings = audited.check_findings(&assessment);
@@ -69,7 +100,18 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
             check::render_human(&verdict.report, &verdict.findings, Style::for_stdout())
         }
         CheckFormat::Json => report::json(&verdict.report),
-        CheckFormat::Github => check::render_github(&verdict.report, &verdict.findings),
+        CheckFormat::Github => {
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
+            {
+                store::append_outside(
+                    std::path::Path::new(&summary),
+                    &check::render_summary(&verdict.report, &verdict.findings),
+                )
+                .context("writing the job summary ($GITHUB_STEP_SUMMARY)")?;
+            }
+            check::render_github(&verdict.report, &verdict.findings)
+        }
+        CheckFormat::Sarif => check::render_sarif(&verdict.findings, env!("CARGO_PKG_VERSION")),
     };
     print(&text)?;
     Ok(if verdict.report.passed {

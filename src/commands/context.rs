@@ -5,12 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, Result};
 use soc2::Hinted;
-use soc2::audit::{self, Audited};
+use soc2::audit::{self, Audited, SetAside};
 use soc2::git::Repo;
 use soc2::history::{self, Depth};
 use soc2::model::{Date, History, Store};
 use soc2::report::{self, Style};
-use soc2::store::{self, Loaded, Source, WorkTree, input};
+use soc2::store::{Loaded, Source, WorkTree, input};
 
 use super::GlobalArgs;
 use super::output::print_err;
@@ -22,6 +22,7 @@ pub struct Context {
 
 /// The store a reading command judges, its history and the judging day.
 pub struct Judged {
+    /// The store, without the evidence that does not count (`set_aside`).
     pub loaded: Loaded,
     /// Where the store was read from.
     pub source: Box<dyn Source>,
@@ -30,6 +31,8 @@ pub struct Judged {
     pub commit: Option<String>,
     pub history: History,
     pub today: Date,
+    /// Evidence records whose files are missing, changed or not in git: never counted.
+    pub set_aside: SetAside,
 }
 
 impl Judged {
@@ -108,71 +111,67 @@ impl Context {
         let repo = self.repo_if_any()?;
         let Some(repo) = repo else {
             let source = self.source()?;
+            let (loaded, set_aside) = audit::load_judged(&*source, None, None)?;
             return Ok(Judged {
-                loaded: store::load(&*source)?,
+                loaded,
                 source,
                 commit: None,
                 history: History::default(),
                 today: self.today,
+                set_aside,
             });
         };
-        let (source, today, start, commit): (Box<dyn Source>, Date, String, _) =
-            match self.global.as_of {
-                Some(day) => {
-                    let commit = self.commit_at(&repo, day)?;
-                    (
-                        Box::new(repo.tree_source(&commit)?),
-                        day,
-                        commit.clone(),
-                        Some(commit),
-                    )
-                }
-                None => {
-                    let commit = match &self.global.rev {
-                        Some(rev) => Some(repo.resolve(rev)?),
-                        None => None,
-                    };
-                    let start = self.history_start().to_string();
-                    (self.source()?, self.today, start, commit)
-                }
-            };
-        // History comes from git objects, not the files being loaded: read both at once.
-        let (loaded, history) = std::thread::scope(|scope| {
-            let walk = scope.spawn(move || history::read(&repo, &start, Depth::WithEvidence));
-            let loaded = store::load(&*source);
+        match (self.global.as_of, &self.global.rev) {
+            (Some(day), _) => {
+                let commit = self.commit_at(&repo, day)?;
+                self.judged_at(&repo, &commit, day)
+            }
+            (None, Some(rev)) => {
+                let commit = repo.resolve(rev)?;
+                self.judged_at(&repo, &commit, self.today)
+            }
+            (None, None) => {
+                let source: Box<dyn Source> = Box::new(WorkTree::new(self.root()?));
+                self.judged_from(&repo, source, self.history_start(), None, self.today)
+            }
+        }
+    }
+
+    /// The store as `commit` holds it, and its history walked back from there, judged on
+    /// `today`: what `--as-of`, `--rev` and an export pinned to a commit read. The working
+    /// tree is not read.
+    pub fn judged_at(&self, repo: &Repo, commit: &str, today: Date) -> Result<Judged> {
+        let source: Box<dyn Source> = Box::new(repo.tree_source(commit)?);
+        self.judged_from(repo, source, commit, Some(commit.to_string()), today)
+    }
+
+    fn judged_from(
+        &self,
+        repo: &Repo,
+        source: Box<dyn Source>,
+        start: &str,
+        commit: Option<String>,
+        today: Date,
+    ) -> Result<Judged> {
+        // History comes from git objects, not the files being loaded and hashed: read
+        // both at once (a repository handle is used by one thread at a time).
+        let walk_repo = repo.reopen()?;
+        let (judged, history) = std::thread::scope(|scope| {
+            let walk = scope.spawn(move || history::read(&walk_repo, start, Depth::WithEvidence));
+            let judged = audit::load_judged(&*source, Some(repo), None);
             let history = walk
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (loaded, history)
+            (judged, history)
         });
+        let (loaded, set_aside) = judged?;
         Ok(Judged {
-            loaded: loaded?,
+            loaded,
             source,
             commit,
             history: history?,
             today,
-        })
-    }
-
-    /// The store as `commit` holds it, and its history walked back from there, judged on
-    /// `today`: what an export pinned to a commit reads. The working tree is not read.
-    pub fn judged_at(&self, repo: &Repo, commit: &str, today: Date) -> Result<Judged> {
-        let source: Box<dyn Source> = Box::new(repo.tree_source(commit)?);
-        let walker = repo.reopen()?;
-        let (loaded, history) = std::thread::scope(|scope| {
-            let walk = scope.spawn(move || history::read(&walker, commit, Depth::WithEvidence));
-            let loaded = store::load(&*source);
-            let history = walk
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (loaded, history)
-        });
-        Ok(Judged {
-            loaded: loaded?,
-            source,
-            commit: Some(commit.to_string()),
-            history: history?,
-            today,
+            set_aside,
         })
     }
 

@@ -28,7 +28,9 @@ pub struct ControlsArgs {
 }
 
 pub fn run(context: &Context, args: ControlsArgs) -> Result<Exit> {
-    let (store, history, today) = context.judged()?.valid()?;
+    let mut judged = context.judged()?;
+    let set_aside = std::mem::take(&mut judged.set_aside);
+    let (store, history, today) = judged.valid()?;
     let assessment = readiness::assess(&store, today, &history);
     let controls: Vec<&ControlResult> = assessment
         .controls
@@ -37,9 +39,10 @@ pub fn run(context: &Context, args: ControlsArgs) -> Result<Exit> {
         .filter(|c| args.state.is_none_or(|s| c.state == s))
         .filter(|c| args.category.is_none_or(|category| c.maps_to(category)))
         .collect();
+    let rows = report::controls::rows(&controls, &set_aside.distrusted);
     let text = match args.format {
-        ListFormat::Json => report::json(&controls),
-        ListFormat::Table => report::controls::render_table(&controls, Style::for_stdout()),
+        ListFormat::Json => report::json(&rows),
+        ListFormat::Table => report::controls::render_table(&rows, Style::for_stdout()),
     };
     print(&text)?;
     Ok(Exit::Success)

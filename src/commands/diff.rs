@@ -1,9 +1,10 @@
 use anyhow::Result;
 use clap::Args;
+use soc2::git::Repo;
 use soc2::history::{self, Depth};
 use soc2::report::{self, Style};
-use soc2::store::{self, Loaded, WorkTree};
-use soc2::{diff, readiness};
+use soc2::store::{self, Loaded, Source, WorkTree, integrity};
+use soc2::{audit, diff, readiness};
 
 use super::args::ReportFormat;
 use super::output::warn;
@@ -32,14 +33,14 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
         None => repo.default_base()?,
     };
     let base_id = repo.resolve(&base_rev)?;
-    let before = store::load(&repo.tree_source(&base_id)?)?;
+    let before = load(&repo.tree_source(&base_id)?, &repo)?;
     let (after, target_name) = match &context.global.rev {
         Some(rev) => (
-            store::load(&repo.tree_source(rev)?)?,
+            load(&repo.tree_source(rev)?, &repo)?,
             format!("revision {rev}"),
         ),
         None => (
-            store::load(&WorkTree::new(repo.workdir()?))?,
+            load(&WorkTree::new(repo.workdir()?), &repo)?,
             "working tree".to_string(),
         ),
     };
@@ -68,6 +69,14 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
     };
     print(&text)?;
     Ok(Exit::Success)
+}
+
+/// One side, without the evidence that does not count (as `status` judges it).
+fn load(source: &dyn Source, repo: &Repo) -> Result<Loaded> {
+    let mut loaded = store::load(source)?;
+    let integrity = integrity::check(&loaded.store, source)?;
+    audit::set_aside(&mut loaded, integrity, source, Some(repo))?;
+    Ok(loaded)
 }
 
 /// A side with load errors is still compared, on what loaded: say so.

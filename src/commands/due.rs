@@ -1,20 +1,23 @@
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use soc2::model::Interval;
+use soc2::program;
 use soc2::readiness::{self, due::DueItem};
 use soc2::report::{self, Style, ical};
 use soc2::requests;
 
 use super::args::parse_interval;
+use super::context::{Judged, valid};
 use super::{Context, Exit, print};
 
 /// List the work that is overdue or falls due soon, with its owner and date.
 ///
 /// Evidence: Type II windows that ended or end without evidence, or (Type I) evidence
-/// about to go stale. Policy reviews. Exceptions that expire. Controls still planned or
-/// designed, due by the start of the observation period. The auditor's requests still
-/// open (or rejected) by their due date. Everything already overdue is listed whatever
-/// the horizon.
+/// about to go stale. Policy and vendor reviews. Exceptions that expire. Controls still planned or
+/// designed, due by the start of the observation period. Steps of the program not done
+/// by their target date (`program.targets`). The auditor's requests still open (or
+/// rejected) by their due date. Everything already overdue is listed whatever the
+/// horizon.
 #[derive(Debug, Args)]
 pub struct DueArgs {
     /// How far ahead to look, like 30d, 6w or 3m
@@ -38,13 +41,26 @@ pub enum DueFormat {
 }
 
 pub fn run(context: &Context, args: DueArgs) -> Result<Exit> {
-    let (store, history, today) = context.judged()?.valid()?;
+    let Judged {
+        loaded,
+        source,
+        history,
+        today,
+        ..
+    } = context.judged()?;
+    let store = valid(loaded)?;
     let assessment = readiness::assess(&store, today, &history);
     let until = args.within.after(today);
-    let mut items: Vec<DueItem> = readiness::due::due(store.program(), &assessment, until);
+    let mut items = readiness::due::due(store.program(), &assessment, until);
+    let repo = context.repo_if_any()?;
+    let program = program::gather::view(&store, &assessment, &*source, &history, repo.as_ref())?;
+    items.extend(program::due_items(&program, until));
     items.extend(requests::due(&store, today, until));
     readiness::due::sort(&mut items);
-    items.retain(|i| args.owner.as_deref().is_none_or(|o| i.is_owned_by(o)));
+    let items: Vec<DueItem> = items
+        .into_iter()
+        .filter(|i| args.owner.as_deref().is_none_or(|o| i.is_owned_by(o)))
+        .collect();
     let text = match args.format {
         DueFormat::Json => report::json(&items),
         DueFormat::Ical => ical::calendar(&assessment.organisation, &items, today),

@@ -11,6 +11,7 @@ use soc2::model::{AuditType, Date, History, Store};
 use soc2::oscal::{self, Pin};
 use soc2::readiness;
 use soc2::report::{self, handoff};
+use soc2::store::integrity::Distrusted;
 use soc2::store::{Source, package};
 use soc2::{requests, trail};
 
@@ -60,6 +61,7 @@ pub fn run(context: &Context, args: ExportArgs) -> Result<Exit> {
         }
     };
     let judged = context.judged_at(&repo, &commit, today)?;
+    refuse_distrusted(&judged.set_aside.distrusted)?;
     let source = judged.source;
     let history = judged.history;
     let store = valid(judged.loaded)?;
@@ -78,6 +80,33 @@ pub fn run(context: &Context, args: ExportArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// Evidence that would not count (a file missing from the commit, or changed since it
+/// was recorded) fails the export: the package must hold every file it lists.
+fn refuse_distrusted(distrusted: &[Distrusted]) -> Result<()> {
+    if distrusted.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<String> = distrusted
+        .iter()
+        .take(5)
+        .map(|d| format!("{} ({})", d.id, d.reason))
+        .collect();
+    let more = distrusted.len() - shown.len();
+    bail!(Hinted::new(
+        format!(
+            "{} of the commit cannot go into the package: {}{}",
+            report::plural(distrusted.len(), "evidence record"),
+            shown.join("; "),
+            if more > 0 {
+                format!("; and {more} more")
+            } else {
+                String::new()
+            }
+        ),
+        "commit the files (or restore them from history) and export again; nothing was written",
+    ))
+}
+
 /// The package of `store` as `commit` holds it (read through `source`), judged on
 /// `today`. Shared with `soc2 verify --package`, which makes it again to compare.
 pub fn build(
@@ -89,8 +118,15 @@ pub fn build(
     today: Date,
 ) -> Result<Package> {
     let assessment = readiness::assess(store, today, history);
-    let report =
-        super::report::build(repo, store, &assessment, history, commit.to_string(), false)?;
+    let report = super::report::build(
+        repo,
+        store,
+        source,
+        &assessment,
+        history,
+        commit.to_string(),
+        false,
+    )?;
     let stamp = repo.stamp(commit)?;
     let offset = FixedOffset::east_opt(stamp.offset_minutes * 60)
         .unwrap_or(FixedOffset::east_opt(0).expect("UTC"));

@@ -9,13 +9,16 @@ use soc2::catalog::Category;
 use soc2::change::{self, Change};
 use soc2::store::{input, records};
 
-use super::args::parse_category;
+use super::args::{parse_category, parse_date};
 use soc2::git::{self, Repo};
 use soc2::model::paths::PROGRAM_FILE;
-use soc2::report::Style;
+use soc2::model::{AuditType, Date, History, Period, Roadmap, StepRef};
+use soc2::program;
+use soc2::readiness;
+use soc2::report::{self, Style};
 use soc2::schema::Kind;
 use soc2::starter;
-use soc2::store::{PendingWrite, render};
+use soc2::store::{self as store_files, PendingWrite, render};
 
 /// Create a new store from the starter library and commit it.
 ///
@@ -40,6 +43,12 @@ pub struct InitArgs {
         default_value = "availability,confidentiality"
     )]
     pub categories: Vec<Category>,
+
+    /// The first day of a Type II observation period of six months; without it the audit
+    /// is Type I. The program's target dates are back-planned from it (default: the first
+    /// of the month six months from today)
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub period_start: Option<Date>,
 }
 
 pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
@@ -81,12 +90,17 @@ pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
     categories.sort();
     categories.dedup();
 
+    let period = args.period_start.map(|start| Period {
+        start,
+        end: start.add_months(6).add_days(-1),
+    });
     let mut change = Change::new("init", "store");
     change.writes.push(PendingWrite::create(
         PROGRAM_FILE,
-        program_file(&organisation, &categories),
+        program_file(&organisation, &categories, period, context.today),
     ));
     change.writes.extend(starter::files()?);
+    change.writes.extend(starter::program_files(&organisation)?);
     for kind in Kind::ALL {
         change
             .writes
@@ -112,22 +126,26 @@ pub fn run(context: &Context, args: InitArgs) -> Result<Exit> {
     let commit = change::apply_as(&repo, &change, &identity)?;
 
     let style = Style::for_stdout();
-    let example = "AC-01";
+    let loaded = store_files::load(&store_files::WorkTree::new(&dir))?;
+    let assessment = readiness::assess(&loaded.store, context.today, &History::default());
+    let view = program::gather::view(
+        &loaded.store,
+        &assessment,
+        &store_files::WorkTree::new(&dir),
+        &History::default(),
+        None,
+    )?;
     print(&format!(
-        "{} a SOC 2 store for {organisation} in {}\n  {controls} controls, {policies} policies; committed as {}\n\n\
-         {}\n\
-         \x20 1. Name the owners: every control and policy says `owner: TODO`.\n\
-         \x20      soc2 control set {example} --owner alice@example.com\n\
-         \x20 2. Check the scope in soc2.yaml: categories, excluded criteria, audit type.\n\
-         \x20 3. For each control that already runs: mark it, add its evidence, have it approved.\n\
-         \x20      soc2 control set {example} --status implemented\n\
-         \x20      soc2 evidence add {example} report.csv --covers FROM..TO\n\
-         \x20      soc2 approve {example}          (by someone other than its author)\n\
-         \x20 4. See where you stand: soc2 status\n",
+        "{} a SOC 2 store for {organisation} in {}\n  {controls} controls, {policies} policies, a system description and the cloud provider; committed as {}\n\n\
+         {} the program's first steps (`soc2 program` shows all 20):\n{}\n\
+         Then mark the controls that already run, add their evidence and have them approved\n\
+         (`soc2 control set`, `soc2 evidence add`, `soc2 approve`), and see where you stand:\n\
+         `soc2 status`.\n",
         style.green("Created"),
         dir.display(),
         &commit[..12],
-        style.bold("Next steps:"),
+        style.bold("Next:"),
+        report::program::render_first_steps(&view, 3),
     ))?;
     Ok(Exit::Success)
 }
@@ -159,32 +177,75 @@ fn refuse_existing(dir: &Path, writes: &[PendingWrite]) -> Result<()> {
     ))
 }
 
-/// The starter soc2.yaml, with comments that explain each choice.
-fn program_file(organisation: &str, categories: &[Category]) -> String {
+/// The starter soc2.yaml, with comments that explain each choice, and the program's
+/// targets back-planned from the observation period's start.
+fn program_file(
+    organisation: &str,
+    categories: &[Category],
+    period: Option<Period>,
+    today: Date,
+) -> String {
     let names: Vec<&str> = categories.iter().map(|c| c.as_str()).collect();
+    let audit = match period {
+        Some(period) => format!(
+            "audit:\n  # The observation period: 3 to 12 months.\n  type: type2\n  period: {{start: {}, end: {}}}\n",
+            period.start, period.end
+        ),
+        None => "audit:\n  # type1 first; type2 needs an observation period of 3 to 12 months:\n  # type: type2\n  # period: {start: 2027-01-01, end: 2027-06-30}\n  type: type1\n".to_string(),
+    };
+    let (kind, start, end) = match period {
+        Some(period) => (AuditType::Type2, period.start, period.end),
+        None => {
+            let start = program::plan::default_start(today);
+            (AuditType::Type1, start, start)
+        }
+    };
+    let roadmap = Roadmap {
+        owner: None,
+        owners: Default::default(),
+        targets: program::plan::schedule(kind, start, end)
+            .into_iter()
+            .filter_map(|(number, date)| {
+                let step = soc2::model::STEPS.iter().find(|s| s.number == number)?;
+                Some((StepRef(step.slug.to_string()), date))
+            })
+            .collect(),
+    };
+    #[derive(serde::Serialize)]
+    struct Targets<'a> {
+        program: &'a Roadmap,
+    }
+    let planned_from = match period {
+        Some(_) => format!("the observation period's start ({start})"),
+        None => format!("a period starting {start}: set `audit.period` and adjust them"),
+    };
     format!(
         "{header}# The SOC 2 program: what the audit covers and what `soc2 check` enforces in CI.
 organisation: {organisation}
 scope:
+  # The services the audit covers, for the report and step 1 of the program:
+  # services: [api, dashboard]
   # Security (the common criteria) is always in scope. Add what your customers ask
   # for: availability, confidentiality, processing-integrity, privacy.
   categories: [{categories}]
-  # Criteria that do not apply, each with the reason your auditor will read:
+  # Criteria that do not apply, each with the reason your auditor will read. Where a
+  # vendor performs a control (the cloud provider's data centres), keep the criterion and
+  # record the vendor in vendors/ as a carve-out subservice organisation instead.
   # excluded_criteria:
-  #   - {{criterion: CC6.4, reason: \"No offices or data centres; the cloud provider is a carved-out subservice organisation\"}}
-audit:
-  # type1 first; type2 needs an observation period of 3 to 12 months:
-  # type: type2
-  # period: {{start: 2027-01-01, end: 2027-06-30}}
-  type: type1
-gate:
+  #   - {{criterion: P1.1, reason: \"...\"}}
+{audit}gate:
   # `soc2 check` fails below this readiness (percent of in-scope criteria met).
   min_readiness: 0
   # Warnings to treat as errors, e.g. [stale-evidence, overdue-review].
   fail_on: []
-",
+# The 20 steps of the program (`soc2 program`), each with its target date, back-planned
+# from {planned_from}.
+# `soc2 due` lists the steps past their target. Name the program's owner with `owner:`
+# under `program:`, and a step's own with `owners: {{STEP: PERSON}}`.
+{targets}",
         header = Kind::Program.header(PROGRAM_FILE),
         organisation = render::quoted_if_needed(organisation),
         categories = names.join(", "),
+        targets = render::to_yaml(&Targets { program: &roadmap }),
     )
 }

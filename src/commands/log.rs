@@ -4,7 +4,8 @@ use soc2::model::Date;
 use soc2::report::{self, Style};
 use soc2::trail;
 
-use super::args::{ListFormat, parse_date};
+use super::args::{ListFormat, parse_date, parse_record_ref};
+use super::output::warn;
 use super::{Context, Exit, print};
 
 /// Show the audit trail: who changed what in the store, and when, from git history.
@@ -15,6 +16,7 @@ use super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct LogArgs {
     /// Only changes to this control, policy, risk or evidence folder
+    #[arg(value_parser = parse_record_ref)]
     pub id: Option<String>,
 
     /// Only changes made on or after this day
@@ -31,6 +33,14 @@ pub struct LogArgs {
 }
 
 pub fn run(context: &Context, args: LogArgs) -> Result<Exit> {
+    if let (Some(since), Some(until)) = (args.since, args.until)
+        && since > until
+    {
+        anyhow::bail!(soc2::Hinted::new(
+            format!("--since {since} is after --until {until}, so no day is in between"),
+            "swap them: --since is the first day shown, --until the last",
+        ));
+    }
     let repo = context.repo()?;
     let entries = trail::read(
         &repo,
@@ -39,6 +49,11 @@ pub fn run(context: &Context, args: LogArgs) -> Result<Exit> {
         args.since,
         args.until,
     )?;
+    if repo.is_shallow() {
+        warn(
+            "this is a shallow clone: the trail starts at its first commit, and earlier changes are not shown; `git fetch --unshallow` fetches the whole history",
+        );
+    }
     let text = match args.format {
         ListFormat::Json => report::json(&entries),
         ListFormat::Table => report::log::render(&entries, Style::for_stdout()),

@@ -5,7 +5,10 @@
 
 mod approve;
 mod args;
+mod audit_results;
 mod check;
+mod collect;
+mod completions;
 mod context;
 mod control;
 mod controls;
@@ -14,12 +17,17 @@ mod diff;
 mod due;
 mod evidence;
 mod export;
+mod finding;
+mod findings;
 mod init;
 mod log;
+mod man;
 mod oscal;
 mod output;
 mod policies;
 mod policy;
+mod population;
+mod program;
 mod prompt;
 mod report;
 mod request;
@@ -27,9 +35,15 @@ mod requests;
 mod risk;
 mod risks;
 mod schema;
+mod screen;
+mod set_fields;
 mod show;
+mod signoff;
 mod status;
+mod test;
 mod timeline;
+mod vendor;
+mod vendors;
 mod verify;
 
 use std::path::PathBuf;
@@ -118,16 +132,20 @@ pub enum Command {
     Criteria(criteria::CriteriaArgs),
     Show(show::ShowArgs),
     Due(due::DueArgs),
+    Program(program::ProgramArgs),
     Controls(controls::ControlsArgs),
     Policies(policies::PoliciesArgs),
     Control(control::ControlArgs),
     Policy(policy::PolicyArgs),
     Approve(approve::ApproveArgs),
     Evidence(evidence::EvidenceArgs),
+    Collect(collect::CollectArgs),
     Risks(risks::RisksArgs),
     Risk(risk::RiskArgs),
     Requests(requests::RequestsArgs),
     Request(request::RequestArgs),
+    Vendors(vendors::VendorsArgs),
+    Vendor(vendor::VendorArgs),
     Log(log::LogArgs),
     Verify(verify::VerifyArgs),
     Diff(diff::DiffArgs),
@@ -136,6 +154,13 @@ pub enum Command {
     Report(report::ReportArgs),
     Export(export::ExportArgs),
     Oscal(oscal::OscalArgs),
+    Population(population::PopulationArgs),
+    Test(test::TestArgs),
+    Finding(finding::FindingArgs),
+    Findings(findings::FindingsArgs),
+    AuditResults(audit_results::AuditResultsArgs),
+    Completions(completions::CompletionsArgs),
+    Man(man::ManArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -166,11 +191,15 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Control(args) => control::run(&context, args),
         Command::Policy(args) => policy::run(&context, args),
         Command::Approve(args) => approve::run(&context, args),
+        Command::Program(args) => program::run(&context, args),
         Command::Evidence(args) => evidence::run(&context, args),
+        Command::Collect(args) => collect::run(&context, args),
         Command::Risks(args) => risks::run(&context, args),
         Command::Risk(args) => risk::run(&context, args),
         Command::Requests(args) => requests::run(&context, args),
         Command::Request(args) => request::run(&context, args),
+        Command::Vendors(args) => vendors::run(&context, args),
+        Command::Vendor(args) => vendor::run(&context, args),
         Command::Log(args) => log::run(&context, args),
         Command::Verify(args) => verify::run(&context, args),
         Command::Diff(args) => diff::run(&context, args),
@@ -179,6 +208,13 @@ fn run(cli: Cli) -> Result<Exit> {
         Command::Report(args) => report::run(&context, args),
         Command::Export(args) => export::run(&context, args),
         Command::Oscal(args) => oscal::run(&context, args),
+        Command::Population(args) => population::run(&context, args),
+        Command::Test(args) => test::run(&context, args),
+        Command::Finding(args) => finding::run(&context, args),
+        Command::Findings(args) => findings::run(&context, args),
+        Command::AuditResults(args) => audit_results::run(&context, args),
+        Command::Completions(args) => completions::run(args),
+        Command::Man(args) => man::run(args),
     }
 }
 

@@ -6,18 +6,20 @@ use soc2::Hinted;
 use soc2::git::Repo;
 use soc2::model::paths::STORE_ROOTS;
 use soc2::model::{Date, History, Store};
+use soc2::program;
 use soc2::readiness::{self, Assessment};
 use soc2::report::handoff::{self, Inputs, TimelineData};
 use soc2::requests;
-use soc2::store;
+use soc2::store::{self, Source};
 use soc2::timeline::{self, Every};
 
+use super::context::valid;
 use super::output::warn;
 use super::{Context, Exit, print};
 
 /// Write the hand-off report: readiness, the criteria, the control matrix, gaps,
-/// exceptions, exclusions, risks, policies, the auditor's requests and every control's
-/// evidence.
+/// exceptions, exclusions, risks, policies, the program's steps, vendors, the internal
+/// audit, the auditor's requests and every control's evidence.
 ///
 /// HTML (the default) is one self-contained file: charts inline, no script, nothing
 /// fetched, so it opens from disk and prints. Markdown holds the same tables without
@@ -46,7 +48,9 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let judged = context.judged()?;
     let pinned = judged.commit.clone();
-    let (store, history, today) = judged.valid()?;
+    let source = judged.source;
+    let (history, today) = (judged.history, judged.today);
+    let store = valid(judged.loaded)?;
     let (commit, uncommitted) = match pinned {
         Some(commit) => (commit, false),
         None => {
@@ -64,7 +68,15 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
         }
     };
     let assessment = readiness::assess(&store, today, &history);
-    let report = build(&repo, &store, &assessment, &history, commit, uncommitted)?;
+    let report = build(
+        &repo,
+        &store,
+        &*source,
+        &assessment,
+        &history,
+        commit,
+        uncommitted,
+    )?;
     let text = match args.format {
         ReportFormat::Html => handoff::html(&report),
         ReportFormat::Markdown => handoff::markdown(&report),
@@ -89,6 +101,7 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
 pub fn build(
     repo: &Repo,
     store: &Store,
+    source: &dyn Source,
     assessment: &Assessment,
     history: &History,
     commit: String,
@@ -115,6 +128,7 @@ pub fn build(
         assessment,
         history,
         timeline,
+        program: program::gather::view(store, assessment, source, history, Some(repo))?,
         requests: requests::views(store, today),
         commit,
         uncommitted,

@@ -24,7 +24,7 @@ pub fn run(context: &Context, args: RisksArgs) -> Result<Exit> {
     let (store, history, today) = context.judged()?.valid()?;
     let assessment = readiness::assess(&store, today, &history);
     let risks: Vec<_> =
-        readiness::risks::assess_risks(store.risks.iter().map(|r| &r.value), &assessment)
+        readiness::risks::assess_risks(store.risks.iter().map(|r| &*r.value), &assessment)
             .into_iter()
             .filter(|r| !args.open || r.status == RiskStatus::Open)
             .collect();

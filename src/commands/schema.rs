@@ -12,7 +12,8 @@ use super::{Context, Exit, print};
 /// validate and complete them. Without KIND, lists the kinds.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// program (soc2.yaml), control, policy, evidence or risk
+    /// program (soc2.yaml), control, policy, evidence, risk, test, finding, vendor or system
+    /// (system/description.yaml)
     #[arg(value_parser = parse_kind)]
     pub kind: Option<Kind>,
 }

@@ -1,6 +1,7 @@
 use anyhow::Result;
 use clap::Args;
 use soc2::catalog::Category;
+use soc2::internal_audit::{audit_results, results};
 use soc2::readiness;
 use soc2::report::{self, Style, status};
 
@@ -28,13 +29,22 @@ pub struct StatusArgs {
 }
 
 pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
-    let (store, history, today) = context.judged()?.valid()?;
+    let mut judged = context.judged()?;
+    let set_aside = std::mem::take(&mut judged.set_aside);
+    let (store, history, today) = judged.valid()?;
     let assessment = readiness::assess(&store, today, &history);
     let filter = status::Filter {
         category: args.category,
         owner: args.owner,
     };
-    let view = status::view(&assessment, &filter);
+    let mut view = status::view(&assessment, &filter).with_not_counted(
+        &set_aside.distrusted,
+        &assessment,
+        &filter,
+    );
+    let period = results::default_period(&store, today);
+    let audit = audit_results(&store, &assessment, period);
+    view.tested = Some(status::tested(&audit, &assessment, &filter));
     let text = match args.format {
         ReportFormat::Table => status::render_table(&view, Style::for_stdout()),
         ReportFormat::Json => report::json(&view),

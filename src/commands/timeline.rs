@@ -78,12 +78,12 @@ pub fn run(context: &Context, args: TimelineArgs) -> Result<Exit> {
     }
     let days = timeline::days(from, to, args.every);
     let (points, skipped) = timeline::replay(&repo, &history, &days)?;
-    for day in &skipped {
+    for skip in skipped {
         warn(&format!(
             "{}: the store as it stood then (commit {}) does not load ({}); the day is left out, as `status --as-of` refuses it",
-            day.day,
-            &day.commit[..12],
-            report::plural(day.errors, "error")
+            skip.day,
+            &skip.commit[..12],
+            report::plural(skip.errors, "error")
         ));
     }
     let timeline = Timeline {

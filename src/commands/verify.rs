@@ -2,6 +2,7 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
+use soc2::audit;
 use soc2::export::verify::Problem;
 use soc2::export::verify::{self as package_verify, AgainstRepository, PackageVerification};
 use soc2::report::{self, Style};
@@ -15,16 +16,32 @@ use super::{Context, Exit, print};
 /// Reports evidence files that are missing or changed since they were recorded, files
 /// under evidence/ that no record lists, approvals whose record changed after approval,
 /// and any file that does not load. Git objects are checked against their ids as they
-/// are read. With `--package`, checks an evidence package from `soc2 export` instead:
-/// every file against its SHA256SUMS and manifest and, run inside the repository,
-/// against the commit it was made from (the store's files must be the commit's, and
-/// every table, report and document is made again and compared). Exits 1 on any
-/// finding.
+/// are read, and Git LFS objects when they were fetched. Files linked by a URI are
+/// checked only with --fetch-links; those that could not be checked are listed.
+///
+/// With `--package`, checks an evidence package from `soc2 export` instead: every file
+/// against its SHA256SUMS and manifest and, run inside the repository, against the
+/// commit it was made from (the store's files must be the commit's, and every table,
+/// report and document is made again and compared). Exits 1 on any finding.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
     /// Check an evidence package (a folder or a .zip from `soc2 export`) instead of the store
-    #[arg(long, value_name = "DIR|FILE.zip")]
+    #[arg(long, value_name = "DIR|FILE.zip", conflicts_with = "fetch_links")]
     pub package: Option<PathBuf>,
+
+    /// Fetch files linked by a URI and check their hashes: `file://` paths are read,
+    /// other schemes run the command soc2.yaml's `links.fetch` gives them
+    #[arg(long)]
+    pub fetch_links: bool,
+
+    /// How long one fetch may take, in seconds
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        requires = "fetch_links"
+    )]
+    pub fetch_timeout: u64,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = VerifyFormat::Human)]
@@ -53,7 +70,18 @@ pub fn run(context: &Context, args: VerifyArgs) -> Result<Exit> {
             Exit::Failure
         });
     }
-    let result = context.load_audited()?.0.verify();
+    let (audited, today) = context.load_audited()?;
+    let repo = context.repo_if_any()?;
+    let dir = context.root()?;
+    let settings = audited.loaded.store.program().links.clone();
+    let fetch = args.fetch_links.then(|| audit::Fetch {
+        settings: &settings,
+        dir: &dir,
+        timeout: std::time::Duration::from_secs(args.fetch_timeout),
+    });
+    let elsewhere = audit::check_elsewhere(&audited.integrity, repo.as_ref(), fetch.as_ref())?;
+    let mut result = audited.verify(today);
+    result.add_elsewhere(elsewhere);
     let text = match args.format {
         VerifyFormat::Json => report::json(&result),
         VerifyFormat::Human => report::verify::render(&result, Style::for_stdout()),

@@ -1,8 +1,10 @@
 //! The evidence package an auditor receives (`soc2 export`): pinned to one commit, it
 //! holds the report, the control matrix, the evidence index, each control's population,
-//! the requests, the audit trail, the OSCAL documents, the policies, controls and
-//! evidence files as that commit holds them, a manifest, and `SHA256SUMS` over every
-//! other file, in the format `sha256sum -c` checks.
+//! the requests, the audit trail, the OSCAL documents, the store's records (controls,
+//! policies and their documents, evidence and its files, risks, vendors, the system
+//! description, tests, findings, requests, population files) as that commit holds
+//! them, a manifest, and `SHA256SUMS` over every other file, in the format `sha256sum
+//! -c` checks.
 //!
 //! Building the package is pure: [`build`] lists its files, sorted by path, each with
 //! its bytes or, for evidence files, where the commit's tree holds them and the sha256
@@ -20,17 +22,18 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::Hinted;
+use crate::internal_audit::population;
 use crate::model::paths::{
-    CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, evidence_id, join_inside,
+    CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR, POLICIES_DIR, POPULATIONS_DIR, PROGRAM_FILE,
+    REQUESTS_DIR, RISKS_DIR, SYSTEM_DIR, SYSTEM_DOCUMENT, TESTS_DIR, VENDORS_DIR, evidence_id,
+    join_inside,
 };
-use crate::model::{AuditType, Date, EntryKind, History, Period, Sha256Hex, Store};
+use crate::model::{AuditType, Covers, Date, EntryKind, History, Period, Sha256Hex, Store};
 use crate::readiness::{Assessment, Score};
 use crate::requests::RequestView;
 use crate::store::Source;
 use crate::store::integrity::recorded_files;
 use crate::trail;
-
-pub use tables::{PopulationRow, population_rows};
 
 /// The file listing every other file's sha256.
 pub const SUMS_FILE: &str = "SHA256SUMS";
@@ -158,6 +161,21 @@ pub fn build(inputs: Inputs) -> Result<Package> {
             files.insert(path, Content::Bytes(bytes.clone()));
         }
     }
+    let records = (store.risks.iter().map(|r| (&r.path, &r.text)))
+        .chain(store.vendors.iter().map(|r| (&r.path, &r.text)))
+        .chain(store.system.iter().map(|r| (&r.path, &r.text)))
+        .chain(store.tests.iter().map(|r| (&r.path, &r.text)))
+        .chain(store.audit_findings.iter().map(|r| (&r.path, &r.text)))
+        .chain(store.requests.iter().map(|r| (&r.path, &r.text)));
+    for (path, record) in records {
+        files.insert(path.clone(), text(record));
+    }
+    if let Some(document) = &store.system_text {
+        files.insert(SYSTEM_DOCUMENT.to_string(), text(document));
+    }
+    for file in &store.populations {
+        files.insert(file.path.clone(), Content::Bytes(source.read(&file.path)?));
+    }
     let mut evidence_files = 0;
     let mut missing = Vec::new();
     for record in &store.evidence {
@@ -238,15 +256,23 @@ pub fn build(inputs: Inputs) -> Result<Package> {
         "evidence-index.csv".to_string(),
         Content::Bytes(tables::evidence_index(store, assessment, history)),
     );
-    let by_control = tables::evidence_by_control(store);
+    // Each control's population over the observation period (all time, without one),
+    // as `soc2 population CONTROL --format csv` lists it.
+    let span = match assessment.period {
+        Some(p) => Covers {
+            from: p.start,
+            to: p.end,
+        },
+        None => Covers {
+            from: Date::from_ymd(1970, 1, 1),
+            to: assessment.today,
+        },
+    };
     for control in assessment.controls.iter().filter(|c| c.in_scope) {
-        let records = by_control
-            .get(control.id.as_str())
-            .map_or(&[][..], |v| v.as_slice());
-        let rows = tables::population_of(records, assessment.period, history);
+        let population = population(store, &control.id, span);
         files.insert(
-            format!("populations/{}.csv", control.id),
-            Content::Bytes(tables::population_csv(&rows)),
+            format!("{POPULATIONS_DIR}/{}.csv", control.id),
+            text(&crate::report::internal_audit::population_csv(&population)),
         );
     }
     files.insert(
@@ -336,10 +362,16 @@ pub fn parse_sums(text: &str) -> Result<Vec<(String, String)>, String> {
 /// The paths of a package that copy the store's own files (compared with the commit
 /// when verifying), as opposed to what soc2 made of them.
 pub fn is_store_file(path: &str) -> bool {
-    path == PROGRAM_FILE
-        || [CONTROLS_DIR, POLICIES_DIR, EVIDENCE_DIR, LINKED_DIR]
-            .iter()
-            .any(|dir| path.starts_with(&format!("{dir}/")))
+    let Some((dir, rest)) = path.split_once('/') else {
+        return path == PROGRAM_FILE;
+    };
+    match dir {
+        CONTROLS_DIR | POLICIES_DIR | EVIDENCE_DIR | LINKED_DIR | RISKS_DIR | VENDORS_DIR
+        | SYSTEM_DIR | TESTS_DIR | FINDINGS_DIR | REQUESTS_DIR => true,
+        // populations/<CONTROL>.csv is made by soc2; the store's files sit in folders.
+        POPULATIONS_DIR => rest.contains('/'),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

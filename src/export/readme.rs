@@ -24,8 +24,9 @@ Made by {tool} from commit {commit}
 judged as of {day}: {readiness:.1}% of {total} in-scope criteria met.
 
 Every file here comes from that one commit of the organisation's compliance
-repository, where each change is a git commit: the policies, controls and
-evidence files are copied from the commit's tree as they are, and the tables
+repository, where each change is a git commit: the program's records
+(policies, controls, evidence and its files, risks, vendors, tests, findings,
+requests) are copied from the commit's tree as they are, and the tables
 and the report are computed from it. The same commit and day give the same
 bytes.
 
@@ -43,8 +44,9 @@ WHAT IS INSIDE
                         windows it fills, kind, result, the period it covers,
                         when it was collected, the commit that received it and
                         that commit's date, who collected it, the file, sha256
-  populations/          one CSV per control: every evidence record of the
-                        period, the population to sample from
+  populations/          one CSV per control: its occurrences in the period
+                        (evidence records, or the events its population files
+                        list), the population to sample from
   requests.csv          the auditor's requests, their status and the evidence
                         provided for each
   audit-trail.csv       the repository's history for the period: commit, date,
@@ -56,6 +58,11 @@ WHAT IS INSIDE
   policies/             each policy record (with its approval) and its document
   evidence/             each evidence record (.yaml) beside its files
   linked/               files elsewhere in the repository that records link to
+  risks/, vendors/      the risk register; vendors and subservice organisations
+  system/               the system description and its approval
+  tests/, findings/     internal control tests with their samples; findings
+  populations/<CONTROL>/  the population files of per-event controls
+  requests/             each request of the auditor, as recorded
 
 It holds {files} files: {controls} controls, {policies} policies,
 {records} evidence records with {evidence_files} files, {requests} requests and

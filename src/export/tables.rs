@@ -1,13 +1,12 @@
-//! The package's tables: the control matrix (CSV and XLSX), the evidence index, each
-//! control's population, and the audit trail.
+//! The package's tables: the control matrix (CSV and XLSX), the evidence index, and the audit
+//! trail.
 
 use std::collections::HashMap;
 
 use anyhow::Result;
-use serde::{Deserialize, Serialize};
 
 use crate::model::paths::evidence_id;
-use crate::model::{Date, Evidence, History, Period, Record, Store};
+use crate::model::{Date, History, Store};
 use crate::readiness::Assessment;
 use crate::store::integrity::recorded_files;
 use crate::trail;
@@ -204,114 +203,6 @@ pub(super) fn evidence_index(store: &Store, assessment: &Assessment, history: &H
         }
     }
     csv_of(&header, rows.into_iter())
-}
-
-/// One evidence record of a control's population.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PopulationRow {
-    pub record: String,
-    pub covers_from: Date,
-    pub covers_to: Date,
-    pub collected_at: Date,
-    pub received: Option<Date>,
-    pub kind: String,
-    pub result: String,
-    pub collected_by: Option<String>,
-    pub description: Option<String>,
-    pub files: Vec<String>,
-}
-
-/// Every evidence record of `control` whose period overlaps the observation period
-/// (every record, without one): the population an auditor samples from, oldest first.
-pub fn population_rows(
-    store: &Store,
-    control: &str,
-    period: Option<Period>,
-    history: &History,
-) -> Vec<PopulationRow> {
-    let records: Vec<&Record<Evidence>> = store
-        .evidence
-        .iter()
-        .filter(|r| r.value.control == control)
-        .collect();
-    population_of(&records, period, history)
-}
-
-/// Each control's evidence records, by control ID.
-pub(super) fn evidence_by_control(store: &Store) -> HashMap<&str, Vec<&Record<Evidence>>> {
-    let mut by_control: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
-    for record in &store.evidence {
-        by_control
-            .entry(record.value.control.as_str())
-            .or_default()
-            .push(record);
-    }
-    by_control
-}
-
-/// The population among one control's `records`.
-pub(super) fn population_of(
-    records: &[&Record<Evidence>],
-    period: Option<Period>,
-    history: &History,
-) -> Vec<PopulationRow> {
-    let mut rows: Vec<PopulationRow> = records
-        .iter()
-        .filter(|r| period.is_none_or(|p| r.value.covered().overlaps(p.start, p.end)))
-        .map(|r| {
-            let e = &r.value;
-            let covers = e.covered();
-            PopulationRow {
-                record: evidence_id(&r.path),
-                covers_from: covers.from,
-                covers_to: covers.to,
-                collected_at: e.collected_at,
-                received: history.received(&r.path),
-                kind: e.kind.as_str().to_string(),
-                result: e.result().as_str().to_string(),
-                collected_by: e.collected_by.clone(),
-                description: e.description.clone(),
-                files: recorded_files(r)
-                    .into_iter()
-                    .map(|f| f.target.unwrap_or_else(|| f.written.to_string()))
-                    .collect(),
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| (a.covers_from, &a.record).cmp(&(b.covers_from, &b.record)));
-    rows
-}
-
-pub(super) fn population_csv(rows: &[PopulationRow]) -> Vec<u8> {
-    let header = [
-        "record",
-        "covers_from",
-        "covers_to",
-        "collected_at",
-        "received_date",
-        "kind",
-        "result",
-        "collected_by",
-        "description",
-        "files",
-    ];
-    csv_of(
-        &header,
-        rows.iter().map(|r| {
-            vec![
-                r.record.clone(),
-                r.covers_from.to_string(),
-                r.covers_to.to_string(),
-                r.collected_at.to_string(),
-                date(r.received),
-                r.kind.clone(),
-                r.result.clone(),
-                r.collected_by.clone().unwrap_or_default(),
-                r.description.clone().unwrap_or_default(),
-                r.files.join(" "),
-            ]
-        }),
-    )
 }
 
 /// The store's git log, oldest first: commit, date and time, author, action, objects,

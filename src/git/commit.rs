@@ -5,20 +5,26 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, Result, anyhow};
-use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
+use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Tree};
 
 use super::{Identity, Repo};
 use crate::Hinted;
+use crate::model::LfsPointer;
+use crate::store::IndexLock;
 
 impl Repo {
     /// Commits exactly `paths` (as they are in the working tree; a missing file is a
     /// deletion) on top of HEAD, leaving every other staged or unstaged change alone.
     /// The index is updated for those paths only, so `git status` shows them clean.
+    ///
+    /// Runs under `lock`: the new index is written to its scratch file, and only an
+    /// `Ok` means the branch moved (then `lock.release()` puts the index in place).
     pub fn commit_paths(
         &self,
         paths: &[String],
         message: &str,
         identity: &Identity,
+        lock: &IndexLock,
     ) -> Result<String> {
         let workdir = self.workdir()?.to_path_buf();
         let parent = match self.repo.head() {
@@ -41,13 +47,44 @@ impl Repo {
 
         // Staging through the index applies git's filters (line endings, attributes),
         // so the committed blob is exactly what `git status` compares against.
-        let mut index = self.repo.index().context("reading the git index")?;
+        let mut index = Index::open(lock.scratch()?).context("reading the git index")?;
+        self.repo
+            .set_index(&mut index)
+            .context("reading the git index")?;
         let mut updates = Vec::with_capacity(paths.len());
         for path in paths {
             if workdir.join(path).exists() {
-                index
-                    .add_path(Path::new(path))
-                    .with_context(|| format!("staging {path}"))?;
+                if self.is_lfs_path(path)? {
+                    // Git LFS keeps the content out of git: commit its pointer.
+                    let content = std::fs::read(workdir.join(path))
+                        .with_context(|| format!("reading {path}"))?;
+                    let pointer = match LfsPointer::parse(&content) {
+                        Some(pointer) => pointer,
+                        None => self.lfs_clean(&content)?,
+                    };
+                    let text = pointer.text();
+                    let entry = IndexEntry {
+                        ctime: IndexTime::new(0, 0),
+                        mtime: IndexTime::new(0, 0),
+                        dev: 0,
+                        ino: 0,
+                        mode: 0o100644,
+                        uid: 0,
+                        gid: 0,
+                        file_size: text.len() as u32,
+                        id: Oid::ZERO_SHA1,
+                        flags: 0,
+                        flags_extended: 0,
+                        path: path.as_bytes().to_vec(),
+                    };
+                    index
+                        .add_frombuffer(&entry, text.as_bytes())
+                        .with_context(|| format!("staging {path}"))?;
+                } else {
+                    index
+                        .add_path(Path::new(path))
+                        .with_context(|| format!("staging {path}"))?;
+                }
                 let entry = index
                     .get_path(Path::new(path), 0)
                     .context("a staged path is in the index")?;
@@ -61,35 +98,80 @@ impl Repo {
         }
         let tree_id = build_tree(&self.repo, base_tree.as_ref(), &updates)?;
         let tree = self.repo.find_tree(tree_id)?;
-        index
-            .write()
-            .context("writing the git index (is another git process running?)")?;
+        index.write().context("writing the git index")?;
 
         let author = identity.author.signature()?;
         let committer = identity.committer.signature()?;
         let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let oid = self
-            .repo
-            .commit(Some("HEAD"), &author, &committer, message, &tree, &parents)
-            .map_err(|err| {
-                anyhow!(Hinted::new(
-                    format!(
-                        "the files were written and staged but the commit failed: {}",
-                        err.message()
-                    ),
-                    format!(
-                        "commit them yourself with `git commit -m '{}' -- {}`",
-                        first_line(message),
-                        paths.join(" ")
-                    ),
-                ))
-            })?;
+        let oid = match self.signer(identity)? {
+            None => self
+                .repo
+                .commit(None, &author, &committer, message, &tree, &parents)
+                .map_err(refused)?,
+            Some(signer) => {
+                let buffer = self
+                    .repo
+                    .commit_create_buffer(&author, &committer, message, &tree, &parents)
+                    .map_err(refused)?;
+                let content = buffer.as_str().context("the commit is not UTF-8")?;
+                let signature = signer.sign(content.as_bytes())?;
+                self.repo
+                    .commit_signed(content, &signature, None)
+                    .map_err(refused)?
+            }
+        };
+        // The index first, the branch last: the branch moving is the commit.
+        lock.install()?;
+        self.move_branch(oid, parent.as_ref().map(git2::Commit::id), message)?;
         Ok(oid.to_string())
+    }
+
+    /// Moves the branch HEAD names from `old` (none: its first commit) to `new`, as
+    /// long as nothing else moved it meanwhile.
+    fn move_branch(&self, new: Oid, old: Option<Oid>, message: &str) -> Result<()> {
+        let head = self.repo.find_reference("HEAD").context("reading HEAD")?;
+        let Some(branch) = head.symbolic_target().ok().flatten() else {
+            return Err(anyhow!(Hinted::new(
+                "HEAD is detached, so a commit would belong to no branch",
+                "check out a branch first, e.g. `git switch main`",
+            )));
+        };
+        let subject = message.lines().next().unwrap_or_default();
+        let moved = match old {
+            Some(old) => {
+                self.repo
+                    .reference_matching(branch, new, true, old, &format!("commit: {subject}"))
+            }
+            None => {
+                self.repo
+                    .reference(branch, new, false, &format!("commit (initial): {subject}"))
+            }
+        };
+        moved.map(|_| ()).map_err(refused)
     }
 }
 
-fn first_line(message: &str) -> &str {
-    message.lines().next().unwrap_or_default()
+/// A commit git refused, and what to do about it.
+fn refused(err: git2::Error) -> anyhow::Error {
+    anyhow!(Hinted::new(
+        format!("the commit failed: {}", err.message()),
+        commit_hint(&err)
+    ))
+}
+
+/// What to do about a commit git refused.
+fn commit_hint(err: &git2::Error) -> String {
+    let text = err.message();
+    if text.contains("lock") {
+        "another git process holds the branch: wait for it to finish, then run the command again"
+            .to_string()
+    } else if text.contains("ermission") || text.contains("read-only") {
+        "soc2 cannot write to the repository's .git folder: check its permissions, then run the command again".to_string()
+    } else if err.code() == ErrorCode::Modified {
+        "the branch moved while soc2 was writing: run the command again".to_string()
+    } else {
+        "fix the cause above, then run the command again".to_string()
+    }
 }
 
 type Update<'a> = (&'a str, Option<(Oid, i32)>);

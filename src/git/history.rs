@@ -17,6 +17,7 @@ pub struct CommitInfo {
     pub id: String,
     pub author_name: String,
     pub author_email: String,
+    pub committer_email: String,
     /// Author time: seconds since the epoch, and the offset in minutes.
     pub time: i64,
     pub offset_minutes: i32,
@@ -42,6 +43,7 @@ impl CommitInfo {
             id: commit.id().to_string(),
             author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
             author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+            committer_email: String::from_utf8_lossy(commit.committer().email_bytes()).into_owned(),
             time: author.when().seconds(),
             offset_minutes: author.when().offset_minutes(),
             subject: message.lines().next().unwrap_or_default().to_string(),

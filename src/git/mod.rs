@@ -6,19 +6,33 @@
 mod commit;
 mod history;
 mod identity;
+mod lfs;
+mod sign;
 mod tree;
 mod walk;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository, RepositoryState};
 
 use crate::Hinted;
+use crate::store::{IndexLock, Source};
+
+/// How long a command waits for another to release the index lock.
+fn lock_wait() -> std::time::Duration {
+    let seconds = std::env::var("SOC2_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .unwrap_or(5.0);
+    std::time::Duration::from_secs_f64(seconds.min(3600.0))
+}
 
 pub use history::{CommitInfo, Touched};
 pub use identity::{Identity, Person, default_identity};
-pub use tree::TreeSource;
+pub use tree::{TreeCache, TreeSource};
 pub use walk::{ChangedCommit, FirstParentHistory, ObjectId, Roots};
 
 pub struct Repo {
@@ -142,13 +156,28 @@ impl Repo {
                 "check out a branch first, e.g. `git switch main`",
             ));
         }
-        if self.repo.path().join("index.lock").exists() {
-            bail!(Hinted::new(
-                "the git index is locked (.git/index.lock exists): another git process is running",
-                "wait for it to finish; if no git process is running, remove .git/index.lock",
-            ));
-        }
-        Ok(())
+        // Another writer may hold the index for a moment: wait for it as `lock_index`
+        // would, so that a command fails here, before it does anything, or not at all.
+        let (index, shown) = self.index_path()?;
+        IndexLock::wait_until_free(&index, &shown, lock_wait())
+    }
+
+    /// The index file, and how messages name its lock (`.git/index.lock`).
+    fn index_path(&self) -> Result<(std::path::PathBuf, String)> {
+        let index = self.repo.path().join("index");
+        let lock = index.with_file_name("index.lock");
+        let shown = match self.repo.workdir().and_then(|w| lock.strip_prefix(w).ok()) {
+            Some(relative) => relative.display().to_string(),
+            None => lock.display().to_string(),
+        };
+        Ok((index, shown))
+    }
+
+    /// Takes the index lock as git does, waiting a bounded time (`SOC2_LOCK_TIMEOUT`
+    /// seconds, default 5) for another process to release it.
+    pub fn lock_index(&self) -> Result<IndexLock> {
+        let (index, shown) = self.index_path()?;
+        IndexLock::acquire(&index, &shown, lock_wait())
     }
 
     /// True when `path` has no staged or unstaged changes (or does not exist at all).
@@ -158,6 +187,54 @@ impl Repo {
             Err(err) if err.code() == ErrorCode::NotFound => Ok(true),
             Err(err) => Err(err).with_context(|| format!("reading the git status of {path}")),
         }
+    }
+
+    /// Of `paths`, those git holds neither in the index (staged) nor in HEAD: files
+    /// written but never added, or left by an interrupted command.
+    pub fn uncommitted<'a>(
+        &self,
+        paths: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<&'a str>> {
+        // HEAD's tree first: each of its folders is read once, and in a checkout with
+        // nothing new every path is there, so the index (all of the repository's
+        // paths) is read only when something is not.
+        let head = match self.repo.head() {
+            Ok(head) => Some(TreeSource::new(
+                "HEAD".into(),
+                self.repo.path().to_path_buf(),
+                head.peel_to_commit().context("reading HEAD")?.tree_id(),
+                Arc::default(),
+            )),
+            Err(_) => None,
+        };
+        let mut not_in_head = Vec::new();
+        for path in paths {
+            let committed = match &head {
+                Some(tree) => tree
+                    .kind(path)
+                    .with_context(|| format!("reading {path} in HEAD"))?
+                    .is_some(),
+                None => false,
+            };
+            if !committed {
+                not_in_head.push(path);
+            }
+        }
+        if not_in_head.is_empty() {
+            return Ok(not_in_head);
+        }
+        let index = self.repo.index().context("reading the git index")?;
+        Ok(not_in_head
+            .into_iter()
+            .filter(|p| index.get_path(Path::new(p), 0).is_none())
+            .collect())
+    }
+
+    /// Whether git's ignore rules (.gitignore, .git/info/exclude) match `path`.
+    pub fn is_ignored(&self, path: &str) -> Result<bool> {
+        self.repo
+            .is_path_ignored(Path::new(path))
+            .with_context(|| format!("reading git's ignore rules for {path}"))
     }
 
     /// A shallow clone holds only part of the history.
@@ -187,11 +264,17 @@ impl Repo {
 
     /// Resolves a revision to a commit and reads the store from its tree.
     pub fn tree_source(&self, rev: &str) -> Result<TreeSource> {
+        self.tree_source_sharing(rev, &Arc::default())
+    }
+
+    /// `tree_source`, sharing what it reads with the other sources of `cache`.
+    pub fn tree_source_sharing(&self, rev: &str, cache: &Arc<TreeCache>) -> Result<TreeSource> {
         let commit = self.commit(rev)?;
         Ok(TreeSource::new(
             format!("revision {rev} ({})", &commit.id().to_string()[..12]),
             self.repo.path().to_path_buf(),
             commit.tree_id(),
+            cache.clone(),
         ))
     }
 
@@ -263,7 +346,19 @@ impl Repo {
             let Ok(branch) = self.commit(name) else {
                 continue;
             };
-            let base = self.repo.merge_base(head.id(), branch.id())?;
+            let base = match self.repo.merge_base(head.id(), branch.id()) {
+                Ok(base) => base,
+                Err(err) if err.code() == ErrorCode::NotFound => bail!(Hinted::new(
+                    format!(
+                        "HEAD and {name} share no history (is this an orphan branch?), so there is no base to compare with"
+                    ),
+                    "name a base revision: `soc2 diff BASE`",
+                )),
+                Err(err) => {
+                    return Err(anyhow!(err.message().to_string()))
+                        .with_context(|| format!("finding the merge base of HEAD and {name}"));
+                }
+            };
             if base != head.id() {
                 return Ok(base.to_string());
             }

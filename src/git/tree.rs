@@ -1,17 +1,19 @@
 //! The store as it is in a commit's tree; the working tree is never touched. Each
 //! folder is read once (its raw tree object, parsed for all its names); files are read
 //! by their blob id. Readers on several threads each use their own handle on the
-//! repository, so loading in parallel takes no lock but the folder cache's.
+//! repository, so loading in parallel takes no lock but the caches'. Sources of many
+//! commits of one repository (a timeline) share a `TreeCache`: a folder or a file's
+//! hash that did not change between them is not read again.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use git2::{Oid, Repository};
 
-use crate::model::EntryKind;
+use crate::model::{EntryKind, LfsPointer, Sha256Hex};
 use crate::store::{DirEntry, Source};
 
 pub struct TreeSource {
@@ -20,20 +22,79 @@ pub struct TreeSource {
     pub(super) git_dir: PathBuf,
     pub(super) tree: Oid,
     /// Folders read so far, by path ("" is the root).
-    pub(super) folders: Mutex<HashMap<String, Arc<Folder>>>,
+    pub(super) folders: RwLock<HashMap<String, Arc<Folder>>>,
+    pub(super) shared: Arc<TreeCache>,
+}
+
+/// What reading several trees of one repository shares: folders by tree id, and the
+/// sha256 of files by blob id. Ids name content, so neither can go stale. Folders are
+/// kept for two generations (`next_generation`): a series of commits reads each
+/// commit's folders, and only those of the commits just before are worth keeping.
+#[derive(Default)]
+pub struct TreeCache {
+    folders: RwLock<Generations>,
+    /// A blob's sha256, and the Git LFS pointer it is, if it is one.
+    hashes: RwLock<HashMap<Oid, (Sha256Hex, Option<LfsPointer>)>>,
+}
+
+#[derive(Default)]
+struct Generations {
+    current: HashMap<Oid, Arc<Folder>>,
+    previous: HashMap<Oid, Arc<Folder>>,
+}
+
+impl TreeCache {
+    /// Starts a new generation: folders not read since the last call are dropped at the
+    /// next one.
+    pub fn next_generation(&self) {
+        if let Ok(mut folders) = self.folders.write() {
+            folders.previous = std::mem::take(&mut folders.current);
+        }
+    }
+
+    fn folder(&self, id: Oid) -> Option<Arc<Folder>> {
+        {
+            let folders = self.folders.read().ok()?;
+            if let Some(folder) = folders.current.get(&id) {
+                return Some(folder.clone());
+            }
+            if !folders.previous.contains_key(&id) {
+                return None;
+            }
+        }
+        let mut folders = self.folders.write().ok()?;
+        let folder = folders.previous.remove(&id)?;
+        folders.current.insert(id, folder.clone());
+        Some(folder)
+    }
+
+    fn keep_folder(&self, id: Oid, folder: Arc<Folder>) {
+        if let Ok(mut folders) = self.folders.write() {
+            folders.current.insert(id, folder);
+        }
+    }
 }
 
 /// One folder of the tree: its entries, sorted by name.
 pub(super) struct Folder {
-    entries: Vec<(String, EntryKind, Oid)>,
+    entries: Vec<Entry>,
+}
+
+/// An entry of a tree object.
+pub(super) struct Entry {
+    name: String,
+    kind: EntryKind,
+    id: Oid,
+    /// The name's bytes are not UTF-8 (`name` holds them lossily).
+    not_utf8: bool,
 }
 
 impl Folder {
     fn find(&self, name: &str) -> Option<(EntryKind, Oid)> {
         self.entries
-            .binary_search_by(|(n, _, _)| n.as_str().cmp(name))
+            .binary_search_by(|e| e.name.as_str().cmp(name))
             .ok()
-            .map(|i| (self.entries[i].1, self.entries[i].2))
+            .map(|i| (self.entries[i].kind, self.entries[i].id))
     }
 }
 
@@ -44,17 +105,32 @@ thread_local! {
 }
 
 impl TreeSource {
-    pub(super) fn new(label: String, git_dir: PathBuf, tree: Oid) -> TreeSource {
+    pub(super) fn new(
+        label: String,
+        git_dir: PathBuf,
+        tree: Oid,
+        shared: Arc<TreeCache>,
+    ) -> TreeSource {
         TreeSource {
             label,
             git_dir,
             tree,
-            folders: Mutex::new(HashMap::new()),
+            folders: RwLock::new(HashMap::new()),
+            shared,
         }
     }
 
     /// The raw bytes of an object, through this thread's repository handle.
     fn object(&self, id: Oid) -> io::Result<Vec<u8>> {
+        self.with_odb(|odb| Ok(odb.read(id).map_err(io::Error::other)?.data().to_vec()))
+    }
+
+    /// An object's size, from its header: the object is not inflated.
+    fn object_size(&self, id: Oid) -> io::Result<u64> {
+        self.with_odb(|odb| Ok(odb.read_header(id).map_err(io::Error::other)?.0 as u64))
+    }
+
+    fn with_odb<T>(&self, f: impl FnOnce(&git2::Odb) -> io::Result<T>) -> io::Result<T> {
         REPOSITORY.with(|cell| {
             let mut slot = cell.borrow_mut();
             if slot.as_ref().is_none_or(|(dir, _)| dir != &self.git_dir) {
@@ -62,16 +138,15 @@ impl TreeSource {
                 *slot = Some((self.git_dir.clone(), repo));
             }
             let (_, repo) = slot.as_ref().expect("opened above");
-            let odb = repo.odb().map_err(io::Error::other)?;
-            let object = odb.read(id).map_err(io::Error::other)?;
-            Ok(object.data().to_vec())
+            f(&repo.odb().map_err(io::Error::other)?)
         })
     }
 
     /// The folder at `path`, read once; `None` when there is no folder there.
     fn folder(&self, path: &str) -> io::Result<Option<Arc<Folder>>> {
-        if let Some(folder) = self.lock()?.get(path) {
-            return Ok(Some(folder.clone()));
+        let known = self.folders.read().ok().and_then(|f| f.get(path).cloned());
+        if let Some(folder) = known {
+            return Ok(Some(folder));
         }
         let id = if path.is_empty() {
             self.tree
@@ -81,29 +156,40 @@ impl TreeSource {
                 _ => return Ok(None),
             }
         };
-        let folder = Arc::new(Folder {
-            entries: parse_tree(&self.object(id)?),
-        });
-        self.lock()?.insert(path.to_string(), folder.clone());
+        let folder = match self.shared.folder(id) {
+            Some(folder) => folder,
+            None => {
+                let folder = Arc::new(Folder {
+                    entries: parse_tree(&self.object(id)?),
+                });
+                self.shared.keep_folder(id, folder.clone());
+                folder
+            }
+        };
+        self.folders
+            .write()
+            .map_err(|_| io::Error::other("the folder cache is poisoned"))?
+            .insert(path.to_string(), folder.clone());
         Ok(Some(folder))
     }
 
     /// What sits at `path`, and its id.
     fn entry(&self, path: &str) -> io::Result<Option<(EntryKind, Oid)>> {
         let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        // The folder read before, found without taking a reference to it: on every
+        // core at once, a shared count would be the slow part.
+        if let Ok(folders) = self.folders.read()
+            && let Some(folder) = folders.get(parent)
+        {
+            return Ok(folder.find(name));
+        }
         Ok(self.folder(parent)?.and_then(|f| f.find(name)))
-    }
-
-    fn lock(&self) -> io::Result<std::sync::MutexGuard<'_, HashMap<String, Arc<Folder>>>> {
-        self.folders
-            .lock()
-            .map_err(|_| io::Error::other("the folder cache is poisoned"))
     }
 }
 
 /// The entries of a raw tree object, sorted by name. Ids are 20 bytes: `Repo::discover`
 /// refuses SHA-256 repositories.
-fn parse_tree(data: &[u8]) -> Vec<(String, EntryKind, Oid)> {
+fn parse_tree(data: &[u8]) -> Vec<Entry> {
     let mut entries = Vec::new();
     let mut at = 0;
     while at < data.len() {
@@ -129,12 +215,17 @@ fn parse_tree(data: &[u8]) -> Vec<(String, EntryKind, Oid)> {
             b"160000" => EntryKind::Other,
             _ => EntryKind::File,
         };
-        let name = String::from_utf8_lossy(&data[space + 1..nul]).into_owned();
-        entries.push((name, kind, id));
+        let raw = &data[space + 1..nul];
+        entries.push(Entry {
+            name: String::from_utf8_lossy(raw).into_owned(),
+            kind,
+            id,
+            not_utf8: std::str::from_utf8(raw).is_err(),
+        });
         at = nul + 21;
     }
     // git orders folders as if their names ended in `/`; lookups want plain order.
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.sort_by(|a, b| a.name.cmp(&b.name));
     entries
 }
 
@@ -148,9 +239,10 @@ impl Source for TreeSource {
             folder
                 .entries
                 .iter()
-                .map(|(name, kind, _)| DirEntry {
-                    name: name.clone(),
-                    kind: *kind,
+                .map(|e| DirEntry {
+                    name: e.name.clone(),
+                    kind: e.kind,
+                    not_utf8: e.not_utf8,
                 })
                 .collect()
         }))
@@ -179,6 +271,55 @@ impl Source for TreeSource {
             _ => None,
         }
     }
+
+    fn hash_file(&self, path: &str, keep: u64) -> io::Result<(Sha256Hex, Option<Vec<u8>>)> {
+        let small = match self.entry(path)? {
+            Some((EntryKind::File, id)) => self.object_size(id)? <= keep,
+            _ => true,
+        };
+        if small {
+            let bytes = self.read(path)?;
+            return Ok((Sha256Hex::of(&bytes), Some(bytes)));
+        }
+        Ok((self.sha256(path)?, None))
+    }
+
+    fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
+        Ok(self.hashes(path)?.0)
+    }
+
+    fn content_hash(&self, path: &str) -> io::Result<(Sha256Hex, Option<LfsPointer>)> {
+        let (sha256, pointer) = self.hashes(path)?;
+        Ok(match pointer {
+            Some(pointer) => (pointer.oid.clone(), Some(pointer)),
+            None => (sha256, None),
+        })
+    }
+}
+
+impl TreeSource {
+    /// A file's sha256 and the LFS pointer it is, kept by blob id.
+    fn hashes(&self, path: &str) -> io::Result<(Sha256Hex, Option<LfsPointer>)> {
+        let Some((EntryKind::File, id)) = self.entry(path)? else {
+            let bytes = self.read(path)?;
+            return Ok((Sha256Hex::of(&bytes), LfsPointer::parse(&bytes)));
+        };
+        if let Some(known) = self
+            .shared
+            .hashes
+            .read()
+            .ok()
+            .and_then(|s| s.get(&id).cloned())
+        {
+            return Ok(known);
+        }
+        let bytes = self.object(id)?;
+        let hashes = (Sha256Hex::of(&bytes), LfsPointer::parse(&bytes));
+        if let Ok(mut shared) = self.shared.hashes.write() {
+            shared.insert(id, hashes.clone());
+        }
+        Ok(hashes)
+    }
 }
 
 #[cfg(test)]
@@ -199,7 +340,12 @@ mod tests {
         }
         root.insert("a", inner, 0o040000).unwrap();
         let root = root.write().unwrap();
-        let source = TreeSource::new("test".into(), repo.path().to_path_buf(), root);
+        let source = TreeSource::new(
+            "test".into(),
+            repo.path().to_path_buf(),
+            root,
+            Arc::default(),
+        );
         assert_eq!(source.kind("a").unwrap(), Some(EntryKind::Dir));
         assert_eq!(source.kind("a0").unwrap(), Some(EntryKind::File));
         assert_eq!(source.read("a/f").unwrap(), b"x");

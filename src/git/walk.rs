@@ -30,6 +30,7 @@ pub struct ChangedCommit {
     pub time: i64,
     pub offset_minutes: i32,
     pub author_email: String,
+    pub committer_email: String,
     /// The `Soc2-Action` trailer.
     pub action: Option<String>,
     pub changes: Vec<(String, Option<ObjectId>)>,
@@ -314,6 +315,7 @@ impl Repo {
                 time: committer.when().seconds(),
                 offset_minutes: committer.when().offset_minutes(),
                 author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+                committer_email: String::from_utf8_lossy(committer.email_bytes()).into_owned(),
                 action,
                 changes,
             });

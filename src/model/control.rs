@@ -1,7 +1,7 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Approval, Date, EvidenceKind, Interval};
+use super::{Approval, Collector, Date, EvidenceKind, Interval};
 
 /// The canonical key order of a control file.
 pub const CONTROL_FIELDS: &[&str] = &[
@@ -17,6 +17,7 @@ pub const CONTROL_FIELDS: &[&str] = &[
     "grace",
     "point_in_time",
     "policies",
+    "collect",
     "approval",
     "exceptions",
     "notes",
@@ -59,6 +60,10 @@ pub struct Control {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(inner(regex(pattern = super::ID_PATTERN)))]
     pub policies: Vec<String>,
+    /// Commands whose output shows the control operating, run by `soc2 collect` when
+    /// the control's current window has no evidence from them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub collect: Vec<Collector>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval: Option<Approval>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{
     Audit, AuditType, ContentDigest, Control, ControlStatus, Exclusion, Frequency, Interval,
-    Period, Policy, Program, Sha256Hex, Store,
+    Period, Policy, Program, Sha256Hex, Store, SystemDescription,
 };
 use crate::catalog::Category;
 
@@ -34,6 +34,14 @@ struct PolicyContent<'a> {
     description: &'a Option<String>,
     owner: &'a Option<String>,
     document: &'a Option<String>,
+    review_every: Interval,
+}
+
+/// What is approved of the system description (its text follows).
+#[derive(Serialize)]
+struct SystemContent<'a> {
+    title: &'a Option<String>,
+    owner: &'a Option<String>,
     review_every: Interval,
 }
 
@@ -98,6 +106,25 @@ pub fn policy(policy: &Policy, document: Option<&[u8]>) -> ContentDigest {
 /// A loaded policy's digest, with its document as the store holds it.
 pub fn policy_in(store: &Store, policy: &Policy) -> ContentDigest {
     self::policy(policy, store.documents.get(&policy.id).map(Vec::as_slice))
+}
+
+/// The system description's digest, over its record's content and its text.
+pub fn system(description: &SystemDescription, text: Option<&str>) -> ContentDigest {
+    let content = SystemContent {
+        title: &description.title,
+        owner: &description.owner,
+        review_every: description.review_every(),
+    };
+    ContentDigest {
+        current: digest_of("soc2 system 1", &content, text.map(str::as_bytes)),
+        legacy: None,
+    }
+}
+
+/// The loaded system description's digest, when the store has one.
+pub fn system_in(store: &Store) -> Option<ContentDigest> {
+    let record = store.system.as_ref()?;
+    Some(system(&record.value, store.system_text.as_deref()))
 }
 
 /// The scope's digest (soc2.yaml's scope and audit periods).

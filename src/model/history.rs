@@ -17,6 +17,8 @@ pub struct Commit {
     /// previous commit's (clocks disagree; the branch's order does not).
     pub date: Date,
     pub author_email: String,
+    #[serde(default)]
+    pub committer_email: String,
     /// The `Soc2-Action` trailer of a commit soc2 made.
     pub action: Option<String>,
 }

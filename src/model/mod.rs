@@ -2,34 +2,59 @@
 //! errors) and serialize in the canonical key order the tool writes.
 
 mod approval;
+mod audit_finding;
+mod collector;
 mod control;
+mod control_test;
 pub mod digest;
 mod evidence;
 pub mod history;
 pub mod paths;
 mod policy;
+mod population;
 mod program;
 mod request;
 mod risk;
+mod roadmap;
 mod store;
+mod system;
 mod values;
+mod vendor;
 
 pub use approval::{Approval, ApprovalState, ContentDigest};
+pub use audit_finding::{
+    AUDIT_FINDING_FIELDS, AuditFinding, FindingSource, FindingStatus, Severity,
+};
+pub use collector::{
+    ByteSize, Collector, CommandLine, DEFAULT_TIMEOUT, OnFailure, Seconds, is_valid_collector_name,
+    shell_words,
+};
 pub use control::{CONTROL_FIELDS, Control, ControlStatus, Exception, Frequency};
+pub use control_test::{
+    Conclusion, ControlTest, ItemResult, PopulationSource, TEST_FIELDS, TestItem, TestPopulation,
+};
 pub use evidence::{
     CommandRun, Covers, EMPTY_SHA256, Evidence, EvidenceFile, EvidenceKind, EvidenceResult,
+    LfsPointer, SecretsNote, content_sha256, is_uri,
 };
 pub use history::{Commit, History, PolicyVersion, Stood, Version};
 pub use policy::{POLICY_FIELDS, Policy};
+pub use population::{PopulationFile, PopulationRow};
 pub use program::{
-    Audit, AuditType, Exclusion, Gate, PROGRAM_FIELDS, Period, Program, Scope, WindowAlignment,
+    Audit, AuditType, CollectSettings, DEFAULT_MAX_OUTPUT, Exclusion, Gate, LinkSettings,
+    PROGRAM_FIELDS, PerEventSize, Period, Program, SampleSizes, Scope, Testing, WindowAlignment,
 };
 pub use request::{Comment, REQUEST_FIELDS, Request, RequestStatus};
 pub use risk::{RISK_FIELDS, Risk, Treatment};
+pub use roadmap::{MILESTONES, Roadmap, STEPS, SignOff, Step, StepKind, StepRef};
 pub use store::{EntryKind, Record, Store};
+pub use system::{SYSTEM_FIELDS, SystemDescription};
 pub use values::{
-    Date, ID_PATTERN, Interval, IntervalUnit, Sha256Hex, Timestamp, criteria_schema,
-    criterion_schema, is_valid_id,
+    Date, ID_PATTERN, ID_RULE, Interval, IntervalUnit, SUPPORTED_DATES, Sha256Hex, Timestamp,
+    check_evidence_id, check_id, criteria_schema, criterion_schema, is_safe_name, is_valid_id,
+};
+pub use vendor::{
+    BridgeLetter, Criticality, Csoc, Cuec, Method, ReportType, SocReport, VENDOR_FIELDS, Vendor,
 };
 
 /// The placeholder `soc2 init` writes where a person must name an owner.
@@ -62,7 +87,7 @@ mod tests {
     fn field_orders_match_the_serialized_order() {
         let approval = "approval: {by: a, at: 2026-01-01, digest: 0000000000000000000000000000000000000000000000000000000000000000}";
         let control: Control = crate::store::from_yaml(&format!(
-            "id: A\ntitle: t\ndescription: d\ntest_procedure: tp\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\ngrace: 10d\npoint_in_time: [export]\npolicies: [P]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
+            "id: A\ntitle: t\ndescription: d\ntest_procedure: tp\nowner: o\ncriteria: [CC1.1]\nstatus: planned\nreason: r\nfrequency: daily\ngrace: 10d\npoint_in_time: [export]\npolicies: [P]\ncollect: [{{name: x, run: [a]}}]\n{approval}\nexceptions: [{{reason: r, approved_by: a, expires: 2026-01-01}}]\nnotes: n\n"
         ))
         .unwrap();
         assert_eq!(keys(&control), CONTROL_FIELDS);

@@ -7,6 +7,15 @@ pub const POLICIES_DIR: &str = "policies";
 pub const EVIDENCE_DIR: &str = "evidence";
 pub const RISKS_DIR: &str = "risks";
 pub const REQUESTS_DIR: &str = "requests";
+pub const TESTS_DIR: &str = "tests";
+pub const FINDINGS_DIR: &str = "findings";
+pub const POPULATIONS_DIR: &str = "populations";
+pub const VENDORS_DIR: &str = "vendors";
+pub const SYSTEM_DIR: &str = "system";
+/// Who owns the system description and its approval.
+pub const SYSTEM_FILE: &str = "system/description.yaml";
+/// The system description's text.
+pub const SYSTEM_DOCUMENT: &str = "system/description.md";
 
 /// The files and folders the store is loaded from.
 pub const STORE_ROOTS: &[&str] = &[
@@ -16,11 +25,26 @@ pub const STORE_ROOTS: &[&str] = &[
     EVIDENCE_DIR,
     RISKS_DIR,
     REQUESTS_DIR,
+    TESTS_DIR,
+    FINDINGS_DIR,
+    POPULATIONS_DIR,
+    VENDORS_DIR,
+    SYSTEM_DIR,
 ];
 
 /// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.
 pub fn evidence_id(path: &str) -> String {
     let inner = path.strip_prefix("evidence/").unwrap_or(path);
+    inner
+        .strip_suffix(".yaml")
+        .or_else(|| inner.strip_suffix(".yml"))
+        .unwrap_or(inner)
+        .to_string()
+}
+
+/// `tests/AC-01/2026-11-20-period.yaml` -> `AC-01/2026-11-20-period`.
+pub fn test_id(path: &str) -> String {
+    let inner = path.strip_prefix("tests/").unwrap_or(path);
     inner
         .strip_suffix(".yaml")
         .or_else(|| inner.strip_suffix(".yml"))
@@ -54,17 +78,23 @@ pub fn join_inside(dir: &str, relative: &str) -> Option<String> {
     {
         return None;
     }
-    let clean = relative
-        .split('/')
-        .all(|segment| !segment.is_empty() && segment != ".." && segment != ".");
+    // `.git` holds git's own data, never the repository's files.
+    let clean = relative.split('/').all(|segment| {
+        !segment.is_empty()
+            && segment != ".."
+            && segment != "."
+            && !segment.eq_ignore_ascii_case(".git")
+    });
     if !clean {
         return None;
     }
-    Some(if dir.is_empty() {
-        relative.to_string()
-    } else {
-        format!("{dir}/{relative}")
-    })
+    let mut joined = String::with_capacity(dir.len() + 1 + relative.len());
+    if !dir.is_empty() {
+        joined.push_str(dir);
+        joined.push('/');
+    }
+    joined.push_str(relative);
+    Some(joined)
 }
 
 #[cfg(test)]
@@ -90,6 +120,8 @@ mod tests {
             "a//b",
             "C:\\x",
             "..\\x",
+            ".git/config",
+            "x/.GIT/HEAD",
         ] {
             assert_eq!(join_inside("evidence/AC-01", bad), None, "{bad}");
         }

@@ -45,8 +45,21 @@ pub struct Policy {
     pub notes: Option<String>,
 }
 
-fn first_version() -> u32 {
+pub(super) fn first_version() -> u32 {
     1
+}
+
+/// The last time a reviewed document (a policy, the system description) was looked at:
+/// the later of its last review and its approval.
+pub(super) fn last_review(
+    last_reviewed: Option<Date>,
+    approval: Option<&Approval>,
+) -> Option<Date> {
+    let approved = approval.map(|a| a.at);
+    match (last_reviewed, approved) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 impl Policy {
@@ -59,12 +72,7 @@ impl Policy {
 
     /// The date the policy was last looked at: a review, or else its approval.
     pub fn last_review(&self) -> Option<Date> {
-        match (self.last_reviewed, &self.approval) {
-            (Some(reviewed), Some(approval)) => Some(reviewed.max(approval.at)),
-            (Some(reviewed), None) => Some(reviewed),
-            (None, Some(approval)) => Some(approval.at),
-            (None, None) => None,
-        }
+        last_review(self.last_reviewed, self.approval.as_ref())
     }
 
     /// When the next review falls due, if the policy was ever reviewed or approved.

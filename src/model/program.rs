@@ -1,7 +1,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Approval, Date, Interval};
+use std::collections::BTreeMap;
+
+use super::{Approval, ByteSize, Date, Interval, Roadmap, SignOff};
 use crate::catalog::Category;
 use crate::findings::WarningKind;
 
@@ -14,16 +16,44 @@ pub struct Program {
     pub scope: Scope,
     #[serde(default)]
     pub audit: Audit,
+    /// How internal tests sample (`soc2 test`).
+    #[serde(default, skip_serializing_if = "Testing::is_empty")]
+    pub testing: Testing,
     #[serde(default, skip_serializing_if = "Gate::is_empty")]
     pub gate: Gate,
+    /// How `soc2 collect` runs the controls' collectors.
+    #[serde(default, skip_serializing_if = "CollectSettings::is_empty")]
+    pub collect: CollectSettings,
+    /// How evidence kept outside the repository (`link: s3://...`) is fetched to be
+    /// checked.
+    #[serde(default, skip_serializing_if = "LinkSettings::is_empty")]
+    pub links: LinkSettings,
     /// The approval of the scope: services, categories, excluded criteria with their
     /// reasons, and the audit's type and periods (written by `soc2 approve scope`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope_approval: Option<Approval>,
+    /// The program's steps: owners and target dates.
+    #[serde(rename = "program", default, skip_serializing_if = "Roadmap::is_empty")]
+    pub roadmap: Roadmap,
+    /// Sign-offs, by name: the three milestones (`soc2 approve milestone`) and the
+    /// steps only people can judge (`soc2 program sign-off`). Written by the tool.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub signoffs: BTreeMap<String, SignOff>,
 }
 
 /// The canonical key order of soc2.yaml.
-pub const PROGRAM_FIELDS: &[&str] = &["organisation", "scope", "audit", "gate", "scope_approval"];
+pub const PROGRAM_FIELDS: &[&str] = &[
+    "organisation",
+    "scope",
+    "audit",
+    "testing",
+    "gate",
+    "collect",
+    "links",
+    "scope_approval",
+    "program",
+    "signoffs",
+];
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -176,5 +206,98 @@ pub struct Gate {
 impl Gate {
     fn is_empty(&self) -> bool {
         self == &Gate::default()
+    }
+}
+
+/// Internal testing: how many items `soc2 test` samples.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Testing {
+    #[serde(default, skip_serializing_if = "SampleSizes::is_empty")]
+    pub sample_sizes: SampleSizes,
+}
+
+impl Testing {
+    fn is_empty(&self) -> bool {
+        self == &Testing::default()
+    }
+}
+
+/// Sample sizes by frequency; each one left out keeps its default (annual 1,
+/// semiannual 1, quarterly 2, monthly 2, weekly 5, daily 25, continuous 2, per-event
+/// 10% of the population, at least 3 and at most 25).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SampleSizes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annual: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub semiannual: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quarterly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub monthly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weekly: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub continuous: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub per_event: Option<PerEventSize>,
+}
+
+impl SampleSizes {
+    fn is_empty(&self) -> bool {
+        self == &SampleSizes::default()
+    }
+}
+
+/// Per-event controls sample a share of their population, within bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PerEventSize {
+    /// Percent of the population, rounded up.
+    pub percent: u32,
+    pub min: u32,
+    pub max: u32,
+}
+
+/// The output a collector may print before it is refused, when `collect.max_output`
+/// does not say.
+pub const DEFAULT_MAX_OUTPUT: ByteSize = ByteSize(20 << 20);
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectSettings {
+    /// A collector whose standard output or error grows past this is stopped and
+    /// nothing of it is recorded (default 20MB).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_output: Option<ByteSize>,
+}
+
+impl CollectSettings {
+    fn is_empty(&self) -> bool {
+        self == &CollectSettings::default()
+    }
+
+    pub fn max_output(&self) -> ByteSize {
+        self.max_output.unwrap_or(DEFAULT_MAX_OUTPUT)
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSettings {
+    /// For each URI scheme (`s3`, `https`), the command that prints a linked file's
+    /// bytes on its standard output; `{uri}` stands for the link. `file://` links need
+    /// none.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub fetch: BTreeMap<String, Vec<String>>,
+}
+
+impl LinkSettings {
+    fn is_empty(&self) -> bool {
+        self == &LinkSettings::default()
     }
 }

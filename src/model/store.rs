@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::paths::file_stem;
-use super::{Control, Evidence, Policy, Program, Request, Risk};
+use super::{
+    AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Request, Risk,
+    SystemDescription, Vendor,
+};
 
 /// What sits at a path of the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,12 +18,22 @@ pub enum EntryKind {
     Other,
 }
 
-/// One parsed file with where it came from and its text, for locating findings.
+/// One parsed file with where it came from and its text, for locating findings. The
+/// text and the value are shared: copies of a record (a timeline holds one store per
+/// point, and parsed records are kept between points) cost reference counts, not the
+/// file or its fields. `Arc::make_mut` changes a value in place when it is not shared.
 #[derive(Clone, Debug)]
 pub struct Record<T> {
     pub path: String,
-    pub text: String,
-    pub value: T,
+    pub text: std::sync::Arc<str>,
+    pub value: std::sync::Arc<T>,
+}
+
+impl<T: Clone> Record<T> {
+    /// The value to change: copied first when another record shares it.
+    pub fn value_mut(&mut self) -> &mut T {
+        std::sync::Arc::make_mut(&mut self.value)
+    }
 }
 
 impl<T> Record<T> {
@@ -43,6 +56,17 @@ pub struct Store {
     pub risks: Vec<Record<Risk>>,
     /// The auditor's request list.
     pub requests: Vec<Record<Request>>,
+    /// Internal tests (`tests/<CONTROL>/*.yaml`), sorted by path.
+    pub tests: Vec<Record<ControlTest>>,
+    /// Findings (`findings/<F-ID>.yaml`), sorted by ID.
+    pub audit_findings: Vec<Record<AuditFinding>>,
+    /// Population files (`populations/<CONTROL>/*.csv`), sorted by path.
+    pub populations: Vec<PopulationFile>,
+    pub vendors: Vec<Record<Vendor>>,
+    /// `system/description.yaml`, when there is one.
+    pub system: Option<Record<SystemDescription>>,
+    /// `system/description.md`'s text, when there is one.
+    pub system_text: Option<String>,
     /// Every file under `evidence/` that is not a record (attachments, and strays),
     /// with its kind as listed, so integrity checking need not look again.
     pub evidence_files: BTreeMap<String, EntryKind>,
@@ -75,6 +99,21 @@ impl Store {
 
     pub fn request(&self, id: &str) -> Option<&Record<Request>> {
         self.requests.iter().find(|r| r.value.id == id)
+    }
+
+    /// A test by its ID (`CONTROL/STEM`).
+    pub fn test(&self, id: &str) -> Option<&Record<ControlTest>> {
+        self.tests
+            .iter()
+            .find(|t| super::paths::test_id(&t.path) == id)
+    }
+
+    pub fn audit_finding(&self, id: &str) -> Option<&Record<AuditFinding>> {
+        self.audit_findings.iter().find(|f| f.value.id == id)
+    }
+
+    pub fn vendor(&self, id: &str) -> Option<&Record<Vendor>> {
+        self.vendors.iter().find(|v| v.value.id == id)
     }
 
     /// IDs of the records in `dir`, those that failed to load included.

@@ -63,7 +63,17 @@ impl Date {
     pub fn year(self) -> i32 {
         self.0.year()
     }
+
+    /// Whether soc2 works with this date: 1970 to 2200. Records and the command line
+    /// outside that range are refused, so that date arithmetic stays far from the
+    /// calendar's ends and a typo (`0026-07-01`) never passes as a date.
+    pub fn is_supported(self) -> bool {
+        (1970..=2200).contains(&self.year())
+    }
 }
+
+/// What a date out of range is told.
+pub const SUPPORTED_DATES: &str = "soc2 works with dates from 1970 to 2200";
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -110,7 +120,27 @@ impl Sha256Hex {
 
     pub fn of(bytes: &[u8]) -> Sha256Hex {
         use sha2::Digest;
-        let digest = sha2::Sha256::digest(bytes);
+        Sha256Hex::from_digest(&sha2::Sha256::digest(bytes))
+    }
+
+    /// The sha256 of everything `reader` gives, read in blocks: a file of any size is
+    /// hashed in a fixed amount of memory.
+    pub fn of_reader(mut reader: impl std::io::Read) -> std::io::Result<Sha256Hex> {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        let mut block = vec![0u8; 1 << 20];
+        loop {
+            match reader.read(&mut block) {
+                Ok(0) => break,
+                Ok(n) => hasher.update(&block[..n]),
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(Sha256Hex::from_digest(&hasher.finalize()))
+    }
+
+    fn from_digest(digest: &[u8]) -> Sha256Hex {
         let mut hex = String::with_capacity(64);
         for byte in digest.iter() {
             use fmt::Write;
@@ -315,6 +345,47 @@ pub fn is_valid_id(text: &str) -> bool {
         && bytes.all(|b| matches!(b, b'A'..=b'Z' | b'0'..=b'9' | b'-'))
 }
 
+/// What an invalid ID is told: the grammar, and an example.
+pub const ID_RULE: &str = "IDs are upper-case letters, digits and dashes, like AC-01 or POL-ACCESS";
+
+/// `text` when it is a valid record ID; otherwise a message naming the rule. Every ID
+/// that arrives from outside a file (the command line) passes here before a path is
+/// built from it.
+pub fn check_id(text: &str) -> Result<&str, String> {
+    if is_valid_id(text) {
+        Ok(text)
+    } else {
+        Err(format!("`{text}` is not a valid ID: {ID_RULE}"))
+    }
+}
+
+/// An evidence ID, `CONTROL/RECORD` (the record's file name without `.yaml`), checked
+/// so that it names a file inside the control's folder.
+pub fn check_evidence_id(text: &str) -> Result<&str, String> {
+    let invalid = || {
+        format!(
+            "`{text}` is not a valid evidence ID: expected CONTROL/RECORD, like AC-01/2026-10-03-mfa-report"
+        )
+    };
+    let (control, record) = text.split_once('/').ok_or_else(invalid)?;
+    check_id(control).map_err(|_| invalid())?;
+    if is_safe_name(record) {
+        Ok(text)
+    } else {
+        Err(invalid())
+    }
+}
+
+/// True when `name` is a file name soc2 may build a path from: letters, digits, `-`, `_`
+/// and `.`, not starting with a dot (so never `..`, a hidden file, or a folder).
+pub fn is_safe_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,6 +437,36 @@ mod tests {
         assert!(!is_valid_id("-AC"));
         assert!(!is_valid_id("AC_01"));
         assert!(!is_valid_id(""));
+        for bad in [
+            "../soc2",
+            "../../victim",
+            "AC-01/..",
+            "AC 01",
+            "ac-01",
+            ".git",
+        ] {
+            assert!(
+                check_id(bad).unwrap_err().contains("not a valid ID"),
+                "{bad}"
+            );
+        }
+        assert_eq!(check_id("AC-01"), Ok("AC-01"));
+    }
+
+    #[test]
+    fn evidence_ids_stay_in_their_folder() {
+        assert!(check_evidence_id("AC-01/2026-10-03-mfa-report").is_ok());
+        assert!(check_evidence_id("AC-01/2026-10-03-mfa_report.v2").is_ok());
+        for bad in [
+            "AC-01",
+            "AC-01/../x",
+            "../x/y",
+            "AC-01/a/b",
+            "AC-01/",
+            "AC-01/.hidden",
+        ] {
+            assert!(check_evidence_id(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -36,8 +36,8 @@ fn demo() -> (Store, Assessment) {
 fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
-        text: yaml.to_string(),
-        value: crate::store::from_yaml(yaml).unwrap(),
+        text: yaml.into(),
+        value: std::sync::Arc::new(crate::store::from_yaml(yaml).unwrap()),
     }
 }
 

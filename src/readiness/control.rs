@@ -164,6 +164,7 @@ pub(crate) fn assess_control(
             result.window_results = judged;
         }
     }
+    reasons.extend(super::deficient::reasons(past.store, &control.id, today));
     // Stable: reasons of one state keep the order they were found in.
     reasons.sort_by_key(|r| r.state);
 

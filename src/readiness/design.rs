@@ -4,6 +4,7 @@
 //! otherwise the version history holds (the first commit's for days before history
 //! starts).
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 
 use super::{ControlState, Reason};
@@ -20,6 +21,9 @@ pub(crate) struct Past<'a> {
     pub today: Date,
     /// The judging day's policies by ID, with their digests.
     pub policies: HashMap<&'a str, PolicyVersion>,
+    /// Each control version's approval state, by the version's address: a version is
+    /// judged for every window it stood in, and its digest is worth computing once.
+    approvals: RefCell<HashMap<*const Control, ApprovalState>>,
 }
 
 /// A control's design on one day.
@@ -54,7 +58,7 @@ impl<'a> Past<'a> {
             .map(|p| {
                 let version = PolicyVersion {
                     digest: model::digest::policy_in(store, &p.value),
-                    policy: p.value.clone(),
+                    policy: (*p.value).clone(),
                 };
                 (p.value.id.as_str(), version)
             })
@@ -64,6 +68,7 @@ impl<'a> Past<'a> {
             history,
             today,
             policies,
+            approvals: RefCell::default(),
         }
     }
 
@@ -136,6 +141,16 @@ impl<'a> Past<'a> {
             .cloned()
     }
 
+    fn approval(&self, control: &'a Control) -> ApprovalState {
+        *self
+            .approvals
+            .borrow_mut()
+            .entry(control as *const Control)
+            .or_insert_with(|| {
+                ApprovalState::of(control.approval.as_ref(), &model::digest::control(control))
+            })
+    }
+
     /// The control's design on `day`.
     pub(crate) fn design(&self, id: &str, day: Date) -> Design {
         let control = match self.control(id, day) {
@@ -165,8 +180,7 @@ impl<'a> Past<'a> {
         };
         let mut reasons = Vec::new();
         let mut reason = |state, detail: String| reasons.push(Reason { state, detail });
-        let approval =
-            ApprovalState::of(control.approval.as_ref(), &model::digest::control(control));
+        let approval = self.approval(control);
         match control.status {
             ControlStatus::NotApplicable if approval == ApprovalState::Approved => {
                 return Design::NotApplicable;

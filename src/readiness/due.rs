@@ -1,5 +1,5 @@
 //! What is overdue or falls due soon: evidence windows closing, evidence going stale,
-//! policy reviews, exceptions expiring and controls still to build.
+//! policy and vendor reviews, exceptions expiring and controls still to build.
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,9 @@ pub enum DueKind {
     Review,
     Exception,
     Build,
+    Finding,
+    /// A step of the program past (or near) its target date.
+    Step,
     /// An auditor's request waiting on the team (`requests::due`).
     Request,
 }
@@ -24,6 +27,8 @@ impl DueKind {
             DueKind::Review => "review",
             DueKind::Exception => "exception",
             DueKind::Build => "build",
+            DueKind::Finding => "finding",
+            DueKind::Step => "step",
             DueKind::Request => "request",
         }
     }
@@ -34,7 +39,7 @@ pub struct DueItem {
     pub date: Date,
     pub overdue: bool,
     pub kind: DueKind,
-    /// The control or policy the work is for.
+    /// The control, policy or program step (`step-4`) the work is for.
     pub id: String,
     pub owner: Option<String>,
     pub what: String,
@@ -128,12 +133,30 @@ pub fn due(program: &Program, assessment: &Assessment, until: Date) -> Vec<DueIt
             );
         }
     }
+    for finding in &assessment.open_findings {
+        let (date, what) = super::deficient::due_item(finding);
+        push(
+            date,
+            DueKind::Finding,
+            &finding.id,
+            &Some(finding.owner.clone()),
+            what,
+        );
+    }
+    // A vendor never reviewed is due for its first review now.
+    for vendor in &assessment.vendors {
+        let what = match vendor.review_due {
+            Some(_) => format!("review vendor {}", vendor.name),
+            None => format!("first review of vendor {}", vendor.name),
+        };
+        let date = vendor.review_due.unwrap_or(today);
+        push(date, DueKind::Review, &vendor.id, &vendor.owner, what);
+    }
     sort(&mut items);
     items
 }
 
-/// The order `soc2 due` lists work in: by date, then kind, then ID. Rows of other
-/// kinds (auditor requests) are merged in and sorted again.
+/// Due items in date order (then kind, then ID), however many lists they came from.
 pub fn sort(items: &mut [DueItem]) {
     items.sort_by(|a, b| (a.date, a.kind, &a.id).cmp(&(b.date, b.kind, &b.id)));
 }

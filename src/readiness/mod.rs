@@ -8,10 +8,12 @@
 //! never lowers readiness.
 
 mod control;
+pub mod deficient;
 pub(crate) mod design;
 pub mod due;
 pub mod evidence;
 pub mod risks;
+pub mod vendors;
 pub mod windows;
 
 use std::collections::{BTreeMap, HashMap};
@@ -40,6 +42,8 @@ pub enum ControlState {
     NoOwner,
     /// A window ended while the control's design did not hold.
     NotOperating,
+    /// An open finding of significant deficiency or worse, not yet retested.
+    Deficient,
     MissingEvidence,
     StaleEvidence,
     /// Evidence shows the control failed in a window.
@@ -59,6 +63,7 @@ impl ControlState {
             ControlState::Designed => "designed",
             ControlState::NoOwner => "no-owner",
             ControlState::NotOperating => "not-operating",
+            ControlState::Deficient => "deficient",
             ControlState::MissingEvidence => "missing-evidence",
             ControlState::StaleEvidence => "stale-evidence",
             ControlState::Deviation => "deviation",
@@ -326,6 +331,24 @@ pub struct CriterionResult {
     /// Why the criterion is excluded, for excluded criteria.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exclusion: Option<String>,
+    /// Carve-out subservice organisations whose controls carry the criterion, and
+    /// whether each holds.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carved_out: Vec<vendors::CarveOut>,
+}
+
+impl CriterionResult {
+    /// Why a partial criterion is partial: its controls not ready, and carve-outs that
+    /// do not hold.
+    pub fn gaps(&self) -> Vec<String> {
+        let mut gaps: Vec<String> = self
+            .not_ready
+            .iter()
+            .map(|c| format!("{c} is not ready"))
+            .collect();
+        gaps.extend(self.carved_out.iter().filter_map(|c| c.reason.clone()));
+        gaps
+    }
 }
 
 /// Counts of criteria by state, and readiness as a percentage of the in-scope ones.
@@ -419,11 +442,16 @@ pub struct Assessment {
     pub criteria: Vec<CriterionResult>,
     pub controls: Vec<ControlResult>,
     pub policies: Vec<PolicyResult>,
+    /// Vendors and subservice organisations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub vendors: Vec<vendors::VendorResult>,
     pub scope: ScopeResult,
     /// Type II: the windows of every in-scope, implemented control, counted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<WindowCounts>,
     pub history: HistoryNote,
+    /// Findings open on the judging day.
+    pub open_findings: Vec<deficient::OpenFinding>,
 }
 
 impl Assessment {
@@ -471,7 +499,9 @@ pub fn assess(store: &Store, today: Date, history: &History) -> Assessment {
                 .iter()
                 .any(|id| catalog::find(id).is_none_or(|c| program.scope.includes(c.category)));
     }
-    let criteria = assess_criteria(program, &controls, &scope);
+    let vendors =
+        vendors::assess_vendors(store.vendors.iter().map(|v| &*v.value), &controls, today);
+    let criteria = assess_criteria(program, &controls, &scope, &vendors);
     let mut overall = Score::default();
     let mut by_category: BTreeMap<Category, Score> = BTreeMap::new();
     for criterion in &criteria {
@@ -520,6 +550,7 @@ pub fn assess(store: &Store, today: Date, history: &History) -> Assessment {
         criteria,
         controls,
         policies,
+        vendors,
         scope,
         windows,
         history: HistoryNote {
@@ -527,6 +558,7 @@ pub fn assess(store: &Store, today: Date, history: &History) -> Assessment {
             windows_before_history,
             shallow: history.shallow,
         },
+        open_findings: deficient::open_findings(store, today),
     }
 }
 
@@ -588,6 +620,7 @@ fn assess_criteria(
     program: &Program,
     controls: &[ControlResult],
     scope: &ScopeResult,
+    vendors: &[vendors::VendorResult],
 ) -> Vec<CriterionResult> {
     let mut mapped: HashMap<&str, Vec<&ControlResult>> = HashMap::new();
     for control in controls.iter().filter(|c| !c.state.is_excused()) {
@@ -612,17 +645,13 @@ fn assess_criteria(
                 .filter(|c| !c.is_ready())
                 .map(|c| c.id.clone())
                 .collect();
-            // A criterion whose only controls are not-applicable is uncovered, not met:
-            // if it truly does not apply, it belongs in `scope.excluded_criteria`.
-            let state = if exclusion.is_some() {
-                CriterionState::Excluded
-            } else if controls.is_empty() {
-                CriterionState::Uncovered
-            } else if not_ready.is_empty() {
-                CriterionState::Met
-            } else {
-                CriterionState::Partial
-            };
+            let carved_out = carved_out(criterion.id, vendors);
+            let state = criterion_state(
+                exclusion.is_some(),
+                controls.len(),
+                not_ready.len(),
+                &carved_out,
+            );
             CriterionResult {
                 id: criterion.id.to_string(),
                 category: criterion.category,
@@ -631,9 +660,41 @@ fn assess_criteria(
                 controls: controls.iter().map(|c| c.id.clone()).collect(),
                 not_ready,
                 exclusion,
+                carved_out,
             }
         })
         .collect()
+}
+
+/// The carve-outs of the subservice organisations whose controls carry `criterion`.
+fn carved_out(criterion: &str, vendors: &[vendors::VendorResult]) -> Vec<vendors::CarveOut> {
+    vendors
+        .iter()
+        .filter(|v| v.criteria.iter().any(|c| c == criterion))
+        .filter_map(|v| v.carve_out.clone())
+        .collect()
+}
+
+/// The one precedence of a criterion's state: excluded (with an approved scope);
+/// uncovered when no control counts and no carve-out carries it; met when every
+/// control that counts is ready and every carve-out holds; otherwise partial. A
+/// criterion whose only controls are not-applicable is uncovered, not met: if it truly
+/// does not apply, it belongs in `scope.excluded_criteria`.
+fn criterion_state(
+    excluded: bool,
+    controls: usize,
+    not_ready: usize,
+    carved_out: &[vendors::CarveOut],
+) -> CriterionState {
+    if excluded {
+        CriterionState::Excluded
+    } else if controls == 0 && carved_out.is_empty() {
+        CriterionState::Uncovered
+    } else if not_ready == 0 && carved_out.iter().all(|c| c.holds) {
+        CriterionState::Met
+    } else {
+        CriterionState::Partial
+    }
 }
 
 #[cfg(test)]

@@ -11,8 +11,10 @@ fn day(text: &str) -> Date {
 fn record<T: serde::de::DeserializeOwned>(path: &str, yaml: &str) -> Record<T> {
     Record {
         path: path.to_string(),
-        text: yaml.to_string(),
-        value: crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+        text: yaml.into(),
+        value: std::sync::Arc::new(
+            crate::store::from_yaml(yaml).unwrap_or_else(|e| panic!("{path}: {e}")),
+        ),
     }
 }
 
@@ -45,7 +47,7 @@ impl Fixture {
             &format!("id: {id}\ntitle: {id}\n{yaml}"),
         );
         if !yaml.contains("approval") && !yaml.contains("# unapproved") {
-            control.value.approval = Some(Approval {
+            control.value_mut().approval = Some(Approval {
                 by: "approver@example.com".into(),
                 at: day("2026-01-05"),
                 digest: digest::control(&control.value).current,
@@ -61,7 +63,7 @@ impl Fixture {
             &format!("policies/{id}.yaml"),
             &format!("id: {id}\ntitle: {id}\nowner: o\nlast_reviewed: {reviewed}\n"),
         );
-        policy.value.approval = Some(Approval {
+        policy.value_mut().approval = Some(Approval {
             by: "approver@example.com".into(),
             at: day(reviewed),
             digest: digest::policy(&policy.value, None).current,
@@ -92,6 +94,14 @@ impl Fixture {
 
     fn assess(&self, today: &str) -> Assessment {
         assess(&self.store, day(today), &self.history)
+    }
+
+    fn vendor(mut self, id: &str, yaml: &str) -> Fixture {
+        self.store.vendors.push(record(
+            &format!("vendors/{id}.yaml"),
+            &format!("id: {id}\nname: {id}\ncriticality: critical\n{yaml}"),
+        ));
+        self
     }
 }
 
@@ -287,8 +297,8 @@ fn unapproved_and_changed_controls() {
         "AC-01",
     );
     f = fresh(f, "AC-02");
-    f.store.controls[0].value.approval = None;
-    f.store.controls[1].value.title = "Edited after approval".into();
+    f.store.controls[0].value_mut().approval = None;
+    f.store.controls[1].value_mut().title = "Edited after approval".into();
     let a = f.assess("2026-11-22");
     assert_eq!(state(&a, "AC-01"), ControlState::Unapproved);
     assert_eq!(a.control("AC-01").unwrap().approval, ApprovalState::Missing);
@@ -316,7 +326,7 @@ fn policies_must_be_approved_and_reviewed() {
     assert!(a.policies[0].overdue);
 
     let mut unapproved = f;
-    unapproved.store.policies[0].value.title = "Changed".into();
+    unapproved.store.policies[0].value_mut().title = "Changed".into();
     let a = unapproved.assess("2026-11-22");
     assert_eq!(state(&a, "AC-01"), ControlState::Unapproved);
     assert_eq!(
@@ -343,7 +353,7 @@ fn policy_overdue_without_other_gaps() {
 #[test]
 fn a_policy_review_interval_can_be_months() {
     let mut f = Fixture::new().policy("POL-A", "2026-01-31");
-    f.store.policies[0].value.review_every = Some(model::Interval::parse("1m").unwrap());
+    f.store.policies[0].value_mut().review_every = Some(model::Interval::parse("1m").unwrap());
     assert_eq!(
         f.assess("2026-02-28").policies[0].review_due,
         Some(day("2026-02-28"))
@@ -809,13 +819,14 @@ mod judged_as_it_stood {
                 id: format!("{i:040}"),
                 date: day(d),
                 author_email: "dev@example.com".into(),
+                committer_email: "dev@example.com".into(),
                 action: None,
             })
             .collect()
     }
 
     fn control(f: &Fixture, id: &str) -> Control {
-        f.store.control(id).unwrap().value.clone()
+        (*f.store.control(id).unwrap().value).clone()
     }
 
     /// OPS-01 as the fixture holds it now, and `then` (a control) in the first commit.
@@ -887,9 +898,9 @@ mod judged_as_it_stood {
         for month in 7..=12 {
             f = monthly(f, month);
         }
-        let approved = f.store.policy("POL-A").unwrap().value.clone();
+        let approved = (*f.store.policy("POL-A").unwrap().value).clone();
         let then = control(&f, "OPS-01");
-        f.store.policies[0].value.description = Some("edited in November".into());
+        f.store.policies[0].value_mut().description = Some("edited in November".into());
         let mut f = with_past(
             f,
             &["2026-06-01", "2026-11-20"],
@@ -1286,5 +1297,68 @@ mod due_work {
         let f = Fixture::with_program(program).control("GOV-01", planned);
         assert_eq!(items(&f, "2026-11-22", "2026-12-01"), []);
         assert_eq!(items(&f, "2026-11-22", "2027-01-01")[0].0, "2027-01-01");
+    }
+}
+
+mod carve_out {
+    use super::*;
+
+    const CLOUD: &str = "method: carve-out\ncsoc: [{criterion: CC6.4, description: Data centres}]\nsoc_report: {type: type2, period: {start: 2025-10-01, end: 2026-09-30}, received_on: 2026-10-20, reviewed_by: sam, reviewed_on: 2026-10-28}\n";
+    const REVIEW: &str = "owner: sam\ncriteria: [CC9.2]\nstatus: implemented\nfrequency: annual\n";
+
+    fn criterion(a: &Assessment, id: &str) -> CriterionResult {
+        a.criterion(id).unwrap().clone()
+    }
+
+    #[test]
+    fn a_criterion_carried_by_a_holding_carve_out_is_met_without_a_control() {
+        let f = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02").vendor("CLOUD", CLOUD);
+        let a = f.assess("2026-11-23");
+        let cc64 = criterion(&a, "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Met);
+        assert_eq!(cc64.carved_out.len(), 1);
+        assert!(cc64.carved_out[0].holds);
+        // Without the vendor, nothing covers it.
+        let without = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02");
+        assert_eq!(
+            criterion(&without.assess("2026-11-23"), "CC6.4").state,
+            CriterionState::Uncovered
+        );
+    }
+
+    #[test]
+    fn a_carve_out_that_does_not_hold_leaves_its_criterion_partial_with_the_reason() {
+        // The monitoring control has no evidence.
+        let f = Fixture::new()
+            .control("VM-02", REVIEW)
+            .vendor("CLOUD", CLOUD);
+        let cc64 = criterion(&f.assess("2026-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Partial);
+        assert_eq!(
+            cc64.gaps(),
+            ["the monitoring control VM-02 is not ready (missing-evidence)"]
+        );
+        // A stale report.
+        let f = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02").vendor("CLOUD", CLOUD);
+        let cc64 = criterion(&f.assess("2027-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Partial);
+    }
+
+    #[test]
+    fn a_carve_out_does_not_excuse_our_own_controls_and_inclusive_carries_nothing() {
+        let f = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02")
+            .control(
+                "PHY-01",
+                "owner: a\ncriteria: [CC6.4]\nstatus: designed\nfrequency: annual\n",
+            )
+            .vendor("CLOUD", CLOUD);
+        let cc64 = criterion(&f.assess("2026-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Partial);
+        assert_eq!(cc64.gaps(), ["PHY-01 is not ready"]);
+        let inclusive = fresh(Fixture::new().control("VM-02", REVIEW), "VM-02")
+            .vendor("CLOUD", &CLOUD.replace("carve-out", "inclusive"));
+        let cc64 = criterion(&inclusive.assess("2026-11-23"), "CC6.4");
+        assert_eq!(cc64.state, CriterionState::Uncovered);
+        assert!(cc64.carved_out.is_empty());
     }
 }

@@ -12,8 +12,15 @@ impl CheckReport {
             Some(min) if !g.passed => {
                 format!("readiness {:.1}% is below the gate of {min}%", g.overall)
             }
+            Some(0) => format!(
+                "readiness {:.1}% meets the gate of 0%, which nothing fails: raise `gate.min_readiness` in soc2.yaml (or pass --min-readiness) to fail below a readiness",
+                g.overall
+            ),
             Some(min) => format!("readiness {:.1}% meets the gate of {min}%", g.overall),
-            None => format!("readiness {:.1}% (no gate set)", g.overall),
+            None => format!(
+                "readiness {:.1}% (no gate set: set `gate.min_readiness` in soc2.yaml, or pass --min-readiness, to fail below a readiness)",
+                g.overall
+            ),
         }
     }
 
@@ -78,6 +85,125 @@ pub fn render_github(report: &CheckReport, findings: &[Finding]) -> String {
         "check failed"
     };
     out.push_str(&format!("{verdict}: {}\n", report.summary_line()));
+    out
+}
+
+/// SARIF 2.1.0, for code-scanning upload (GitHub's `upload-sarif`, and other tools that
+/// read it): one rule per finding code, one result per finding, paths relative to the
+/// repository's top. `version` is soc2's.
+pub fn render_sarif(findings: &[Finding], version: &str) -> String {
+    let rules: Vec<serde_json::Value> = Code::ALL
+        .iter()
+        .map(|code| {
+            serde_json::json!({
+                "id": code.as_str(),
+                "shortDescription": {"text": code.summary()},
+                "fullDescription": {"text": code.explanation()},
+                "help": {"text": format!("soc2 check --explain {}", code.as_str())},
+                "defaultConfiguration": {"level": sarif_level(code.default_severity())},
+            })
+        })
+        .collect();
+    let results: Vec<serde_json::Value> = findings
+        .iter()
+        .map(|finding| {
+            let mut text = finding.message.clone();
+            if let Some(hint) = &finding.hint {
+                text.push_str(&format!(" (hint: {hint})"));
+            }
+            let index = Code::ALL.iter().position(|c| *c == finding.code);
+            // Code scanning places every result in a file: one about the store as a
+            // whole belongs to soc2.yaml.
+            let file = finding
+                .file
+                .as_deref()
+                .unwrap_or(crate::model::paths::PROGRAM_FILE);
+            let mut physical = serde_json::json!({
+                "artifactLocation": {"uri": file, "uriBaseId": "%SRCROOT%"},
+            });
+            if let Some(position) = finding.position {
+                physical["region"] = serde_json::json!({
+                    "startLine": position.line,
+                    "startColumn": position.column,
+                });
+            }
+            serde_json::json!({
+                "ruleId": finding.code.as_str(),
+                "ruleIndex": index,
+                "level": sarif_level(finding.severity),
+                "message": {"text": text},
+                "locations": [{"physicalLocation": physical}],
+            })
+        })
+        .collect();
+    let sarif = serde_json::json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "soc2",
+                "version": version,
+                "rules": rules,
+            }},
+            "results": results,
+            "columnKind": "unicodeCodePoints",
+        }],
+    });
+    let mut text = serde_json::to_string_pretty(&sarif).expect("SARIF serialises");
+    text.push('\n');
+    text
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// At most this many findings of each severity are listed in the job summary.
+const SUMMARY_LISTED: usize = 30;
+
+/// The Markdown job summary `--format github` appends to `$GITHUB_STEP_SUMMARY`: the
+/// verdict, the readiness against the gate, and the errors and warnings.
+pub fn render_summary(report: &CheckReport, findings: &[Finding]) -> String {
+    let verdict = if report.passed { "passed" } else { "failed" };
+    let mut out = format!(
+        "\n## soc2 check {verdict}\n\n{}.\n\n| Errors | Warnings | Readiness | Gate |\n|--:|--:|--:|--:|\n| {} | {} | {:.1}% | {} |\n",
+        report.summary_line(),
+        report.summary.errors,
+        report.summary.warnings,
+        report.readiness.overall,
+        report
+            .readiness
+            .min
+            .map_or("none".to_string(), |m| format!("{m}%")),
+    );
+    for (severity, heading) in [(Severity::Error, "Errors"), (Severity::Warning, "Warnings")] {
+        let listed: Vec<&Finding> = findings.iter().filter(|f| f.severity == severity).collect();
+        if listed.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("\n### {heading} ({})\n\n", listed.len()));
+        for finding in listed.iter().take(SUMMARY_LISTED) {
+            let place = finding
+                .location()
+                .map(|l| format!(" `{l}`"))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "- **{}**{place}: {}\n",
+                finding.code.as_str(),
+                finding.message.replace('\n', " ")
+            ));
+        }
+        if listed.len() > SUMMARY_LISTED {
+            out.push_str(&format!(
+                "- … and {} more (`soc2 check` lists every one)\n",
+                listed.len() - SUMMARY_LISTED
+            ));
+        }
+    }
     out
 }
 

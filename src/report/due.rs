@@ -8,15 +8,11 @@ pub fn render(items: &[DueItem], until: Date, style: Style) -> String {
     if items.is_empty() {
         return format!("Nothing overdue and nothing due by {until}.\n");
     }
-    let mut t = table(&["Due", "", "Kind", "ID", "Owner", "What"]);
+    let mut t = table(&["Due", "State", "Kind", "ID", "Owner", "What"]);
     for item in items {
         t.add_row(vec![
             item.date.to_string(),
-            if item.overdue {
-                "overdue".to_string()
-            } else {
-                String::new()
-            },
+            if item.overdue { "overdue" } else { "due" }.to_string(),
             item.kind.as_str().to_string(),
             item.id.clone(),
             item.owner.clone().unwrap_or_else(|| "-".to_string()),

@@ -5,12 +5,26 @@ use super::Style;
 use crate::Hinted;
 
 pub fn render(err: &anyhow::Error, style: Style) -> String {
-    let mut out = format!("{} {err}\n", style.red("error:"));
+    let mut from_git = false;
+    let mut plain = |text: String| match text.find("; class=") {
+        // libgit2 ends its messages with `; class=Merge (22); code=NotFound (-3)`.
+        Some(at) => {
+            from_git = true;
+            text[..at].to_string()
+        }
+        None => text,
+    };
+    let mut out = format!("{} {}\n", style.red("error:"), plain(err.to_string()));
     for cause in err.chain().skip(1) {
-        out.push_str(&format!("  caused by: {cause}\n"));
+        out.push_str(&format!("  caused by: {}\n", plain(cause.to_string())));
     }
-    if let Some(hinted) = err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
-        out.push_str(&format!("{} {}\n", style.cyan("hint:"), hinted.hint));
+    match err.chain().find_map(|e| e.downcast_ref::<Hinted>()) {
+        Some(hinted) => out.push_str(&format!("{} {}\n", style.cyan("hint:"), hinted.hint)),
+        None if from_git => out.push_str(&format!(
+            "{} this is git's own error: `git status` in the repository may say more, and soc2 changed nothing unless it said so\n",
+            style.cyan("hint:")
+        )),
+        None => {}
     }
     out
 }
@@ -33,6 +47,17 @@ pub fn internal(version: &str, message: &str, location: &str) -> String {
 mod tests {
     use super::*;
     use anyhow::Context;
+
+    #[test]
+    fn git_errors_read_plainly_with_a_hint() {
+        let err = Err::<(), _>(anyhow::anyhow!(
+            "no merge base found; class=Merge (22); code=NotFound (-3)"
+        ))
+        .context("finding the base")
+        .unwrap_err();
+        let text = render(&err, Style::plain());
+        assert!(text.starts_with("error: finding the base\n  caused by: no merge base found\nhint: this is git's own error"), "{text}");
+    }
 
     #[test]
     fn chain_then_hint() {

@@ -20,7 +20,10 @@ pub fn render_table(rows: &[EvidenceSummary], style: Style) -> String {
             format!("{}..{}", covered.from, covered.to),
             row.record.kind.as_str().to_string(),
             row.record.files.len().to_string(),
-            row.record.description.clone().unwrap_or_default(),
+            match &row.not_counted {
+                Some(reason) => format!("does not count: {reason}"),
+                None => row.record.description.clone().unwrap_or_default(),
+            },
         ]);
     }
     format!("{t}\n{}\n", style.dim(&plural(rows.len(), "record")))

@@ -3,6 +3,21 @@
 use super::{Style, plural, table};
 use crate::trail::Entry;
 
+/// At most this many objects are named in a row; JSON has them all.
+const OBJECTS_SHOWN: usize = 3;
+
+/// `AC-01, AC-02, AC-03 and 47 more`.
+fn objects_text(objects: &[String]) -> String {
+    if objects.len() <= OBJECTS_SHOWN + 1 {
+        return objects.join(", ");
+    }
+    format!(
+        "{} and {} more",
+        objects[..OBJECTS_SHOWN].join(", "),
+        objects.len() - OBJECTS_SHOWN
+    )
+}
+
 pub fn render(entries: &[Entry], style: Style) -> String {
     if entries.is_empty() {
         return "No changes to the store in this history.\n".to_string();
@@ -13,7 +28,7 @@ pub fn render(entries: &[Entry], style: Style) -> String {
             e.date.to_string(),
             e.author.email.clone(),
             e.action.clone(),
-            e.objects.join(", "),
+            objects_text(&e.objects),
             e.commit[..12].to_string(),
             e.summary.clone(),
         ]);

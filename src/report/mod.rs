@@ -1,6 +1,7 @@
 //! Renderers: they turn results into text and never compute or read anything.
 
 pub mod check;
+pub mod collect;
 pub mod controls;
 pub mod criteria;
 pub mod diagnostics;
@@ -10,15 +11,18 @@ pub mod error;
 pub mod evidence;
 pub mod handoff;
 pub mod ical;
+pub mod internal_audit;
 pub mod log;
 pub mod oscal;
 pub mod policies;
+pub mod program;
 pub mod requests;
 pub mod risks;
 pub mod schema;
 pub mod show;
 pub mod status;
 pub mod timeline;
+pub mod vendors;
 pub mod verify;
 
 use std::io::IsTerminal;

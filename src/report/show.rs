@@ -1,12 +1,15 @@
 //! `soc2 show`: one record and what links to it, for people.
 
 use super::{Style, table};
-use crate::links::{CriterionInfo, EvidenceSummary, FileCheck, Linked, Shown};
-use crate::model::{Control, Evidence, Policy, Risk};
+use crate::internal_audit::{FindingSummary, TestSummary};
+use crate::links::{ApprovedVersion, CriterionInfo, EvidenceSummary, FileCheck, Linked, Shown};
+use crate::model::{Control, Evidence, Policy, Risk, SystemDescription, Vendor};
 use crate::readiness::risks::RiskResult;
+use crate::readiness::vendors::VendorResult;
 use crate::readiness::{
     self, Assessment, ControlResult, CriterionResult, PolicyResult, Received, WindowResult,
 };
+use crate::system::{Problem, SectionProblem};
 
 /// `AC-01/2026-10-03-mfa (collected 2026-10-03, received 2026-10-05)`.
 fn evidence_line(id: &str, evidence: &[EvidenceSummary]) -> String {
@@ -51,14 +54,35 @@ pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
             linked_criteria: criteria,
             policies,
             evidence: records,
+            tests,
+            findings,
         } => control(
-            result, windows, record, criteria, policies, records, assessment, style,
+            &ControlPage {
+                result,
+                windows,
+                record,
+                criteria,
+                policies,
+                evidence: records,
+                tests,
+                findings,
+            },
+            assessment,
+            style,
         ),
         Shown::Policy {
             result,
             record,
             controls,
-        } => policy(result, record, controls, style),
+            versions,
+        } => policy(result, record, controls, versions, style),
+        Shown::Vendor { result, record } => vendor(result, record, style),
+        Shown::System {
+            record,
+            approval,
+            problems,
+            text,
+        } => system(record.as_ref(), *approval, problems, text.as_deref(), style),
         Shown::Criterion {
             criterion: info,
             result,
@@ -69,21 +93,34 @@ pub fn render(shown: &Shown, assessment: &Assessment, style: Style) -> String {
             id,
             record,
             checked,
-        } => evidence(id, record, checked, style),
+            not_counted,
+        } => evidence(id, record, checked, not_counted.as_deref(), style),
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn control(
-    result: &ControlResult,
-    windows: &[WindowResult],
-    record: &Control,
-    criteria: &[Linked],
-    policies: &[PolicyResult],
-    evidence: &[EvidenceSummary],
-    assessment: &Assessment,
-    style: Style,
-) -> String {
+/// What `soc2 show` says about a control.
+struct ControlPage<'a> {
+    result: &'a ControlResult,
+    windows: &'a [WindowResult],
+    record: &'a Control,
+    criteria: &'a [Linked],
+    policies: &'a [PolicyResult],
+    evidence: &'a [EvidenceSummary],
+    tests: &'a [TestSummary],
+    findings: &'a [FindingSummary],
+}
+
+fn control(page: &ControlPage, assessment: &Assessment, style: Style) -> String {
+    let ControlPage {
+        result,
+        windows,
+        record,
+        criteria,
+        policies,
+        evidence,
+        tests,
+        findings,
+    } = *page;
     let mut out = format!("{} {}\n\n", style.bold(&result.id), record.title);
     out.push_str(&line("state", result.state.as_str()));
     out.push_str(&line("status", record.status.as_str()));
@@ -214,7 +251,14 @@ fn control(
                 .map(|d| format!(": {d}"))
                 .unwrap_or_default()
         ));
+        if let Some(reason) = &e.not_counted {
+            out.push_str(&format!(
+                "      {} {reason}\n",
+                style.red("does not count:")
+            ));
+        }
     }
+    out.push_str(&super::internal_audit::control_section(tests, findings));
     if let Some(description) = &record.description {
         out.push_str(&format!("\n{description}\n"));
     }
@@ -224,7 +268,13 @@ fn control(
     out
 }
 
-fn policy(result: &PolicyResult, record: &Policy, controls: &[Linked], style: Style) -> String {
+fn policy(
+    result: &PolicyResult,
+    record: &Policy,
+    controls: &[Linked],
+    versions: &[ApprovedVersion],
+    style: Style,
+) -> String {
     let mut out = format!("{} {}\n\n", style.bold(&result.id), record.title);
     out.push_str(&line("owner", record.owner.as_deref().unwrap_or("-")));
     out.push_str(&line("version", record.version));
@@ -249,6 +299,157 @@ fn policy(result: &PolicyResult, record: &Policy, controls: &[Linked], style: St
     for c in controls {
         out.push_str(&format!("  {:<8} {:<18} {}\n", c.id, c.state, c.title));
     }
+    out.push_str(&format!("\nApproved versions ({}):\n", versions.len()));
+    if versions.is_empty() {
+        out.push_str("  none in git history\n");
+    }
+    for v in versions {
+        out.push_str(&format!(
+            "  version {:<3} approved by {} on {}, commit {}\n",
+            v.version,
+            v.by,
+            v.at,
+            &v.commit[..v.commit.len().min(12)]
+        ));
+        out.push_str(&format!(
+            "              named by {}\n",
+            if v.controls.is_empty() {
+                "no control".to_string()
+            } else {
+                v.controls.join(", ")
+            }
+        ));
+    }
+    out
+}
+
+fn vendor(result: &VendorResult, record: &Vendor, style: Style) -> String {
+    let mut out = format!("{} {}\n\n", style.bold(&result.id), record.name);
+    out.push_str(&line("criticality", result.criticality.as_str()));
+    out.push_str(&line("owner", record.owner.as_deref().unwrap_or("-")));
+    if !record.services.is_empty() {
+        out.push_str(&line("services", record.services.join(", ")));
+    }
+    if !record.data.is_empty() {
+        out.push_str(&line("data", record.data.join(", ")));
+    }
+    out.push_str(&line(
+        "method",
+        record
+            .method
+            .map_or("not a subservice organisation", |m| m.as_str()),
+    ));
+    let reviewed = result
+        .last_review
+        .map_or("never".to_string(), |d| d.to_string());
+    out.push_str(&line("reviewed", reviewed));
+    let due = result.review_due.map_or("-".to_string(), |d| {
+        format!("{d}{}", if result.overdue { " (overdue)" } else { "" })
+    });
+    out.push_str(&line("review due", due));
+    if let Some(report) = &record.soc_report {
+        out.push_str(&line(
+            "SOC report",
+            format!(
+                "{} for {}..{}, received {}; {}{}",
+                report.kind.as_str(),
+                report.period.start,
+                report.period.end,
+                report.received_on,
+                result.report.as_str(),
+                result
+                    .report_current_until
+                    .map(|d| format!(" until {d}"))
+                    .unwrap_or_default()
+            ),
+        ));
+        let reviewed = match (&report.reviewed_by, report.reviewed_on) {
+            (Some(by), Some(on)) => format!("by {by} on {on}"),
+            _ => "not reviewed".to_string(),
+        };
+        out.push_str(&line("  review", reviewed));
+        if let Some(bridge) = &report.bridge_letter {
+            out.push_str(&line(
+                "  bridge",
+                format!("letter through {}", bridge.through),
+            ));
+        }
+    } else if record.is_subservice() {
+        out.push_str(&line("SOC report", "none on record"));
+    }
+    if let Some(carve_out) = &result.carve_out {
+        out.push_str(&line(
+            "carve-out",
+            match &carve_out.reason {
+                None => format!(
+                    "holds (monitored by {})",
+                    result.monitoring_control.as_deref().unwrap_or("-")
+                ),
+                Some(reason) => format!("does not hold: {reason}"),
+            },
+        ));
+    }
+    if !record.csoc.is_empty() {
+        out.push_str("\nCriteria its controls carry:\n");
+        for csoc in &record.csoc {
+            out.push_str(&format!("  {:<6} {}\n", csoc.criterion, csoc.description));
+        }
+    }
+    if !result.cuec.is_empty() {
+        out.push_str("\nWhat it expects of us:\n");
+        for cuec in &result.cuec {
+            out.push_str(&format!(
+                "  {:<8} {:<18} {}\n",
+                cuec.control,
+                cuec.state.map_or("unknown", |s| s.as_str()),
+                cuec.description
+            ));
+        }
+    }
+    if let Some(description) = &record.description {
+        out.push_str(&format!("\n{description}\n"));
+    }
+    out
+}
+
+fn system(
+    record: Option<&SystemDescription>,
+    approval: readiness::ApprovalState,
+    problems: &[SectionProblem],
+    text: Option<&str>,
+    style: Style,
+) -> String {
+    let mut out = format!("{}\n\n", style.bold("System description"));
+    let Some(text) = text else {
+        out.push_str("There is no system description (system/description.md): a new `soc2 init` in an empty folder shows the template.\n");
+        return out;
+    };
+    if let Some(record) = record {
+        out.push_str(&line("owner", record.owner.as_deref().unwrap_or("-")));
+        out.push_str(&line("version", record.version));
+        let approved = match (&record.approval, approval) {
+            (Some(a), readiness::ApprovalState::Approved) => format!("by {} on {}", a.by, a.at),
+            (Some(a), _) => format!("by {} on {}, but the text changed since", a.by, a.at),
+            (None, _) => "none".to_string(),
+        };
+        out.push_str(&line("approval", approved));
+        let due = record
+            .review_due()
+            .map_or("-".to_string(), |d| d.to_string());
+        out.push_str(&line("review due", due));
+    }
+    if problems.is_empty() {
+        out.push_str(&line("sections", "every section is there and written"));
+    } else {
+        for p in problems {
+            let what = match p.problem {
+                Problem::Missing => "missing",
+                Problem::Empty => "empty",
+            };
+            out.push_str(&line("section", format!("{} ({what})", p.heading)));
+        }
+    }
+    out.push_str(&format!("\n{text}"));
     out
 }
 
@@ -275,6 +476,15 @@ fn criterion(
         None => "out of scope".to_string(),
     };
     out.push_str(&line("state", state));
+    for carve_out in result.iter().flat_map(|r| &r.carved_out) {
+        out.push_str(&line(
+            "carved out",
+            match &carve_out.reason {
+                None => format!("to {}, whose SOC report holds", carve_out.vendor),
+                Some(reason) => format!("to {}, which does not hold: {reason}", carve_out.vendor),
+            },
+        ));
+    }
     out.push_str(&format!("\nControls ({}):\n", controls.len()));
     for c in controls {
         out.push_str(&format!("  {:<8} {:<18} {}\n", c.id, c.state, c.title));
@@ -308,9 +518,21 @@ fn risk(result: &RiskResult, record: &Risk, style: Style) -> String {
     out
 }
 
-fn evidence(id: &str, record: &Evidence, checked: &[FileCheck], style: Style) -> String {
+fn evidence(
+    id: &str,
+    record: &Evidence,
+    checked: &[FileCheck],
+    not_counted: Option<&str>,
+    style: Style,
+) -> String {
     let covers = record.covered();
     let mut out = format!("{}\n\n", style.bold(id));
+    if let Some(reason) = not_counted {
+        out.push_str(&format!(
+            "{} {reason}\n\n",
+            style.red("This record does not count as evidence:")
+        ));
+    }
     out.push_str(&line("control", &record.control));
     out.push_str(&line(
         "collected",

@@ -4,11 +4,14 @@ use serde::{Deserialize, Serialize};
 
 use super::{Style, align_right, table};
 use crate::catalog::Category;
+use crate::internal_audit::AuditResults;
+use crate::model::Conclusion;
 use crate::model::{AuditType, ControlStatus, Date, Period};
 use crate::readiness::{
     Assessment, CategoryScore, ControlResult, ControlState, CriterionState, EvidenceRule,
     HistoryNote, Score, WindowCounts,
 };
+use crate::store::integrity::Distrusted;
 
 /// Which part of the program to show.
 #[derive(Clone, Debug, Default)]
@@ -32,6 +35,10 @@ pub struct ControlCounts {
     pub not_applicable: usize,
     /// Controls that did not exist during the judged period (added since).
     pub not_in_period: usize,
+    /// Controls left out because every criterion they map to is out of the audit's
+    /// scope (not counted in `total`).
+    #[serde(default)]
+    pub out_of_scope: usize,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,8 +66,47 @@ pub struct StatusView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub windows: Option<WindowCounts>,
     pub history: HistoryNote,
+    /// The internal audit of the period, over the controls shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tested: Option<Tested>,
     pub uncovered: Vec<UncoveredCriterion>,
     pub not_ready: Vec<ControlResult>,
+    /// Evidence records that do not count (files missing or changed, not in git), of
+    /// the controls shown.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_counted: Vec<Distrusted>,
+    /// Criteria left partial by a carve-out subservice organisation that does not hold.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub carve_outs: Vec<CarveOutGap>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CarveOutGap {
+    pub criterion: String,
+    pub vendor: String,
+    pub reason: String,
+}
+
+impl StatusView {
+    /// Names the evidence that was set aside (see `audit::set_aside`), for the controls
+    /// the filter shows.
+    pub fn with_not_counted(
+        mut self,
+        distrusted: &[Distrusted],
+        assessment: &Assessment,
+        filter: &Filter,
+    ) -> StatusView {
+        self.not_counted = distrusted
+            .iter()
+            .filter(|d| {
+                assessment
+                    .control(&d.control)
+                    .is_none_or(|c| c.in_scope && filter.control(c))
+            })
+            .cloned()
+            .collect();
+        self
+    }
 }
 
 pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
@@ -90,7 +136,30 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             })
             .collect()
     };
+    let carve_outs = if filter.owner.is_some() {
+        Vec::new()
+    } else {
+        assessment
+            .criteria
+            .iter()
+            .filter(|c| {
+                filter
+                    .category
+                    .is_none_or(|category| c.category == category)
+            })
+            .flat_map(|c| {
+                c.carved_out.iter().filter_map(|carve| {
+                    carve.reason.as_ref().map(|reason| CarveOutGap {
+                        criterion: c.id.clone(),
+                        vendor: carve.vendor.clone(),
+                        reason: reason.clone(),
+                    })
+                })
+            })
+            .collect()
+    };
     StatusView {
+        carve_outs,
         organisation: assessment.organisation.clone(),
         today: assessment.today,
         audit: assessment.audit,
@@ -113,6 +182,11 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             not_ready: count(&|c| !c.is_ready() && !c.state.is_excused()),
             not_applicable: count(&|c| c.state == ControlState::NotApplicable),
             not_in_period: count(&|c| c.state == ControlState::NotInPeriod),
+            out_of_scope: assessment
+                .controls
+                .iter()
+                .filter(|c| !c.in_scope && filter.control(c))
+                .count(),
         },
         next_period: assessment.next_period,
         windows: match assessment.evidence_rule {
@@ -127,12 +201,64 @@ pub fn view(assessment: &Assessment, filter: &Filter) -> StatusView {
             EvidenceRule::Freshness { .. } => None,
         },
         history: assessment.history.clone(),
+        tested: None,
         uncovered,
         not_ready: controls
             .into_iter()
             .filter(|c| !c.is_ready() && !c.state.is_excused())
             .cloned()
             .collect(),
+        not_counted: Vec::new(),
+    }
+}
+
+/// At most this many records not counted are listed in a table; JSON has them all.
+const NOT_COUNTED_SHOWN: usize = 20;
+
+/// `AC-01/2026-10-03-mfa: evidence/AC-01/x.csv has changed since it was recorded`.
+fn not_counted_lines(view: &StatusView) -> Vec<String> {
+    let mut lines: Vec<String> = view
+        .not_counted
+        .iter()
+        .take(NOT_COUNTED_SHOWN)
+        .map(|d| format!("{}: {}", d.id, d.reason))
+        .collect();
+    if view.not_counted.len() > NOT_COUNTED_SHOWN {
+        lines.push(format!(
+            "… and {} more (`soc2 check` lists every one)",
+            view.not_counted.len() - NOT_COUNTED_SHOWN
+        ));
+    }
+    lines
+}
+
+/// "Tested: N of M controls this period, K deficient, F open findings".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tested {
+    /// Key controls (in scope, implemented) with a concluded test of the period.
+    pub tested: usize,
+    pub key_controls: usize,
+    /// Of those, the ones whose latest test concluded deficient.
+    pub deficient: usize,
+    pub open_findings: usize,
+}
+
+/// The testing line of `status`, for the controls `filter` shows.
+pub fn tested(results: &AuditResults, assessment: &Assessment, filter: &Filter) -> Tested {
+    let shown = |id: &str| assessment.control(id).is_some_and(|c| filter.control(c));
+    let controls: Vec<_> = results.controls.iter().filter(|c| shown(&c.id)).collect();
+    Tested {
+        tested: controls.iter().filter(|c| c.conclusion.is_some()).count(),
+        key_controls: controls.len(),
+        deficient: controls
+            .iter()
+            .filter(|c| c.conclusion == Some(Conclusion::Deficient))
+            .count(),
+        open_findings: results
+            .open_findings
+            .iter()
+            .filter(|f| (filter.owner.is_none() && filter.category.is_none()) || shown(&f.control))
+            .count(),
     }
 }
 
@@ -230,6 +356,12 @@ fn controls_line(view: &StatusView) -> String {
             super::plural(c.not_in_period, "control")
         ));
     }
+    if c.out_of_scope > 0 {
+        line.push_str(&format!(
+            "; {} more map only to categories outside the scope (`scope.categories` in soc2.yaml)",
+            c.out_of_scope
+        ));
+    }
     if let Some(w) = &view.windows {
         line.push_str(&format!(
             "\nWindows: {} of {} due windows evidenced",
@@ -250,6 +382,19 @@ fn controls_line(view: &StatusView) -> String {
         if !parts.is_empty() {
             line.push_str(&format!(" ({})", parts.join(", ")));
         }
+    }
+    if let Some(t) = view
+        .tested
+        .as_ref()
+        .filter(|t| t.key_controls > 0 || t.open_findings > 0)
+    {
+        line.push_str(&format!(
+            "\nTested: {} of {} controls this period, {} deficient, {}",
+            t.tested,
+            t.key_controls,
+            t.deficient,
+            super::plural(t.open_findings, "open finding")
+        ));
     }
     line
 }
@@ -319,7 +464,32 @@ pub fn render_table(view: &StatusView, style: Style) -> String {
         }
         out.push_str(&format!("{gaps}\n"));
     }
-    if view.uncovered.is_empty() && view.not_ready.is_empty() {
+    if !view.not_counted.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!(
+                "Evidence that does not count ({})",
+                view.not_counted.len()
+            ))
+        ));
+        for line in not_counted_lines(view) {
+            out.push_str(&format!("  {line}\n"));
+        }
+        out.push_str("They are left out of readiness; `soc2 check` says how to fix each.\n");
+    }
+    if !view.carve_outs.is_empty() {
+        out.push_str(&format!(
+            "\n{}\n",
+            style.bold(&format!(
+                "Carve-outs that do not hold ({})",
+                view.carve_outs.len()
+            ))
+        ));
+        for gap in &view.carve_outs {
+            out.push_str(&format!("  {:<6} {}\n", gap.criterion, gap.reason));
+        }
+    }
+    if view.uncovered.is_empty() && view.not_ready.is_empty() && view.carve_outs.is_empty() {
         out.push_str(&format!(
             "\n{}\n",
             style.green("No gaps: every control shown is ready.")
@@ -380,6 +550,24 @@ pub fn render_markdown(view: &StatusView) -> String {
                         .unwrap_or_default()
                 )
             ));
+        }
+    }
+    if !view.not_counted.is_empty() {
+        out.push_str(&format!(
+            "\n### Evidence that does not count ({})\n\n",
+            view.not_counted.len()
+        ));
+        for line in not_counted_lines(view) {
+            out.push_str(&format!("- {}\n", md_cell(&line)));
+        }
+    }
+    if !view.carve_outs.is_empty() {
+        out.push_str(&format!(
+            "\n### Carve-outs that do not hold ({})\n\n",
+            view.carve_outs.len()
+        ));
+        for gap in &view.carve_outs {
+            out.push_str(&format!("- `{}` {}\n", gap.criterion, md_cell(&gap.reason)));
         }
     }
     out

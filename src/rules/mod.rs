@@ -4,8 +4,11 @@
 //! things happened in `provenance`, and the scope in `scope`.
 
 mod evidence;
+mod internal_audit;
 mod provenance;
 mod scope;
+mod system;
+mod vendors;
 
 use crate::findings::{Code, Finding};
 use crate::locate;
@@ -34,6 +37,17 @@ pub(crate) fn stale_approvals(store: &Store) -> Vec<Finding> {
             let current = digest::policy_in(store, &record.value);
             check_approval(record, approval, &current, "policy", &mut findings);
         }
+    }
+    if let (Some(record), Some(current)) = (&store.system, digest::system_in(store))
+        && let Some(approval) = &record.value.approval
+    {
+        check_approval(
+            record,
+            approval,
+            &current,
+            "system description",
+            &mut findings,
+        );
     }
     findings
 }
@@ -92,11 +106,40 @@ fn check_approval<T>(
 }
 
 /// The readiness warnings `check` reports, from the assessment of the store.
+/// Approvals dated well before the commit that wrote them, for `verify`.
+pub(crate) fn backdated_approvals(
+    store: &Store,
+    history: &History,
+    today: crate::model::Date,
+) -> Vec<Finding> {
+    provenance::approvals(store, history, today)
+}
+
 pub(crate) fn readiness(store: &Store, assessment: &Assessment, history: &History) -> Vec<Finding> {
     let mut findings = Vec::new();
     findings.extend(evidence::findings(store, assessment));
     findings.extend(provenance::findings(store, assessment, history));
     findings.extend(scope::findings(store, assessment));
+    findings.extend(internal_audit::findings(store, assessment));
+    findings.extend(system::findings(store));
+    findings.extend(vendors::findings(store, assessment));
+    system_description_findings(store, assessment.today, &mut findings);
+    for (record, result) in store.vendors.iter().zip(&assessment.vendors) {
+        if let (true, Some(due)) = (result.overdue, result.review_due) {
+            findings.push(
+                at(
+                    record,
+                    Code::OverdueReview,
+                    format!("vendor {} was due for review on {due}", result.id),
+                    "last_reviewed",
+                )
+                .with_hint(format!(
+                    "review it (and its SOC report), then `soc2 vendor review {}`",
+                    result.id
+                )),
+            );
+        }
+    }
     for (record, result) in store.controls.iter().zip(&assessment.controls) {
         debug_assert_eq!(record.value.id, result.id);
         control_findings(record, result, &mut findings);
@@ -125,6 +168,48 @@ pub(crate) fn readiness(store: &Store, assessment: &Assessment, history: &Histor
     }
     findings.extend(stale_approvals(store));
     findings
+}
+
+/// The system description is owned, approved and reviewed like a policy.
+fn system_description_findings(store: &Store, today: crate::model::Date, out: &mut Vec<Finding>) {
+    let Some(record) = &store.system else {
+        return;
+    };
+    let description = &record.value;
+    if !owner_is_set(description.owner.as_deref()) {
+        out.push(
+            at(
+                record,
+                Code::NoOwner,
+                "the system description has no owner".to_string(),
+                "owner",
+            )
+            .with_hint("set `owner` in system/description.yaml to the person accountable for it"),
+        );
+    }
+    if description.approval.is_none() {
+        out.push(
+            Finding::new(
+                Code::Unapproved,
+                "the system description has never been approved",
+            )
+            .in_file(&record.path)
+            .with_hint("someone other than its author runs `soc2 approve system`"),
+        );
+    }
+    if let Some(due) = description.review_due().filter(|due| *due < today) {
+        out.push(
+            at(
+                record,
+                Code::OverdueReview,
+                format!("the system description was due for review on {due}"),
+                "last_reviewed",
+            )
+            .with_hint(
+                "review it; approving it again, or setting `last_reviewed`, records the review",
+            ),
+        );
+    }
 }
 
 /// A finding pointing at a record's field (or its id when the field is absent).
@@ -220,7 +305,7 @@ fn policy_findings(record: &Record<Policy>, result: &PolicyResult, out: &mut Vec
                 format!("policy {} has no owner", result.id),
                 "owner",
             )
-            .with_hint("set `owner` to the person accountable for the policy"),
+            .with_hint(format!("`soc2 policy set {} --owner PERSON`", result.id)),
         );
     }
     if result.approval == ApprovalState::Missing {

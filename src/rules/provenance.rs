@@ -83,6 +83,29 @@ Finding::new(Code::LateEvidence, format!(
             );
         }
     }
+    out.extend(approvals(store, history, today));
+    for record in &store.controls {
+        let versions = history
+            .controls
+            .get(&record.value.id)
+            .map_or(&[][..], Vec::as_slice);
+        for (i, exception) in record.value.exceptions.iter().enumerate() {
+            let added = added_on(history, versions, today, |c| {
+                c.exceptions.contains(exception)
+            });
+            exception_findings(record, i, exception, added, today, &mut out);
+        }
+    }
+    out
+}
+
+/// Approvals dated more than a day before the commit that wrote them (W-BACKDATED):
+/// what `verify` checks of history too, so it needs no readiness.
+pub(super) fn approvals(store: &Store, history: &History, today: Date) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if history.shallow || history.commits.is_empty() {
+        return out;
+    }
     for record in &store.controls {
         let versions = history
             .controls
@@ -93,12 +116,6 @@ Finding::new(Code::LateEvidence, format!(
                 same_approval(c.approval.as_ref(), approval)
             });
             backdated_approval(record, approval, added, &mut out);
-        }
-        for (i, exception) in record.value.exceptions.iter().enumerate() {
-            let added = added_on(history, versions, today, |c| {
-                c.exceptions.contains(exception)
-            });
-            exception_findings(record, i, exception, added, today, &mut out);
         }
     }
     for record in &store.policies {

@@ -56,7 +56,7 @@ pub(super) fn findings(store: &Store, assessment: &Assessment) -> Vec<Finding> {
                         &format!("scope.excluded_criteria[{i}].criterion"),
                     ))
                     .with_source(text)
-                    .with_hint("keep it in scope and map it to your controls over the vendor that performs it"),
+                    .with_hint("keep it in scope; where a vendor performs it, record the vendor in vendors/ as a carve-out subservice organisation carrying it (`csoc`)"),
                 );
             }
         }

@@ -22,6 +22,21 @@ pub fn rewrite<T: Serialize>(
     updated: &T,
     order: &[&str],
 ) -> Result<String, String> {
+    // A byte-order mark stays where it was, in front of everything.
+    let bom = if original.starts_with('\u{feff}') {
+        "\u{feff}"
+    } else {
+        ""
+    };
+    rewrite_text(super::yaml::without_bom(original), updated, order)
+        .map(|text| format!("{bom}{text}"))
+}
+
+fn rewrite_text<T: Serialize>(
+    original: &str,
+    updated: &T,
+    order: &[&str],
+) -> Result<String, String> {
     let new_value = serde_yaml::to_value(updated).map_err(|e| e.to_string())?;
     let Value::Mapping(new_map) = new_value else {
         return Err("the record is not a mapping".to_string());
@@ -203,8 +218,22 @@ fn top_level_entries(lines: &[&str]) -> Result<Vec<Entry>, String> {
     for (i, line) in lines.iter().enumerate() {
         let starts_entry =
             !line.starts_with([' ', '\t', '#', '\r', '\n', '-', '.']) && !line.trim().is_empty();
-        if line.starts_with("---") && i > 0 || line.starts_with("...") {
+        // `---` may open the one document, and `...` end it: what follows the end is
+        // comments at most, and stays as it is.
+        if line.starts_with("---") && !entries.is_empty() {
             return Err("the file holds more than one YAML document".to_string());
+        }
+        if line.starts_with("...") {
+            let rest_is_trivia = lines[i + 1..]
+                .iter()
+                .all(|l| l.trim().is_empty() || l.starts_with('#'));
+            if !rest_is_trivia {
+                return Err("the file holds more than one YAML document".to_string());
+            }
+            if let Some(last) = entries.last_mut() {
+                last.end = trivia_start(lines, last.first, i);
+            }
+            return Ok(entries);
         }
         if !starts_entry {
             continue;
@@ -308,6 +337,43 @@ criteria:
 status: designed  # since the June review
 frequency: quarterly
 ";
+
+    #[test]
+    fn a_byte_order_mark_and_the_comment_after_it_are_kept() {
+        let text = format!("\u{feff}# my comment\n{}", HUMAN);
+        let mut control: Control = crate::store::from_yaml(&text).unwrap();
+        control.owner = Some("bob@example.com".to_string());
+        let out = rewrite(&text, &control, CONTROL_FIELDS).unwrap();
+        assert!(
+            out.starts_with("\u{feff}# my comment\n# yaml-language-server"),
+            "{out}"
+        );
+        assert!(out.contains("owner: bob@example.com\n"));
+        assert_eq!(out.matches('\u{feff}').count(), 1);
+    }
+
+    #[test]
+    fn document_markers_around_the_one_document_are_kept() {
+        let text = format!(
+            "# header\n---\n{}...\n# after the end\n",
+            &HUMAN[HUMAN.find("id:").unwrap()..]
+        );
+        let mut control: Control = crate::store::from_yaml(&text).unwrap();
+        control.owner = Some("bob@example.com".to_string());
+        let out = rewrite(&text, &control, CONTROL_FIELDS).unwrap();
+        assert!(out.starts_with("# header\n---\nid: AC-01\n"), "{out}");
+        assert!(
+            out.ends_with("frequency: quarterly\n...\n# after the end\n"),
+            "{out}"
+        );
+        assert!(out.contains("owner: bob@example.com\n"));
+        let two = format!("{HUMAN}---\n{HUMAN}");
+        assert!(
+            rewrite(&two, &control, CONTROL_FIELDS)
+                .unwrap_err()
+                .contains("more than one")
+        );
+    }
 
     fn load() -> Control {
         serde_yaml::from_str(HUMAN).unwrap()

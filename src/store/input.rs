@@ -64,3 +64,53 @@ pub fn resolve_dir(dir: &Path) -> Result<PathBuf> {
 pub fn is_dir(dir: &Path) -> bool {
     dir.is_dir()
 }
+
+/// The sha256 and size of a file outside the store, read in pieces however large.
+pub fn hash_file(path: &Path) -> Result<(Sha256Hex, u64)> {
+    use sha2::Digest;
+    use std::io::Read;
+    let shown = path.display();
+    let meta = std::fs::metadata(path).with_context(|| format!("reading {shown}"))?;
+    if !meta.is_file() {
+        bail!("{shown} is not a regular file");
+    }
+    let mut file = std::fs::File::open(path).with_context(|| format!("reading {shown}"))?;
+    let mut hasher = sha2::Sha256::new();
+    let mut size = 0u64;
+    let mut buffer = vec![0u8; 1 << 16];
+    loop {
+        let n = file
+            .read(&mut buffer)
+            .with_context(|| format!("reading {shown}"))?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buffer[..n]);
+    }
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Ok((Sha256Hex(hex), size))
+}
+
+/// This machine's name, for the records of commands it ran: `SOC2_HOST` when set (a
+/// CI runner's name, where machines are made anew for each job), else from the kernel
+/// or /etc/hostname on Unix, the environment elsewhere.
+pub fn host_name() -> String {
+    if let Ok(host) = std::env::var("SOC2_HOST")
+        && !host.trim().is_empty()
+    {
+        return host.trim().to_string();
+    }
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|path| std::fs::read_to_string(path).ok())
+        .map(|name| name.trim().to_string())
+        .filter(|name| !name.is_empty())
+        .or_else(|| std::env::var("COMPUTERNAME").ok())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown".to_string())
+}

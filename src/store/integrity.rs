@@ -8,21 +8,148 @@
 
 use std::collections::BTreeSet;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::Source;
 use crate::findings::{Code, Finding};
 use crate::locate;
-use crate::model::paths::{POLICIES_DIR, PROGRAM_FILE, join_inside, parent_dir};
-use crate::model::{EntryKind, Evidence, EvidenceFile, Policy, Record, Sha256Hex, Store};
+use crate::model::paths::{
+    POLICIES_DIR, PROGRAM_FILE, SYSTEM_DOCUMENT, SYSTEM_FILE, evidence_id, join_inside, parent_dir,
+};
+use crate::model::{
+    EntryKind, Evidence, EvidenceFile, LfsPointer, Policy, Record, Sha256Hex, Store, is_uri,
+};
 
 #[derive(Debug, Default)]
 pub struct Integrity {
     pub findings: Vec<Finding>,
     /// Files read and hashed.
     pub files_checked: usize,
+    /// Evidence records checked.
+    pub records_checked: usize,
+    /// Records that do not count as evidence, and why.
+    pub distrusted: Vec<Distrusted>,
+    /// Files read as Git LFS pointers whose oid is the recorded sha256: the pointer
+    /// vouches for the content, which `verify` checks when the object is fetched.
+    pub lfs: Vec<Unchecked>,
+    /// Files linked by a URI, kept outside the repository: never read here.
+    pub external: Vec<Unchecked>,
+}
+
+/// A recorded file whose content was not read: an LFS object or a linked file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unchecked {
+    /// The evidence ID.
+    pub id: String,
+    /// The record's file.
+    pub record: String,
+    /// Which entry of its `files`.
+    pub index: usize,
+    /// The store path (LFS) or the URI (a link).
+    pub file: String,
+    pub sha256: Sha256Hex,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+/// An evidence record that does not count as evidence anywhere: a file it lists is
+/// missing, has changed, is a link or out of reach, or git does not hold it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Distrusted {
+    /// The evidence ID, `AC-01/2026-10-03-mfa-report`.
+    pub id: String,
+    pub control: String,
+    /// The record's file.
+    pub path: String,
+    /// What is wrong, e.g. `evidence/AC-01/x.csv has changed since it was recorded`.
+    pub reason: String,
+}
+
+impl Distrusted {
+    fn new(record: &Record<Evidence>, reason: String) -> Distrusted {
+        Distrusted {
+            id: evidence_id(&record.path),
+            control: record.value.control.clone(),
+            path: record.path.clone(),
+            reason,
+        }
+    }
+}
+
+impl Integrity {
+    /// Sets aside from `store` the records that do not count, for judging readiness: a
+    /// record whose evidence cannot be trusted is no evidence. `distrusted` is left
+    /// sorted, one entry per record.
+    pub fn set_aside(&mut self, store: &mut Store) -> Vec<Record<Evidence>> {
+        self.distrusted.sort_by(|a, b| a.path.cmp(&b.path));
+        self.distrusted.dedup_by(|a, b| a.path == b.path);
+        let paths: BTreeSet<&str> = self.distrusted.iter().map(|d| d.path.as_str()).collect();
+        // In place: a large store's records are not copied to set a few aside.
+        store
+            .evidence
+            .extract_if(.., |r| paths.contains(r.path.as_str()))
+            .collect()
+    }
+
+    /// Records and files git does not hold (`uncommitted`, by store path): W-UNCOMMITTED,
+    /// and they do not count. Those git ignores (`ignored`) are errors of their own
+    /// (`ignored_by_git`) and do not count either.
+    pub fn uncommitted(
+        &mut self,
+        store: &Store,
+        uncommitted: &BTreeSet<String>,
+        ignored: &BTreeSet<String>,
+    ) {
+        for record in &store.evidence {
+            let id = evidence_id(&record.path);
+            if uncommitted.contains(&record.path) {
+                self.findings.push(
+                    Finding::new(
+                        Code::Uncommitted,
+                        format!("evidence record {id} is not committed, so it does not count"),
+                    )
+                    .in_file(&record.path)
+                    .with_hint(format!(
+                        "commit it with its files (`git add {} && git commit`), or remove it if an interrupted command left it",
+                        parent_dir(&record.path)
+                    )),
+                );
+                self.distrusted.push(Distrusted::new(
+                    record,
+                    format!("{} is not committed", record.path),
+                ));
+                continue;
+            }
+            for file in recorded_files(record) {
+                let Some(target) = file.target.as_deref() else {
+                    continue;
+                };
+                if ignored.contains(target) {
+                    self.distrusted.push(Distrusted::new(
+                        record,
+                        format!("{target} is ignored by git"),
+                    ));
+                } else if uncommitted.contains(target) {
+                    self.findings.push(
+                        Finding::new(
+                            Code::Uncommitted,
+                            format!("evidence file {target} of {id} is not committed, so the record does not count"),
+                        )
+                        .in_file(&record.path)
+                        .at(locate::value(&record.text, &format!("files[{}].{}", file.index, file.field)))
+                        .with_source(&record.text)
+                        .with_hint(format!("commit it (`git add {target} && git commit`)")),
+                    );
+                    self.distrusted.push(Distrusted::new(
+                        record,
+                        format!("{target} is not committed"),
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// What was found at one recorded evidence file.
@@ -76,6 +203,8 @@ pub fn recorded_files(record: &Record<Evidence>) -> Vec<RecordedFile<'_>> {
         .filter_map(|(index, file): (usize, &EvidenceFile)| {
             let (field, written, target) = match (&file.path, &file.link) {
                 (Some(path), None) => ("path", path.as_str(), join_inside(dir, path)),
+                // A URI names a file outside the repository (`external_links`).
+                (None, Some(link)) if is_uri(link) => return None,
                 (None, Some(link)) => ("link", link.as_str(), join_inside("", link)),
                 _ => return None,
             };
@@ -90,50 +219,135 @@ pub fn recorded_files(record: &Record<Evidence>) -> Vec<RecordedFile<'_>> {
         .collect()
 }
 
-/// Looks at one recorded file: its kind (as listed when the store loaded, or asked
-/// of the source), and for a regular file its status and the sha256 it has now.
-pub fn file_status(
+/// The record's files linked by a URI, outside the repository.
+pub fn external_links(record: &Record<Evidence>) -> Vec<Unchecked> {
+    record
+        .value
+        .files
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.path.is_none())
+        .filter_map(|(index, file)| {
+            Some(Unchecked {
+                id: evidence_id(&record.path),
+                record: record.path.clone(),
+                index,
+                file: file.external_link()?.to_string(),
+                sha256: file.sha256.clone(),
+                size: file.size,
+            })
+        })
+        .collect()
+}
+
+/// What was found at one recorded file.
+struct Inspected {
+    status: FileStatus,
+    /// The sha256 it has now: of its bytes, or the oid of the LFS pointer it is.
+    actual: Option<Sha256Hex>,
+    /// It is a Git LFS pointer.
+    pointer: Option<LfsPointer>,
+    bytes: Option<Vec<u8>>,
+}
+
+/// Evidence files up to this size are read whole when they are to be scanned for
+/// secrets; larger ones are scanned in pieces (`secret_findings_streamed`).
+const READ_WHOLE: u64 = 32 << 20;
+
+/// `want_bytes`: the caller scans the file's content, so hand it back when it fits.
+fn inspect(
     store: &Store,
     source: &dyn Source,
     file: &RecordedFile,
-) -> Result<(FileStatus, Option<Sha256Hex>)> {
+    want_bytes: bool,
+) -> Result<Inspected> {
+    let nothing = |status| Inspected {
+        status,
+        actual: None,
+        pointer: None,
+        bytes: None,
+    };
     let Some(target) = &file.target else {
-        return Ok((FileStatus::UnsafePath, None));
+        return Ok(nothing(FileStatus::UnsafePath));
     };
     let kind = match store.evidence_files.get(target) {
         Some(kind) => Some(*kind),
         None => source.kind(target)?,
     };
     Ok(match kind {
-        None | Some(EntryKind::Dir | EntryKind::Other) => (FileStatus::Missing, None),
-        Some(EntryKind::Symlink) => (FileStatus::Symlink, None),
+        None | Some(EntryKind::Dir | EntryKind::Other) => nothing(FileStatus::Missing),
+        Some(EntryKind::Symlink) => nothing(FileStatus::Symlink),
         Some(EntryKind::File) => {
-            let actual = Sha256Hex::of(&source.read(target)?);
+            // A file Git LFS keeps is its pointer wherever the content was not
+            // fetched (a revision's tree, a checkout without LFS): its oid is the
+            // content's sha256. Pointers are small; anything larger is hashed as it
+            // streams by, and read whole only when it is to be scanned and fits.
+            let (actual, pointer, bytes) = if want_bytes {
+                let (sha256, bytes) = source.hash_file(target, READ_WHOLE)?;
+                match bytes.as_deref().and_then(LfsPointer::parse) {
+                    Some(pointer) => (pointer.oid.clone(), Some(pointer), bytes),
+                    None => (sha256, None, bytes),
+                }
+            } else {
+                let (actual, pointer) = source.content_hash(target)?;
+                (actual, pointer, None)
+            };
             let status = if &actual == file.sha256 {
                 FileStatus::Ok
             } else {
                 FileStatus::Changed
             };
-            (status, Some(actual))
+            Inspected {
+                status,
+                actual: Some(actual),
+                pointer,
+                bytes,
+            }
         }
     })
 }
 
+/// Looks at one recorded file: its kind (as listed when the store loaded, or asked
+/// of the source), and for a regular file its status and the sha256 it has now (for a
+/// Git LFS pointer, the oid it names).
+pub fn file_status(
+    store: &Store,
+    source: &dyn Source,
+    file: &RecordedFile,
+) -> Result<(FileStatus, Option<Sha256Hex>)> {
+    let inspected = inspect(store, source, file, false)?;
+    Ok((inspected.status, inspected.actual))
+}
+
 /// Hashes every evidence file the records list, through `source` (working tree or revision).
 pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
+    check_with(store, source, false)
+}
+
+/// `check`, and with `scan_secrets` every stored evidence file and record is also
+/// scanned for credentials (E-SECRET-IN-EVIDENCE), from the bytes already read.
+pub fn check_with(store: &Store, source: &dyn Source, scan_secrets: bool) -> Result<Integrity> {
     // Records are independent: hash their files on every core.
     let checked: Vec<Result<RecordCheck>> = store
         .evidence
         .par_iter()
-        .map(|r| check_record(r, store, source))
+        .map(|r| check_record(r, store, source, scan_secrets))
         .collect();
-    let mut out = Integrity::default();
+    let mut out = Integrity {
+        records_checked: store.evidence.len(),
+        ..Integrity::default()
+    };
     let mut recorded: BTreeSet<String> = BTreeSet::new();
     for result in checked {
         let result = result?;
         out.findings.extend(result.findings);
         out.files_checked += result.files_checked;
+        out.distrusted.extend(result.distrusted);
+        out.lfs.extend(result.lfs);
         recorded.extend(result.recorded);
+    }
+    for record in &store.evidence {
+        out.external.extend(external_links(record));
     }
     for path in store
         .evidence_files
@@ -160,17 +374,36 @@ struct RecordCheck {
     findings: Vec<Finding>,
     files_checked: usize,
     recorded: Vec<String>,
+    distrusted: Vec<Distrusted>,
+    lfs: Vec<Unchecked>,
 }
 
 fn check_record(
     record: &Record<Evidence>,
     store: &Store,
     source: &dyn Source,
+    scan_secrets: bool,
 ) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
+    let allowed: &[String] = record
+        .value
+        .secrets
+        .as_ref()
+        .map_or(&[], |s| s.allowed.as_slice());
+    if scan_secrets {
+        out.findings.extend(secret_findings(
+            &record.path,
+            record.text.as_bytes(),
+            allowed,
+        ));
+    }
     for file in recorded_files(record) {
         // An escaping path is reported by validation and never read.
         let Some(target) = file.target.clone() else {
+            out.distrusted.push(Distrusted::new(
+                record,
+                format!("the file `{}` is outside the record's reach", file.written),
+            ));
             continue;
         };
         out.recorded.push(target.clone());
@@ -183,9 +416,47 @@ fn check_record(
                 ))
                 .with_source(&record.text)
         };
-        let (status, actual) = file_status(store, source, &file)?;
+        let Inspected {
+            status,
+            actual,
+            pointer,
+            bytes,
+        } = inspect(store, source, &file, scan_secrets && file.field == "path")?;
         if actual.is_some() {
             out.files_checked += 1;
+        }
+        if let Some(pointer) = pointer.filter(|_| status == FileStatus::Ok) {
+            out.lfs.push(Unchecked {
+                id: evidence_id(&record.path),
+                record: record.path.clone(),
+                index: file.index,
+                file: target.clone(),
+                sha256: pointer.oid,
+                size: Some(pointer.size),
+            });
+        } else if scan_secrets
+            && file.field == "path"
+            && matches!(status, FileStatus::Ok | FileStatus::Changed)
+        {
+            match bytes {
+                Some(bytes) => out
+                    .findings
+                    .extend(secret_findings(&target, &bytes, allowed)),
+                None => out
+                    .findings
+                    .extend(secret_findings_streamed(source, &target, allowed)?),
+            }
+        }
+        let problem = match status {
+            FileStatus::Ok => None,
+            FileStatus::Changed => Some("has changed since it was recorded"),
+            FileStatus::Missing => Some("is missing"),
+            FileStatus::Symlink => Some("is a symbolic link"),
+            FileStatus::UnsafePath => Some("is outside the record's reach"),
+        };
+        if let Some(problem) = problem {
+            out.distrusted
+                .push(Distrusted::new(record, format!("{target} {problem}")));
         }
         match (status, actual) {
             (FileStatus::Missing, _) => out.findings.push(
@@ -215,6 +486,66 @@ fn check_record(
     Ok(out)
 }
 
+/// E-SECRET-IN-EVIDENCE for each credential in a committed file that its record does
+/// not allow. The finding shows the line masked, never the secret.
+fn secret_findings(path: &str, bytes: &[u8], allowed: &[String]) -> Vec<Finding> {
+    hit_findings(path, crate::secrets::scan(bytes), allowed)
+}
+
+/// `secret_findings` for a file too large to hold: scanned a piece at a time.
+fn secret_findings_streamed(
+    source: &dyn Source,
+    path: &str,
+    allowed: &[String],
+) -> Result<Vec<Finding>> {
+    let reader = source
+        .open(path)
+        .with_context(|| format!("reading {path}"))?;
+    let hits = crate::secrets::scan_reader(reader).with_context(|| format!("reading {path}"))?;
+    Ok(hit_findings(path, hits, allowed))
+}
+
+fn hit_findings(path: &str, hits: Vec<crate::secrets::Hit>, allowed: &[String]) -> Vec<Finding> {
+    hits.into_iter()
+        .filter(|hit| !allowed.contains(&hit.rule))
+        .map(|hit| {
+            let title = crate::secrets::rule(&hit.rule).map_or("a secret", |r| r.title);
+            let mut finding = Finding::new(
+                Code::SecretInEvidence,
+                format!("{path} holds {title} ({})", hit.rule),
+            )
+            .in_file(path)
+            .at(Some(crate::findings::Position {
+                line: hit.line,
+                column: hit.column,
+            }))
+            .with_hint(format!(
+                "revoke the credential (git history keeps it), then record the evidence again with `--redact`; if it is not a secret, `--allow-secret {}`",
+                hit.rule
+            ));
+            finding.source_line = Some(hit.excerpt);
+            finding
+        })
+        .collect()
+}
+
+/// E-HASH-MISMATCH for a file whose content was read elsewhere (an LFS object, a
+/// linked file) and differs from the record.
+pub fn unread_changed(file: &Unchecked, actual: &Sha256Hex) -> Finding {
+    Finding::new(
+        Code::HashMismatch,
+        format!(
+            "{} ({}) has changed: sha256 {} was recorded, its content is now {}",
+            file.file,
+            file.id,
+            file.sha256.short(),
+            actual.short()
+        ),
+    )
+    .in_file(&file.record)
+    .with_hint("restore the recorded content where it is kept; if the new content is the right evidence, record it anew")
+}
+
 /// `soc2.yaml` is a directory.
 pub(crate) fn program_is_a_directory() -> Finding {
     Finding::new(
@@ -223,6 +554,81 @@ pub(crate) fn program_is_a_directory() -> Finding {
     )
     .in_file(PROGRAM_FILE)
     .with_hint("remove the directory and run `soc2 init` or write soc2.yaml by hand")
+}
+
+/// A store file or folder that is a symbolic link: soc2 never follows one.
+pub(crate) fn symbolic_link(path: &str, what: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} is a symbolic link; soc2 does not follow links in the store"),
+    )
+    .in_file(path)
+    .with_hint(format!(
+        "replace the link with the {what} it points to: a link can leave the repository, and git records only the link"
+    ))
+}
+
+/// A file or folder whose name is not UTF-8: soc2 cannot name it, so it is not read.
+pub(crate) fn name_not_utf8(path: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("{path} has a name that is not UTF-8, so soc2 cannot read it"),
+    )
+    .in_file(path)
+    .with_hint("rename it with UTF-8 characters (letters, digits, dashes), as records and evidence files are named")
+}
+
+/// A policy document that is a symbolic link (or reached through one): it is not
+/// read, so it can never be approved.
+pub(crate) fn linked_document(policy: &Record<Policy>, path: &str) -> Finding {
+    Finding::new(
+        Code::BadPath,
+        format!("policy document {path} is a symbolic link"),
+    )
+    .in_file(&policy.path)
+    .at(locate::value(&policy.text, "document"))
+    .with_hint(
+        "replace the link with the document itself: an approval covers text kept in the repository",
+    )
+}
+
+/// Evidence files and policy documents git ignores: they can never be committed, so
+/// a fresh clone would not have them.
+pub fn ignored_by_git(store: &Store, ignored: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for record in &store.evidence {
+        for file in recorded_files(record) {
+            let Some(target) = file.target.as_deref().filter(|t| ignored(t)) else {
+                continue;
+            };
+            findings.push(
+                Finding::new(Code::BadPath, format!("evidence file {target} is ignored by git"))
+                    .in_file(&record.path)
+                    .at(locate::value(&record.text, &format!("files[{}].{}", file.index, file.field)))
+                    .with_source(&record.text)
+                    .with_hint("evidence must be committed: change .gitignore so that git tracks it, or record another file"),
+            );
+        }
+    }
+    for policy in &store.policies {
+        let Some(path) = policy
+            .value
+            .document
+            .as_deref()
+            .and_then(|d| join_inside(POLICIES_DIR, d))
+            .filter(|p| ignored(p))
+        else {
+            continue;
+        };
+        findings.push(
+            Finding::new(Code::BadPath, format!("policy document {path} is ignored by git"))
+                .in_file(&policy.path)
+                .at(locate::value(&policy.text, "document"))
+                .with_source(&policy.text)
+                .with_hint("an approval covers committed text: change .gitignore so that git tracks the document"),
+        );
+    }
+    findings
 }
 
 /// A directory where `dir/` holds one record per file.
@@ -260,6 +666,55 @@ pub(crate) fn missing_document(policy: &Record<Policy>, path: &str) -> Finding {
     ))
 }
 
+/// `system/description.yaml` without the text it describes.
+pub(crate) fn missing_system_document() -> Finding {
+    Finding::new(
+        Code::EvidenceMissing,
+        format!("the system description {SYSTEM_DOCUMENT} is missing"),
+    )
+    .in_file(SYSTEM_FILE)
+    .with_hint(format!(
+        "write the description to {SYSTEM_DOCUMENT} (a new `soc2 init` in an empty folder shows its sections)"
+    ))
+}
+
+/// Every file under `roots` (folders, at any depth, or single files) with the sha256 of
+/// its bytes, sorted by path. A folder that is not there contributes nothing.
+pub fn hashed_files(source: &dyn Source, roots: &[String]) -> Result<Vec<(String, Sha256Hex)>> {
+    fn walk(source: &dyn Source, dir: &str, out: &mut Vec<String>) -> Result<()> {
+        let Some(entries) = source.list(dir)? else {
+            return Ok(());
+        };
+        for entry in entries {
+            let path = format!("{dir}/{}", entry.name);
+            match entry.kind {
+                EntryKind::Dir => walk(source, &path, out)?,
+                EntryKind::File => out.push(path),
+                // Links and special files are never followed or read.
+                EntryKind::Symlink | EntryKind::Other => {}
+            }
+        }
+        Ok(())
+    }
+    let mut paths = Vec::new();
+    for root in roots {
+        match source.kind(root)? {
+            Some(EntryKind::Dir) => walk(source, root, &mut paths)?,
+            Some(EntryKind::File) => paths.push(root.clone()),
+            _ => {}
+        }
+    }
+    paths.sort();
+    paths.dedup();
+    paths
+        .into_iter()
+        .map(|path| {
+            let bytes = source.read(&path)?;
+            Ok((path, Sha256Hex::of(&bytes)))
+        })
+        .collect()
+}
+
 /// Paths written in records that leave their folder: a policy's document, and evidence
 /// file paths and links. Such paths are never read.
 pub(crate) fn paths(store: &Store) -> Vec<Finding> {
@@ -271,7 +726,10 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
             findings.push(
                 Finding::new(
                     Code::BadPath,
-                    format!("document path `{document}` leaves policies/"),
+                    format!(
+                        "document path `{document}` leaves policies/{}",
+                        git_note(document)
+                    ),
                 )
                 .in_file(&record.path)
                 .at(locate::value(&record.text, "document"))
@@ -290,7 +748,11 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
                     "`path` is relative to the record's folder, without `..` or a leading `/`",
                 ),
                 _ => (
-                    format!("evidence link `{}` leaves the repository", file.written),
+                    format!(
+                        "evidence link `{}` leaves the repository{}",
+                        file.written,
+                        git_note(file.written)
+                    ),
                     "`link` is relative to the repository root, without `..` or a leading `/`",
                 ),
             };
@@ -308,6 +770,28 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
     findings
 }
 
+/// `(.git/ is git's own data)` when a path points into it.
+fn git_note(path: &str) -> &'static str {
+    if path.split('/').any(|s| s.eq_ignore_ascii_case(".git")) {
+        " (.git/ is git's own data, not the repository's files)"
+    } else {
+        ""
+    }
+}
+
 fn control_of(path: &str) -> &str {
     path.split('/').nth(1).unwrap_or_default()
+}
+
+/// The digest of a set of files: the sha256 of one line per file, `<sha256>  <path>`
+/// (as `sha256sum` prints it), sorted by path in byte order. Recomputable with
+/// `sha256sum FILES | LC_ALL=C sort -k2 | sha256sum`.
+pub fn files_digest(files: &[(String, Sha256Hex)]) -> Sha256Hex {
+    let mut sorted: Vec<&(String, Sha256Hex)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    let mut text = String::new();
+    for (path, sha) in sorted {
+        text.push_str(&format!("{sha}  {path}\n"));
+    }
+    Sha256Hex::of(text.as_bytes())
 }

@@ -3,21 +3,26 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 
 use super::integrity;
+use super::population;
 use super::yaml::unreadable;
-use super::{Source, parse, utf8};
+use super::{Source, parse_all, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
-    CONTROLS_DIR, EVIDENCE_DIR, POLICIES_DIR, PROGRAM_FILE, REQUESTS_DIR, RISKS_DIR, file_stem,
+    CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR, POLICIES_DIR, POPULATIONS_DIR, PROGRAM_FILE,
+    REQUESTS_DIR, RISKS_DIR, SYSTEM_DOCUMENT, SYSTEM_FILE, TESTS_DIR, VENDORS_DIR, file_stem,
     is_yaml, join_inside, parent_dir,
 };
-use crate::model::{Control, Evidence, Policy, Program, Request, Risk};
+use crate::model::{
+    AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Request, Risk,
+    SystemDescription, Vendor, is_valid_id,
+};
 use crate::model::{EntryKind, Record, Store};
 use crate::validate;
 
@@ -40,26 +45,27 @@ impl Loaded {
 
 /// Parsed records kept by the content id their source gives (a git blob id), so that
 /// loading many revisions of one store (a timeline) parses each version of a file once.
+/// A record depends only on its file's content, so a hit under another path is the same
+/// record moved there.
 #[derive(Default)]
 pub struct ParseCache {
-    records: Mutex<HashMap<CacheKey, Arc<dyn Any + Send + Sync>>>,
+    records: RwLock<HashMap<[u8; 20], Arc<dyn Any + Send + Sync>>>,
 }
-
-/// A record's path and the content id of the text it was parsed from.
-type CacheKey = (String, [u8; 20]);
 
 impl ParseCache {
     fn get<T: Clone + 'static>(&self, path: &str, id: [u8; 20]) -> Option<Record<T>> {
-        let records = self.records.lock().ok()?;
-        records
-            .get(&(path.to_string(), id))
-            .and_then(|r| r.downcast_ref::<Record<T>>())
-            .cloned()
+        let records = self.records.read().ok()?;
+        let cached = records.get(&id)?.downcast_ref::<Record<T>>()?;
+        let mut record = cached.clone();
+        if record.path != path {
+            record.path = path.to_string();
+        }
+        Some(record)
     }
 
     fn put<T: Clone + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
-        if let Ok(mut records) = self.records.lock() {
-            records.insert((record.path.clone(), id), Arc::new(record.clone()));
+        if let Ok(mut records) = self.records.write() {
+            records.insert(id, Arc::new(record.clone()));
         }
     }
 }
@@ -83,6 +89,7 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
             "run `soc2 init` to create a store here, or pass `--repo DIR` to point at one",
         )),
         Some(EntryKind::Dir) => findings.push(integrity::program_is_a_directory()),
+        Some(EntryKind::Symlink) => findings.push(integrity::symbolic_link(PROGRAM_FILE, "file")),
         Some(_) => {
             let (mut programs, program_findings) =
                 parse_records::<Program>(source, cache, vec![PROGRAM_FILE.to_string()], "program");
@@ -94,28 +101,49 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
     let control_paths = record_files(source, CONTROLS_DIR, "control", &mut findings)?;
     let (controls, control_findings) =
         parse_records::<Control>(source, cache, control_paths, "control");
-    store.controls = with_ids(controls, |c| &mut c.id);
+    store.controls = with_ids(controls, |c| &c.id, |c| &mut c.id);
     findings.extend(control_findings);
 
     let policy_paths = record_files(source, POLICIES_DIR, "policy", &mut findings)?;
     let (policies, policy_findings) =
         parse_records::<Policy>(source, cache, policy_paths, "policy");
-    store.policies = with_ids(policies, |p| &mut p.id);
+    store.policies = with_ids(policies, |p| &p.id, |p| &mut p.id);
     findings.extend(policy_findings);
     load_documents(source, &mut store, &mut findings)?;
 
     let risk_paths = record_files(source, RISKS_DIR, "risk", &mut findings)?;
     let (risks, risk_findings) = parse_records::<Risk>(source, cache, risk_paths, "risk");
-    store.risks = with_ids(risks, |r| &mut r.id);
+    store.risks = with_ids(risks, |r| &r.id, |r| &mut r.id);
     findings.extend(risk_findings);
 
     let request_paths = record_files(source, REQUESTS_DIR, "request", &mut findings)?;
     let (requests, request_findings) =
         parse_records::<Request>(source, cache, request_paths, "request");
-    store.requests = with_ids(requests, |r| &mut r.id);
+    store.requests = with_ids(requests, |r| &r.id, |r| &mut r.id);
     findings.extend(request_findings);
 
+    let vendor_paths = record_files(source, VENDORS_DIR, "vendor", &mut findings)?;
+    let (vendors, vendor_findings) = parse_records::<Vendor>(source, cache, vendor_paths, "vendor");
+    store.vendors = with_ids(vendors, |v| &v.id, |v| &mut v.id);
+    findings.extend(vendor_findings);
+    load_system(source, cache, &mut store, &mut findings)?;
+
     load_evidence(source, cache, &mut store, &mut findings)?;
+
+    let test_paths = test_files(source)?;
+    let (mut tests, test_findings) =
+        parse_records::<ControlTest>(source, cache, test_paths, "test");
+    tests.sort_by(|a, b| a.path.cmp(&b.path));
+    store.tests = tests;
+    findings.extend(test_findings);
+
+    let finding_paths = record_files(source, FINDINGS_DIR, "finding", &mut findings)?;
+    let (audit_findings, finding_findings) =
+        parse_records::<AuditFinding>(source, cache, finding_paths, "finding");
+    store.audit_findings = with_ids(audit_findings, |f| &f.id, |f| &mut f.id);
+    findings.extend(finding_findings);
+
+    load_populations(source, &mut store, &mut findings)?;
     store.unreadable = findings
         .iter()
         .filter_map(|f| f.file.clone())
@@ -151,6 +179,21 @@ fn attach_sources(store: &Store, findings: &mut [Finding]) {
     for r in &store.requests {
         texts.insert(&r.path, &r.text);
     }
+    for r in &store.tests {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.audit_findings {
+        texts.insert(&r.path, &r.text);
+    }
+    for r in &store.vendors {
+        texts.insert(&r.path, &r.text);
+    }
+    if let Some(r) = &store.system {
+        texts.insert(&r.path, &r.text);
+    }
+    if let Some(text) = &store.system_text {
+        texts.insert(SYSTEM_DOCUMENT, text);
+    }
     let wanted: BTreeSet<&str> = findings.iter().filter_map(|f| f.file.as_deref()).collect();
     for r in store
         .evidence
@@ -173,22 +216,138 @@ fn record_files(
     what: &str,
     findings: &mut Vec<Finding>,
 ) -> Result<Vec<String>> {
-    let Some(entries) = source
-        .list(dir)
-        .with_context(|| format!("listing {dir}/"))?
-    else {
+    let Some(entries) = list_folder(source, dir, findings)? else {
         return Ok(Vec::new());
     };
     let mut paths = Vec::new();
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{dir}/{}", entry.name);
+        if entry.not_utf8 {
+            findings.push(integrity::name_not_utf8(&path));
+            continue;
+        }
         match entry.kind {
             EntryKind::Dir => findings.push(integrity::directory_for_a_record(&path, dir, what)),
+            EntryKind::Symlink if is_yaml(&entry.name) => {
+                findings.push(integrity::symbolic_link(&path, "file"));
+            }
             _ if is_yaml(&entry.name) => paths.push(path),
             _ => {}
         }
     }
     Ok(paths)
+}
+
+/// The entries of one of the store's top folders; a folder that is a symbolic link is
+/// a finding and is not followed.
+fn list_folder(
+    source: &dyn Source,
+    dir: &str,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<Vec<super::DirEntry>>> {
+    if source
+        .kind(dir)
+        .with_context(|| format!("reading {dir}/"))?
+        == Some(EntryKind::Symlink)
+    {
+        findings.push(integrity::symbolic_link(dir, "folder"));
+        return Ok(None);
+    }
+    source.list(dir).with_context(|| format!("listing {dir}/"))
+}
+
+/// Test records: the YAML files in the folders of tests/ named like IDs. Anything else
+/// under tests/ (a project's own test code, in a repository that holds both) is not the
+/// store's, and is left alone.
+fn test_files(source: &dyn Source) -> Result<Vec<String>> {
+    let Some(entries) = source.list(TESTS_DIR).context("listing tests/")? else {
+        return Ok(Vec::new());
+    };
+    let mut paths = Vec::new();
+    for entry in entries
+        .iter()
+        .filter(|e| e.kind == EntryKind::Dir && is_valid_id(&e.name))
+    {
+        let dir = format!("{TESTS_DIR}/{}", entry.name);
+        let files = source
+            .list(&dir)
+            .with_context(|| format!("listing {dir}/"))?
+            .unwrap_or_default();
+        paths.extend(
+            files
+                .iter()
+                .filter(|f| f.kind != EntryKind::Dir && !f.name.starts_with('.'))
+                .filter(|f| is_yaml(&f.name))
+                .map(|f| format!("{dir}/{}", f.name)),
+        );
+    }
+    Ok(paths)
+}
+
+/// Population files: `populations/<CONTROL>/*.csv`. Two files of one control may not
+/// list one event.
+fn load_populations(
+    source: &dyn Source,
+    store: &mut Store,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let Some(entries) = source
+        .list(POPULATIONS_DIR)
+        .context("listing populations/")?
+    else {
+        return Ok(());
+    };
+    for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
+        let path = format!("{POPULATIONS_DIR}/{}", entry.name);
+        if entry.kind != EntryKind::Dir {
+            if entry.name.ends_with(".csv") {
+                findings.push(population::outside_a_folder(&path));
+            }
+            continue;
+        }
+        let files = source
+            .list(&path)
+            .with_context(|| format!("listing {path}/"))?
+            .unwrap_or_default();
+        let mut control_files: Vec<PopulationFile> = Vec::new();
+        for file in files
+            .iter()
+            .filter(|f| f.kind != EntryKind::Dir && f.name.ends_with(".csv"))
+        {
+            let file_path = format!("{path}/{}", file.name);
+            let bytes = match source.read(&file_path) {
+                Ok(bytes) => bytes,
+                Err(err) => {
+                    findings.push(unreadable(&file_path, &err));
+                    continue;
+                }
+            };
+            let text = match utf8(&file_path, &bytes) {
+                Ok(text) => text,
+                Err(finding) => {
+                    findings.push(finding);
+                    continue;
+                }
+            };
+            let (mut parsed, problems) = population::parse(&file_path, &entry.name, text);
+            findings.extend(problems);
+            parsed.rows.retain(|row| {
+                match control_files
+                    .iter()
+                    .find(|f| f.rows.iter().any(|r| r.id == row.id))
+                {
+                    Some(first) => {
+                        findings.push(population::duplicate_across(first, row, &file_path));
+                        false
+                    }
+                    None => true,
+                }
+            });
+            control_files.push(parsed);
+        }
+        store.populations.extend(control_files);
+    }
+    Ok(())
 }
 
 /// Reads and parses every path, in parallel.
@@ -202,7 +361,7 @@ where
     T: DeserializeOwned + Clone + Send + Sync + 'static,
 {
     // Reading and parsing are independent per file: use every core.
-    let parsed: Vec<Result<Record<T>, Finding>> = paths
+    let parsed: Vec<Result<Record<T>, Vec<Finding>>> = paths
         .into_par_iter()
         .map(|path| {
             let id = cache.and_then(|_| source.content_id(&path));
@@ -223,7 +382,7 @@ where
     for result in parsed {
         match result {
             Ok(record) => records.push(record),
-            Err(finding) => findings.push(finding),
+            Err(all) => findings.extend(all),
         }
     }
     (records, findings)
@@ -233,24 +392,33 @@ fn parse_one<T: DeserializeOwned>(
     path: &str,
     content: std::io::Result<Vec<u8>>,
     what: &str,
-) -> Result<Record<T>, Finding> {
-    let bytes = content.map_err(|err| unreadable(path, &err))?;
-    let text = utf8(path, &bytes).map_err(|f| f.with_source(&String::from_utf8_lossy(&bytes)))?;
-    let value = parse::<T>(path, text, what).map_err(|f| f.with_source(text))?;
+) -> Result<Record<T>, Vec<Finding>> {
+    let bytes = content.map_err(|err| vec![unreadable(path, &err)])?;
+    let text =
+        utf8(path, &bytes).map_err(|f| vec![f.with_source(&String::from_utf8_lossy(&bytes))])?;
+    let value = parse_all::<T>(path, text, what).map_err(|all| {
+        all.into_iter()
+            .map(|f| f.with_source(text))
+            .collect::<Vec<_>>()
+    })?;
     Ok(Record {
         path: path.to_string(),
-        text: text.to_string(),
-        value,
+        text: text.into(),
+        value: value.into(),
     })
 }
 
-/// Records may leave `id` out; it is then the file name. Sorted by ID.
-fn with_ids<T>(mut records: Vec<Record<T>>, id: impl Fn(&mut T) -> &mut String) -> Vec<Record<T>> {
+/// Records may leave `id` out; it is then the file name. Sorted by ID. Only a record
+/// without one is changed (and so copied, when a parse cache shares it).
+fn with_ids<T: Clone>(
+    mut records: Vec<Record<T>>,
+    id: impl Fn(&T) -> &String,
+    id_mut: impl Fn(&mut T) -> &mut String,
+) -> Vec<Record<T>> {
     for record in &mut records {
-        let stem = file_stem(&record.path).to_string();
-        let field = id(&mut record.value);
-        if field.is_empty() {
-            *field = stem;
+        if id(&record.value).is_empty() {
+            let stem = file_stem(&record.path).to_string();
+            *id_mut(Arc::make_mut(&mut record.value)) = stem;
         }
     }
     records.sort_by(|a, b| a.path.cmp(&b.path));
@@ -271,7 +439,10 @@ fn load_documents(
             continue;
         };
         match source.kind(&path)? {
-            Some(EntryKind::File | EntryKind::Symlink) => {
+            Some(EntryKind::Symlink) => {
+                findings.push(integrity::linked_document(policy, &path));
+            }
+            Some(EntryKind::File) => {
                 let bytes = source
                     .read(&path)
                     .with_context(|| format!("reading {path}"))?;
@@ -279,6 +450,51 @@ fn load_documents(
             }
             _ => findings.push(integrity::missing_document(policy, &path)),
         }
+    }
+    Ok(())
+}
+
+/// The system description: its record (owner, approval) and its text, each optional.
+fn load_system(
+    source: &dyn Source,
+    cache: Option<&ParseCache>,
+    store: &mut Store,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let has_record = match source.kind(SYSTEM_FILE)? {
+        Some(EntryKind::Dir) => {
+            findings.push(integrity::directory_for_a_record(
+                SYSTEM_FILE,
+                "system",
+                "system description",
+            ));
+            false
+        }
+        Some(_) => true,
+        None => false,
+    };
+    if has_record {
+        let (mut records, record_findings) = parse_records::<SystemDescription>(
+            source,
+            cache,
+            vec![SYSTEM_FILE.to_string()],
+            "system description",
+        );
+        findings.extend(record_findings);
+        store.system = records.pop();
+    }
+    match source.kind(SYSTEM_DOCUMENT)? {
+        Some(EntryKind::File | EntryKind::Symlink) => {
+            let bytes = source
+                .read(SYSTEM_DOCUMENT)
+                .with_context(|| format!("reading {SYSTEM_DOCUMENT}"))?;
+            match utf8(SYSTEM_DOCUMENT, &bytes) {
+                Ok(text) => store.system_text = Some(text.to_string()),
+                Err(finding) => findings.push(finding),
+            }
+        }
+        _ if has_record => findings.push(integrity::missing_system_document()),
+        _ => {}
     }
     Ok(())
 }
@@ -292,14 +508,19 @@ fn load_evidence(
     store: &mut Store,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
-    let Some(entries) = source.list(EVIDENCE_DIR).context("listing evidence/")? else {
+    let Some(entries) = list_folder(source, EVIDENCE_DIR, findings)? else {
         return Ok(());
     };
     let mut control_dirs = Vec::new();
     for entry in entries.iter().filter(|e| !e.name.starts_with('.')) {
         let path = format!("{EVIDENCE_DIR}/{}", entry.name);
+        if entry.not_utf8 {
+            findings.push(integrity::name_not_utf8(&path));
+            continue;
+        }
         match entry.kind {
             EntryKind::Dir => control_dirs.push(path),
+            EntryKind::Symlink => findings.push(integrity::symbolic_link(&path, "folder")),
             _ if is_yaml(&entry.name) => findings.push(integrity::record_outside_a_folder(&path)),
             _ => {}
         }
@@ -313,6 +534,18 @@ fn load_evidence(
     for listing in listed {
         candidates.extend(listing.records);
         files.extend(listing.files);
+        findings.extend(
+            listing
+                .linked_records
+                .iter()
+                .map(|path| integrity::symbolic_link(path, "file")),
+        );
+        findings.extend(
+            listing
+                .bad_names
+                .iter()
+                .map(|path| integrity::name_not_utf8(path)),
+        );
     }
     let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
     let (records, mut parse_findings) =
@@ -330,9 +563,10 @@ fn load_evidence(
         .collect();
     parse_findings.retain(|f| !f.file.as_ref().is_some_and(|p| attachments.contains(p)));
     findings.extend(parse_findings);
-    let (attached, mut records): (Vec<_>, Vec<_>) = records
-        .into_iter()
-        .partition(|r| attachments.contains(&r.path));
+    let mut records = records;
+    let attached: Vec<_> = records
+        .extract_if(.., |r| attachments.contains(&r.path))
+        .collect();
     // YAML attachments are rare: look their kind up rather than carry every
     // candidate's kind through parsing.
     for attachment in attached {
@@ -352,6 +586,10 @@ fn load_evidence(
 struct Listing {
     records: Vec<String>,
     files: Vec<(String, EntryKind)>,
+    /// YAML files at the top that are symbolic links: never read.
+    linked_records: Vec<String>,
+    /// Files and folders whose names are not UTF-8: never read.
+    bad_names: Vec<String>,
 }
 
 impl Listing {
@@ -369,8 +607,13 @@ impl Listing {
         // Hidden files are skipped at the top only: below it, everything is attached.
         for entry in entries.iter().filter(|e| !top || !e.name.starts_with('.')) {
             let path = format!("{dir}/{}", entry.name);
+            if entry.not_utf8 {
+                self.bad_names.push(path);
+                continue;
+            }
             match entry.kind {
                 EntryKind::Dir => self.collect(source, &path, false)?,
+                EntryKind::Symlink if top && is_yaml(&entry.name) => self.linked_records.push(path),
                 _ if top && is_yaml(&entry.name) => self.records.push(path),
                 kind => self.files.push((path, kind)),
             }

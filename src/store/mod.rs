@@ -5,7 +5,9 @@ pub mod edit;
 pub mod input;
 pub mod integrity;
 mod load;
+mod lock;
 pub mod package;
+mod population;
 pub mod records;
 pub mod render;
 mod source;
@@ -13,6 +15,10 @@ mod write;
 mod yaml;
 
 pub use load::{Loaded, ParseCache, load, load_cached};
-pub use source::{DirEntry, Source, WorkTree};
-pub use write::{Existing, PendingWrite, write_atomic, write_dir, write_file};
-pub use yaml::{from_yaml, parse, parse_choice, parse_version, utf8};
+pub use lock::IndexLock;
+pub use source::{DirEntry, MemoryTree, Source, WorkTree};
+pub use write::{
+    Existing, PendingWrite, ScratchFile, Written, append_outside, link_on_path, refuse_links,
+    sweep_temp_files, write_atomic, write_dir, write_file,
+};
+pub use yaml::{from_yaml, parse, parse_all, parse_choice, parse_version, utf8};

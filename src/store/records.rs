@@ -10,8 +10,8 @@ use serde::de::DeserializeOwned;
 use crate::Hinted;
 use crate::findings::Finding;
 use crate::model::Record;
-use crate::model::is_valid_id;
 use crate::model::paths::{file_stem, is_yaml};
+use crate::model::{ID_RULE, is_safe_name, is_valid_id};
 use crate::schema::Kind;
 use crate::store;
 use crate::suggest;
@@ -50,8 +50,18 @@ pub fn ids_in(root: &Path, dir: &str) -> Result<Vec<String>> {
 
 /// The path of an existing record, or an error that suggests the closest ID.
 pub fn existing(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
+    refuse_invalid(id, what)?;
     if let Some(path) = find(root, dir, id) {
         return Ok(path);
+    }
+    for ext in ["yaml", "yml"] {
+        let path = format!("{dir}/{id}.{ext}");
+        if root.join(&path).symlink_metadata().is_ok() {
+            bail!(Hinted::new(
+                format!("{path} is not a regular file"),
+                format!("a {what} is one YAML file: replace {path} with the record itself"),
+            ));
+        }
     }
     let ids = ids_in(root, dir)?;
     let listing = match what {
@@ -64,22 +74,34 @@ pub fn existing(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> 
     ))
 }
 
-/// `dir/ID.yaml` or `dir/ID.yml`, whichever exists.
+/// `dir/ID.yaml` or `dir/ID.yml`, whichever exists; never a path built from a
+/// malformed ID (`../soc2` must not find `soc2.yaml`).
 pub fn find(root: &Path, dir: &str, id: &str) -> Option<String> {
+    if !is_valid_id(id) {
+        return None;
+    }
     ["yaml", "yml"]
         .iter()
         .map(|ext| format!("{dir}/{id}.{ext}"))
         .find(|path| root.join(path).is_file())
 }
 
+/// The file of the record `CONTROL/NAME` kept in `dir/CONTROL/` (evidence, tests), if
+/// there is one. A reference that could leave that folder names nothing.
+pub fn find_in_control(root: &Path, dir: &str, reference: &str) -> Option<String> {
+    let (control, name) = reference.split_once('/')?;
+    if !is_valid_id(control) || !is_safe_name(name) {
+        return None;
+    }
+    ["yaml", "yml"]
+        .iter()
+        .map(|ext| format!("{dir}/{control}/{name}.{ext}"))
+        .find(|path| root.join(path).is_file())
+}
+
 /// Refuses an ID that is malformed or already taken.
 pub fn new_id(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
-    if !is_valid_id(id) {
-        bail!(Hinted::new(
-            format!("`{id}` is not a valid {what} ID"),
-            "IDs are upper-case letters, digits and dashes, like AC-01 or POL-ACCESS",
-        ));
-    }
+    refuse_invalid(id, what)?;
     if let Some(path) = find(root, dir, id) {
         bail!(Hinted::new(
             format!("{what} {id} already exists ({path})"),
@@ -89,15 +111,27 @@ pub fn new_id(root: &Path, dir: &str, id: &str, what: &str) -> Result<String> {
     Ok(format!("{dir}/{id}.yaml"))
 }
 
+/// Refuses an ID that does not follow the grammar, before any path is built from it.
+pub fn refuse_invalid(id: &str, what: &str) -> Result<()> {
+    if !is_valid_id(id) {
+        bail!(Hinted::new(
+            format!("`{id}` is not a valid {what} ID"),
+            ID_RULE
+        ));
+    }
+    Ok(())
+}
+
 /// Reads and parses one record; a problem in the file stops the command.
 pub fn read<T: DeserializeOwned>(root: &Path, path: &str, what: &str) -> Result<Record<T>> {
+    store::refuse_links(root, path)?;
     let bytes = std::fs::read(root.join(path)).with_context(|| format!("reading {path}"))?;
     let text = store::utf8(path, &bytes).map_err(finding_error)?;
     let value = store::parse::<T>(path, text, what).map_err(finding_error)?;
     Ok(Record {
         path: path.to_string(),
-        text: text.to_string(),
-        value,
+        text: text.into(),
+        value: value.into(),
     })
 }
 
@@ -108,6 +142,7 @@ pub struct Names {
 
 impl Names {
     pub fn new(root: &Path, folder: &str) -> Result<Names> {
+        store::refuse_links(root, folder)?;
         let mut taken = BTreeSet::new();
         match std::fs::read_dir(root.join(folder)) {
             Ok(entries) => {
@@ -186,6 +221,7 @@ pub fn existing_files<'a>(root: &Path, paths: impl Iterator<Item = &'a str>) -> 
 
 /// The bytes of a store file (a policy's document), relative to the store's root.
 pub fn read_bytes(root: &Path, path: &str) -> Result<Vec<u8>> {
+    store::refuse_links(root, path)?;
     std::fs::read(root.join(path)).with_context(|| format!("reading {path}"))
 }
 

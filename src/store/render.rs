@@ -31,8 +31,17 @@ pub fn entry(key: &str, value: &Value) -> String {
 
 fn emit_mapping(out: &mut String, map: &serde_yaml::Mapping, indent: usize) {
     for (key, value) in map {
-        let key = key.as_str().expect("record keys are strings");
-        emit_entry(out, key, value, indent);
+        let key = key_text(key).expect("record keys are strings or numbers");
+        emit_entry(out, &key, value, indent);
+    }
+}
+
+/// A mapping key as written: a string, or a number (a program step, `4: 2027-01-01`).
+fn key_text(key: &Value) -> Option<String> {
+    match key {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
     }
 }
 
@@ -109,7 +118,7 @@ fn flow(value: &Value) -> Option<String> {
             }
             let parts: Option<Vec<String>> = map
                 .iter()
-                .map(|(k, v)| Some(format!("{}: {}", k.as_str()?, scalar(v, true)?)))
+                .map(|(k, v)| Some(format!("{}: {}", key_text(k)?, scalar(v, true)?)))
                 .collect();
             Some(format!("{{{}}}", parts?.join(", ")))
         }
@@ -255,6 +264,7 @@ mod tests {
             grace: None,
             point_in_time: Vec::new(),
             policies: vec!["POL-ACCESS".into()],
+            collect: Vec::new(),
             approval: Some(Approval {
                 by: "carol@example.com".into(),
                 at: Date::from_ymd(2026, 6, 2),

@@ -25,8 +25,15 @@ pub(crate) fn unreadable(path: &str, err: &std::io::Error) -> Finding {
     Finding::new(Code::Parse, format!("could not read the file: {err}")).in_file(path)
 }
 
+/// Text without the byte-order mark some editors write first: accepted, and kept when
+/// the file is rewritten (`edit::rewrite`).
+pub(crate) fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// Parses `text` as one `T`; `what` names the record for messages ("control").
 pub fn parse<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<T, Finding> {
+    let text = without_bom(text);
     if is_blank(text) {
         return Err(
             Finding::new(Code::Parse, format!("the file is empty; expected a {what}"))
@@ -43,12 +50,12 @@ pub fn parse<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<
 /// Reads YAML text into a value, for text that is not a store file (the embedded
 /// starter library, tests); the error is serde's message.
 pub fn from_yaml<T: DeserializeOwned>(text: &str) -> Result<T, String> {
-    serde_yaml::from_str(text).map_err(|e| e.to_string())
+    serde_yaml::from_str(without_bom(text)).map_err(|e| e.to_string())
 }
 
 /// Parses an old version of a record (from history); `None` when it did not parse then.
 pub fn parse_version<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    serde_yaml::from_str(std::str::from_utf8(bytes).ok()?).ok()
+    serde_yaml::from_str(without_bom(std::str::from_utf8(bytes).ok()?)).ok()
 }
 
 /// Reads a fixed choice (`quarterly`, `implemented`) through the model's serde names,
@@ -130,17 +137,174 @@ const SCHEMA_MESSAGES: &[&str] = &[
     "invalid timestamp",
 ];
 
+/// At most this many problems are reported for one file.
+const MAX_PER_FILE: usize = 20;
+
+/// Parses `text` as one `T`, or reports every problem the file has, not only the
+/// first: a field that does not fit is set aside and the rest read again, as long as
+/// the YAML itself is well formed. Positions point into `text`.
+pub fn parse_all<T: DeserializeOwned>(
+    path: &str,
+    text: &str,
+    what: &str,
+) -> Result<T, Vec<Finding>> {
+    let first = match parse::<T>(path, text, what) {
+        Ok(value) => return Ok(value),
+        Err(finding) => finding,
+    };
+    let plain = without_bom(text);
+    let Ok(mut value) = serde_yaml::from_str::<serde_yaml::Value>(plain) else {
+        return Err(vec![first]);
+    };
+    let mut findings = vec![first];
+    let mut raw = match serde_yaml::from_str::<T>(plain) {
+        Err(err) => err.to_string(),
+        Ok(_) => return Err(findings),
+    };
+    let mut set_aside: Vec<String> = Vec::new();
+    // Fields a finding already explains: set aside, or the "did you mean" of a typo.
+    let mut explained: Vec<String> = Vec::new();
+    while findings.len() < MAX_PER_FILE {
+        let message = split_message(&raw);
+        if !SCHEMA_MESSAGES.iter().any(|m| message.text.starts_with(m)) {
+            break;
+        }
+        let field = message.field.clone().unwrap_or_default();
+        let names = backticked(&message.text);
+        let key = names.first().map(|k| k.to_string());
+        if message.text.starts_with("unknown field")
+            && let Some((typed, known)) = names.split_first()
+            && let Some(meant) = suggest::closest(typed, known.iter().copied())
+        {
+            explained.push(join_path(&field, meant));
+        }
+        let target = if message.text.starts_with("unknown field") {
+            key.map(|k| join_path(&field, &k))
+        } else if message.text.starts_with("missing field") {
+            // A field set aside is missing now: nothing new. Either way the rest of
+            // this mapping has been read; go on without it, unless it is the record.
+            (!field.is_empty()).then(|| field.clone())
+        } else if let Some((list, _)) = field.strip_suffix(']').and_then(|f| f.rsplit_once('[')) {
+            // An item of a list: set the whole list aside, so that later positions
+            // still match the file.
+            Some(list.to_string())
+        } else {
+            (!field.is_empty()).then(|| field.clone())
+        };
+        let Some(target) = target else {
+            break;
+        };
+        if !remove(&mut value, &target) || set_aside.contains(&target) {
+            break;
+        }
+        set_aside.push(target.clone());
+        explained.push(target);
+        let Ok(retry) = serde_yaml::to_string(&value) else {
+            break;
+        };
+        match serde_yaml::from_str::<T>(&retry) {
+            Ok(_) => break,
+            Err(err) => {
+                raw = err.to_string();
+                let message = split_message(&raw);
+                let missing_explained = message.text.starts_with("missing field")
+                    && backticked(&message.text).first().is_some_and(|k| {
+                        let path = join_path(message.field.as_deref().unwrap_or(""), k);
+                        explained.contains(&path)
+                    });
+                if !missing_explained {
+                    findings.push(to_finding_in(path, text, what, &err, false));
+                }
+            }
+        }
+    }
+    findings.sort_by_key(|f| f.position.map(|p| (p.line, p.column)));
+    Err(findings)
+}
+
+fn join_path(parent: &str, key: &str) -> String {
+    if parent.is_empty() {
+        key.to_string()
+    } else {
+        format!("{parent}.{key}")
+    }
+}
+
+/// Removes the value at a serde path (`approval.at`, `files[1].sha256`); false when
+/// there is nothing there.
+fn remove(value: &mut serde_yaml::Value, path: &str) -> bool {
+    let mut segments: Vec<(&str, Vec<usize>)> = Vec::new();
+    for part in path.split('.') {
+        let (key, rest) = part.split_once('[').map_or((part, ""), |(k, r)| (k, r));
+        let indices = rest
+            .split('[')
+            .filter_map(|s| s.trim_end_matches(']').parse().ok())
+            .collect();
+        segments.push((key, indices));
+    }
+    let Some(((last_key, last_indices), parents)) = segments.split_last() else {
+        return false;
+    };
+    if !last_indices.is_empty() {
+        return false;
+    }
+    let mut at = value;
+    for (key, indices) in parents {
+        let Some(next) = at.get_mut(*key) else {
+            return false;
+        };
+        at = next;
+        for index in indices {
+            let Some(next) = at.get_mut(*index) else {
+                return false;
+            };
+            at = next;
+        }
+    }
+    at.as_mapping_mut()
+        .is_some_and(|m| m.remove(*last_key).is_some())
+}
+
 fn to_finding(path: &str, text: &str, what: &str, err: &serde_yaml::Error) -> Finding {
+    to_finding_in(path, text, what, err, true)
+}
+
+/// The finding for a serde error; `located` says whether the error's position is in
+/// `text` (it is not when the error came from reading a part of it again).
+fn to_finding_in(
+    path: &str,
+    text: &str,
+    what: &str,
+    err: &serde_yaml::Error,
+    located: bool,
+) -> Finding {
     let raw = err.to_string();
     let message = split_message(&raw);
     let is_schema = SCHEMA_MESSAGES.iter().any(|m| message.text.starts_with(m));
+    let text = without_bom(text);
     let mut position = err
         .location()
+        .filter(|_| located)
         .map(|l| Position {
             line: l.line(),
             column: l.column(),
         })
         .filter(|p| *p != Position { line: 1, column: 1 } || message.field.is_none());
+    if !located {
+        let field = message.field.as_deref().unwrap_or("");
+        let key = backticked(&message.text)
+            .first()
+            .map(|k| join_path(field, k));
+        position = if message.text.starts_with("unknown field") {
+            key.and_then(|k| locate::field(text, &k))
+        } else if message.text.starts_with("missing field") {
+            (!field.is_empty())
+                .then(|| locate::field(text, field))
+                .flatten()
+        } else {
+            locate::value(text, field)
+        };
+    }
     if position.is_none() {
         position = message
             .field
@@ -220,6 +384,18 @@ fn schema_message(message: &Message, what: &str) -> (String, Option<String>) {
             Some("keep one of them".to_string()),
         );
     }
+    // A whole number out of its type's range: say the range the field takes.
+    for kind in ["invalid type: ", "invalid value: "] {
+        if let Some((number, expected)) = text
+            .strip_prefix(kind)
+            .and_then(|rest| rest.strip_prefix("integer `"))
+            .and_then(|rest| rest.split_once("`, expected "))
+            && matches!(expected, "u8" | "u16" | "u32" | "u64" | "usize")
+        {
+            let range = field.map_or("0 or more", number_range);
+            return (format!("{prefix}{number} is out of range: {range}"), None);
+        }
+    }
     if let Some(rest) = text.strip_prefix("invalid type: ") {
         // "sequence, expected struct Control"
         if let Some((found, expected)) = rest.split_once(", expected ") {
@@ -229,6 +405,16 @@ fn schema_message(message: &Message, what: &str) -> (String, Option<String>) {
         }
     }
     (format!("{prefix}{text}"), None)
+}
+
+/// The values a numeric field takes, as validation words them.
+fn number_range(field: &str) -> &'static str {
+    match field.rsplit('.').next().unwrap_or(field) {
+        "likelihood" | "impact" => "it is scored 1 to 5",
+        "min_readiness" => "it is a percentage, 0 to 100",
+        "version" => "a whole number from 1",
+        _ => "a whole number from 0",
+    }
 }
 
 fn describe_expected(expected: &str, top_level: bool, what: &str) -> String {
@@ -295,6 +481,15 @@ mod tests {
     }
 
     const VALID: &str = "title: MFA\nstatus: planned\nfrequency: quarterly\n";
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let control: Control = parse("c.yaml", &format!("\u{feff}{VALID}"), "control").unwrap();
+        assert_eq!(control.title, "MFA");
+        // Findings on the first line count columns as an editor shows them.
+        let finding = error(&format!("\u{feff}ownr: x\n{VALID}"));
+        assert_eq!(finding.position, Some(Position { line: 1, column: 1 }));
+    }
 
     #[test]
     fn valid_control_parses() {
@@ -392,6 +587,48 @@ mod tests {
                 line: 1,
                 column: 11
             })
+        );
+    }
+
+    #[test]
+    fn every_problem_of_a_file_is_reported() {
+        let text = "title: MFA\nownr: alice\nstatus: implemnted\ncriteria: [CC6.1, {a: 1}]\nfrequency: quarterly\napproval:\n  by: carol\n  at: 2026-02-30\n  digest: abc\nextra: 1\n";
+        let findings = parse_all::<Control>("controls/AC-01.yaml", text, "control").unwrap_err();
+        let found: Vec<(String, Option<usize>)> = findings
+            .iter()
+            .map(|f| (f.message.clone(), f.position.map(|p| p.line)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("unknown field `ownr`, did you mean `owner`?".to_string(), Some(2)),
+                ("field `status`: unknown value `implemnted`, did you mean `implemented`?".to_string(), Some(3)),
+                ("field `criteria[1]`: expected a text value, found a mapping".to_string(), Some(4)),
+                ("field `approval.at`: invalid date `2026-02-30`: no such day in the calendar".to_string(), Some(8)),
+                ("field `approval.digest`: invalid sha256 `abc`: expected 64 lowercase hexadecimal characters".to_string(), Some(9)),
+                ("unknown field `extra`".to_string(), Some(10)),
+            ],
+            "{findings:#?}"
+        );
+        // A syntax error stops the reading: what follows it is unknown.
+        let broken = parse_all::<Control>("c.yaml", "title: [a\nownr: x\n", "control").unwrap_err();
+        assert_eq!(broken.len(), 1);
+    }
+
+    #[test]
+    fn numbers_out_of_range_say_the_range() {
+        let risk = |text: &str| {
+            parse::<crate::model::Risk>("risks/R-1.yaml", text, "risk")
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            risk("title: T\nlikelihood: -5\nimpact: 2\ntreatment: accept\n"),
+            "field `likelihood`: -5 is out of range: it is scored 1 to 5"
+        );
+        assert_eq!(
+            risk("title: T\nlikelihood: 2\nimpact: 300\ntreatment: accept\n"),
+            "field `impact`: 300 is out of range: it is scored 1 to 5"
         );
     }
 

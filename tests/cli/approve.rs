@@ -141,3 +141,124 @@ fn unknown_ids_suggest_one() {
     let env = committed_small_store();
     insta::assert_snapshot!(env.soc2(&["approve", "POL-SECC"]).code(2));
 }
+
+/// Commits everything as `email`, as a person working with plain git would.
+fn commit_as(env: &Env, email: &str, message: &str) {
+    env.git(&["add", "--all"]);
+    env.git(&[
+        "-c",
+        &format!("user.name={email}"),
+        "-c",
+        &format!("user.email={email}"),
+        "commit",
+        "--quiet",
+        "-m",
+        message,
+    ]);
+}
+
+/// BC-01 implemented by Carol, then an approval written by hand into its file.
+fn hand_written_approval(env: &Env, by: &str, at: &str) {
+    as_person(
+        env,
+        "Carol",
+        "carol@example.com",
+        &["control", "set", "BC-01", "--status", "implemented"],
+    )
+    .success();
+    let text = env.read("controls/BC-01.yaml");
+    let control: soc2::model::Control = soc2::store::from_yaml(&text).unwrap();
+    env.write(
+        "controls/BC-01.yaml",
+        format!(
+            "{text}approval:\n  by: {by}\n  at: {at}\n  digest: {}\n",
+            soc2::model::digest::control(&control).current
+        ),
+    );
+}
+
+#[test]
+fn an_approval_in_another_persons_name_is_flagged() {
+    let env = committed_small_store();
+    // Dana writes Vera's name into the approval and commits it herself.
+    hand_written_approval(&env, "vera@example.com", "2026-11-22");
+    commit_as(&env, "dana@example.com", "approve BC-01");
+    let verify = env.soc2(&["verify"]).code(1);
+    insta::assert_snapshot!(verify);
+    let codes = env.soc2(&["check", "--format", "json"]).codes();
+    assert!(
+        codes.contains(&"W-APPROVAL-NOT-BY-AUTHOR".to_string()),
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn an_approval_dated_before_its_commit_is_flagged() {
+    let env = committed_small_store();
+    hand_written_approval(&env, "vera@example.com", "2026-06-01");
+    commit_as(&env, "vera@example.com", "approve BC-01");
+    let verify = env.soc2(&["verify", "--format", "json"]).code(1);
+    let result: soc2::audit::Verification = verify.parse();
+    let codes: Vec<&str> = result.findings.iter().map(|f| f.code.as_str()).collect();
+    assert_eq!(codes, ["W-BACKDATED"], "{verify}");
+}
+
+#[test]
+fn an_approval_merged_from_a_branch_is_judged_on_the_branch() {
+    let env = committed_small_store();
+    as_person(
+        &env,
+        "Carol",
+        "carol@example.com",
+        &["control", "set", "BC-01", "--status", "implemented"],
+    )
+    .success();
+    env.git(&["switch", "--quiet", "-c", "approve-bc01"]);
+    as_person(&env, "Vera", "vera@example.com", &["approve", "BC-01"]).success();
+    env.git(&["switch", "--quiet", "main"]);
+    env.git(&[
+        "merge",
+        "--quiet",
+        "--no-ff",
+        "-m",
+        "Merge approve-bc01",
+        "approve-bc01",
+    ]);
+    let codes = env.soc2(&["check", "--format", "json"]).codes();
+    assert!(
+        !codes.contains(&"W-APPROVAL-NOT-BY-AUTHOR".to_string()),
+        "{codes:?}"
+    );
+    env.soc2(&["verify"]).success();
+}
+
+#[test]
+fn approve_refuses_a_shallow_clone() {
+    let env = committed_small_store();
+    as_person(
+        &env,
+        "Carol",
+        "carol@example.com",
+        &["control", "set", "BC-01", "--status", "implemented"],
+    )
+    .success();
+    let clone = env.repo.parent().unwrap().join("shallow");
+    let url = format!("file://{}", env.repo.display());
+    env.git(&[
+        "clone",
+        "--quiet",
+        "--depth",
+        "1",
+        &url,
+        clone.to_str().unwrap(),
+    ]);
+    // In the clone, Carol's commit is the boundary: history cannot tell who wrote BC-01.
+    let run = as_person(
+        &env,
+        "Carol",
+        "carol@example.com",
+        &["--repo", clone.to_str().unwrap(), "approve", "BC-01"],
+    )
+    .code(2);
+    insta::assert_snapshot!(run);
+}

@@ -39,6 +39,8 @@ macro_rules! rule {
             let env = committed_small_store();
             let setup: fn(&Env) = $setup;
             setup(&env);
+            // Staged, as in a pre-commit hook: new records count once git holds them.
+            env.git(&["add", "--all"]);
             let (human, json) = only(&env, $code, $extra);
             insta::assert_snapshot!(concat!(stringify!($name), "_human"), human);
             insta::assert_snapshot!(concat!(stringify!($name), "_json"), json);
@@ -411,4 +413,177 @@ fn the_readme_lists_every_code() {
             "README.md does not list {code}"
         );
     }
+}
+
+/// The parts of SARIF 2.1.0 soc2 writes, read strictly: a misspelt or misplaced
+/// property fails to parse.
+mod sarif {
+    use serde::Deserialize;
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Log {
+        #[serde(rename = "$schema")]
+        pub schema: String,
+        pub version: String,
+        pub runs: Vec<Run>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Run {
+        pub tool: Tool,
+        pub results: Vec<Result>,
+        pub column_kind: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Tool {
+        pub driver: Driver,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Driver {
+        pub name: String,
+        pub version: String,
+        pub rules: Vec<Rule>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Rule {
+        pub id: String,
+        pub short_description: Text,
+        pub full_description: Text,
+        pub help: Text,
+        pub default_configuration: Configuration,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Text {
+        pub text: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Configuration {
+        pub level: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Result {
+        pub rule_id: String,
+        pub rule_index: usize,
+        pub level: String,
+        pub message: Text,
+        pub locations: Vec<Location>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Location {
+        pub physical_location: Physical,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Physical {
+        pub artifact_location: Artifact,
+        pub region: Option<Region>,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Artifact {
+        pub uri: String,
+        pub uri_base_id: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields, rename_all = "camelCase")]
+    pub struct Region {
+        pub start_line: usize,
+        pub start_column: usize,
+    }
+}
+
+#[test]
+fn sarif_for_code_scanning() {
+    let env = committed_small_store();
+    env.write(
+        "controls/BC-01.yaml",
+        "id: BC-01\ntitle: Backups\nstatus: designed\nfrequncy: daily\n",
+    );
+    let human = env.soc2(&["check"]);
+    let run = env.soc2(&["check", "--format", "sarif"]);
+    assert_eq!(run.code, human.code, "the same verdict");
+    let log: sarif::Log = run.parse();
+    assert_eq!(log.version, "2.1.0");
+    assert!(log.schema.contains("sarif-2.1.0"));
+    let [run] = log.runs.as_slice() else {
+        panic!("one run");
+    };
+    let driver = &run.tool.driver;
+    assert_eq!(
+        (driver.name.as_str(), driver.version.as_str()),
+        ("soc2", env!("CARGO_PKG_VERSION"))
+    );
+    assert_eq!(driver.rules.len(), Code::ALL.len());
+    for rule in &driver.rules {
+        assert!(Code::parse(&rule.id).is_some());
+        assert!(!rule.short_description.text.is_empty() && !rule.full_description.text.is_empty());
+        assert!(rule.help.text.contains(&rule.id));
+        assert!(["error", "warning", "note"].contains(&rule.default_configuration.level.as_str()));
+    }
+    assert!(!run.results.is_empty());
+    assert_eq!(run.column_kind, "unicodeCodePoints");
+    for result in &run.results {
+        assert_eq!(driver.rules[result.rule_index].id, result.rule_id);
+        assert!(["error", "warning", "note"].contains(&result.level.as_str()));
+        assert!(!result.message.text.is_empty());
+        let physical = &result.locations[0].physical_location;
+        let uri = &physical.artifact_location.uri;
+        assert!(!uri.starts_with('/') && !uri.contains('\\'), "{uri}");
+        assert_eq!(physical.artifact_location.uri_base_id, "%SRCROOT%");
+        if let Some(region) = &physical.region {
+            assert!(region.start_line >= 1 && region.start_column >= 1);
+        }
+    }
+    let schema_error = run
+        .results
+        .iter()
+        .find(|r| r.rule_id == "E-SCHEMA")
+        .expect("the schema error");
+    let physical = &schema_error.locations[0].physical_location;
+    assert_eq!(physical.artifact_location.uri, "controls/BC-01.yaml");
+    assert_eq!(physical.region.as_ref().map(|r| r.start_line), Some(4));
+}
+
+#[test]
+fn github_writes_a_job_summary() {
+    let env = committed_small_store();
+    env.write(
+        "controls/BC-01.yaml",
+        "id: BC-01\ntitle: Backups\nstatus: designed\nfrequncy: daily\n",
+    );
+    let summary = env.home.join("step-summary.md");
+    std::fs::write(&summary, "earlier steps\n").unwrap();
+    let run = env.soc2_with(
+        &["check", "--format", "github"],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    assert_eq!(run.code, 1, "{run}");
+    assert!(
+        run.stdout.contains("::error file=controls/BC-01.yaml"),
+        "{run}"
+    );
+    let written = std::fs::read_to_string(&summary).unwrap();
+    insta::assert_snapshot!(written);
+    // Without the variable, nothing is written anywhere.
+    env.soc2(&["check", "--format", "github"]).code(1);
+    assert_eq!(std::fs::read_to_string(&summary).unwrap(), written);
 }

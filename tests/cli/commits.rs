@@ -91,7 +91,10 @@ fn refused(env: &Env) -> String {
     let status = env.git(&["status", "--porcelain", "--ignored"]);
     let report = env.outside("r.csv", "x\n");
     let run = env
-        .soc2(&["evidence", "add", "AC-01", report.to_str().unwrap()])
+        .soc2_with(
+            &["evidence", "add", "AC-01", report.to_str().unwrap()],
+            &[("SOC2_LOCK_TIMEOUT", "0.2")],
+        )
         .code(2);
     assert_eq!(env.git(&["rev-parse", "HEAD"]), head, "no commit");
     assert_eq!(
@@ -210,4 +213,71 @@ fn refuses_a_sha256_repository_clearly() {
     ]);
     assert_eq!(run.code, 2, "{run}");
     assert!(run.stderr.contains("SHA-256"), "{run}");
+}
+
+/// An ed25519 key made for the test, with git told to sign with it; `None`, with a note,
+/// where ssh-keygen is missing.
+fn signing_key(env: &Env) -> Option<()> {
+    let key = env.home.join("signing-key");
+    let made = std::process::Command::new("ssh-keygen")
+        .args([
+            "-q",
+            "-t",
+            "ed25519",
+            "-N",
+            "",
+            "-C",
+            "test@example.com",
+            "-f",
+        ])
+        .arg(&key)
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: ssh-keygen is not installed, so no SSH signing key can be made");
+        return None;
+    }
+    let public = std::fs::read_to_string(key.with_extension("pub")).unwrap();
+    let allowed = env.home.join("allowed-signers");
+    std::fs::write(
+        &allowed,
+        format!("test@example.com namespaces=\"git\" {public}"),
+    )
+    .unwrap();
+    env.git(&["config", "gpg.format", "ssh"]);
+    env.git(&["config", "user.signingkey", key.to_str().unwrap()]);
+    env.git(&[
+        "config",
+        "gpg.ssh.allowedSignersFile",
+        allowed.to_str().unwrap(),
+    ]);
+    env.git(&["config", "commit.gpgsign", "true"]);
+    Some(())
+}
+
+#[test]
+fn commits_are_signed_when_git_signs_them() {
+    let env = store();
+    let Some(()) = signing_key(&env) else {
+        return;
+    };
+    let report = env.outside("r.csv", "x\n");
+    env.soc2(&["evidence", "add", "AC-01", report.to_str().unwrap()])
+        .success();
+    let raw = env.git(&["cat-file", "commit", "HEAD"]);
+    assert!(
+        raw.contains("\ngpgsig -----BEGIN SSH SIGNATURE-----\n"),
+        "{raw}"
+    );
+    // git itself checks the signature against the allowed signers.
+    env.git(&["verify-commit", "HEAD"]);
+    assert!(env.show("HEAD").contains("Soc2-Action: evidence-add"));
+    assert_eq!(env.git(&["status", "--porcelain"]), "");
+}
+
+#[test]
+fn a_signing_failure_changes_nothing() {
+    let env = store();
+    env.git(&["config", "commit.gpgsign", "true"]);
+    env.git(&["config", "gpg.program", "false"]);
+    insta::assert_snapshot!(refused(&env));
 }

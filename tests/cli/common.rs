@@ -101,7 +101,7 @@ impl Env {
         }
     }
 
-    fn command(&self, program: &str) -> Command {
+    pub fn command(&self, program: &str) -> Command {
         let mut command = Command::new(program);
         command.current_dir(&self.repo);
         for (key, _) in std::env::vars_os() {
@@ -117,6 +117,7 @@ impl Env {
             .env("GIT_AUTHOR_DATE", AUTHOR_DATE)
             .env("GIT_COMMITTER_DATE", AUTHOR_DATE)
             .env("SOC2_TODAY", TODAY)
+            .env("SOC2_HOST", "test-host")
             .env("NO_COLOR", "1")
             .env("LC_ALL", "C");
         command

@@ -212,3 +212,23 @@ fn set_an_unknown_control_suggests_one() {
             .code(2)
     );
 }
+
+#[test]
+fn set_keeps_a_byte_order_mark_and_the_comment_after_it() {
+    let env = crate::fixtures::committed_small_store();
+    let text = format!(
+        "\u{feff}# Reviewed with the auditor\n{}",
+        env.read("controls/BC-01.yaml")
+    );
+    env.write("controls/BC-01.yaml", &text);
+    env.commit_all("an editor that writes a BOM");
+    env.soc2(&["control", "set", "BC-01", "--owner", "dana@example.com"])
+        .success();
+    let after = env.read("controls/BC-01.yaml");
+    assert!(
+        after.starts_with("\u{feff}# Reviewed with the auditor\n"),
+        "{after:?}"
+    );
+    assert!(after.contains("owner: dana@example.com\n"), "{after}");
+    env.soc2(&["check", "--deny", "E-SCHEMA"]).code(0);
+}

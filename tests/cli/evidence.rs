@@ -172,6 +172,7 @@ fn absolute_paths_inside_a_record_are_refused() {
         "evidence/AC-01/2026-11-01-bad.yaml",
         "control: AC-01\ncollected_at: 2026-11-01\nkind: log\nfiles:\n  - path: /etc/passwd\n    sha256: 0000000000000000000000000000000000000000000000000000000000000000\n",
     );
+    env.git(&["add", "--all"]);
     insta::assert_snapshot!(env.soc2(&["verify"]).code(1));
 }
 
@@ -199,6 +200,7 @@ fn run_records_output_exit_code_and_command() {
         .lines()
         .map(|l| {
             if l.trim_start().starts_with("started_at:")
+                || l.trim_start().starts_with("ended_at:")
                 || l.trim_start().starts_with("duration_ms:")
             {
                 format!("{}: [redacted]", l.split(':').next().unwrap())
@@ -228,8 +230,8 @@ fn run_records_output_exit_code_and_command() {
 
      evidence/IR-01/2026-11-22-paging-config.stderr.txt |  1 +
      evidence/IR-01/2026-11-22-paging-config.stdout.txt |  1 +
-     evidence/IR-01/2026-11-22-paging-config.yaml       | 17 +++++++++++++++++
-     3 files changed, 19 insertions(+)
+     evidence/IR-01/2026-11-22-paging-config.yaml       | 21 +++++++++++++++++++++
+     3 files changed, 23 insertions(+)
     ");
     env.soc2(&["verify"]).success();
 }

@@ -278,7 +278,7 @@ fn a_missing_or_changed_evidence_file_fails_the_export_and_leaves_nothing() {
         let run = env.soc2(&["export", arg(&out(&env, target))]).code(2);
         assert!(
             run.stderr.contains(
-                "evidence/AC-02/2026-07-01-access-review.csv is not the file its record lists"
+                "evidence/AC-02/2026-07-01-access-review.csv has changed since it was recorded"
             ),
             "{run}"
         );

@@ -141,7 +141,7 @@ fn log_and_check_work_in_a_shallow_clone() {
         .expect("the note comes first");
     assert!(
         note.starts_with(
-            "info[I-RULE-SKIPPED]: segregation of duties and the dates git vouches for"
+            "info[I-RULE-SKIPPED]: segregation of duties, who wrote each approval, and the dates git vouches for"
         )
     );
     assert_eq!(rest, full.stdout);

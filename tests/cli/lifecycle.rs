@@ -113,6 +113,8 @@ fn due_as_an_icalendar_file() {
 fn due_in_a_type1_store_follows_freshness() {
     let env = Env::new();
     small_store(&env);
+    // Evidence counts once git holds it: staged is enough.
+    env.git(&["add", "--all"]);
     let json = env
         .soc2(&["due", "--within", "90d", "--format", "json"])
         .success()
@@ -205,7 +207,17 @@ fn check_flags_an_approval_by_the_last_author() {
             digest::control(&control).current
         ),
     );
-    env.commit_all("approve BC-01");
+    env.git(&["add", "--all"]);
+    env.git(&[
+        "-c",
+        "user.name=Carol",
+        "-c",
+        "user.email=carol@example.com",
+        "commit",
+        "--quiet",
+        "-m",
+        "approve BC-01",
+    ]);
     let run = env.soc2(&[
         "check",
         "--allow",

@@ -183,11 +183,24 @@ fn verify_explains_an_approval_under_the_old_digest_rule() {
     let legacy = Sha256Hex::of(
         br#"{"id":"LG-01","title":"Legacy","owner":"a@example.com","status":"implemented","frequency":"annual","notes":"n"}"#,
     );
+    let control = "id: LG-01\ntitle: Legacy\nowner: a@example.com\nstatus: implemented\nfrequency: annual\nnotes: n\n";
+    env.write("controls/LG-01.yaml", control);
+    env.commit_all("a control");
     env.write(
         "controls/LG-01.yaml",
-        format!("id: LG-01\ntitle: Legacy\nowner: a@example.com\nstatus: implemented\nfrequency: annual\nnotes: n\napproval: {{by: v@example.com, at: 2026-03-02, digest: {legacy}}}\n"),
+        format!("{control}approval: {{by: v@example.com, at: 2026-11-22, digest: {legacy}}}\n"),
     );
-    env.commit_all("a control approved by soc2 0.1");
+    env.git(&["add", "--all"]);
+    env.git(&[
+        "-c",
+        "user.name=Vera",
+        "-c",
+        "user.email=v@example.com",
+        "commit",
+        "--quiet",
+        "-m",
+        "a control approved by soc2 0.1",
+    ]);
     let run = env.soc2(&["verify"]).success();
     insta::assert_snapshot!(run);
     // Re-approving records today's digest, by the same rules as any approval.

@@ -60,6 +60,9 @@ fn the_html_report_holds_every_section_and_the_numbers_of_status() {
         "exclusions",
         "risks",
         "policies",
+        "program",
+        "vendors",
+        "internal-audit",
         "requests",
         "evidence",
     ] {
@@ -68,6 +71,8 @@ fn the_html_report_holds_every_section_and_the_numbers_of_status() {
             "no #{section} in {ids:?}"
         );
     }
+    // The program's twenty steps, one row each.
+    assert_eq!(all_attributes(&dom, "data-step").len(), 20);
     // Two charts, inline.
     assert_eq!(tags(&dom, "svg"), 2);
     // Nothing runs, nothing is fetched.

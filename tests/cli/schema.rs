@@ -34,11 +34,16 @@ fn schema_command_prints_them() {
 /// Every record file under `root`, with the kind of its schema.
 fn records(root: &Path) -> Vec<(Kind, std::path::PathBuf)> {
     let mut out = vec![(Kind::Program, root.join("soc2.yaml"))];
+    if root.join("system/description.yaml").is_file() {
+        out.push((Kind::System, root.join("system/description.yaml")));
+    }
     for (dir, kind) in [
         ("controls", Kind::Control),
         ("policies", Kind::Policy),
         ("risks", Kind::Risk),
         ("requests", Kind::Request),
+        ("findings", Kind::Finding),
+        ("vendors", Kind::Vendor),
     ] {
         for entry in std::fs::read_dir(root.join(dir))
             .into_iter()
@@ -50,18 +55,25 @@ fn records(root: &Path) -> Vec<(Kind, std::path::PathBuf)> {
             }
         }
     }
-    for folder in std::fs::read_dir(root.join("evidence"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        for entry in std::fs::read_dir(folder.path())
+    for (dir, kind) in [("evidence", Kind::Evidence), ("tests", Kind::Test)] {
+        for folder in std::fs::read_dir(root.join(dir))
             .into_iter()
             .flatten()
             .flatten()
         {
-            if entry.path().extension().is_some_and(|e| e == "yaml") {
-                out.push((Kind::Evidence, entry.path()));
+            // tests/ also holds this project's own tests: only ID folders are the store's.
+            let name = folder.file_name().to_string_lossy().into_owned();
+            if !soc2::model::is_valid_id(&name) {
+                continue;
+            }
+            for entry in std::fs::read_dir(folder.path())
+                .into_iter()
+                .flatten()
+                .flatten()
+            {
+                if entry.path().extension().is_some_and(|e| e == "yaml") {
+                    out.push((kind, entry.path()));
+                }
             }
         }
     }
@@ -118,4 +130,52 @@ fn the_schemas_reject_what_soc2_rejects() {
         let value: serde_json::Value = soc2::store::from_yaml(bad).unwrap();
         assert!(!validator.is_valid(&value), "accepted: {bad}");
     }
+}
+
+#[test]
+fn completions_for_every_shell() {
+    let env = Env::new();
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let run = env.soc2(&["completions", shell]).success();
+        assert!(run.stdout.contains("soc2"), "{shell}");
+        assert!(
+            run.stdout.contains("evidence"),
+            "{shell}: subcommands are completed"
+        );
+    }
+    let bash = env.soc2(&["completions", "bash"]).success().stdout;
+    let script = env.home.join("soc2.bash");
+    std::fs::write(&script, bash).unwrap();
+    if let Ok(status) = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .status()
+    {
+        assert!(status.success(), "the bash script parses");
+    }
+    env.soc2(&["completions", "tcsh"]).code(2);
+}
+
+#[test]
+fn manual_pages() {
+    let env = Env::new();
+    let page = env.soc2(&["man"]).success().stdout;
+    assert!(page.contains(".TH soc2 1"), "{page}");
+    assert!(
+        page.contains(".SH SUBCOMMANDS") || page.contains("evidence"),
+        "{page}"
+    );
+    let add = env.soc2(&["man", "evidence", "add"]).success().stdout;
+    assert!(add.contains(".TH soc2-evidence-add 1"), "{add}");
+    assert!(
+        add.contains("soc2\\-evidence\\-add \\- Record files as evidence"),
+        "{add}"
+    );
+    let unknown = env.soc2(&["man", "evidence", "nope"]).code(2);
+    assert!(
+        unknown
+            .stderr
+            .contains("`soc2 evidence nope` is not a command"),
+        "{unknown}"
+    );
 }

@@ -498,3 +498,34 @@ fn show_prints_a_starter_controls_test_procedure() {
     };
     assert_eq!(record.test_procedure.as_deref(), Some(procedure));
 }
+
+/// Every recipe in the library parses and names a command from a widely used tool, so
+/// that it runs unchanged once the tool and its token are there.
+#[test]
+fn every_collector_recipe_parses_and_names_a_command() {
+    let mut recipes = 0;
+    for write in soc2::starter::files().unwrap() {
+        if !write.path.starts_with("controls/") {
+            continue;
+        }
+        let text = String::from_utf8(write.bytes).unwrap();
+        let control: soc2::model::Control = soc2::store::from_yaml(&text).unwrap();
+        for collector in &control.collect {
+            recipes += 1;
+            let argv = collector.argv();
+            assert!(
+                ["gh", "aws", "gam", "git", "soc2"].contains(&argv[0].as_str()),
+                "{} {}: {argv:?}",
+                control.id,
+                collector.name
+            );
+            assert!(argv.len() > 1, "{} {}", control.id, collector.name);
+            assert!(soc2::model::is_valid_collector_name(&collector.name));
+            assert!(!collector.shell, "recipes run without a shell");
+        }
+        if !control.collect.is_empty() {
+            assert!(text.contains("\ncollect:\n"), "{}", control.id);
+        }
+    }
+    assert!(recipes >= 10, "{recipes} recipes");
+}

@@ -6,7 +6,7 @@ use soc2::model::{Control, ControlStatus, Frequency};
 use soc2::schema::Kind;
 use soc2::store::{PendingWrite, records};
 
-use super::super::args::{parse_choice, parse_criterion};
+use super::super::args::{parse_choice, parse_criterion, parse_id};
 use super::super::{Context, Exit, print, prompt};
 use super::{check_control, dedup};
 
@@ -17,6 +17,7 @@ use super::{check_control, dedup};
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The new control's ID, like AC-07 (also its file name)
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// A short name for the control
@@ -44,7 +45,7 @@ pub struct AddArgs {
     pub reason: Option<String>,
 
     /// Policies that govern it, comma-separated IDs
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_id)]
     pub policies: Vec<String>,
 
     /// What the control is and how it operates
@@ -89,6 +90,7 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         grace: None,
         point_in_time: Vec::new(),
         policies: dedup(args.policies),
+        collect: Vec::new(),
         approval: None,
         exceptions: Vec::new(),
         notes: args.notes,

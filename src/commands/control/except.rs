@@ -6,7 +6,7 @@ use soc2::model::paths::CONTROLS_DIR;
 use soc2::model::{CONTROL_FIELDS, Control, Date, Exception};
 use soc2::store::{PendingWrite, edit, records};
 
-use super::super::args::parse_date;
+use super::super::args::{parse_date, parse_id};
 use super::super::output::warn;
 use super::super::{Context, Exit, print};
 
@@ -18,6 +18,7 @@ use super::super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct ExceptArgs {
     /// The control the exception is for
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// Why the gap is accepted, and what will close it
@@ -49,7 +50,7 @@ pub fn run(context: &Context, args: ExceptArgs) -> Result<Exit> {
     let mut change = Change::new("control-except", &args.id);
     change.writes.push(PendingWrite::replace(&path, Vec::new()));
     let identity = change::preflight(&repo, &change)?;
-    let mut control = record.value.clone();
+    let mut control = (*record.value).clone();
     control.exceptions.push(Exception {
         reason: args.reason.clone(),
         approved_by: identity.author.email.clone(),
@@ -57,7 +58,7 @@ pub fn run(context: &Context, args: ExceptArgs) -> Result<Exit> {
     });
     let text = edit::rewrite(&record.text, &control, CONTROL_FIELDS)
         .map_err(|reason| edit::refused(&path, &reason))?;
-    change.writes = vec![PendingWrite::replace(&path, text)];
+    change.writes = vec![PendingWrite::replace(&path, text).over(&*record.text)];
     change.details.push(format!(
         "Accept a gap in {} until {}: {}",
         args.id, args.until, args.reason

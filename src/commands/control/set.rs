@@ -1,12 +1,12 @@
 use anyhow::Result;
 use clap::Args;
-use soc2::change::{self, Change};
 use soc2::model::paths::CONTROLS_DIR;
 use soc2::model::{CONTROL_FIELDS, Control, ControlStatus, Frequency};
-use soc2::store::{PendingWrite, edit, records};
+use soc2::store::records;
 
-use super::super::args::{parse_choice, parse_criterion};
-use super::super::{Context, Exit, print};
+use super::super::args::{parse_choice, parse_criterion, parse_id};
+use super::super::set_fields::{self, Edited};
+use super::super::{Context, Exit};
 use super::{check_control, dedup};
 
 /// Change fields of a control, keeping the file's comments and layout.
@@ -16,6 +16,7 @@ use super::{check_control, dedup};
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// The control to change
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// A short name for the control
@@ -51,7 +52,7 @@ pub struct SetArgs {
     pub reason: Option<String>,
 
     /// Replace the policies, comma-separated IDs
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_id)]
     pub policies: Option<Vec<String>>,
 
     /// What the control is and how it operates
@@ -72,7 +73,7 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     let root = repo.workdir()?.to_path_buf();
     let path = records::existing(&root, CONTROLS_DIR, &args.id, "control")?;
     let record = records::read::<Control>(&root, &path, "control")?;
-    let old = record.value.clone();
+    let old = (*record.value).clone();
     let mut new = old.clone();
 
     if let Some(title) = args.title {
@@ -111,26 +112,17 @@ pub fn run(context: &Context, args: SetArgs) -> Result<Exit> {
     if let Some(notes) = args.notes {
         new.notes = Some(notes);
     }
-    if new == old {
-        print(&format!(
-            "{} already has those values; nothing to commit\n",
-            old.id
-        ))?;
-        return Ok(Exit::Success);
-    }
-    check_control(&root, &new)?;
-
-    let text = edit::rewrite(&record.text, &new, CONTROL_FIELDS)
-        .map_err(|reason| edit::refused(&path, &reason))?;
-    let mut change = Change::new("control-set", &old.id);
-    change.details = edit::describe_changes(&old, &new, CONTROL_FIELDS);
-    change.writes.push(PendingWrite::replace(&path, text));
-    let commit = change::apply(&repo, &change)?;
-    print(&format!(
-        "Updated {} in commit {}\n  {}\n",
-        old.id,
-        &commit[..12],
-        change.details.join("\n  ")
-    ))?;
-    Ok(Exit::Success)
+    let id = old.id.clone();
+    set_fields::commit(
+        &repo,
+        Edited {
+            record: &record,
+            path: &path,
+            id: &id,
+            new,
+            fields: CONTROL_FIELDS,
+            action: "control-set",
+        },
+        |new| check_control(&root, new),
+    )
 }

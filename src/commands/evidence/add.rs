@@ -6,14 +6,18 @@ use soc2::Hinted;
 use soc2::change::{self, Change};
 use soc2::git::Repo;
 use soc2::model::paths::{EVIDENCE_DIR, evidence_id, is_yaml};
-use soc2::model::{Covers, Date, Evidence, EvidenceFile, EvidenceKind, EvidenceResult};
+use soc2::model::{
+    Covers, Date, Evidence, EvidenceFile, EvidenceKind, EvidenceResult, LfsPointer, Sha256Hex,
+    content_sha256, is_uri,
+};
 use soc2::report;
 use soc2::schema::Kind;
 use soc2::store::records::{self, Names};
 use soc2::store::{PendingWrite, input};
 
-use super::super::args::{parse_choice, parse_covers};
+use super::super::args::{parse_choice, parse_covers, parse_id};
 use super::super::output::warn;
+use super::super::screen::{Screen, SecretArgs};
 use super::super::{Context, Exit, print};
 use super::open_for_evidence;
 
@@ -21,10 +25,14 @@ use super::open_for_evidence;
 ///
 /// Each file is copied beside a new record in evidence/<CONTROL>/, and its sha256 is
 /// recorded so that any later change shows. With --link, files already committed in
-/// this repository are referenced where they are instead of copied.
+/// this repository are referenced where they are instead of copied; `--link URI
+/// --sha256 HEX --size N` records a file kept outside the repository (object storage,
+/// a document system) by its address and hash. Every file copied is scanned for
+/// credentials first: a hit refuses the command unless --redact or --allow-secret.
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The control the evidence is for
+    #[arg(value_parser = parse_id)]
     pub control: String,
 
     /// The evidence files (none for an attestation or `--result no-occurrence`)
@@ -44,9 +52,22 @@ pub struct AddArgs {
     #[arg(short = 'm', long = "message", value_name = "TEXT")]
     pub message: Option<String>,
 
-    /// Reference committed files of this repository instead of copying them
-    #[arg(long)]
-    pub link: bool,
+    /// Reference committed files of this repository instead of copying them; with a
+    /// URI (s3://..., https://..., file:///...), a file kept outside the repository,
+    /// recorded by --sha256 and --size
+    #[arg(long, value_name = "URI", num_args = 0..=1)]
+    pub link: Option<Option<String>>,
+
+    /// The sha256 of the linked file's content (with `--link URI`)
+    #[arg(long, value_name = "HEX", value_parser = parse_sha256)]
+    pub sha256: Option<Sha256Hex>,
+
+    /// The linked file's size in bytes (with `--link URI`)
+    #[arg(long, value_name = "N")]
+    pub size: Option<u64>,
+
+    #[command(flatten)]
+    pub secrets: SecretArgs,
 
     /// What the evidence shows: operated (default), deviation (the control failed or
     /// was found not to operate), or no-occurrence (nothing happened that it acts on)
@@ -56,6 +77,11 @@ pub struct AddArgs {
     /// Why: what did not happen (no-occurrence), or what went wrong (deviation)
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
+
+    /// The events of the control's population files this record shows (their IDs,
+    /// comma-separated or repeated), for per-event controls
+    #[arg(long = "event", value_name = "ID", value_delimiter = ',')]
+    pub events: Vec<String>,
 }
 
 /// A file to record: its bytes, and either where to copy it or where it already is.
@@ -66,7 +92,34 @@ struct Attachment {
     stage: Option<String>,
 }
 
-pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
+fn parse_sha256(text: &str) -> Result<Sha256Hex, String> {
+    Sha256Hex::parse(&text.to_ascii_lowercase())
+        .map_err(|_| format!("`{text}` is not a sha256: expected 64 hexadecimal characters"))
+}
+
+pub fn run(context: &Context, mut args: AddArgs) -> Result<Exit> {
+    // `--link PATH` is the old `PATH --link`: a committed file of the repository.
+    let uri = match args.link.take() {
+        Some(Some(value)) if is_uri(&value) => Some(value),
+        Some(Some(path)) => {
+            args.files.insert(0, PathBuf::from(path));
+            args.link = Some(None);
+            None
+        }
+        other => {
+            args.link = other;
+            None
+        }
+    };
+    if let Some(uri) = uri {
+        return linked(context, args, uri);
+    }
+    if args.sha256.is_some() || args.size.is_some() {
+        bail!(Hinted::new(
+            "--sha256 and --size describe a file linked by a URI",
+            "pass `--link URI` with them (s3://..., https://..., file:///...), or drop them: soc2 hashes the files it copies",
+        ));
+    }
     let without_files = args.result == Some(EvidenceResult::NoOccurrence)
         || args.kind == Some(EvidenceKind::Attestation);
     if args.files.is_empty() && !without_files {
@@ -103,15 +156,17 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
     let record_stem = names.record(&format!("{collected_at}-{}", records::slug(&stem_hint)));
 
     let mut attachments = Vec::new();
+    let mut screen = Screen::default();
     for file in &args.files {
         attachments.push(attachment(
             &repo,
             &root,
             &folder,
             file,
-            args.link,
+            args.link.is_some(),
             collected_at,
             &mut names,
+            (&args.secrets, &mut screen),
         )?);
     }
     let kind = args.kind.unwrap_or_else(|| match args.files.first() {
@@ -129,8 +184,10 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         result: args.result,
         reason: args.reason.clone(),
         description: args.message.clone(),
+        events: args.events.iter().map(|e| e.trim().to_string()).collect(),
         files: attachments.iter().map(|a| a.entry.clone()).collect(),
         command: None,
+        secrets: screen.note(),
     };
     let record_path = format!("{folder}/{record_stem}.yaml");
     change.details.push(format!(
@@ -139,10 +196,15 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
         report::plural(attachments.len(), "file"),
         args.control
     ));
-    change.writes.push(PendingWrite::create(
-        &record_path,
-        records::new_file(&root, Kind::Evidence, &record_path, &evidence),
-    ));
+    let record_text = records::new_file(&root, Kind::Evidence, &record_path, &evidence);
+    screen.record(&args.secrets, &record_path, &record_text);
+    screen.refuse()?;
+    if screen.note().is_some_and(|n| !n.redacted.is_empty()) {
+        warn("credentials were redacted from the evidence before it was recorded");
+    }
+    change
+        .writes
+        .push(PendingWrite::create(&record_path, record_text));
     for attachment in attachments {
         change.writes.extend(attachment.write);
         change.stage.extend(attachment.stage);
@@ -157,7 +219,99 @@ pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// Records a file kept outside the repository by its URI, hash and size.
+fn linked(context: &Context, args: AddArgs, uri: String) -> Result<Exit> {
+    let Some(sha256) = args.sha256.clone() else {
+        bail!(Hinted::new(
+            format!(
+                "--link {uri} needs --sha256: a linked file is recorded by the hash of its content"
+            ),
+            "compute it where the file is (`sha256sum FILE`, or the object store's checksum) and pass `--sha256 HEX --size BYTES`",
+        ));
+    };
+    if !args.files.is_empty() {
+        bail!(Hinted::new(
+            "--link URI records one file kept elsewhere; name no files with it",
+            "record the files in the repository with a separate `soc2 evidence add`",
+        ));
+    }
+    // A file:// link can be checked now: record only what is there.
+    if let Some(path) = uri.strip_prefix("file://") {
+        let (actual, size) = input::hash_file(Path::new(path))?;
+        if actual != sha256 || args.size.is_some_and(|s| s != size) {
+            bail!(Hinted::new(
+                format!(
+                    "{uri} has sha256 {} and {size} bytes, not the --sha256 {}{} given",
+                    actual.short(),
+                    sha256.short(),
+                    args.size
+                        .map(|s| format!(" and --size {s}"))
+                        .unwrap_or_default()
+                ),
+                "pass the hash and size of the file as it is, or link the right file",
+            ));
+        }
+    }
+    let (repo, root) = open_for_evidence(context, &args.control, args.covers)?;
+    let collected_at = context.today;
+    let folder = format!("{EVIDENCE_DIR}/{}", args.control);
+    let name = uri.rsplit('/').find(|s| !s.is_empty()).unwrap_or("link");
+    let stem_hint = args.message.clone().unwrap_or_else(|| {
+        Path::new(name)
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let mut names = Names::new(&root, &folder)?;
+    let record_stem = names.record(&format!("{collected_at}-{}", records::slug(&stem_hint)));
+    let identity = repo.identity()?;
+    let evidence = Evidence {
+        control: args.control.clone(),
+        collected_at,
+        collected_by: Some(identity.author.email.clone()),
+        covers: args.covers,
+        kind: args
+            .kind
+            .unwrap_or_else(|| kind_from_extension(Path::new(name))),
+        result: args.result,
+        reason: args.reason.clone(),
+        description: args.message.clone(),
+        files: vec![EvidenceFile {
+            path: None,
+            link: Some(uri.clone()),
+            sha256,
+            size: args.size,
+        }],
+        command: None,
+        events: args.events.iter().map(|e| e.trim().to_string()).collect(),
+        secrets: None,
+    };
+    let record_path = format!("{folder}/{record_stem}.yaml");
+    let record_text = records::new_file(&root, Kind::Evidence, &record_path, &evidence);
+    let mut screen = Screen::default();
+    screen.record(&args.secrets, &record_path, &record_text);
+    screen.refuse()?;
+    let mut change = Change::new("evidence-add", &args.control);
+    change.details.push(format!(
+        "Record {} (linked: {uri}) as evidence for {}",
+        evidence_id(&record_path),
+        args.control
+    ));
+    change
+        .writes
+        .push(PendingWrite::create(&record_path, record_text));
+    let commit = change::apply(&repo, &change)?;
+    print(&format!(
+        "Recorded {} ({uri}, by its sha256) for {} in commit {}\n",
+        evidence_id(&record_path),
+        args.control,
+        &commit[..12]
+    ))?;
+    Ok(Exit::Success)
+}
+
 /// Checks one file given on the command line and decides how it is recorded.
+#[allow(clippy::too_many_arguments)]
 fn attachment(
     repo: &Repo,
     root: &Path,
@@ -166,13 +320,16 @@ fn attachment(
     link: bool,
     collected_at: Date,
     names: &mut Names,
+    (secrets, screen): (&SecretArgs, &mut Screen),
 ) -> Result<Attachment> {
     let shown = file.display();
     let input::UserFile {
-        bytes,
-        sha256,
-        absolute,
+        bytes, absolute, ..
     } = input::read(file)?;
+    // A Git LFS pointer stands for its content: it is recorded by the content's hash.
+    let pointer = LfsPointer::parse(&bytes);
+    let sha256 = content_sha256(&bytes);
+    let size = pointer.as_ref().map(|p| p.size);
     if bytes.is_empty() {
         warn(&format!("{shown} is empty (0 bytes); recording it anyway"));
     }
@@ -198,6 +355,7 @@ fn attachment(
             path: None,
             link: Some(relative),
             sha256,
+            size,
         };
         return Ok(Attachment {
             entry,
@@ -213,10 +371,21 @@ fn attachment(
         && (!is_yaml(relative) || names.is_free_record(relative))
     {
         let path = format!("{folder}/{relative}");
+        let screened = screen.file(secrets, &path, bytes.clone());
+        if screened != bytes {
+            bail!(Hinted::new(
+                format!(
+                    "{path} holds credentials, and it is recorded where it is, so soc2 cannot redact it"
+                ),
+                "edit them out of the file first, or move it out of the evidence folder and add it from there with --redact",
+            ));
+        }
+        let lfs = size.or((repo.is_lfs_path(&path)?).then_some(bytes.len() as u64));
         let entry = EvidenceFile {
             path: Some(relative.to_string()),
             link: None,
             sha256,
+            size: lfs,
         };
         return Ok(Attachment {
             entry,
@@ -229,14 +398,24 @@ fn attachment(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let name = names.attachment(&format!("{collected_at}-{}", safe_file_name(&original)));
+    let path = format!("{folder}/{name}");
+    let screened = screen.file(secrets, &path, bytes.clone());
+    let sha256 = if screened == bytes {
+        sha256
+    } else {
+        Sha256Hex::of(&screened)
+    };
+    // A file Git LFS will keep is recorded with its size, as its pointer is.
+    let size = size.or((repo.is_lfs_path(&path)?).then_some(screened.len() as u64));
     let entry = EvidenceFile {
-        path: Some(name.clone()),
+        path: Some(name),
         link: None,
         sha256,
+        size,
     };
     Ok(Attachment {
         entry,
-        write: Some(PendingWrite::create(format!("{folder}/{name}"), bytes)),
+        write: Some(PendingWrite::create(path, screened)),
         stage: None,
     })
 }

@@ -4,6 +4,8 @@ mod add;
 mod list;
 mod run;
 
+pub use run::tool_version;
+
 use std::path::PathBuf;
 
 use anyhow::{Result, bail};

@@ -8,13 +8,15 @@ use soc2::change::{self, Change};
 use soc2::model::paths::{EVIDENCE_DIR, evidence_id};
 use soc2::model::{
     CommandRun, Covers, Evidence, EvidenceFile, EvidenceKind, EvidenceResult, Sha256Hex, Timestamp,
+    shell_words,
 };
 use soc2::schema::Kind;
-use soc2::store::PendingWrite;
 use soc2::store::records::{self, Names};
+use soc2::store::{PendingWrite, input};
 
-use super::super::args::parse_covers;
+use super::super::args::{parse_covers, parse_id};
 use super::super::output::warn;
+use super::super::screen::{Screen, SecretArgs};
 use super::super::{Context, Exit, print};
 use super::open_for_evidence;
 
@@ -27,6 +29,7 @@ use super::open_for_evidence;
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// The control the evidence is for
+    #[arg(value_parser = parse_id)]
     pub control: String,
 
     /// What the output shows
@@ -46,6 +49,9 @@ pub struct RunArgs {
         allow_negative_numbers = true
     )]
     pub expect_exit: i32,
+
+    #[command(flatten)]
+    pub secrets: SecretArgs,
 
     /// The command and its arguments, after `--`
     #[arg(last = true, required = true, value_name = "COMMAND")]
@@ -72,6 +78,7 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
             ))
         })?;
     let duration_ms = clock.elapsed().as_millis() as u64;
+    let ended_at = chrono::Utc::now();
     let exit = output.status.code().unwrap_or(-1);
 
     let folder = format!("{EVIDENCE_DIR}/{}", args.control);
@@ -85,17 +92,18 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
         records::slug(args.message.as_deref().unwrap_or(&program_name))
     ));
     let mut files = Vec::new();
-    for (stream, bytes) in [("stdout", &output.stdout), ("stderr", &output.stderr)] {
+    let mut screen = Screen::default();
+    for (stream, bytes) in [("stdout", output.stdout), ("stderr", output.stderr)] {
         let name = names.attachment(&format!("{stem}.{stream}.txt"));
+        let path = format!("{folder}/{name}");
+        let bytes = screen.file(&args.secrets, &path, bytes);
         files.push(EvidenceFile {
             path: Some(name.clone()),
             link: None,
-            sha256: Sha256Hex::of(bytes),
+            sha256: Sha256Hex::of(&bytes),
+            size: None,
         });
-        change.writes.push(PendingWrite::create(
-            format!("{folder}/{name}"),
-            bytes.clone(),
-        ));
+        change.writes.push(PendingWrite::create(path, bytes));
     }
     let evidence = Evidence {
         control: args.control.clone(),
@@ -116,15 +124,25 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
             )
         }),
         description: args.message.clone(),
+        events: Vec::new(),
         files,
-        command: Some(CommandRun {
+        command: Some(Box::new(CommandRun {
             run: shell_words(&args.command),
+            args: args.command.clone(),
             exit,
             started_at: Some(Timestamp(
                 started_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             )),
+            ended_at: Some(Timestamp(
+                ended_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            )),
             duration_ms: Some(duration_ms),
-        }),
+            collector: None,
+            tool: Some(tool_version()),
+            host: Some(input::host_name()),
+            timed_out: false,
+        })),
+        secrets: screen.note(),
     };
     let record_path = format!("{folder}/{stem}.yaml");
     change.details.push(format!(
@@ -132,13 +150,19 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
         shell_words(&args.command),
         args.control
     ));
-    change.writes.insert(
-        0,
-        PendingWrite::create(
-            &record_path,
-            records::new_file(&root, Kind::Evidence, &record_path, &evidence),
-        ),
-    );
+    let record_text = records::new_file(&root, Kind::Evidence, &record_path, &evidence);
+    screen.record(&args.secrets, &record_path, &record_text);
+    screen.refuse()?;
+    if evidence
+        .secrets
+        .as_ref()
+        .is_some_and(|n| !n.redacted.is_empty())
+    {
+        warn("credentials were redacted from the output before it was recorded");
+    }
+    change
+        .writes
+        .insert(0, PendingWrite::create(&record_path, record_text));
     let commit = change::apply_as(&repo, &change, &identity)?;
     if exit != args.expect_exit {
         warn(&format!(
@@ -155,22 +179,9 @@ pub fn run(context: &Context, args: RunArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
-/// The command line as a person would type it: arguments quoted where a shell needs it.
-fn shell_words(words: &[String]) -> String {
-    words
-        .iter()
-        .map(|w| {
-            let plain = !w.is_empty()
-                && w.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./=:,@%+".contains(c));
-            if plain {
-                w.clone()
-            } else {
-                format!("'{}'", w.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+/// `soc2 0.1.0`: the tool that ran a command, for its record.
+pub fn tool_version() -> String {
+    format!("soc2 {}", env!("CARGO_PKG_VERSION"))
 }
 
 #[cfg(test)]

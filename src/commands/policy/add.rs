@@ -8,7 +8,7 @@ use soc2::model::{Interval, Policy};
 use soc2::schema::Kind;
 use soc2::store::{PendingWrite, input, records};
 
-use super::super::args::parse_interval;
+use super::super::args::{parse_id, parse_interval};
 use super::super::{Context, Exit, print};
 
 /// Add a policy: its record and its document, committed together.
@@ -18,6 +18,7 @@ use super::super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The new policy's ID, like POL-ACCESS
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// The policy's name, like "Access Control Policy"

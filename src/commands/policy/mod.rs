@@ -1,14 +1,15 @@
-//! `soc2 policy add|review`: change one policy, one commit each.
+//! `soc2 policy add|set|review`: change one policy, one commit each.
 
 mod add;
 mod review;
+mod set;
 
 use anyhow::Result;
 use clap::{Args, Subcommand};
 
 use super::{Context, Exit};
 
-/// Add a policy or record its review; each is one commit.
+/// Add a policy, change one, or record its review; each is one commit.
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     #[command(subcommand)]
@@ -18,6 +19,7 @@ pub struct PolicyArgs {
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
     Add(add::AddArgs),
+    Set(set::SetArgs),
     Review(review::ReviewArgs),
 }
 
@@ -25,6 +27,7 @@ pub fn run(context: &Context, args: PolicyArgs) -> Result<Exit> {
     context.refuse_rev("policy")?;
     match args.command {
         PolicyCommand::Add(args) => add::run(context, args),
+        PolicyCommand::Set(args) => set::run(context, args),
         PolicyCommand::Review(args) => review::run(context, args),
     }
 }

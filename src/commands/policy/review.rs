@@ -6,7 +6,7 @@ use soc2::model::paths::POLICIES_DIR;
 use soc2::model::{Date, POLICY_FIELDS, Policy};
 use soc2::store::{PendingWrite, edit, records};
 
-use super::super::args::parse_date;
+use super::super::args::{parse_date, parse_id};
 use super::super::{Context, Exit, print};
 
 /// Record that a policy was reviewed: sets `last_reviewed` and nothing else.
@@ -16,6 +16,7 @@ use super::super::{Context, Exit, print};
 #[derive(Debug, Args)]
 pub struct ReviewArgs {
     /// The policy that was reviewed
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// The day of the review (default: today)
@@ -49,7 +50,7 @@ pub fn run(context: &Context, args: ReviewArgs) -> Result<Exit> {
             "a review is recorded once; pass --date for a later review",
         ));
     }
-    let mut policy = record.value.clone();
+    let mut policy = (*record.value).clone();
     policy.last_reviewed = Some(date);
     let text = edit::rewrite(&record.text, &policy, POLICY_FIELDS)
         .map_err(|reason| edit::refused(&path, &reason))?;
@@ -61,7 +62,9 @@ pub fn run(context: &Context, args: ReviewArgs) -> Result<Exit> {
     if let Some(message) = args.message {
         change.details.push(message);
     }
-    change.writes.push(PendingWrite::replace(&path, text));
+    change
+        .writes
+        .push(PendingWrite::replace(&path, text).over(&*record.text));
     let commit = change::apply(&repo, &change)?;
     print(&format!(
         "Recorded the review of {} on {date} in commit {}\n",

@@ -74,12 +74,11 @@ pub fn run(context: &Context, args: ImportArgs) -> Result<Exit> {
     }
     let asked_by = match args.from {
         Some(from) => Some(from),
-        None => {
-            records::read::<Program>(&root, PROGRAM_FILE, "program")?
-                .value
-                .audit
-                .auditor
-        }
+        None => records::read::<Program>(&root, PROGRAM_FILE, "program")?
+            .value
+            .audit
+            .auditor
+            .clone(),
     };
     let controls = records::ids_in(&root, CONTROLS_DIR)?;
     let known = Known {

@@ -62,8 +62,7 @@ fn existing_evidence(repo: &Repo, root: &Path, given: &str) -> Result<String> {
     if records::find(root, CONTROLS_DIR, control).is_none() {
         records::existing(root, CONTROLS_DIR, control, "control")?;
     }
-    let folder = format!("{EVIDENCE_DIR}/{control}");
-    if let Some(path) = records::find(root, &folder, stem) {
+    if let Some(path) = records::find_in_control(root, EVIDENCE_DIR, &id) {
         if !repo.is_tracked_and_unchanged(&path)? {
             bail!(Hinted::new(
                 format!("evidence record {control}/{stem} is not committed as it is ({path})"),
@@ -72,7 +71,7 @@ fn existing_evidence(repo: &Repo, root: &Path, given: &str) -> Result<String> {
         }
         return Ok(format!("{control}/{stem}"));
     }
-    let known: Vec<String> = records::ids_in(root, &folder)?
+    let known: Vec<String> = records::ids_in(root, &format!("{EVIDENCE_DIR}/{control}"))?
         .into_iter()
         .map(|s| format!("{control}/{s}"))
         .collect();

@@ -128,6 +128,9 @@ fn body(section: &Section) -> Markup {
         Section::Exclusions(s) => exclusions(s),
         Section::Risks(s) => risks(s),
         Section::Policies(s) => policies(s),
+        Section::Program(s) => program(s),
+        Section::Vendors(s) => vendors(s),
+        Section::InternalAudit(s) => internal_audit(s),
         Section::Requests(s) => requests(s),
         Section::Evidence(s) => evidence(s),
     }
@@ -358,6 +361,94 @@ fn policies(s: &PoliciesSection) -> Markup {
                         td { (approval(&p.approved)) @if p.approved.is_some() && !p.approval_holds { br; (state("changed since approval")) } }
                         td { (day_or_dash(p.last_review)) }
                         td { (day_or_dash(p.review_due)) @if p.overdue { " " (state("overdue")) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn program(s: &ProgramSection) -> Markup {
+    html! {
+        p #program-count data-done=(s.done) { (s.done) " of " (s.steps.len()) " steps done, " (s.late) " late (" code { "soc2 program" } ")." }
+        table {
+            thead { tr { th.num { "#" } th { "Step" } th { "State" } th { "Owner" } th { "Target" } th { "Where it stands" } } }
+            tbody {
+                @for step in &s.steps {
+                    tr data-step=(step.number) {
+                        td.num { (step.number) }
+                        td { (step.title) }
+                        td { (state(step.state.as_str())) @if step.late { " " (state("late")) } }
+                        td { (or_dash(step.owner.as_deref())) }
+                        td { (day_or_dash(step.target)) }
+                        td { (step.reason) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn vendors(s: &VendorsSection) -> Markup {
+    html! {
+        @if s.vendors.is_empty() {
+            p { "No vendor is recorded." }
+        } @else {
+            table {
+                thead { tr { th { "Vendor" } th { "Criticality" } th { "Method" } th { "SOC report" } th { "Criteria carried" } th { "Last review" } th { "Next review" } } }
+                tbody {
+                    @for v in &s.vendors {
+                        tr data-vendor=(v.id) {
+                            td { (v.id) br; span.note { (v.name) } }
+                            td { (v.criticality.as_str()) }
+                            td { (v.method.map_or("-", |m| m.as_str())) }
+                            td { (state(v.report.as_str())) @if let Some(until) = v.report_current_until { br; span.note { "current until " (day(until)) } } }
+                            td { (v.criteria.join(", ")) }
+                            td { (day_or_dash(v.last_review)) }
+                            td { (day_or_dash(v.review_due)) @if v.overdue { " " (state("overdue")) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn internal_audit(s: &InternalAuditSection) -> Markup {
+    let r = &s.results;
+    let findings: Vec<_> = r.open_findings.iter().chain(&r.closed_findings).collect();
+    html! {
+        p #internal-audit-summary { "From " (day(r.period.from)) " to " (day(r.period.to)) ". " (crate::report::internal_audit::summary_line(r)) " (" code { "soc2 audit-results" } ")." }
+        @if !r.controls.is_empty() {
+            table {
+                thead { tr { th { "Control" } th { "Owner" } th.num { "Tests" } th { "Conclusion" } th.num { "Open findings" } } }
+                tbody {
+                    @for c in &r.controls {
+                        tr {
+                            td { (c.id) }
+                            td { (or_dash(c.owner.as_deref())) }
+                            td.num { (c.tests) }
+                            td { (state(c.conclusion.map_or("untested", |k| k.as_str()))) }
+                            td.num { (c.open_findings) }
+                        }
+                    }
+                }
+            }
+        }
+        @if !findings.is_empty() {
+            h3 { "Findings" }
+            table {
+                thead { tr { th { "Finding" } th { "Control" } th { "Severity" } th { "Status" } th { "Owner" } th { "Due" } } }
+                tbody {
+                    @for f in &findings {
+                        tr data-finding=(f.id) {
+                            td { (f.id) br; span.note { (f.title) } }
+                            td { (f.control) }
+                            td { (f.severity.as_str()) }
+                            td { (state(f.status.as_str())) }
+                            td { (f.owner) }
+                            td { (day(f.due)) @if f.overdue { " " (state("overdue")) } }
+                        }
                     }
                 }
             }

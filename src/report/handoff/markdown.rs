@@ -69,6 +69,9 @@ pub fn render(report: &Report) -> String {
             Section::Exclusions(s) => exclusions(&mut out, s),
             Section::Risks(s) => risks(&mut out, s),
             Section::Policies(s) => policies(&mut out, s),
+            Section::Program(s) => program(&mut out, s),
+            Section::Vendors(s) => vendors(&mut out, s),
+            Section::InternalAudit(s) => internal_audit(&mut out, s),
             Section::Requests(s) => requests(&mut out, s),
             Section::Evidence(s) => evidence(&mut out, s),
         }
@@ -388,6 +391,133 @@ fn policies(out: &mut String, s: &PoliciesSection) {
                         date_or_dash(p.review_due),
                         if p.overdue { " (overdue)" } else { "" }
                     ),
+                ]
+            })
+            .collect(),
+    );
+}
+
+fn program(out: &mut String, s: &ProgramSection) {
+    let _ = writeln!(
+        out,
+        "{} of {} steps done, {} late (`soc2 program`).\n",
+        s.done,
+        s.steps.len(),
+        s.late
+    );
+    table(
+        out,
+        &["#", "Step", "State", "Owner", "Target", "Where it stands"],
+        s.steps
+            .iter()
+            .map(|step| {
+                vec![
+                    step.number.to_string(),
+                    step.title.clone(),
+                    format!(
+                        "{}{}",
+                        step.state.as_str(),
+                        if step.late { " (late)" } else { "" }
+                    ),
+                    or_dash(step.owner.as_deref()).to_string(),
+                    date_or_dash(step.target),
+                    step.reason.clone(),
+                ]
+            })
+            .collect(),
+    );
+}
+
+fn vendors(out: &mut String, s: &VendorsSection) {
+    if s.vendors.is_empty() {
+        out.push_str("No vendor is recorded.\n\n");
+        return;
+    }
+    table(
+        out,
+        &[
+            "Vendor",
+            "Name",
+            "Criticality",
+            "Method",
+            "SOC report",
+            "Criteria carried",
+            "Last review",
+            "Next review",
+        ],
+        s.vendors
+            .iter()
+            .map(|v| {
+                vec![
+                    v.id.clone(),
+                    v.name.clone(),
+                    v.criticality.as_str().to_string(),
+                    v.method.map_or("-", |m| m.as_str()).to_string(),
+                    match v.report_current_until {
+                        Some(until) => format!("{} (current until {until})", v.report.as_str()),
+                        None => v.report.as_str().to_string(),
+                    },
+                    v.criteria.join(", "),
+                    date_or_dash(v.last_review),
+                    format!(
+                        "{}{}",
+                        date_or_dash(v.review_due),
+                        if v.overdue { " (overdue)" } else { "" }
+                    ),
+                ]
+            })
+            .collect(),
+    );
+}
+
+fn internal_audit(out: &mut String, s: &InternalAuditSection) {
+    let r = &s.results;
+    let _ = writeln!(
+        out,
+        "From {} to {}. {} (`soc2 audit-results`).\n",
+        r.period.from,
+        r.period.to,
+        crate::report::internal_audit::summary_line(r)
+    );
+    if !r.controls.is_empty() {
+        table(
+            out,
+            &["Control", "Owner", "Tests", "Conclusion", "Open findings"],
+            r.controls
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.id.clone(),
+                        or_dash(c.owner.as_deref()).to_string(),
+                        c.tests.to_string(),
+                        c.conclusion.map_or("untested", |k| k.as_str()).to_string(),
+                        c.open_findings.to_string(),
+                    ]
+                })
+                .collect(),
+        );
+    }
+    let findings: Vec<_> = r.open_findings.iter().chain(&r.closed_findings).collect();
+    if findings.is_empty() {
+        return;
+    }
+    out.push_str("### Findings\n\n");
+    table(
+        out,
+        &[
+            "Finding", "Title", "Control", "Severity", "Status", "Owner", "Due",
+        ],
+        findings
+            .iter()
+            .map(|f| {
+                vec![
+                    f.id.clone(),
+                    f.title.clone(),
+                    f.control.clone(),
+                    f.severity.as_str().to_string(),
+                    f.status.as_str().to_string(),
+                    f.owner.clone(),
+                    format!("{}{}", f.due, if f.overdue { " (overdue)" } else { "" }),
                 ]
             })
             .collect(),

@@ -15,9 +15,13 @@ mod markdown;
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Category;
+use crate::internal_audit::results::default_period;
+use crate::internal_audit::{AuditResults, audit_results};
 use crate::model::paths::evidence_id;
 use crate::model::{AuditType, Date, History, Period, Store};
+use crate::program::{ProgramView, StepResult};
 use crate::readiness::risks::{self, RiskResult};
+use crate::readiness::vendors::VendorResult;
 use crate::readiness::{
     Assessment, CategoryScore, ControlState, CriterionResult, CriterionState, EvidenceRule, Score,
     WindowState,
@@ -67,6 +71,9 @@ pub enum Section {
     Exclusions(ExclusionsSection),
     Risks(RisksSection),
     Policies(PoliciesSection),
+    Program(ProgramSection),
+    Vendors(VendorsSection),
+    InternalAudit(InternalAuditSection),
     Requests(RequestsSection),
     Evidence(EvidenceSection),
 }
@@ -83,6 +90,9 @@ impl Section {
             Section::Exclusions(_) => ("exclusions", "Exclusions"),
             Section::Risks(_) => ("risks", "Risks"),
             Section::Policies(_) => ("policies", "Policies"),
+            Section::Program(_) => ("program", "The program"),
+            Section::Vendors(_) => ("vendors", "Vendors and subservice organisations"),
+            Section::InternalAudit(_) => ("internal-audit", "Internal audit"),
             Section::Requests(_) => ("requests", "Auditor requests"),
             Section::Evidence(_) => ("evidence", "Evidence by control"),
         }
@@ -221,6 +231,25 @@ pub struct PoliciesSection {
     pub policies: Vec<PolicyRow>,
 }
 
+/// The 20 steps of the program (`soc2 program`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProgramSection {
+    pub done: usize,
+    pub late: usize,
+    pub steps: Vec<StepResult>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct VendorsSection {
+    pub vendors: Vec<VendorResult>,
+}
+
+/// The internal audit of the observation period (`soc2 audit-results`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InternalAuditSection {
+    pub results: AuditResults,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RequestsSection {
     pub requests: Vec<RequestView>,
@@ -274,6 +303,8 @@ pub struct Inputs<'a> {
     pub assessment: &'a Assessment,
     pub history: &'a History,
     pub timeline: TimelineData,
+    /// The program's steps, derived by `program::gather::view`.
+    pub program: ProgramView,
     pub requests: Vec<RequestView>,
     pub commit: String,
     pub uncommitted: bool,
@@ -290,6 +321,7 @@ pub fn build(inputs: Inputs) -> Report {
         assessment,
         history,
         timeline,
+        program: steps,
         requests,
         commit,
         uncommitted,
@@ -410,7 +442,7 @@ pub fn build(inputs: Inputs) -> Report {
             .collect(),
     };
     let risks = RisksSection {
-        risks: risks::assess_risks(store.risks.iter().map(|r| &r.value), assessment),
+        risks: risks::assess_risks(store.risks.iter().map(|r| &*r.value), assessment),
     };
     let policies = PoliciesSection {
         policies: assessment
@@ -443,6 +475,17 @@ pub fn build(inputs: Inputs) -> Report {
             Section::Exclusions(exclusions),
             Section::Risks(risks),
             Section::Policies(policies),
+            Section::Program(ProgramSection {
+                done: steps.done,
+                late: steps.late,
+                steps: steps.steps,
+            }),
+            Section::Vendors(VendorsSection {
+                vendors: assessment.vendors.clone(),
+            }),
+            Section::InternalAudit(InternalAuditSection {
+                results: audit_results(store, assessment, default_period(store, assessment.today)),
+            }),
             Section::Requests(RequestsSection { requests }),
             Section::Evidence(evidence),
         ],

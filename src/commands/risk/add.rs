@@ -1,33 +1,20 @@
-use anyhow::{Result, bail};
-use clap::{Args, Subcommand};
-
-use super::{Context, Exit, print};
-use soc2::Hinted;
+use anyhow::Result;
+use clap::Args;
 use soc2::change::{self, Change};
-use soc2::store::records;
-
-use super::args::parse_choice;
-use soc2::model::paths::{CONTROLS_DIR, RISKS_DIR};
+use soc2::model::paths::RISKS_DIR;
 use soc2::model::{Risk, Treatment};
 use soc2::schema::Kind;
-use soc2::store::PendingWrite;
+use soc2::store::{PendingWrite, records};
 
-/// Add a risk to the register; one commit.
-#[derive(Debug, Args)]
-pub struct RiskArgs {
-    #[command(subcommand)]
-    pub command: RiskCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum RiskCommand {
-    Add(AddArgs),
-}
+use super::super::args::{parse_choice, parse_id};
+use super::super::{Context, Exit, print};
+use super::check_risk;
 
 /// Add a risk to the register (risks/<ID>.yaml) and commit it.
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The new risk's ID, like RISK-07
+    #[arg(value_parser = parse_id)]
     pub id: String,
 
     /// What could go wrong, in a line
@@ -51,7 +38,7 @@ pub struct AddArgs {
     pub owner: Option<String>,
 
     /// Controls that mitigate the risk, comma-separated
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = parse_id)]
     pub controls: Vec<String>,
 
     /// How it could happen and what it would cost
@@ -59,21 +46,10 @@ pub struct AddArgs {
     pub description: Option<String>,
 }
 
-pub fn run(context: &Context, args: RiskArgs) -> Result<Exit> {
-    context.refuse_rev("risk add")?;
-    let RiskCommand::Add(args) = args.command;
+pub fn run(context: &Context, args: AddArgs) -> Result<Exit> {
     let repo = context.repo()?;
     let root = repo.workdir()?.to_path_buf();
     let path = records::new_id(&root, RISKS_DIR, &args.id, "risk")?;
-    for control in &args.controls {
-        records::existing(&root, CONTROLS_DIR, control, "control")?;
-    }
-    if args.treatment == Treatment::Mitigate && args.controls.is_empty() {
-        bail!(Hinted::new(
-            "a risk treated by mitigation needs the controls that mitigate it",
-            "pass --controls AC-01,AC-03 (or another --treatment)",
-        ));
-    }
     let risk = Risk {
         id: args.id.clone(),
         title: args.title,
@@ -85,6 +61,7 @@ pub fn run(context: &Context, args: RiskArgs) -> Result<Exit> {
         controls: args.controls,
         notes: None,
     };
+    check_risk(&root, &risk)?;
     let mut change = Change::new("risk-add", &risk.id);
     change.details.push(format!(
         "Add risk {}: {} (score {}, {})",
