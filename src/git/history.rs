@@ -209,15 +209,22 @@ fn commit_header(data: &[u8]) -> Option<(Oid, Option<Oid>)> {
 /// git's order, an entry whose id and mode are the same on both sides is skipped
 /// without reading below it or allocating, and only the folders on the way to a path
 /// are entered, stopping once past the last name needed. Below a path, every file
-/// that differs counts. Raw trees read for one commit are kept for the next: a
-/// commit's parent is usually the next commit walked.
+/// that differs counts. Raw trees read are kept, up to a budget, the least recently
+/// used going first: a commit's parent is usually the next commit walked, and a
+/// folder's version is read again when the next commit that changes it comes.
 struct TreeDiff<'o, 'r> {
     odb: &'o git2::Odb<'r>,
     /// The paths as a trie of names; node 0 is the top of the repository.
     nodes: Vec<PathNode>,
-    previous: OidMap<Oid, Rc<git2::OdbObject<'o>>>,
-    current: OidMap<Oid, Rc<git2::OdbObject<'o>>>,
+    /// Raw trees read, with the number of the commit that last used them.
+    trees: OidMap<Oid, (Rc<git2::OdbObject<'o>>, u64)>,
+    /// The bytes `trees` holds, and the commit being compared.
+    kept: usize,
+    commit: u64,
 }
+
+/// How many bytes of raw trees a walk keeps.
+const TREE_BUDGET: usize = 32 << 20;
 
 #[derive(Default)]
 struct PathNode {
@@ -268,8 +275,9 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
         TreeDiff {
             odb,
             nodes,
-            previous: HashMap::default(),
-            current: HashMap::default(),
+            trees: HashMap::default(),
+            kept: 0,
+            commit: 0,
         }
     }
 
@@ -278,20 +286,37 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
     fn changed(&mut self, old: Option<Oid>, new: Option<Oid>, out: &mut Vec<String>) -> Result<()> {
         let mut path = String::new();
         self.folder(old, new, Some(0), &mut path, out)?;
-        self.previous = std::mem::take(&mut self.current);
+        self.commit += 1;
+        if self.kept > TREE_BUDGET {
+            // Down to half the budget, the least recently used first: the trees of the
+            // last two commits stay whatever their size.
+            let mut ages: Vec<(u64, Oid, usize)> = self
+                .trees
+                .iter()
+                .map(|(id, (tree, used))| (*used, *id, tree.len()))
+                .collect();
+            ages.sort_unstable();
+            for (used, id, size) in ages {
+                if self.kept <= TREE_BUDGET / 2 || used + 2 >= self.commit {
+                    break;
+                }
+                self.trees.remove(&id);
+                self.kept -= size;
+            }
+        }
         Ok(())
     }
 
     fn tree(&mut self, id: Option<Oid>) -> Result<Option<Rc<git2::OdbObject<'o>>>> {
         let Some(id) = id else { return Ok(None) };
-        let object = match self.previous.get(&id).or_else(|| self.current.get(&id)) {
-            Some(object) => object.clone(),
-            None => {
-                let odb: &'o git2::Odb<'r> = self.odb;
-                Rc::new(odb.read(id).with_context(|| format!("reading tree {id}"))?)
-            }
-        };
-        self.current.insert(id, object.clone());
+        if let Some((tree, used)) = self.trees.get_mut(&id) {
+            *used = self.commit;
+            return Ok(Some(tree.clone()));
+        }
+        let odb: &'o git2::Odb<'r> = self.odb;
+        let object = Rc::new(odb.read(id).with_context(|| format!("reading tree {id}"))?);
+        self.kept += object.len();
+        self.trees.insert(id, (object.clone(), self.commit));
         Ok(Some(object))
     }
 
