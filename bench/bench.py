@@ -169,12 +169,12 @@ def generate_shape(base, name, args):
 
 
 def fresh_store(base, name):
-    """A new store from `soc2 init`, committed."""
+    """A new store from `soc2 init` (which commits it)."""
     path = os.path.join(base, name)
     if os.path.exists(path):
         shutil.rmtree(path)
     os.makedirs(path)
-    for cmd in (["git", "init", "-q"], [SOC2, "init"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "init"]):
+    for cmd in (["git", "init", "-q"], [SOC2, "init"]):
         subprocess.run(cmd, cwd=path, check=True, env=ENV, stdout=subprocess.DEVNULL)
     return path
 
