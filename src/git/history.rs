@@ -99,6 +99,26 @@ impl Repo {
             .context("walking the history")
     }
 
+    /// The commit a walk starts from; `None` on a branch with no commits.
+    fn start_commit(&self, start: &str) -> Result<Option<Oid>> {
+        if start != "HEAD" {
+            return Ok(Some(self.commit(start)?.id()));
+        }
+        match self.repo.head() {
+            Ok(head) => Ok(Some(
+                head.peel_to_commit()
+                    .context("reading the commit HEAD points to")?
+                    .id(),
+            )),
+            Err(err)
+                if err.code() == ErrorCode::UnbornBranch || err.code() == ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(err) => Err(err).context("reading HEAD"),
+        }
+    }
+
     /// Every commit that changed a path under `roots` (files or folders, relative to the
     /// repository's top), newest first, with the changed paths. Merges are compared
     /// with their first parent: what they brought into the branch.
@@ -116,20 +136,33 @@ impl Repo {
         // A shallow clone's boundary commits name parents it does not have; like git,
         // treat those commits as roots.
         let shallow = self.repo.is_shallow();
-        let mut headers: OidMap<Oid, (Oid, Option<Oid>)> = HashMap::default();
-        let mut header = |oid: Oid| -> Result<(Oid, Option<Oid>)> {
+        let mut headers: OidMap<Oid, Header> = HashMap::default();
+        let mut header = |oid: Oid| -> Result<Header> {
             if let Some(known) = headers.get(&oid) {
                 return Ok(*known);
             }
-            let (tree, parent) = commit_header(odb.read(oid)?.data())
+            let mut parsed = commit_header(odb.read(oid)?.data())
                 .with_context(|| format!("reading commit {oid}"))?;
-            let parsed = (tree, parent.filter(|p| !shallow || odb.exists(*p)));
+            parsed.parent = parsed.parent.filter(|p| !shallow || odb.exists(*p));
             headers.insert(oid, parsed);
             Ok(parsed)
         };
-        for oid in self.walk(start)? {
-            let (tree, parent) = header(oid)?;
-            let old = parent.map(&mut header).transpose()?.map(|h| h.0);
+        // A history without merges is its chain of first parents, newest first: the
+        // order the topological walk gives, without parsing every commit twice.
+        let mut commits = Vec::new();
+        let mut next = self.start_commit(start)?;
+        while let Some(oid) = next {
+            let parsed = header(oid)?;
+            if parsed.merge {
+                commits = self.walk(start)?;
+                break;
+            }
+            commits.push(oid);
+            next = parsed.parent;
+        }
+        for oid in commits {
+            let Header { tree, parent, .. } = header(oid)?;
+            let old = parent.map(&mut header).transpose()?.map(|h| h.tree);
             let mut paths = Vec::new();
             differ.changed(old, Some(tree), &mut paths)?;
             if !paths.is_empty() {
@@ -147,8 +180,9 @@ impl Repo {
         // Raw objects: parsing a large folder's tree to find one name costs more than
         // scanning its bytes, and segregation of duties reads many old versions.
         let odb = self.repo.odb()?;
-        let (mut tree, _) = commit_header(odb.read(Oid::from_str(commit)?)?.data())
-            .with_context(|| format!("reading commit {commit}"))?;
+        let mut tree = commit_header(odb.read(Oid::from_str(commit)?)?.data())
+            .with_context(|| format!("reading commit {commit}"))?
+            .tree;
         let mut names = path.split('/').peekable();
         while let Some(name) = names.next() {
             let object = odb.read(tree)?;
@@ -191,9 +225,17 @@ impl std::hash::Hasher for OidHasher {
     }
 }
 
-/// The tree and first parent of a raw commit object (`tree <id>`, then `parent <id>`
-/// lines, at its start).
-fn commit_header(data: &[u8]) -> Option<(Oid, Option<Oid>)> {
+/// What a walk needs of a commit: its tree, its first parent, and whether it has more.
+#[derive(Clone, Copy)]
+struct Header {
+    tree: Oid,
+    parent: Option<Oid>,
+    merge: bool,
+}
+
+/// The tree and parents of a raw commit object (`tree <id>`, then `parent <id>` lines,
+/// at its start).
+fn commit_header(data: &[u8]) -> Option<Header> {
     let id = |line: &[u8], prefix: &[u8]| {
         let hex = std::str::from_utf8(line.strip_prefix(prefix)?).ok()?;
         Oid::from_str(hex).ok()
@@ -201,7 +243,12 @@ fn commit_header(data: &[u8]) -> Option<(Oid, Option<Oid>)> {
     let mut lines = data.split(|b| *b == b'\n');
     let tree = id(lines.next()?, b"tree ")?;
     let parent = lines.next().and_then(|line| id(line, b"parent "));
-    Some((tree, parent))
+    let merge = parent.is_some() && lines.next().is_some_and(|l| l.starts_with(b"parent "));
+    Some(Header {
+        tree,
+        parent,
+        merge,
+    })
 }
 
 /// Compares trees of a fixed set of paths (files or folders, relative to the
@@ -224,7 +271,7 @@ struct TreeDiff<'o, 'r> {
 }
 
 /// How many bytes of raw trees a walk keeps.
-const TREE_BUDGET: usize = 32 << 20;
+const TREE_BUDGET: usize = 16 << 20;
 
 #[derive(Default)]
 struct PathNode {
