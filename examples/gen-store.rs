@@ -9,6 +9,11 @@
 //! Commits are an hour apart; every 30 days one control in forty changes (a designed
 //! control is implemented, an implemented one revised) and is approved again, so a
 //! judgement from history has designs that change over the period to follow.
+//!
+//! Two shapes for `soc2 log` on a busy control: `--busy-records N` gives CTL-0001 N
+//! more evidence records, arriving in 50 commits spread over the history (so each of
+//! them changes a large folder); `--busy-commits N` adds N commits at the end, each
+//! revising CTL-0001's notes.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +44,12 @@ struct Args {
     /// Commits the history is built from (the records are spread over them)
     #[arg(long, default_value_t = 1000)]
     commits: usize,
+    /// More evidence records for CTL-0001, arriving in 50 commits spread over the history
+    #[arg(long, default_value_t = 0)]
+    busy_records: usize,
+    /// Commits added at the end, each revising CTL-0001's notes
+    #[arg(long, default_value_t = 0)]
+    busy_commits: usize,
     /// The same seed and sizes always give the same store and history
     #[arg(long, default_value_t = 1)]
     seed: u64,
@@ -173,10 +184,12 @@ fn main() -> Result<()> {
     // records, as a monthly report covers a month of daily backups); one control in a
     // hundred never covers its last window, which leaves gaps for readiness to find.
     let mut evidence_files: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut busy_files: Vec<(String, Vec<u8>)> = Vec::new();
     let per_control = args.evidence / args.controls.max(1);
     let mut remainder = args.evidence % args.controls.max(1);
-    for control in &controls {
-        let count = per_control + usize::from(remainder > 0);
+    for (index, control) in controls.iter().enumerate() {
+        let usual = per_control + usize::from(remainder > 0);
+        let count = usual + if index == 0 { args.busy_records } else { 0 };
         remainder = remainder.saturating_sub(1);
         let mut windows = windows(PERIOD, control.frequency, WindowAlignment::Anchored);
         if rng.below(100) == 0 && windows.len() > 1 {
@@ -223,15 +236,30 @@ fn main() -> Result<()> {
                 secrets: None,
             };
             let dir = format!("evidence/{}", control.id);
-            evidence_files.push((
+            let into = if n < usual {
+                &mut evidence_files
+            } else {
+                &mut busy_files
+            };
+            into.push((
                 format!("{dir}/{name}.yaml"),
                 to_yaml(&evidence).into_bytes(),
             ));
-            evidence_files.push((format!("{dir}/{name}.csv"), content.into_bytes()));
+            into.push((format!("{dir}/{name}.csv"), content.into_bytes()));
         }
     }
 
     let revisions = revisions(&mut controls, args.commits, &approval);
+    let busy_commits: Vec<(String, Vec<u8>)> = match controls.first_mut() {
+        Some(control) => (1..=args.busy_commits)
+            .map(|k| {
+                control.notes = Some(format!("Reviewed, pass {k}."));
+                let path = format!("controls/{}.yaml", control.id);
+                (path, to_yaml(control).into_bytes())
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let mut latest: BTreeMap<&str, &[u8]> = files
         .iter()
         .map(|(path, bytes)| (path.as_str(), bytes.as_slice()))
@@ -239,22 +267,34 @@ fn main() -> Result<()> {
     for revision in &revisions {
         latest.insert(&revision.path, &revision.bytes);
     }
+    for (path, bytes) in &busy_commits {
+        latest.insert(path, bytes);
+    }
     write_tree(
         &args.dir,
         latest.into_iter().chain(
             evidence_files
                 .iter()
+                .chain(&busy_files)
                 .map(|(p, b)| (p.as_str(), b.as_slice())),
         ),
     )?;
-    build_history(&args.dir, &files, &evidence_files, &revisions, args.commits)?;
+    let history = History {
+        base: &files,
+        evidence: &evidence_files,
+        busy: &busy_files,
+        revisions: &revisions,
+        busy_commits: &busy_commits,
+        commits: args.commits,
+    };
+    build_history(&args.dir, &history)?;
     println!(
         "{}: {} controls, {} policies, {} evidence records, {} commits",
         args.dir.display(),
         controls.len(),
         policy_ids.len(),
-        evidence_files.len() / 2,
-        args.commits
+        (evidence_files.len() + busy_files.len()) / 2,
+        args.commits + busy_commits.len()
     );
     Ok(())
 }
@@ -313,16 +353,30 @@ fn write_tree<'a>(root: &Path, files: impl Iterator<Item = (&'a str, &'a [u8])>)
     Ok(())
 }
 
+/// What the history is built from.
+struct History<'a> {
+    base: &'a [(String, Vec<u8>)],
+    evidence: &'a [(String, Vec<u8>)],
+    /// CTL-0001's extra records, in 50 commits spread over the history.
+    busy: &'a [(String, Vec<u8>)],
+    revisions: &'a [Revision],
+    /// One commit each, at the end.
+    busy_commits: &'a [(String, Vec<u8>)],
+    commits: usize,
+}
+
 /// Commit 1 holds the program, policies and controls; the evidence arrives in
 /// `commits - 1` batches, one commit each, an hour apart; a commit due a control
 /// revision carries it too.
-fn build_history(
-    root: &Path,
-    base: &[(String, Vec<u8>)],
-    evidence: &[(String, Vec<u8>)],
-    revisions: &[Revision],
-    commits: usize,
-) -> Result<()> {
+fn build_history(root: &Path, history: &History) -> Result<()> {
+    let History {
+        base,
+        evidence,
+        busy,
+        revisions,
+        busy_commits,
+        commits,
+    } = *history;
     let repo = Repository::init(root)?;
     repo.set_head("refs/heads/main")?;
     let mut tree = Dir::default();
@@ -334,6 +388,9 @@ fn build_history(
     // A record and its attachment stay together.
     let pairs: Vec<&[(String, Vec<u8>)]> = evidence.chunks(2).collect();
     let per_batch = pairs.len().div_ceil(batches).max(1);
+    let busy_pairs: Vec<&[(String, Vec<u8>)]> = busy.chunks(2).collect();
+    let mut busy_batches = busy_pairs.chunks(busy_pairs.len().div_ceil(50).max(1));
+    let busy_every = (batches / 50).max(1) as i64;
     let start = 1_751_328_000i64; // 2025-07-01T00:00:00Z
     let mut commit = |tree: &mut Dir, message: &str, n: i64| -> Result<()> {
         let root_tree = tree.write(&repo)?;
@@ -374,7 +431,12 @@ fn build_history(
     for batch in pairs.chunks(per_batch) {
         revise(&mut tree, n)?;
         let mut control = String::new();
-        for pair in batch {
+        let extra = if n % busy_every == 0 {
+            busy_batches.next().unwrap_or_default()
+        } else {
+            &[]
+        };
+        for pair in batch.iter().chain(extra) {
             for (path, bytes) in *pair {
                 tree.insert(path, repo.blob(bytes)?);
                 control = path.split('/').nth(1).unwrap_or_default().to_string();
@@ -392,6 +454,23 @@ fn build_history(
         tree.insert("NOTES.md", repo.blob(format!("Review {n}\n").as_bytes())?);
         std::fs::write(root.join("NOTES.md"), format!("Review {n}\n"))?;
         commit(&mut tree, "Routine review\n", n)?;
+        n += 1;
+    }
+    // Whatever of CTL-0001's records the batches did not reach.
+    for batch in busy_batches {
+        for pair in batch {
+            for (path, bytes) in *pair {
+                tree.insert(path, repo.blob(bytes)?);
+            }
+        }
+        let message =
+            "soc2: evidence add CTL-0001\n\nSoc2-Action: evidence-add\nSoc2-Object: CTL-0001\n";
+        commit(&mut tree, message, n)?;
+        n += 1;
+    }
+    for (path, bytes) in busy_commits {
+        tree.insert(path, repo.blob(bytes)?);
+        commit(&mut tree, "Review CTL-0001's notes\n", n)?;
         n += 1;
     }
     let mut index = repo.index()?;

@@ -145,12 +145,50 @@ pub fn scan(bytes: &[u8]) -> Vec<Hit> {
 /// `scan` of everything `reader` gives, read a piece of whole lines at a time, so a
 /// file of any size is scanned in a bounded amount of memory. (A private key block
 /// that straddles two pieces is found in neither; pieces are 8 MB.)
-pub fn scan_reader(mut reader: impl std::io::Read) -> std::io::Result<Vec<Hit>> {
-    const PIECE: usize = 8 << 20;
+pub fn scan_reader(reader: impl std::io::Read) -> std::io::Result<Vec<Hit>> {
     let mut hits = Vec::new();
+    pieces(reader, |piece| {
+        if !piece.text {
+            return Ok(false);
+        }
+        hits.extend(piece.place(scan_text(piece.bytes)));
+        Ok(true)
+    })?;
+    Ok(hits)
+}
+
+/// A piece of whole lines of a stream, and where it starts.
+struct Piece<'a> {
+    bytes: &'a [u8],
+    /// Whether the stream is text (`is_text` of its start).
+    text: bool,
+    lines_before: usize,
+    bytes_before: usize,
+}
+
+impl Piece<'_> {
+    /// Hits found in the piece, placed in the whole stream.
+    fn place(&self, hits: Vec<Hit>) -> impl Iterator<Item = Hit> {
+        let (lines, bytes) = (self.lines_before, self.bytes_before);
+        hits.into_iter().map(move |mut hit| {
+            hit.line += lines;
+            hit.start += bytes;
+            hit.end += bytes;
+            hit
+        })
+    }
+}
+
+/// Reads `reader` to its end (or until `each` says stop) in pieces of whole lines of
+/// at most 8 MB (a longer line is cut), handing each to `each`.
+fn pieces(
+    mut reader: impl std::io::Read,
+    mut each: impl FnMut(&Piece) -> std::io::Result<bool>,
+) -> std::io::Result<()> {
+    const PIECE: usize = 8 << 20;
     let mut buffer: Vec<u8> = Vec::with_capacity(PIECE);
     let (mut lines_before, mut bytes_before) = (0usize, 0usize);
-    let mut first = true;
+    let mut text = None;
     loop {
         let filled = buffer.len();
         buffer.resize(PIECE.max(filled + 1), 0);
@@ -162,14 +200,9 @@ pub fn scan_reader(mut reader: impl std::io::Read) -> std::io::Result<Vec<Hit>> 
             }
         };
         buffer.truncate(filled + read);
-        if first {
-            if !is_text(&buffer) {
-                return Ok(Vec::new());
-            }
-            first = false;
-        }
+        let text = *text.get_or_insert_with(|| is_text(&buffer));
         let done = read == 0;
-        // Scan whole lines; keep the unfinished last one for the next piece.
+        // Whole lines; keep the unfinished last one for the next piece.
         let cut = if done {
             buffer.len()
         } else {
@@ -179,17 +212,22 @@ pub fn scan_reader(mut reader: impl std::io::Read) -> std::io::Result<Vec<Hit>> 
                 None => continue,
             }
         };
-        for mut hit in scan_text(&buffer[..cut]) {
-            hit.line += lines_before;
-            hit.start += bytes_before;
-            hit.end += bytes_before;
-            hits.push(hit);
+        let piece = Piece {
+            bytes: &buffer[..cut],
+            text,
+            lines_before,
+            bytes_before,
+        };
+        if (cut > 0 || done) && !each(&piece)? {
+            return Ok(());
         }
-        lines_before += buffer[..cut].iter().filter(|b| **b == b'\n').count();
+        if text {
+            lines_before += buffer[..cut].iter().filter(|b| **b == b'\n').count();
+        }
         bytes_before += cut;
         buffer.drain(..cut);
         if done {
-            return Ok(hits);
+            return Ok(());
         }
     }
 }
@@ -394,42 +432,79 @@ pub struct Screened {
 /// are; with `redact`, the others are replaced with `[REDACTED:<rule>]`; without, they
 /// refuse the file.
 pub fn screen(bytes: Vec<u8>, redact: bool, allow: &[String]) -> Screened {
-    let hits = scan(&bytes);
-    let mut allowed: Vec<String> = Vec::new();
-    let (kept, found): (Vec<Hit>, Vec<Hit>) =
-        hits.into_iter().partition(|h| allow.contains(&h.rule));
-    for hit in kept {
-        if !allowed.contains(&hit.rule) {
-            allowed.push(hit.rule);
-        }
-    }
-    if found.is_empty() {
-        return Screened {
-            bytes,
-            redacted: Vec::new(),
-            allowed,
-            refused: Vec::new(),
-        };
-    }
-    if !redact {
-        return Screened {
-            bytes,
-            redacted: Vec::new(),
-            allowed,
-            refused: found,
-        };
-    }
-    let mut redacted: Vec<String> = Vec::new();
-    for hit in &found {
-        if !redacted.contains(&hit.rule) {
-            redacted.push(hit.rule.clone());
-        }
-    }
-    Screened {
-        bytes: self::redact(&bytes, &found),
-        redacted,
-        allowed,
+    let mut screened = Screened {
+        bytes: Vec::new(),
+        redacted: Vec::new(),
+        allowed: Vec::new(),
         refused: Vec::new(),
+    };
+    let redactions = screened.judge(scan(&bytes), redact, allow);
+    screened.bytes = if redactions.is_empty() {
+        bytes
+    } else {
+        self::redact(&bytes, &redactions)
+    };
+    screened
+}
+
+/// `screen` of everything `reader` gives, written to `out` as it is screened (redacted
+/// when asked), a piece of whole lines at a time: a file of any size is screened in a
+/// bounded amount of memory. The verdict is `screen`'s (as `scan_reader` finds), with
+/// no `bytes`: they went to `out`.
+pub fn screen_reader(
+    reader: impl std::io::Read,
+    mut out: impl std::io::Write,
+    redact: bool,
+    allow: &[String],
+) -> std::io::Result<Screened> {
+    let mut screened = Screened {
+        bytes: Vec::new(),
+        redacted: Vec::new(),
+        allowed: Vec::new(),
+        refused: Vec::new(),
+    };
+    pieces(reader, |piece| {
+        if !piece.text {
+            out.write_all(piece.bytes)?;
+            return Ok(true);
+        }
+        let hits = scan_text(piece.bytes);
+        let mut refused = std::mem::take(&mut screened.refused);
+        let redactions = screened.judge(hits, redact, allow);
+        if redactions.is_empty() {
+            out.write_all(piece.bytes)?;
+        } else {
+            out.write_all(&self::redact(piece.bytes, &redactions))?;
+        }
+        refused.extend(piece.place(std::mem::take(&mut screened.refused)));
+        screened.refused = refused;
+        Ok(true)
+    })?;
+    out.flush()?;
+    Ok(screened)
+}
+
+impl Screened {
+    /// Sorts `hits` (from one scan) into allowed, redacted and refused; returns those to
+    /// redact.
+    fn judge(&mut self, hits: Vec<Hit>, redact: bool, allow: &[String]) -> Vec<Hit> {
+        let (kept, found): (Vec<Hit>, Vec<Hit>) =
+            hits.into_iter().partition(|h| allow.contains(&h.rule));
+        for hit in kept {
+            if !self.allowed.contains(&hit.rule) {
+                self.allowed.push(hit.rule);
+            }
+        }
+        if !redact {
+            self.refused.extend(found);
+            return Vec::new();
+        }
+        for hit in &found {
+            if !self.redacted.contains(&hit.rule) {
+                self.redacted.push(hit.rule.clone());
+            }
+        }
+        found
     }
 }
 
@@ -595,6 +670,38 @@ mod tests {
         assert!(allowed.refused.is_empty());
         assert_eq!(allowed.bytes, text);
         assert_eq!(allowed.allowed, ["aws-access-key-id"]);
+    }
+
+    #[test]
+    fn screening_in_pieces_writes_what_screening_whole_gives() {
+        // Over one 8 MB piece, a secret in each piece, an allowed one between.
+        let filler = "a line of an ordinary export, nothing secret in it at all\n";
+        let mut text = format!("first\nid = {}\n", aws_key_id());
+        text.push_str(&format!("aws_secret_access_key = {}\n", aws_secret()));
+        while text.len() < 9 << 20 {
+            text.push_str(filler);
+        }
+        text.push_str(&format!("key: {}\n", aws_key_id()));
+        let allow = ["aws-secret-access-key".to_string()];
+        for redact in [false, true] {
+            let whole = screen(text.clone().into_bytes(), redact, &allow);
+            let mut written = Vec::new();
+            let streamed = screen_reader(text.as_bytes(), &mut written, redact, &allow).unwrap();
+            assert_eq!(written, whole.bytes);
+            assert_eq!(streamed.refused, whole.refused);
+            assert_eq!(streamed.redacted, whole.redacted);
+            assert_eq!(streamed.allowed, whole.allowed);
+            assert!(streamed.bytes.is_empty());
+        }
+        let refused = screen_reader(text.as_bytes(), std::io::sink(), false, &[]).unwrap();
+        assert_eq!(refused.refused.len(), 3);
+        assert_eq!(refused.refused[2].line, text.lines().count());
+        // Binary content is copied as it is.
+        let binary = [b"\0".as_slice(), text.as_bytes()].concat();
+        let mut written = Vec::new();
+        let screened = screen_reader(binary.as_slice(), &mut written, true, &[]).unwrap();
+        assert_eq!(written, binary);
+        assert!(screened.refused.is_empty() && screened.redacted.is_empty());
     }
 
     #[test]

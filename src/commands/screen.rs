@@ -49,6 +49,24 @@ impl Screen {
         screened.bytes
     }
 
+    /// Screens one file that would be committed at `path` as it is copied from `reader`
+    /// to `out`, in pieces; returns whether anything was redacted.
+    pub fn stream(
+        &mut self,
+        args: &SecretArgs,
+        path: &str,
+        reader: impl std::io::Read,
+        out: impl std::io::Write,
+    ) -> Result<bool> {
+        let screened = secrets::screen_reader(reader, out, args.redact, &args.allow)?;
+        let redacted = !screened.redacted.is_empty();
+        merge(&mut self.note.redacted, screened.redacted);
+        merge(&mut self.note.allowed, screened.allowed);
+        self.refused
+            .extend(screened.refused.into_iter().map(|h| (path.to_string(), h)));
+        Ok(redacted)
+    }
+
     /// Screens the record itself, which cannot be redacted: a secret in a command line
     /// or a description must go.
     pub fn record(&mut self, args: &SecretArgs, path: &str, text: &str) {

@@ -3,13 +3,16 @@
 //! assume 20-byte SHA-1 ids, which `Repo::discover` guarantees by refusing SHA-256
 //! repositories.
 
-use std::collections::{BTreeMap, HashMap};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
+use std::rc::Rc;
 
 use anyhow::{Context, Result};
-use git2::{ErrorCode, ObjectType, Oid, Repository, Tree};
+use git2::{ErrorCode, Oid};
 
 use super::Repo;
+use super::raw::{self, RawEntry, RawKind};
 
 /// A commit as the audit trail shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -96,6 +99,26 @@ impl Repo {
             .context("walking the history")
     }
 
+    /// The commit a walk starts from; `None` on a branch with no commits.
+    fn start_commit(&self, start: &str) -> Result<Option<Oid>> {
+        if start != "HEAD" {
+            return Ok(Some(self.commit(start)?.id()));
+        }
+        match self.repo.head() {
+            Ok(head) => Ok(Some(
+                head.peel_to_commit()
+                    .context("reading the commit HEAD points to")?
+                    .id(),
+            )),
+            Err(err)
+                if err.code() == ErrorCode::UnbornBranch || err.code() == ErrorCode::NotFound =>
+            {
+                Ok(None)
+            }
+            Err(err) => Err(err).context("reading HEAD"),
+        }
+    }
+
     /// Every commit that changed a path under `roots` (files or folders, relative to the
     /// repository's top), newest first, with the changed paths. Merges are compared
     /// with their first parent: what they brought into the branch.
@@ -106,39 +129,42 @@ impl Repo {
     /// Like `touched`, walking back from `start` instead of HEAD.
     pub fn touched_from(&self, start: &str, roots: &[String]) -> Result<Vec<Touched>> {
         let mut out = Vec::new();
-        // Most subtrees are the same from one commit to the next: each tree is read
-        // once, for all the paths below it, so unchanged folders are never read again.
-        let mut resolver = PathResolver::new(&self.repo, roots)?;
         // Only a commit that touched the paths is parsed in full; the rest need just
         // their tree and first parent, read from the raw object.
         let odb = self.repo.odb()?;
+        let mut differ = TreeDiff::new(&odb, roots);
         // A shallow clone's boundary commits name parents it does not have; like git,
         // treat those commits as roots.
         let shallow = self.repo.is_shallow();
-        let mut headers: OidMap<Oid, (Oid, Option<Oid>)> = HashMap::default();
-        let mut header = |oid: Oid| -> Result<(Oid, Option<Oid>)> {
+        let mut headers: OidMap<Oid, Header> = HashMap::default();
+        let mut header = |oid: Oid| -> Result<Header> {
             if let Some(known) = headers.get(&oid) {
                 return Ok(*known);
             }
-            let (tree, parent) = commit_header(odb.read(oid)?.data())
+            let mut parsed = commit_header(odb.read(oid)?.data())
                 .with_context(|| format!("reading commit {oid}"))?;
-            let parsed = (tree, parent.filter(|p| !shallow || odb.exists(*p)));
+            parsed.parent = parsed.parent.filter(|p| !shallow || odb.exists(*p));
             headers.insert(oid, parsed);
             Ok(parsed)
         };
-        for oid in self.walk(start)? {
-            let (tree, parent) = header(oid)?;
-            let new = resolver.entries(tree)?;
-            let old = match parent {
-                Some(parent) => resolver.entries(header(parent)?.0)?,
-                None => vec![None; roots.len()],
-            };
-            let mut paths = Vec::new();
-            for ((root, new), old) in roots.iter().zip(new).zip(old) {
-                if new.map(|e| e.0) != old.map(|e| e.0) {
-                    changed_paths(&self.repo, root, old, new, &mut paths)?;
-                }
+        // A history without merges is its chain of first parents, newest first: the
+        // order the topological walk gives, without parsing every commit twice.
+        let mut commits = Vec::new();
+        let mut next = self.start_commit(start)?;
+        while let Some(oid) = next {
+            let parsed = header(oid)?;
+            if parsed.merge {
+                commits = self.walk(start)?;
+                break;
             }
+            commits.push(oid);
+            next = parsed.parent;
+        }
+        for oid in commits {
+            let Header { tree, parent, .. } = header(oid)?;
+            let old = parent.map(&mut header).transpose()?.map(|h| h.tree);
+            let mut paths = Vec::new();
+            differ.changed(old, Some(tree), &mut paths)?;
             if !paths.is_empty() {
                 out.push(Touched {
                     commit: CommitInfo::of(&self.repo.find_commit(oid)?),
@@ -154,120 +180,22 @@ impl Repo {
         // Raw objects: parsing a large folder's tree to find one name costs more than
         // scanning its bytes, and segregation of duties reads many old versions.
         let odb = self.repo.odb()?;
-        let (mut tree, _) = commit_header(odb.read(Oid::from_str(commit)?)?.data())
-            .with_context(|| format!("reading commit {commit}"))?;
+        let mut tree = commit_header(odb.read(Oid::from_str(commit)?)?.data())
+            .with_context(|| format!("reading commit {commit}"))?
+            .tree;
         let mut names = path.split('/').peekable();
         while let Some(name) = names.next() {
-            let found = find_in_tree(odb.read(tree)?.data(), name.as_bytes());
+            let object = odb.read(tree)?;
+            let found = raw::find(object.data(), name.as_bytes()).map(|e| (e.kind(), e.oid()));
             match (found, names.peek()) {
-                (Some((oid, ObjectType::Blob)), None) => {
+                (Some((RawKind::File | RawKind::Symlink, oid)), None) => {
                     return Ok(Some(odb.read(oid)?.data().to_vec()));
                 }
-                (Some((oid, ObjectType::Tree)), Some(_)) => tree = oid,
+                (Some((RawKind::Tree, oid)), Some(_)) => tree = oid,
                 _ => return Ok(None),
             }
         }
         Ok(None)
-    }
-}
-
-/// A tree entry's object id and type.
-type Entry = (Oid, ObjectType);
-
-/// Looks a fixed set of paths up in trees. The paths form a trie of names; each
-/// (tree, trie node) is resolved once and remembered, reading the raw tree object and
-/// looking up every name needed below it in one pass. A walk over a long history thus
-/// reads each version of a folder once, however many paths go through it.
-struct PathResolver<'r> {
-    odb: git2::Odb<'r>,
-    /// Node 0 is the root tree.
-    nodes: Vec<PathNode>,
-    paths: usize,
-    /// (tree, node) -> the entries of the node's paths, in the order of `PathNode::paths`.
-    known: OidMap<(Oid, usize), Box<[Option<Entry>]>>,
-}
-
-#[derive(Default)]
-struct PathNode {
-    name: Vec<u8>,
-    children: Vec<usize>,
-    /// The paths that end at this node (a path given twice ends here twice).
-    ends: Vec<usize>,
-    /// Every path that ends at or below this node.
-    paths: Vec<usize>,
-}
-
-impl<'r> PathResolver<'r> {
-    fn new(repo: &'r Repository, paths: &[String]) -> Result<PathResolver<'r>> {
-        let mut nodes = vec![PathNode::default()];
-        for (index, path) in paths.iter().enumerate() {
-            let mut node = 0;
-            nodes[0].paths.push(index);
-            for name in path.split('/') {
-                let existing = nodes[node]
-                    .children
-                    .iter()
-                    .copied()
-                    .find(|c| nodes[*c].name == name.as_bytes());
-                node = match existing {
-                    Some(child) => child,
-                    None => {
-                        nodes.push(PathNode {
-                            name: name.as_bytes().to_vec(),
-                            ..PathNode::default()
-                        });
-                        let child = nodes.len() - 1;
-                        nodes[node].children.push(child);
-                        child
-                    }
-                };
-                nodes[node].paths.push(index);
-            }
-            nodes[node].ends.push(index);
-        }
-        Ok(PathResolver {
-            odb: repo.odb()?,
-            nodes,
-            paths: paths.len(),
-            known: HashMap::with_capacity_and_hasher(1 << 14, BuildHasherDefault::default()),
-        })
-    }
-
-    /// The entry at each path under the root tree `tree`.
-    fn entries(&mut self, tree: Oid) -> Result<Vec<Option<Entry>>> {
-        let mut out = vec![None; self.paths];
-        self.resolve(tree, 0, &mut out)?;
-        Ok(out)
-    }
-
-    fn resolve(&mut self, tree: Oid, node: usize, out: &mut [Option<Entry>]) -> Result<()> {
-        if let Some(known) = self.known.get(&(tree, node)) {
-            for (path, entry) in self.nodes[node].paths.iter().zip(known.iter()) {
-                out[*path] = *entry;
-            }
-            return Ok(());
-        }
-        let found: Vec<(usize, Option<Entry>)> = {
-            let object = self.odb.read(tree)?;
-            self.nodes[node]
-                .children
-                .iter()
-                .map(|c| (*c, find_in_tree(object.data(), &self.nodes[*c].name)))
-                .collect()
-        };
-        for (child, entry) in found {
-            for path in &self.nodes[child].ends {
-                out[*path] = entry;
-            }
-            if let Some((oid, ObjectType::Tree)) = entry
-                && !self.nodes[child].children.is_empty()
-            {
-                self.resolve(oid, child, out)?;
-            }
-        }
-        let known = self.nodes[node].paths.iter().map(|p| out[*p]).collect();
-        self.known.insert((tree, node), known);
-        Ok(())
     }
 }
 
@@ -297,9 +225,17 @@ impl std::hash::Hasher for OidHasher {
     }
 }
 
-/// The tree and first parent of a raw commit object (`tree <id>`, then `parent <id>`
-/// lines, at its start).
-fn commit_header(data: &[u8]) -> Option<(Oid, Option<Oid>)> {
+/// What a walk needs of a commit: its tree, its first parent, and whether it has more.
+#[derive(Clone, Copy)]
+struct Header {
+    tree: Oid,
+    parent: Option<Oid>,
+    merge: bool,
+}
+
+/// The tree and parents of a raw commit object (`tree <id>`, then `parent <id>` lines,
+/// at its start).
+fn commit_header(data: &[u8]) -> Option<Header> {
     let id = |line: &[u8], prefix: &[u8]| {
         let hex = std::str::from_utf8(line.strip_prefix(prefix)?).ok()?;
         Oid::from_str(hex).ok()
@@ -307,142 +243,339 @@ fn commit_header(data: &[u8]) -> Option<(Oid, Option<Oid>)> {
     let mut lines = data.split(|b| *b == b'\n');
     let tree = id(lines.next()?, b"tree ")?;
     let parent = lines.next().and_then(|line| id(line, b"parent "));
-    Some((tree, parent))
+    let merge = parent.is_some() && lines.next().is_some_and(|l| l.starts_with(b"parent "));
+    Some(Header {
+        tree,
+        parent,
+        merge,
+    })
 }
 
-/// Finds `name` in a raw tree object: entries of `<mode> <name>\0<20-byte id>`, sorted
-/// by name, with folders sorting as if their name ended in `/`.
-fn find_in_tree(data: &[u8], name: &[u8]) -> Option<Entry> {
-    let mut past = name.to_vec();
-    past.push(b'/');
-    let mut at = 0;
-    while at < data.len() {
-        let space = at + data[at..].iter().position(|b| *b == b' ')?;
-        let nul = space + data[space..].iter().position(|b| *b == 0)?;
-        let mode = &data[at..space];
-        let entry = &data[space + 1..nul];
-        let id = data.get(nul + 1..nul + 21)?;
-        let is_tree = mode == b"40000";
-        if entry == name {
-            let kind = match mode {
-                b"40000" => ObjectType::Tree,
-                b"160000" => ObjectType::Commit,
-                _ => ObjectType::Blob,
-            };
-            return Some((Oid::from_bytes(id).ok()?, kind));
-        }
-        // Sorted order: once an entry sorts after `name/`, `name` is not here.
-        let slash: &[u8] = if is_tree { b"/" } else { b"" };
-        let sorts_after = entry.iter().chain(slash).cmp(past.iter()) == std::cmp::Ordering::Greater;
-        if sorts_after {
-            return None;
-        }
-        at = nul + 21;
-    }
-    None
+/// Compares trees of a fixed set of paths (files or folders, relative to the
+/// repository's top) as git does: both raw trees' entries are walked side by side in
+/// git's order, an entry whose id and mode are the same on both sides is skipped
+/// without reading below it or allocating, and only the folders on the way to a path
+/// are entered, stopping once past the last name needed. Below a path, every file
+/// that differs counts. Raw trees read are kept, up to a budget, the least recently
+/// used going first: a commit's parent is usually the next commit walked, and a
+/// folder's version is read again when the next commit that changes it comes.
+struct TreeDiff<'o, 'r> {
+    odb: &'o git2::Odb<'r>,
+    /// The paths as a trie of names; node 0 is the top of the repository.
+    nodes: Vec<PathNode>,
+    /// Raw trees read, with the number of the commit that last used them.
+    trees: OidMap<Oid, (Rc<git2::OdbObject<'o>>, u64)>,
+    /// The bytes `trees` holds, and the commit being compared.
+    kept: usize,
+    commit: u64,
 }
 
-/// Adds every file path under `path` that differs between the two entries.
-fn changed_paths(
-    repo: &Repository,
-    path: &str,
-    old: Option<Entry>,
-    new: Option<Entry>,
-    out: &mut Vec<String>,
-) -> Result<()> {
-    if old.map(|e| e.0) == new.map(|e| e.0) {
-        return Ok(());
-    }
-    let as_tree = |entry: Option<Entry>| -> Result<Option<Tree>> {
-        match entry {
-            Some((oid, ObjectType::Tree)) => Ok(Some(repo.find_tree(oid)?)),
-            _ => Ok(None),
+/// How many bytes of raw trees a walk keeps.
+const TREE_BUDGET: usize = 16 << 20;
+
+#[derive(Default)]
+struct PathNode {
+    name: Vec<u8>,
+    children: Vec<usize>,
+    /// A path ends here: everything below counts.
+    end: bool,
+    /// The child name that sorts last (as a folder, the latest it can be).
+    last: Vec<u8>,
+}
+
+impl<'o, 'r> TreeDiff<'o, 'r> {
+    fn new(odb: &'o git2::Odb<'r>, paths: &[String]) -> TreeDiff<'o, 'r> {
+        let mut nodes = vec![PathNode::default()];
+        for path in paths {
+            let mut node = 0;
+            for name in path.split('/') {
+                let existing = nodes[node]
+                    .children
+                    .iter()
+                    .copied()
+                    .find(|c| nodes[*c].name == name.as_bytes());
+                node = match existing {
+                    Some(child) => child,
+                    None => {
+                        nodes.push(PathNode {
+                            name: name.as_bytes().to_vec(),
+                            ..PathNode::default()
+                        });
+                        let child = nodes.len() - 1;
+                        nodes[node].children.push(child);
+                        child
+                    }
+                };
+            }
+            nodes[node].end = true;
         }
-    };
-    let (old_tree, new_tree) = (as_tree(old)?, as_tree(new)?);
-    let is_file =
-        |e: Option<(Oid, ObjectType)>| e.is_some_and(|(_, kind)| kind != ObjectType::Tree);
-    if is_file(old) || is_file(new) {
-        out.push(path.to_string());
+        for node in 0..nodes.len() {
+            let last = nodes[node]
+                .children
+                .iter()
+                .map(|c| nodes[*c].name.as_slice())
+                .max_by(|a, b| raw::compare(a, true, b, true))
+                .unwrap_or_default()
+                .to_vec();
+            nodes[node].last = last;
+        }
+        TreeDiff {
+            odb,
+            nodes,
+            trees: HashMap::default(),
+            kept: 0,
+            commit: 0,
+        }
     }
-    if old_tree.is_none() && new_tree.is_none() {
-        return Ok(());
-    }
-    let mut names: BTreeMap<Vec<u8>, (Option<Entry>, Option<Entry>)> = BTreeMap::new();
-    for (tree, is_new) in [(&old_tree, false), (&new_tree, true)] {
-        for entry in tree.iter().flat_map(|t| t.iter()) {
-            let slot = names.entry(entry.name_bytes().to_vec()).or_default();
-            let value = entry.kind().map(|kind| (entry.id(), kind));
-            if is_new {
-                slot.1 = value;
-            } else {
-                slot.0 = value;
+
+    /// Adds the files under the paths that differ between two root trees, in git's
+    /// order, each once.
+    fn changed(&mut self, old: Option<Oid>, new: Option<Oid>, out: &mut Vec<String>) -> Result<()> {
+        let mut path = String::new();
+        self.folder(old, new, Some(0), &mut path, out)?;
+        self.commit += 1;
+        if self.kept > TREE_BUDGET {
+            // Down to half the budget, the least recently used first: the trees of the
+            // last two commits stay whatever their size.
+            let mut ages: Vec<(u64, Oid, usize)> = self
+                .trees
+                .iter()
+                .map(|(id, (tree, used))| (*used, *id, tree.len()))
+                .collect();
+            ages.sort_unstable();
+            for (used, id, size) in ages {
+                if self.kept <= TREE_BUDGET / 2 || used + 2 >= self.commit {
+                    break;
+                }
+                self.trees.remove(&id);
+                self.kept -= size;
             }
         }
+        Ok(())
     }
-    for (name, (old_entry, new_entry)) in names {
-        let child = format!("{path}/{}", String::from_utf8_lossy(&name));
-        changed_paths(repo, &child, old_entry, new_entry, out)?;
+
+    fn tree(&mut self, id: Option<Oid>) -> Result<Option<Rc<git2::OdbObject<'o>>>> {
+        let Some(id) = id else { return Ok(None) };
+        if let Some((tree, used)) = self.trees.get_mut(&id) {
+            *used = self.commit;
+            return Ok(Some(tree.clone()));
+        }
+        let odb: &'o git2::Odb<'r> = self.odb;
+        let object = Rc::new(odb.read(id).with_context(|| format!("reading tree {id}"))?);
+        self.kept += object.len();
+        self.trees.insert(id, (object.clone(), self.commit));
+        Ok(Some(object))
     }
-    Ok(())
+
+    /// Compares two versions of the folder at `path` (`None`: absent). `node` is the
+    /// folder's place in the trie of paths; `None` below the end of a path.
+    fn folder(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        node: Option<usize>,
+        path: &mut String,
+        out: &mut Vec<String>,
+    ) -> Result<()> {
+        if old == new {
+            return Ok(());
+        }
+        let (old_tree, new_tree) = (self.tree(old)?, self.tree(new)?);
+        let mut a = raw::entries(old_tree.as_ref().map_or(&[], |t| t.data())).peekable();
+        let mut b = raw::entries(new_tree.as_ref().map_or(&[], |t| t.data())).peekable();
+        loop {
+            if let Some(node) = node {
+                let last = &self.nodes[node].last;
+                let past = |e: &RawEntry| {
+                    raw::compare(e.name, e.is_tree(), last, true) == Ordering::Greater
+                };
+                if a.peek().is_none_or(past) && b.peek().is_none_or(past) {
+                    break;
+                }
+            }
+            let (old_entry, new_entry) = match (a.peek(), b.peek()) {
+                (None, None) => break,
+                (Some(_), None) => (a.next(), None),
+                (None, Some(_)) => (None, b.next()),
+                (Some(x), Some(y)) => match raw::order(x, y) {
+                    Ordering::Less => (a.next(), None),
+                    Ordering::Greater => (None, b.next()),
+                    Ordering::Equal => {
+                        let (x, y) = (a.next(), b.next());
+                        if x.zip(y).is_some_and(|(x, y)| x.same(&y)) {
+                            continue;
+                        }
+                        (x, y)
+                    }
+                },
+            };
+            let Some(entry) = old_entry.or(new_entry) else {
+                break;
+            };
+            let below = match node {
+                None => None,
+                Some(node) => {
+                    let child = self.nodes[node]
+                        .children
+                        .iter()
+                        .copied()
+                        .find(|c| self.nodes[*c].name == entry.name);
+                    match child {
+                        None => continue,
+                        Some(child) if self.nodes[child].end => None,
+                        Some(child) => Some(child),
+                    }
+                }
+            };
+            let mark = path.len();
+            if !path.is_empty() {
+                path.push('/');
+            }
+            path.push_str(&String::from_utf8_lossy(entry.name));
+            let is_file = |e: Option<RawEntry>| e.is_some_and(|e| !e.is_tree());
+            if below.is_none() && (is_file(old_entry) || is_file(new_entry)) {
+                out.push(path.clone());
+            }
+            let tree = |e: Option<RawEntry>| e.filter(|e| e.is_tree()).map(|e| e.oid());
+            let (old_folder, new_folder) = (tree(old_entry), tree(new_entry));
+            if old_folder.is_some() || new_folder.is_some() {
+                self.folder(old_folder, new_folder, below, path, out)?;
+            }
+            path.truncate(mark);
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
+    use std::process::Command;
 
-    #[test]
-    fn paths_resolve_through_shared_folders() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        let (x, y) = (repo.blob(b"x").unwrap(), repo.blob(b"y").unwrap());
-        let mut folder = repo.treebuilder(None).unwrap();
-        folder.insert("x", x, 0o100644).unwrap();
-        folder.insert("y", y, 0o100644).unwrap();
-        let folder = folder.write().unwrap();
-        let mut root = repo.treebuilder(None).unwrap();
-        root.insert("a", folder, 0o040000).unwrap();
-        root.insert("b", x, 0o100644).unwrap();
-        let root = root.write().unwrap();
-        let paths: Vec<String> = ["a/x", "a/y", "b", "a/x", "a", "b/z", "c/x"]
-            .map(String::from)
-            .to_vec();
-        let mut resolver = PathResolver::new(&repo, &paths).unwrap();
-        let expected = vec![
-            Some((x, ObjectType::Blob)),
-            Some((y, ObjectType::Blob)),
-            Some((x, ObjectType::Blob)),
-            Some((x, ObjectType::Blob)),
-            Some((folder, ObjectType::Tree)),
-            None,
-            None,
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+
+    /// Applies a step (`path=text` writes a file, `-path` removes a file or folder,
+    /// `+x path` makes a file executable) and commits it.
+    fn commit(dir: &Path, steps: &[&str]) {
+        for step in steps {
+            if step.starts_with("+x ") {
+                continue;
+            }
+            if let Some(path) = step.strip_prefix('-') {
+                let full = dir.join(path);
+                if full.is_dir() {
+                    std::fs::remove_dir_all(full).unwrap();
+                } else {
+                    std::fs::remove_file(full).unwrap();
+                }
+            } else {
+                let (path, text) = step.split_once('=').unwrap();
+                let full = dir.join(path);
+                std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+                std::fs::write(full, text).unwrap();
+            }
+        }
+        git(dir, &["add", "-A", "."]);
+        for step in steps {
+            if let Some(path) = step.strip_prefix("+x ") {
+                git(dir, &["update-index", "--chmod=+x", path]);
+            }
+        }
+        git(dir, &["commit", "-q", "--allow-empty", "-m", "step"]);
+    }
+
+    /// What `git log --name-only` says changed under `roots`, newest first.
+    fn git_log(dir: &Path, roots: &[&str]) -> Vec<(String, Vec<String>)> {
+        let mut args = vec![
+            "log",
+            "--format=commit %H",
+            "--name-only",
+            "--no-renames",
+            "--",
         ];
-        assert_eq!(resolver.entries(root).unwrap(), expected);
-        // The second time comes from memory, and must be the same.
-        assert_eq!(resolver.entries(root).unwrap(), expected);
+        args.extend(roots);
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for line in git(dir, &args).lines() {
+            if let Some(id) = line.strip_prefix("commit ") {
+                out.push((id.to_string(), Vec::new()));
+            } else if !line.is_empty() {
+                out.last_mut().unwrap().1.push(line.to_string());
+            }
+        }
+        out
     }
 
     #[test]
-    fn raw_trees_are_searched_in_git_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        let blob = repo.blob(b"x").unwrap();
-        let mut inner = repo.treebuilder(None).unwrap();
-        inner.insert("f", blob, 0o100644).unwrap();
-        let inner = inner.write().unwrap();
-        let mut builder = repo.treebuilder(None).unwrap();
-        // "a.b" sorts before the folder "a" (as "a/"), which sorts before "a0".
-        for name in ["a.b", "a0", "b"] {
-            builder.insert(name, blob, 0o100644).unwrap();
+    fn tree_comparison_agrees_with_git_log() {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = temp.path();
+        git(dir, &["init", "-q"]);
+        let history: &[&[&str]] = &[
+            &["a/x=1", "a/y=1", "b=1", "c/d/e=1", "c/f=1", "keep/k=1"],
+            // A changed file in a folder.
+            &["a/x=2"],
+            // Removed and added.
+            &["-a/y", "a/z=1"],
+            // Only folders outside the paths change.
+            &["keep/k=2", "keep/new/n=1"],
+            // A file becomes a folder.
+            &["-b", "b/inner=1", "b/more/deep=1"],
+            // Deep below a nested path.
+            &["c/d/e=2"],
+            &["c/f=2"],
+            // Back to a file.
+            &["-b", "b=2"],
+            // Only the mode changes.
+            &["+x a/x"],
+            // Names that sort around the folder `a`.
+            &["a.b=1", "a0=1", "a/a.b=1"],
+            // Nothing changes.
+            &[],
+            // A whole folder goes.
+            &["-a"],
+            &["a=file"],
+        ];
+        for steps in history {
+            commit(dir, steps);
         }
-        builder.insert("a", inner, 0o040000).unwrap();
-        let tree = builder.write().unwrap();
-        let data = repo.odb().unwrap().read(tree).unwrap().data().to_vec();
-        assert_eq!(find_in_tree(&data, b"a"), Some((inner, ObjectType::Tree)));
-        assert_eq!(find_in_tree(&data, b"a0"), Some((blob, ObjectType::Blob)));
-        assert_eq!(find_in_tree(&data, b"b"), Some((blob, ObjectType::Blob)));
-        assert_eq!(find_in_tree(&data, b"a.c"), None);
-        assert_eq!(find_in_tree(&data, b"c"), None);
-        assert_eq!(find_in_tree(&data, b""), None);
+        let repo = Repo::discover(dir).unwrap().unwrap();
+        let cases: &[&[&str]] = &[
+            &["a"],
+            &["b"],
+            &["c"],
+            &["c", "c/d/e"],
+            &["c/d", "c/d/e", "a/x"],
+            &["a/x", "b/inner", "b/more"],
+            &["a", "b", "c", "keep"],
+            &["a.b", "a0"],
+            &["missing", "a/missing/deeper", "b/inner/x"],
+            &["keep/k"],
+        ];
+        for roots in cases {
+            let ours: Vec<(String, Vec<String>)> = repo
+                .touched(&roots.iter().map(|r| r.to_string()).collect::<Vec<_>>())
+                .unwrap()
+                .into_iter()
+                .map(|t| (t.commit.id, t.paths))
+                .collect();
+            assert_eq!(ours, git_log(dir, roots), "roots {roots:?}");
+        }
     }
 }

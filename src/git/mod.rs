@@ -7,6 +7,7 @@ mod commit;
 mod history;
 mod identity;
 mod lfs;
+mod raw;
 mod sign;
 mod tree;
 mod walk;

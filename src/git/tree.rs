@@ -13,6 +13,7 @@ use std::sync::{Arc, RwLock};
 
 use git2::{Oid, Repository};
 
+use super::raw::{self, RawKind};
 use crate::model::{EntryKind, LfsPointer, Sha256Hex};
 use crate::store::{DirEntry, Source};
 
@@ -190,40 +191,19 @@ impl TreeSource {
 /// The entries of a raw tree object, sorted by name. Ids are 20 bytes: `Repo::discover`
 /// refuses SHA-256 repositories.
 fn parse_tree(data: &[u8]) -> Vec<Entry> {
-    let mut entries = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        let Some(space) = data[at..].iter().position(|b| *b == b' ').map(|p| at + p) else {
-            break;
-        };
-        let Some(nul) = data[space..]
-            .iter()
-            .position(|b| *b == 0)
-            .map(|p| space + p)
-        else {
-            break;
-        };
-        let Some(id) = data
-            .get(nul + 1..nul + 21)
-            .and_then(|b| Oid::from_bytes(b).ok())
-        else {
-            break;
-        };
-        let kind = match &data[at..space] {
-            b"40000" => EntryKind::Dir,
-            b"120000" => EntryKind::Symlink,
-            b"160000" => EntryKind::Other,
-            _ => EntryKind::File,
-        };
-        let raw = &data[space + 1..nul];
-        entries.push(Entry {
-            name: String::from_utf8_lossy(raw).into_owned(),
-            kind,
-            id,
-            not_utf8: std::str::from_utf8(raw).is_err(),
-        });
-        at = nul + 21;
-    }
+    let mut entries: Vec<Entry> = raw::entries(data)
+        .map(|e| Entry {
+            name: String::from_utf8_lossy(e.name).into_owned(),
+            kind: match e.kind() {
+                RawKind::Tree => EntryKind::Dir,
+                RawKind::Symlink => EntryKind::Symlink,
+                RawKind::Gitlink => EntryKind::Other,
+                RawKind::File => EntryKind::File,
+            },
+            id: e.oid(),
+            not_utf8: std::str::from_utf8(e.name).is_err(),
+        })
+        .collect();
     // git orders folders as if their names ended in `/`; lookups want plain order.
     entries.sort_by(|a, b| a.name.cmp(&b.name));
     entries

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use anyhow::{Context, Result};
 use git2::{ErrorCode, Oid};
 
-use super::Repo;
+use super::{Repo, raw};
 
 /// A git object id, opaque outside this module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -71,43 +71,18 @@ struct Entry<'a> {
 
 /// The entries of a raw tree object, in git's order.
 fn entries(data: &[u8]) -> Vec<Entry<'_>> {
-    let mut out = Vec::new();
-    let mut at = 0;
-    while at < data.len() {
-        let Some(space) = data[at..].iter().position(|b| *b == b' ').map(|p| at + p) else {
-            break;
-        };
-        let Some(nul) = data[space..]
-            .iter()
-            .position(|b| *b == 0)
-            .map(|p| space + p)
-        else {
-            break;
-        };
-        let Some(id) = data
-            .get(nul + 1..nul + 21)
-            .and_then(|b| Oid::from_bytes(b).ok())
-        else {
-            break;
-        };
-        out.push(Entry {
-            is_tree: &data[at..space] == b"40000",
-            name: &data[space + 1..nul],
-            id,
-        });
-        at = nul + 21;
-    }
-    out
+    raw::entries(data)
+        .map(|e| Entry {
+            is_tree: e.is_tree(),
+            name: e.name,
+            id: e.oid(),
+        })
+        .collect()
 }
 
 /// git's tree order: names compare as bytes, a folder as if its name ended in `/`.
 fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
-    let slash = |e: &Entry| if e.is_tree { Some(b'/') } else { None };
-    a.name
-        .iter()
-        .copied()
-        .chain(slash(a))
-        .cmp(b.name.iter().copied().chain(slash(b)))
+    raw::compare(a.name, a.is_tree, b.name, b.is_tree)
 }
 
 struct Differ<'r> {

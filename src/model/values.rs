@@ -140,6 +140,12 @@ impl Sha256Hex {
         Ok(Sha256Hex::from_digest(&hasher.finalize()))
     }
 
+    /// The digest of what a hasher was given.
+    pub fn from_hasher(hasher: sha2::Sha256) -> Sha256Hex {
+        use sha2::Digest;
+        Sha256Hex::from_digest(&hasher.finalize())
+    }
+
     fn from_digest(digest: &[u8]) -> Sha256Hex {
         let mut hex = String::with_capacity(64);
         for byte in digest.iter() {

@@ -1,12 +1,13 @@
 //! Files a person names on the command line (evidence to record, a policy's text): the
 //! one place soc2 reads outside the store, with the same refusals everywhere.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
 use crate::Hinted;
-use crate::model::Sha256Hex;
+use crate::model::{LfsPointer, Sha256Hex};
 
 /// A regular file read from outside the store.
 pub struct UserFile {
@@ -19,6 +20,102 @@ pub struct UserFile {
 /// Reads a file given on the command line: a regular file, not a symbolic link (its
 /// content could change under the record) nor a directory.
 pub fn read(file: &Path) -> Result<UserFile> {
+    let shown = file.display();
+    refuse_other_than_file(file)?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {shown}"))?;
+    let absolute = file
+        .canonicalize()
+        .with_context(|| format!("resolving {shown}"))?;
+    Ok(UserFile {
+        sha256: Sha256Hex::of(&bytes),
+        bytes,
+        absolute,
+    })
+}
+
+/// A file given on the command line, opened to be read in pieces however large: what
+/// it reads is hashed and counted as it goes (`finish`).
+pub struct UserFileReader {
+    file: std::fs::File,
+    shown: String,
+    /// The file's absolute path, symbolic links in its folders resolved.
+    pub absolute: PathBuf,
+    hasher: sha2::Sha256,
+    size: u64,
+    /// The start of the file, as long as it could still be a Git LFS pointer.
+    head: Vec<u8>,
+}
+
+/// What a `UserFileReader` read.
+pub struct ReadSummary {
+    pub sha256: Sha256Hex,
+    pub size: u64,
+    /// The file is a Git LFS pointer: it stands for this content.
+    pub pointer: Option<LfsPointer>,
+}
+
+impl ReadSummary {
+    /// The hash evidence records: the pointer's content's, or the file's own.
+    pub fn content_sha256(&self) -> Sha256Hex {
+        match &self.pointer {
+            Some(pointer) => pointer.oid.clone(),
+            None => self.sha256.clone(),
+        }
+    }
+}
+
+/// Opens a file given on the command line for reading in pieces, with `read`'s
+/// refusals.
+pub fn open(file: &Path) -> Result<UserFileReader> {
+    let shown = file.display();
+    refuse_other_than_file(file)?;
+    let opened = std::fs::File::open(file).with_context(|| format!("reading {shown}"))?;
+    let absolute = file
+        .canonicalize()
+        .with_context(|| format!("resolving {shown}"))?;
+    Ok(UserFileReader {
+        file: opened,
+        shown: shown.to_string(),
+        absolute,
+        hasher: sha2::Sha256::default(),
+        size: 0,
+        head: Vec::new(),
+    })
+}
+
+impl std::io::Read for UserFileReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let n = self.file.read(buf).map_err(|err| {
+            std::io::Error::new(err.kind(), format!("reading {}: {err}", self.shown))
+        })?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        if self.size <= LfsPointer::MAX_SIZE {
+            self.head.extend_from_slice(&buf[..n]);
+        } else {
+            self.head = Vec::new();
+        }
+        Ok(n)
+    }
+}
+
+impl UserFileReader {
+    /// Reads what is left, then says what was read.
+    pub fn finish(mut self) -> Result<ReadSummary> {
+        std::io::copy(&mut self, &mut std::io::sink())?;
+        let pointer = LfsPointer::parse(&self.head);
+        Ok(ReadSummary {
+            sha256: Sha256Hex::from_hasher(self.hasher),
+            size: self.size,
+            pointer,
+        })
+    }
+}
+
+/// Refuses anything but a regular file: a symbolic link (its content could change
+/// under the record), a directory, a device.
+fn refuse_other_than_file(file: &Path) -> Result<()> {
     let shown = file.display();
     let meta = std::fs::symlink_metadata(file).with_context(|| format!("reading {shown}"))?;
     if meta.file_type().is_symlink() {
@@ -36,15 +133,7 @@ pub fn read(file: &Path) -> Result<UserFile> {
     if !meta.is_file() {
         bail!("{shown} is not a regular file");
     }
-    let bytes = std::fs::read(file).with_context(|| format!("reading {shown}"))?;
-    let absolute = file
-        .canonicalize()
-        .with_context(|| format!("resolving {shown}"))?;
-    Ok(UserFile {
-        sha256: Sha256Hex::of(&bytes),
-        bytes,
-        absolute,
-    })
+    Ok(())
 }
 
 /// Creates `dir` (and its parents) for a new store, and returns its absolute path.
@@ -68,7 +157,6 @@ pub fn is_dir(dir: &Path) -> bool {
 /// The sha256 and size of a file outside the store, read in pieces however large.
 pub fn hash_file(path: &Path) -> Result<(Sha256Hex, u64)> {
     use sha2::Digest;
-    use std::io::Read;
     let shown = path.display();
     let meta = std::fs::metadata(path).with_context(|| format!("reading {shown}"))?;
     if !meta.is_file() {

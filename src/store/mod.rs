@@ -18,7 +18,7 @@ pub use load::{Loaded, ParseCache, load, load_cached};
 pub use lock::IndexLock;
 pub use source::{DirEntry, MemoryTree, Source, WorkTree};
 pub use write::{
-    Existing, PendingWrite, ScratchFile, Written, append_outside, link_on_path, refuse_links,
-    sweep_temp_files, write_atomic, write_dir, write_file,
+    Existing, PendingWrite, ScratchFile, Staged, StagedFile, Written, append_outside, link_on_path,
+    refuse_links, sweep_temp_files, write_atomic, write_dir, write_file,
 };
 pub use yaml::{from_yaml, parse, parse_all, parse_choice, parse_version, utf8};

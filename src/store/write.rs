@@ -5,10 +5,12 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 
 use crate::Hinted;
+use crate::model::Sha256Hex;
 
 /// A file the store is about to write, relative to the store's root.
 #[derive(Clone, Debug)]
@@ -21,6 +23,8 @@ pub struct PendingWrite {
     /// the index lock, so that a change another command committed meanwhile is never
     /// overwritten.
     pub expect: Option<Vec<u8>>,
+    /// The content is already in a temporary file beside the path (`bytes` is empty).
+    pub staged: Option<Staged>,
 }
 
 impl PendingWrite {
@@ -30,6 +34,19 @@ impl PendingWrite {
             bytes: bytes.into(),
             create_new: true,
             expect: None,
+            staged: None,
+        }
+    }
+
+    /// A new file whose content was copied in pieces to a temporary file beside it
+    /// (`StagedFile`): renamed into place when the change is written.
+    pub fn staged(path: impl Into<String>, staged: Staged) -> PendingWrite {
+        PendingWrite {
+            path: path.into(),
+            bytes: Vec::new(),
+            create_new: true,
+            expect: None,
+            staged: Some(staged),
         }
     }
 
@@ -39,6 +56,7 @@ impl PendingWrite {
             bytes: bytes.into(),
             create_new: false,
             expect: None,
+            staged: None,
         }
     }
 
@@ -87,6 +105,178 @@ pub fn refuse_links(root: &Path, relative: &str) -> Result<()> {
 /// The prefix of soc2's temporary files: one left behind was abandoned by a command
 /// that was interrupted, and the next command that writes there removes it.
 const TEMP_PREFIX: &str = ".soc2-tmp-";
+
+/// A file being written in pieces to a temporary file beside its place in the store,
+/// before the change that places it is made: a large evidence file is copied, never
+/// held in memory. What is written is hashed and counted. While the process lives the
+/// temporary file is locked, so that another command sweeping abandoned temporary
+/// files leaves it alone; dropped unused, it is removed with the folders made for it.
+pub struct StagedFile {
+    path: String,
+    temp: Option<tempfile::NamedTempFile>,
+    hasher: sha2::Sha256,
+    size: u64,
+    /// Folders made for the file, outermost first.
+    created: Vec<PathBuf>,
+}
+
+/// A staged file, written in full: what `PendingWrite::staged` places.
+#[derive(Clone, Debug)]
+pub struct Staged(Arc<Mutex<Option<StagedFile>>>);
+
+impl std::fmt::Debug for StagedFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StagedFile")
+            .field("path", &self.path)
+            .field("size", &self.size)
+            .finish()
+    }
+}
+
+impl StagedFile {
+    /// Starts the file at `path` (relative to `root`), refusing a path through a
+    /// symbolic link or one where something already is.
+    pub fn create(root: &Path, path: &str) -> Result<StagedFile> {
+        refuse_links(root, path)?;
+        let target = root.join(path);
+        if target.symlink_metadata().is_ok() {
+            bail!(Hinted::new(
+                format!("{path} already exists; not overwriting it"),
+                "another command may have just written it: run the command again",
+            ));
+        }
+        let dir = target
+            .parent()
+            .context("a store path has a parent folder")?;
+        let mut created: Vec<PathBuf> = dir
+            .ancestors()
+            .take_while(|d| *d != root && !d.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        created.reverse();
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        let mut staged = StagedFile {
+            path: path.to_string(),
+            temp: None,
+            hasher: sha2::Sha256::default(),
+            size: 0,
+            created,
+        };
+        let temp = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempfile_in(dir)
+            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+        lock_in_use(temp.as_file());
+        staged.temp = Some(temp);
+        Ok(staged)
+    }
+
+    /// Flushes the file to disk; returns it with the sha256 and size of what was
+    /// written.
+    pub fn finish(mut self) -> Result<(Staged, Sha256Hex, u64)> {
+        let temp = self.temp.as_mut().context("a staged file is open")?;
+        temp.as_file()
+            .sync_all()
+            .with_context(|| format!("writing {}", self.path))?;
+        let hasher = std::mem::take(&mut self.hasher);
+        let size = self.size;
+        Ok((
+            Staged(Arc::new(Mutex::new(Some(self)))),
+            Sha256Hex::from_hasher(hasher),
+            size,
+        ))
+    }
+}
+
+impl Write for StagedFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        use sha2::Digest;
+        let temp = self
+            .temp
+            .as_mut()
+            .ok_or_else(|| std::io::Error::other("the staged file is closed"))?;
+        let n = temp.write(buf).map_err(|err| {
+            std::io::Error::new(err.kind(), format!("writing {}: {err}", self.path))
+        })?;
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self.temp.as_mut() {
+            Some(temp) => temp.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for StagedFile {
+    fn drop(&mut self) {
+        // An unused temporary file goes (NamedTempFile removes it), then the folders
+        // made for it, if nothing else is in them.
+        drop(self.temp.take());
+        for dir in self.created.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+impl Staged {
+    /// The temporary file and the folders made for it, once: the caller places it.
+    fn take(&self) -> Result<(tempfile::NamedTempFile, Vec<PathBuf>)> {
+        let mut slot = self
+            .0
+            .lock()
+            .map_err(|_| anyhow::anyhow!("a staged file's lock is poisoned"))?;
+        let mut staged = slot
+            .take()
+            .context("a staged file is placed once, and it was already placed")?;
+        let temp = staged
+            .temp
+            .take()
+            .context("a staged file is placed once, and it was already placed")?;
+        Ok((temp, std::mem::take(&mut staged.created)))
+    }
+
+    /// The temporary file's path, while it is staged.
+    fn temp_path(&self) -> Option<PathBuf> {
+        let slot = self.0.lock().ok()?;
+        Some(slot.as_ref()?.temp.as_ref()?.path().to_path_buf())
+    }
+}
+
+/// Locks a temporary file for as long as this process keeps it open: a sweep leaves
+/// locked files alone (`in_use`).
+#[cfg(unix)]
+fn lock_in_use(file: &std::fs::File) {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: flock on a descriptor this process owns; failure only means no lock.
+    unsafe {
+        libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB);
+    }
+}
+
+#[cfg(not(unix))]
+fn lock_in_use(_file: &std::fs::File) {}
+
+/// Whether another live process (or another handle of this one) holds a temporary
+/// file's lock.
+#[cfg(unix)]
+fn in_use(path: &Path) -> bool {
+    use std::os::unix::io::AsRawFd;
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    // SAFETY: flock on a descriptor this function owns; closing it releases the lock.
+    let locked = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    locked != 0
+}
+
+#[cfg(not(unix))]
+fn in_use(_path: &Path) -> bool {
+    false
+}
 
 /// What a write changed, so that it can be undone when the commit fails.
 #[must_use = "keep the files or roll them back"]
@@ -142,6 +332,10 @@ fn restore(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Removes temporary files that an interrupted soc2 left in the folders `writes` go
 /// to. Only safe while the index lock is held: every soc2 that writes holds it.
 pub fn sweep_temp_files(root: &Path, writes: &[PendingWrite]) {
+    let own: Vec<PathBuf> = writes
+        .iter()
+        .filter_map(|w| w.staged.as_ref()?.temp_path())
+        .collect();
     let mut dirs: Vec<PathBuf> = writes
         .iter()
         .filter_map(|w| root.join(&w.path).parent().map(Path::to_path_buf))
@@ -154,7 +348,9 @@ pub fn sweep_temp_files(root: &Path, writes: &[PendingWrite]) {
         };
         for entry in entries.flatten() {
             let abandoned = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
-                && entry.file_type().is_ok_and(|t| t.is_file());
+                && entry.file_type().is_ok_and(|t| t.is_file())
+                && !own.contains(&entry.path())
+                && !in_use(&entry.path());
             if abandoned {
                 let _ = std::fs::remove_file(entry.path());
             }
@@ -214,13 +410,28 @@ fn write_all(root: &Path, writes: &[PendingWrite], written: &mut Written) -> Res
         missing.reverse();
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         written.created.extend(missing);
-        let mut temp = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
-            .tempfile_in(dir)
-            .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-        temp.write_all(&write.bytes)
-            .and_then(|()| temp.as_file().sync_all())
-            .with_context(|| format!("writing {}", write.path))?;
+        let temp = match &write.staged {
+            Some(staged) => {
+                let (temp, created) = staged.take()?;
+                // Made when the file was staged: they go if the change is rolled back.
+                for folder in created {
+                    if !written.created.contains(&folder) {
+                        written.created.push(folder);
+                    }
+                }
+                temp
+            }
+            None => {
+                let mut temp = tempfile::Builder::new()
+                    .prefix(TEMP_PREFIX)
+                    .tempfile_in(dir)
+                    .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+                temp.write_all(&write.bytes)
+                    .and_then(|()| temp.as_file().sync_all())
+                    .with_context(|| format!("writing {}", write.path))?;
+                temp
+            }
+        };
         set_permissions(temp.path(), &target)?;
         prepared.push((temp, target, write));
     }
@@ -540,6 +751,48 @@ mod tests {
         std::fs::create_dir(&empty).unwrap();
         write_dir(&empty, &files(&["x.json", "x.json"]), Existing::Refuse).unwrap_err();
         assert_eq!(listing(&empty), Vec::<String>::new());
+    }
+
+    fn temp_names(dir: &Path) -> Vec<String> {
+        listing(dir)
+            .into_iter()
+            .filter(|n| n.starts_with(TEMP_PREFIX))
+            .collect()
+    }
+
+    #[test]
+    fn a_staged_file_is_placed_by_the_write_or_leaves_nothing() {
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path();
+        let mut staged = StagedFile::create(root, "evidence/AC-01/big.bin").unwrap();
+        for _ in 0..4 {
+            staged.write_all(&[7u8; 1000]).unwrap();
+        }
+        let (staged, sha256, size) = staged.finish().unwrap();
+        assert_eq!((sha256, size), (Sha256Hex::of(&[7u8; 4000]), 4000));
+        let folder = root.join("evidence/AC-01");
+        assert_eq!(temp_names(&folder).len(), 1);
+        // Another command's sweep leaves a file in use alone, and removes an abandoned one.
+        std::fs::write(folder.join(format!("{TEMP_PREFIX}abandoned")), "x").unwrap();
+        let other = [PendingWrite::create("evidence/AC-01/r.yaml", "x")];
+        sweep_temp_files(root, &other);
+        assert_eq!(temp_names(&folder).len(), 1);
+
+        let writes = [PendingWrite::staged("evidence/AC-01/big.bin", staged)];
+        sweep_temp_files(root, &writes);
+        let written = write_atomic(root, &writes).unwrap();
+        assert_eq!(listing(&folder), ["big.bin"]);
+        assert_eq!(std::fs::read(folder.join("big.bin")).unwrap(), [7u8; 4000]);
+        // A commit that fails puts everything back, the folders made too.
+        assert!(written.roll_back().is_empty());
+        assert_eq!(listing(root), Vec::<String>::new());
+
+        // Never placed: nothing stays, not even the folders made for it.
+        let mut unused = StagedFile::create(root, "evidence/AC-02/x.bin").unwrap();
+        unused.write_all(b"partial").unwrap();
+        assert_eq!(temp_names(&root.join("evidence/AC-02")).len(), 1);
+        drop(unused);
+        assert_eq!(listing(root), Vec::<String>::new());
     }
 
     #[test]

@@ -255,3 +255,68 @@ fn list_shows_records_newest_first() {
         .parse::<Vec<soc2::links::EvidenceSummary>>();
     assert_eq!(json[0].id, "AC-01/2026-10-02-mfa-report");
 }
+
+/// `evidence add` holds a piece of a large file at a time: it is hashed, screened,
+/// redacted and copied as it is read. The process's peak memory says so.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_large_file_is_added_in_little_memory() {
+    use std::io::Write;
+    let env = committed_small_store();
+    let path = env.outside("large.log", "");
+    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let line = "2026-11-22T09:00:00Z worker=7 job=backup status=ok bytes=1048576\n";
+    let lines = (64 << 20) / line.len();
+    {
+        let mut file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        for n in 0..lines {
+            if n == lines / 2 {
+                writeln!(file, "GITHUB_TOKEN={token}").unwrap();
+            }
+            file.write_all(line.as_bytes()).unwrap();
+        }
+    }
+    let log = env.outside("stderr.txt", "");
+    let mut command = env.command(env!("CARGO_BIN_EXE_soc2"));
+    command
+        .args([
+            "evidence",
+            "add",
+            "AC-01",
+            path.to_str().unwrap(),
+            "--redact",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap());
+    // Reaped by wait4 below, which also says how much memory the child used.
+    #[allow(clippy::zombie_processes)]
+    let child = command.spawn().unwrap();
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for the child this test started.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(waited, child.id() as i32);
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{stderr}"
+    );
+    // The file is 64 MiB: holding it even once, on top of the program itself (some
+    // 30 MB unoptimised), would take more than this.
+    let peak_mb = usage.ru_maxrss / 1024;
+    assert!(peak_mb < 64, "peak resident memory {peak_mb} MB");
+
+    let copy = env.path("evidence/AC-01/2026-11-22-large.log");
+    let size = std::fs::metadata(&copy).unwrap().len() as usize;
+    let redacted = "GITHUB_TOKEN=[REDACTED:github-token]\n";
+    assert_eq!(size, lines * line.len() + redacted.len());
+    let show = env.git(&["show", "--format=", "--name-only", "HEAD"]);
+    assert_eq!(
+        show.lines().collect::<Vec<_>>(),
+        [
+            "evidence/AC-01/2026-11-22-large.log",
+            "evidence/AC-01/2026-11-22-large.yaml"
+        ]
+    );
+    env.soc2(&["verify"]).success();
+}

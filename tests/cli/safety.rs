@@ -170,16 +170,24 @@ fn temp_files(env: &Env) -> Vec<String> {
 #[test]
 fn killed_once_the_lock_is_taken() {
     let (env, baseline) = interrupted("locked");
-    assert_eq!(store_status(&env), "");
+    // The file was copied beside its place before the lock was taken (as it was
+    // screened); nothing else was written.
+    assert_eq!(temp_files(&env).len(), 1, "the copy of the file");
+    let status = store_status(&env);
+    assert!(
+        status.lines().all(|l| l.contains("/.soc2-tmp-")),
+        "{status}"
+    );
     assert_eq!(readiness(&env), baseline);
-    // The next soc2 takes the abandoned lock back and goes on.
+    // The next soc2 takes the abandoned lock back and goes on, sweeping the copy.
     let report = env.outside("next.csv", "x\n");
     env.soc2_with(
-        &["evidence", "add", "AC-01", report.to_str().unwrap()],
+        &["evidence", "add", "AC-02", report.to_str().unwrap()],
         &[("SOC2_LOCK_TIMEOUT", "0.1")],
     )
     .success();
     assert!(!env.path(".git/index.lock").exists());
+    assert!(temp_files(&env).is_empty());
     assert_eq!(store_status(&env), "");
 }
 

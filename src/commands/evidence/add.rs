@@ -7,13 +7,12 @@ use soc2::change::{self, Change};
 use soc2::git::Repo;
 use soc2::model::paths::{EVIDENCE_DIR, evidence_id, is_yaml};
 use soc2::model::{
-    Covers, Date, Evidence, EvidenceFile, EvidenceKind, EvidenceResult, LfsPointer, Sha256Hex,
-    content_sha256, is_uri,
+    Covers, Date, Evidence, EvidenceFile, EvidenceKind, EvidenceResult, Sha256Hex, is_uri,
 };
 use soc2::report;
 use soc2::schema::Kind;
 use soc2::store::records::{self, Names};
-use soc2::store::{PendingWrite, input};
+use soc2::store::{PendingWrite, StagedFile, input};
 
 use super::super::args::{parse_choice, parse_covers, parse_id};
 use super::super::output::warn;
@@ -84,7 +83,7 @@ pub struct AddArgs {
     pub events: Vec<String>,
 }
 
-/// A file to record: its bytes, and either where to copy it or where it already is.
+/// A file to record: its entry, and either where it is copied or where it already is.
 struct Attachment {
     entry: EvidenceFile,
     write: Option<PendingWrite>,
@@ -323,17 +322,10 @@ fn attachment(
     (secrets, screen): (&SecretArgs, &mut Screen),
 ) -> Result<Attachment> {
     let shown = file.display();
-    let input::UserFile {
-        bytes, absolute, ..
-    } = input::read(file)?;
-    // A Git LFS pointer stands for its content: it is recorded by the content's hash.
-    let pointer = LfsPointer::parse(&bytes);
-    let sha256 = content_sha256(&bytes);
-    let size = pointer.as_ref().map(|p| p.size);
-    if bytes.is_empty() {
-        warn(&format!("{shown} is empty (0 bytes); recording it anyway"));
-    }
-    let inside = absolute
+    // Files are read in pieces, however large: hashed, screened and copied as they go.
+    let mut source = input::open(file)?;
+    let inside = source
+        .absolute
         .strip_prefix(root)
         .ok()
         .map(|p| p.to_string_lossy().replace('\\', "/"));
@@ -345,6 +337,8 @@ fn attachment(
                 "drop --link to copy it into the store instead",
             ));
         };
+        let read = source.finish()?;
+        warn_if_empty(file, read.size);
         if !repo.is_tracked_and_unchanged(&relative)? {
             bail!(Hinted::new(
                 format!("{relative} is not committed as it is"),
@@ -354,8 +348,8 @@ fn attachment(
         let entry = EvidenceFile {
             path: None,
             link: Some(relative),
-            sha256,
-            size,
+            sha256: read.content_sha256(),
+            size: read.pointer.map(|p| p.size),
         };
         return Ok(Attachment {
             entry,
@@ -371,8 +365,10 @@ fn attachment(
         && (!is_yaml(relative) || names.is_free_record(relative))
     {
         let path = format!("{folder}/{relative}");
-        let screened = screen.file(secrets, &path, bytes.clone());
-        if screened != bytes {
+        let redacted = screen.stream(secrets, &path, &mut source, std::io::sink())?;
+        let read = source.finish()?;
+        warn_if_empty(file, read.size);
+        if redacted {
             bail!(Hinted::new(
                 format!(
                     "{path} holds credentials, and it is recorded where it is, so soc2 cannot redact it"
@@ -380,11 +376,14 @@ fn attachment(
                 "edit them out of the file first, or move it out of the evidence folder and add it from there with --redact",
             ));
         }
-        let lfs = size.or((repo.is_lfs_path(&path)?).then_some(bytes.len() as u64));
+        let lfs = match &read.pointer {
+            Some(pointer) => Some(pointer.size),
+            None => repo.is_lfs_path(&path)?.then_some(read.size),
+        };
         let entry = EvidenceFile {
             path: Some(relative.to_string()),
             link: None,
-            sha256,
+            sha256: read.content_sha256(),
             size: lfs,
         };
         return Ok(Attachment {
@@ -399,14 +398,22 @@ fn attachment(
         .unwrap_or_default();
     let name = names.attachment(&format!("{collected_at}-{}", safe_file_name(&original)));
     let path = format!("{folder}/{name}");
-    let screened = screen.file(secrets, &path, bytes.clone());
-    let sha256 = if screened == bytes {
-        sha256
+    // Copied beside its place in the store as it is screened; placed by the commit.
+    let mut staged = StagedFile::create(root, &path)?;
+    let redacted = screen.stream(secrets, &path, &mut source, &mut staged)?;
+    let read = source.finish()?;
+    warn_if_empty(file, read.size);
+    let (staged, written_sha256, written_size) = staged.finish()?;
+    let sha256 = if redacted {
+        written_sha256
     } else {
-        Sha256Hex::of(&screened)
+        read.content_sha256()
     };
     // A file Git LFS will keep is recorded with its size, as its pointer is.
-    let size = size.or((repo.is_lfs_path(&path)?).then_some(screened.len() as u64));
+    let size = match &read.pointer {
+        Some(pointer) => Some(pointer.size),
+        None => repo.is_lfs_path(&path)?.then_some(written_size),
+    };
     let entry = EvidenceFile {
         path: Some(name),
         link: None,
@@ -415,9 +422,18 @@ fn attachment(
     };
     Ok(Attachment {
         entry,
-        write: Some(PendingWrite::create(path, screened)),
+        write: Some(PendingWrite::staged(path, staged)),
         stage: None,
     })
+}
+
+fn warn_if_empty(file: &Path, size: u64) {
+    if size == 0 {
+        warn(&format!(
+            "{} is empty (0 bytes); recording it anyway",
+            file.display()
+        ));
+    }
 }
 
 /// Letters, digits, `.`, `_` and single dashes: `MFA report (Q3).csv` -> `MFA-report-Q3.csv`.
