@@ -55,21 +55,35 @@ pub struct ParseCache {
 impl ParseCache {
     /// The record parsed from the content `id`, at `path` (moved in: a hit copies no
     /// string, only shares the text and the value).
-    fn get<T: 'static>(&self, path: &mut Option<String>, id: [u8; 20]) -> Option<Record<T>> {
+    fn get<T: Send + Sync + 'static>(
+        &self,
+        path: &mut Option<String>,
+        id: [u8; 20],
+    ) -> Option<Record<T>> {
         let records = self.records.read().ok()?;
-        let cached = records.get(&id)?.downcast_ref::<Record<T>>()?;
+        let Parsed { text, value } = records.get(&id)?.downcast_ref::<Parsed<T>>()?;
         Some(Record {
             path: path.take()?,
-            text: cached.text.clone(),
-            value: cached.value.clone(),
+            text: text.clone(),
+            value: value.clone(),
         })
     }
 
-    fn put<T: Clone + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
+    fn put<T: Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
+        let parsed = Parsed {
+            text: record.text.clone(),
+            value: record.value.clone(),
+        };
         if let Ok(mut records) = self.records.write() {
-            records.insert(id, Arc::new(record.clone()));
+            records.insert(id, Arc::new(parsed));
         }
     }
+}
+
+/// What the parse cache keeps of a record: its path is the reader's.
+struct Parsed<T> {
+    text: Arc<str>,
+    value: Arc<T>,
 }
 
 /// Loads and validates the store. Fails only when there is no store to read at all.
