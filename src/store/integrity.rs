@@ -17,6 +17,7 @@ use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{
     POLICIES_DIR, PROGRAM_FILE, SYSTEM_DOCUMENT, SYSTEM_FILE, evidence_id, join_inside, parent_dir,
+    stays_inside,
 };
 use crate::model::{
     EntryKind, Evidence, EvidenceFile, LfsPointer, Policy, Record, Sha256Hex, Store, is_uri,
@@ -743,6 +744,17 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
         }
     }
     for record in &store.evidence {
+        // Nearly every record names files inside its folder: only one that may not is
+        // looked at closer (`recorded_files` builds each path).
+        let inside = |name: Option<&String>| name.is_none_or(|n| stays_inside(n));
+        if record
+            .value
+            .files
+            .iter()
+            .all(|f| inside(f.path.as_ref()) && inside(f.link.as_ref()))
+        {
+            continue;
+        }
         for file in recorded_files(record).iter().filter(|f| f.target.is_none()) {
             let (message, hint) = match file.field {
                 "path" => (
