@@ -4,6 +4,7 @@ and writes bench/RESULTS.md with the ratios."""
 import datetime
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -26,8 +27,10 @@ ENV.update(
 )
 
 
-def run(cmd, cwd):
-    """Runs a command; returns (seconds, peak resident memory in MB)."""
+def run(cmd, cwd, ok=(0, 1)):
+    """Runs a command; returns (wall seconds, CPU seconds, peak resident memory in MB).
+    CPU time is user + system of the command and every process it waited for; the peak
+    is that of its largest single process."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -36,22 +39,158 @@ def run(cmd, cwd):
     stderr = proc.stderr.read().decode()
     proc.stderr.close()
     # check exits 1 when the gate fails, which these synthetic stores do by design.
-    if proc.returncode not in (0, 1):
+    if proc.returncode not in ok:
         raise SystemExit(f"{cmd} failed ({proc.returncode}):\n{stderr}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def summary(times, cpus, peak):
+    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": len(times),
+            "cpu": statistics.median(cpus), "peak_mb": peak}
 
 
 def measure(cmd, cwd, runs, prepare=None):
     """Median and spread of `runs` timed runs after one warm-up run."""
-    times, peak = [], 0.0
+    times, cpus, peak = [], [], 0.0
     for i in range(runs + 1):
         if prepare:
             prepare(i)
-        seconds, rss = run(cmd(i) if callable(cmd) else cmd, cwd)
+        seconds, cpu, rss = run(cmd(i) if callable(cmd) else cmd, cwd)
         if i > 0:
             times.append(seconds)
+            cpus.append(cpu)
             peak = max(peak, rss)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times), "runs": runs, "peak_mb": peak}
+    return summary(times, cpus, peak)
+
+
+def measure_together(commands, cwd, runs):
+    """Times several commands in turn (A B C A B C ...), after one warm-up round, so that
+    a machine whose speed drifts during the run moves every figure alike. `commands`
+    maps a name to a command, or to (command, runs) for a slow one that runs fewer
+    times. Returns the name's figures, as `measure` does."""
+    plan = {name: (c if isinstance(c, tuple) else (c, runs)) for name, c in commands.items()}
+    figures = {name: ([], [], 0.0) for name in plan}
+    for round_ in range(max(n for _, n in plan.values()) + 1):
+        for name, (cmd, n) in plan.items():
+            if round_ > n:
+                continue
+            seconds, cpu, rss = run(cmd, cwd)
+            if round_ > 0:
+                times, cpus, peak = figures[name]
+                times.append(seconds)
+                cpus.append(cpu)
+                figures[name] = (times, cpus, max(peak, rss))
+    return {name: summary(*f) for name, f in figures.items()}
+
+
+READ_FLOOR = os.path.join(ROOT, "target/release/examples/read-files")
+SHA256SUM = "find evidence -type f ! -name '*.yaml' ! -name '*.yml' -print0 | xargs -0 -n 500 -P {n} sha256sum"
+
+
+def baselines(size, store, runs, compare, stores):
+    """soc2 status and check against honest floors, every command taking turns in one
+    series: reading every file without parsing (in Rust, one reused buffer, 1 and 2
+    threads), reading and parsing every YAML file (1 thread), libyaml through PyYAML
+    (1 and 2 processes), and sha256sum over the evidence files (1 and 2 processes).
+    Returns the figures of status."""
+    probe = subprocess.run([sys.executable, "-c", "import yaml; yaml.CSafeLoader"], capture_output=True)
+    py_runs = 3 if size == "large" else runs
+    commands = {
+        "soc2 status": [SOC2, "status", "--format", "json"],
+        "soc2 check": [SOC2, "check", "--format", "json"],
+        "read floor (1 thread)": [READ_FLOOR, "--threads", "1", "."],
+        "read floor (2 threads)": [READ_FLOOR, "--threads", "2", "."],
+        "read+parse floor (1 thread)": [FLOOR, "."],
+        "sha256sum evidence (1 process)": ["sh", "-c", SHA256SUM.format(n=1) + " >/dev/null"],
+        "sha256sum evidence (2 processes)": ["sh", "-c", SHA256SUM.format(n=2) + " >/dev/null"],
+    }
+    if probe.returncode == 0:
+        commands["PyYAML CSafeLoader (1 process)"] = ([sys.executable, PYLOAD, "."], py_runs)
+        commands["PyYAML CSafeLoader (2 processes)"] = ([sys.executable, PYLOAD, "--workers", "2", "."], py_runs)
+    else:
+        print("  PyYAML here has no CSafeLoader (built without libyaml): its rows are left out", flush=True)
+        stores.setdefault("notes", []).append(
+            f"{size}: PyYAML had no CSafeLoader (built without libyaml), so the PyYAML rows are missing.")
+    m = measure_together(commands, store, runs)
+    stores.setdefault("baselines", []).append((size, m))
+    for name, figures in m.items():
+        print(f"  {size:<6} {name:<34} {fmt(figures):>9} wall {fmt_cpu(figures):>9} CPU {figures['peak_mb']:>6.0f} MB", flush=True)
+    targets = {
+        "status": {"read floor (2 threads)": "<= 1.3x", "read floor (1 thread)": "", "read+parse floor (1 thread)": "<= 1.0x",
+                   "PyYAML CSafeLoader (2 processes)": "<= 0.125x (8x faster)", "PyYAML CSafeLoader (1 process)": ""},
+        "check": {"read floor (2 threads)": "<= 1.6x", "read floor (1 thread)": "", "read+parse floor (1 thread)": "<= 1.0x",
+                  "PyYAML CSafeLoader (2 processes)": "<= 0.125x (8x faster)", "PyYAML CSafeLoader (1 process)": ""},
+    }
+    for command, against in targets.items():
+        for name, target in against.items():
+            if name in m:
+                compare(size, f"soc2 {command}", m[f"soc2 {command}"], name, m[name], target or "-")
+    if size == "large":
+        stores["status_peak_mb"] = m["soc2 status"]["peak_mb"]
+    return m["soc2 status"]
+
+
+def revision_scaling(base, stores, quick, compare):
+    """status, status --rev HEAD~1 and diff HEAD~50 on stores of growing size, taking
+    turns on each: reading a revision must grow with the store as reading the working
+    tree does."""
+    sizes = [("1k", 1000)] if quick else [("1k", 1000), ("10k", 10000), ("30k", 30000)]
+    paths = []
+    for name, records in sizes:
+        paths.append((records, generate(base, f"scale-{name}", max(records // 100, 1), max(records // 1000, 1),
+                                        records, max(records // 10, 100))))
+    paths.append((5000 if quick else 100000, stores["small" if quick else "large"]))
+    table = []
+    for records, path in paths:
+        m = measure_together({
+            "status": [SOC2, "status", "--format", "json"],
+            "status --rev HEAD~1": [SOC2, "status", "--rev", "HEAD~1", "--format", "json"],
+            "diff HEAD~50": [SOC2, "diff", "HEAD~50", "--format", "json"],
+        }, path, 3)
+        table.append((records, m))
+        print(f"  {records:>7} records: " + ", ".join(
+            f"{k} {fmt(v)} ({fmt_cpu(v)} CPU, {v['peak_mb']:.0f} MB)" for k, v in m.items()), flush=True)
+    size = "small" if quick else "large"
+    records, m = table[-1]
+    compare(size, "soc2 status --rev HEAD~1", m["status --rev HEAD~1"], "soc2 status", m["status"], "<= 1.5x")
+    compare(size, "soc2 diff HEAD~50", m["diff HEAD~50"], "soc2 status", m["status"], "<= 2.5x")
+    stores["scaling"] = table
+
+
+HISTORY_FROM, HISTORY_TO = "2025-07-01", "2026-06-30"
+
+
+def one_commit_copy(store):
+    """The store's files as a repository with a single commit (of the same date as the
+    store's last one): the same status without a history to judge."""
+    copy = store + "-one-commit"
+    if os.path.exists(copy):
+        shutil.rmtree(copy)
+    os.makedirs(copy)
+    subprocess.run(["sh", "-c", f"git -C {store} archive HEAD | tar -x -C {copy}"], check=True, env=ENV)
+    date = subprocess.run(["git", "log", "-1", "--format=%cI"], cwd=store, env=ENV, check=True,
+                          capture_output=True, text=True).stdout.strip()
+    env = dict(ENV, GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "The store, in one commit"]):
+        subprocess.run(cmd, cwd=copy, env=env, check=True)
+    return copy
+
+
+def history_cost(size, store, compare, stores):
+    """What judging the store as it stood costs: status against status on the same files
+    with one commit of history, and a weekly timeline over twelve months against one
+    status."""
+    copy = one_commit_copy(store)
+    m = measure_together({
+        "status": [SOC2, "status", "--format", "json"],
+        "status, one commit": [SOC2, "--repo", copy, "status", "--format", "json"],
+        "timeline": ([SOC2, "timeline", "--every", "week", "--from", HISTORY_FROM, "--to", HISTORY_TO,
+                      "--format", "json"], 3),
+    }, store, 5)
+    compare(size, "soc2 status", m["status"], "status, one-commit repository", m["status, one commit"], "<= 1.5x")
+    compare(size, "soc2 timeline, 12 months weekly", m["timeline"], "soc2 status", m["status"], "<= 5x")
+    stores.setdefault("history", []).append((size, m))
+    shutil.rmtree(copy, ignore_errors=True)
 
 
 def generate(base, name, controls, policies, evidence, commits):
@@ -71,6 +210,14 @@ def fmt(m):
     return f"{m['median'] * 1000:.0f} ms"
 
 
+def fmt_cpu(m):
+    return f"{m['cpu'] * 1000:.0f} ms"
+
+
+def cpu_ratio(ours, theirs):
+    return ours["cpu"] / theirs["cpu"] if theirs.get("cpu") else float("nan")
+
+
 def main():
     quick = "--quick" in sys.argv
     base = os.environ.get("BENCH_DIR") or tempfile.mkdtemp(prefix="soc2-bench-")
@@ -83,23 +230,16 @@ def main():
     def compare(size, what, ours, name, theirs, target):
         ratio = ours["median"] / theirs["median"]
         rows.append((size, what, ours, name, theirs, ratio, target))
-        print(f"  {size:<6} {what:<26} {fmt(ours):>9} vs {name:<28} {fmt(theirs):>9}  = {ratio:.2f}x  (target {target})", flush=True)
+        print(f"  {size:<6} {what:<26} {fmt(ours):>9} vs {name:<30} {fmt(theirs):>9}  = {ratio:.2f}x wall, "
+              f"{cpu_ratio(ours, theirs):.2f}x CPU  (target {target})", flush=True)
 
     stores = {}
     for size, controls, policies, evidence, commits in sizes:
         store = generate(base, size, controls, policies, evidence, commits)
         stores[size] = store
         runs = 5
-        floor = measure([FLOOR, "."], store, runs)
-        py = measure([sys.executable, PYLOAD, "."], store, 1 if size == "large" else 3)
-        for command in ["status", "check"]:
-            ours = measure([SOC2, command, "--format", "json"], store, runs)
-            compare(size, f"soc2 {command}", ours, "read+parse floor (1 thread)", floor, "<= 1.0x")
-            compare(size, f"soc2 {command}", ours, "PyYAML safe_load script", py, "<= 0.05x (20x faster)")
-            if command == "status":
-                status = ours
-            if size == "large" and command == "status":
-                stores["status_peak_mb"] = ours["peak_mb"]
+        status = baselines(size, store, runs, compare, stores)
+        history_cost(size, store, compare, stores)
 
         # The hand-off: the report, and the evidence package less the copy of the
         # evidence files themselves (bounded by the disk), against status.
@@ -109,7 +249,8 @@ def main():
         export = measure(lambda i: [SOC2, "export", os.path.join(out, f"package-{i}")], store, runs)
         copy = measure(lambda i: ["sh", "-c", f"mkdir {out}/copy-{i} && git archive HEAD evidence | tar -x -C {out}/copy-{i}"],
                        store, runs)
-        less_copy = dict(export, median=max(export["median"] - copy["median"], 0.0))
+        less_copy = dict(export, median=max(export["median"] - copy["median"], 0.0),
+                         cpu=max(export["cpu"] - copy["cpu"], 0.0))
         compare(size, "soc2 export, less the copy", less_copy, "soc2 status", status, "< 3x")
         stores[f"export_{size}"] = (export, copy)
         shutil.rmtree(out, ignore_errors=True)
@@ -133,6 +274,8 @@ def main():
         compare(size, "soc2 evidence add", ours, "git add FILE && git commit", git_add, "<= 1.5x")
         if size == "large":
             stores["add_10k"] = ours
+
+    revision_scaling(base, stores, quick, compare)
 
     if not quick:
         # The same store with a tenth of the history: evidence add must not slow down as history grows.
@@ -271,29 +414,70 @@ def write_results(rows, stores, quick):
         "",
         f"Measured by `bench/run{' --quick' if quick else ''}` on {datetime.date.today()}: {machine()}.",
         "",
-        "Each figure is the median of 5 runs after a warm-up run (the PyYAML script: 3 runs on the small",
-        "store, 1 on the large), so every command reads from the page cache. A ratio is soc2's time",
-        "divided by the other command's, measured in the same run.",
+        "Each figure is the median of 5 runs after a warm-up run (the PyYAML script and the timeline: 3 runs",
+        "on the large store), so every command reads from the page cache. A ratio is soc2's time divided by",
+        "the other command's, measured in the same run; the commands of one comparison take turns.",
         "",
         "Stores (from `examples/gen-store.rs`, seed 1, repacked with `git repack -a -d`):",
         "small: 100 controls, 10 policies, 5,000 evidence records (10,000 files), 1,000 commits;",
         "large: 1,000 controls, 100 policies, 100,000 evidence records (200,000 files), 10,000 commits.",
         "",
-        "| store | soc2 | time | against | time | ratio | target |",
-        "|---|---|--:|---|--:|--:|---|",
+        "Wall is the elapsed time; CPU is user + system time of the command and every process it",
+        "started, so on 2 cores a command using both may take up to twice its wall time in CPU.",
+        "",
+        "| store | soc2 | wall | CPU | against | wall | CPU | ratio (wall) | ratio (CPU) | target |",
+        "|---|---|--:|--:|---|--:|--:|--:|--:|---|",
     ]
     for size, what, ours, name, theirs, ratio, target in rows:
-        lines.append(f"| {size} | {what} | {fmt(ours)} | {name} | {fmt(theirs)} | {ratio:.2f}x | {target} |")
+        lines.append(f"| {size} | {what} | {fmt(ours)} | {fmt_cpu(ours)} | {name} | {fmt(theirs)} | {fmt_cpu(theirs)} "
+                     f"| {ratio:.2f}x | {cpu_ratio(ours, theirs):.2f}x | {target} |")
+    lines += results_tables(stores)
     for size in ("small", "large"):
         if f"export_{size}" in stores:
             export, copy = stores[f"export_{size}"]
             lines += ["", f"`soc2 export` on the {size} store: {fmt(export)} in all, of which copying the evidence files "
                       f"(as `git archive HEAD evidence | tar -x` does) takes {fmt(copy)}; the row above is the difference."]
     if "status_peak_mb" in stores:
-        lines += ["", f"Peak resident memory of `soc2 status` on the large store: {stores['status_peak_mb']:.0f} MB (target: under 300 MB)."]
+        lines += ["", f"Peak resident memory of `soc2 status` on the large store: {stores['status_peak_mb']:.0f} MB (target: under 200 MB)."]
     lines.append("")
     with open(os.path.join(ROOT, "bench/RESULTS.md"), "w") as f:
         f.write("\n".join(lines))
+
+
+def results_tables(stores):
+    """The tables of the baselines, the revision scaling and the history cost."""
+    lines = []
+    if stores.get("baselines"):
+        lines += ["", "Every command of the comparison above, taking turns in one series (median; peak resident memory of",
+                  "its largest process). The floors: `read-files` opens and reads every file of the store and parses",
+                  "nothing; `read-parse` also parses every YAML file with serde_yaml; `bench/load_pyyaml.py` loads every",
+                  "YAML file with PyYAML's libyaml loader (`yaml.CSafeLoader`); sha256sum hashes the evidence files",
+                  f"(`find | xargs -P`). Peak memory reads no lower than the driver's own at the start of a command",
+                  f"({resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB here): a smaller process shows that figure.", "",
+                  "| store | command | wall | CPU | peak memory |", "|---|---|--:|--:|--:|"]
+        for size, m in stores["baselines"]:
+            for name, f in m.items():
+                lines.append(f"| {size} | {name} | {fmt(f)} | {fmt_cpu(f)} | {f['peak_mb']:.0f} MB |")
+    if stores.get("history"):
+        lines += ["", f"Judging the store as it stood: `status` against `status` on the same files in a repository with one",
+                  f"commit, and `timeline --every week --from {HISTORY_FROM} --to {HISTORY_TO}` (target: peak memory of both under",
+                  "400 MB).", "", "| store | command | wall | CPU | peak memory |", "|---|---|--:|--:|--:|"]
+        for size, m in stores["history"]:
+            for name, f in m.items():
+                lines.append(f"| {size} | {name} | {fmt(f)} | {fmt_cpu(f)} | {f['peak_mb']:.0f} MB |")
+    if stores.get("scaling"):
+        lines += ["", "Reading a revision grows with the store as reading the working tree does (records: evidence records;",
+                  "each store has a hundredth as many controls and a tenth as many commits; median of 3 runs taking turns;",
+                  "target: peak memory of `diff` under 300 MB on 100,000 records).", "",
+                  "| records | status | status --rev HEAD~1 | diff HEAD~50 | diff: peak memory | status: µs per record |",
+                  "|--:|--:|--:|--:|--:|--:|"]
+        for records, m in stores["scaling"]:
+            s, r, d = m["status"], m["status --rev HEAD~1"], m["diff HEAD~50"]
+            lines.append(f"| {records:,} | {fmt(s)} ({fmt_cpu(s)} CPU) | {fmt(r)} ({fmt_cpu(r)} CPU) "
+                         f"| {fmt(d)} ({fmt_cpu(d)} CPU) | {d['peak_mb']:.0f} MB | {s['median'] * 1e6 / records:.0f} |")
+    for note in stores.get("notes", []):
+        lines += ["", note]
+    return lines
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 //! findings, its evidence integrity (every file hashed) and what git history says
 //! about its approvals (segregation of duties).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use anyhow::Result;
@@ -135,32 +136,34 @@ pub struct Tracking {
 
 impl Tracking {
     pub fn of(repo: &Repo, store: &Store) -> Result<Tracking> {
-        let mut paths: Vec<String> = store
+        // Each record's own path, then its files' (computed one record at a time):
+        // a large store's paths are not all copied at once.
+        let paths = store
             .evidence
             .iter()
             .flat_map(|r| {
-                std::iter::once(r.path.clone()).chain(
+                std::iter::once(Cow::Borrowed(r.path.as_str())).chain(
                     integrity::recorded_files(r)
                         .into_iter()
-                        .filter_map(|f| f.target),
+                        .filter_map(|f| f.target.map(Cow::Owned)),
                 )
             })
-            .collect();
-        paths.extend(store.policies.iter().filter_map(|p| {
-            p.value
-                .document
-                .as_deref()
-                .and_then(|d| join_inside(POLICIES_DIR, d))
-        }));
+            .chain(store.policies.iter().filter_map(|p| {
+                p.value
+                    .document
+                    .as_deref()
+                    .and_then(|d| join_inside(POLICIES_DIR, d))
+                    .map(Cow::Owned)
+            }));
         let mut tracking = Tracking {
             uncommitted: BTreeSet::new(),
             ignored: BTreeSet::new(),
         };
-        for path in repo.uncommitted(paths.iter().map(String::as_str))? {
-            if repo.is_ignored(path)? {
-                tracking.ignored.insert(path.to_string());
+        for path in repo.uncommitted(paths)? {
+            if repo.is_ignored(&path)? {
+                tracking.ignored.insert(path.into_owned());
             } else {
-                tracking.uncommitted.insert(path.to_string());
+                tracking.uncommitted.insert(path.into_owned());
             }
         }
         Ok(tracking)

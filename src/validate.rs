@@ -574,18 +574,22 @@ fn requests(store: &Store, findings: &mut Vec<Finding>) {
         CONTROLS_DIR,
         store.controls.iter().map(|c| c.value.id.as_str()),
     );
-    let evidence_ids: BTreeSet<String> = store
-        .evidence
-        .iter()
-        .map(|r| evidence_id(&r.path))
-        .chain(
-            store
-                .unreadable
-                .iter()
-                .filter(|p| p.starts_with("evidence/"))
-                .map(|p| evidence_id(p)),
-        )
-        .collect();
+    // Every evidence ID of a large store: gathered only when a request names evidence.
+    let mut evidence_ids: BTreeSet<String> = BTreeSet::new();
+    if store.requests.iter().any(|r| !r.value.evidence.is_empty()) {
+        evidence_ids = store
+            .evidence
+            .iter()
+            .map(|r| evidence_id(&r.path))
+            .chain(
+                store
+                    .unreadable
+                    .iter()
+                    .filter(|p| p.starts_with("evidence/"))
+                    .map(|p| evidence_id(p)),
+            )
+            .collect();
+    }
     for record in &store.requests {
         let request = &record.value;
         for id in &request.criteria {

@@ -192,10 +192,7 @@ impl Repo {
 
     /// Of `paths`, those git holds neither in the index (staged) nor in HEAD: files
     /// written but never added, or left by an interrupted command.
-    pub fn uncommitted<'a>(
-        &self,
-        paths: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Vec<&'a str>> {
+    pub fn uncommitted<S: AsRef<str>>(&self, paths: impl IntoIterator<Item = S>) -> Result<Vec<S>> {
         // HEAD's tree first: each of its folders is read once, and in a checkout with
         // nothing new every path is there, so the index (all of the repository's
         // paths) is read only when something is not.
@@ -209,12 +206,23 @@ impl Repo {
             Err(_) => None,
         };
         let mut not_in_head = Vec::new();
+        // Paths come folder by folder: a folder left behind is not kept, so that a
+        // large store's folders are not all held at once.
+        let mut folder = String::new();
         for path in paths {
             let committed = match &head {
-                Some(tree) => tree
-                    .kind(path)
-                    .with_context(|| format!("reading {path} in HEAD"))?
-                    .is_some(),
+                Some(tree) => {
+                    let parent = path.as_ref().rsplit_once('/').map_or("", |(dir, _)| dir);
+                    if parent != folder {
+                        if !parent.starts_with(&folder) {
+                            tree.forget(&folder);
+                        }
+                        folder = parent.to_string();
+                    }
+                    tree.kind(path.as_ref())
+                        .with_context(|| format!("reading {} in HEAD", path.as_ref()))?
+                        .is_some()
+                }
                 None => false,
             };
             if !committed {
@@ -227,7 +235,7 @@ impl Repo {
         let index = self.repo.index().context("reading the git index")?;
         Ok(not_in_head
             .into_iter()
-            .filter(|p| index.get_path(Path::new(p), 0).is_none())
+            .filter(|p| index.get_path(Path::new(p.as_ref()), 0).is_none())
             .collect())
     }
 

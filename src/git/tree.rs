@@ -69,6 +69,13 @@ impl TreeCache {
         Some(folder)
     }
 
+    fn forget_folder(&self, id: Oid) {
+        if let Ok(mut folders) = self.folders.write() {
+            folders.current.remove(&id);
+            folders.previous.remove(&id);
+        }
+    }
+
     fn keep_folder(&self, id: Oid, folder: Arc<Folder>) {
         if let Ok(mut folders) = self.folders.write() {
             folders.current.insert(id, folder);
@@ -172,6 +179,20 @@ impl TreeSource {
             .map_err(|_| io::Error::other("the folder cache is poisoned"))?
             .insert(path.to_string(), folder.clone());
         Ok(Some(folder))
+    }
+
+    /// Drops the folder at `dir` (not the root) from what this source and its cache
+    /// keep: a reader done with a folder frees it. It is read again if asked for.
+    pub(crate) fn forget(&self, dir: &str) {
+        if dir.is_empty() {
+            return;
+        }
+        if let Ok(Some((EntryKind::Dir, id))) = self.entry(dir) {
+            self.shared.forget_folder(id);
+        }
+        if let Ok(mut folders) = self.folders.write() {
+            folders.remove(dir);
+        }
     }
 
     /// What sits at `path`, and its id.
@@ -338,5 +359,12 @@ mod tests {
             .map(|e| e.name)
             .collect();
         assert_eq!(names, ["a", "a.b", "a0"]);
+
+        // A folder forgotten is read again when asked for.
+        source.forget("a");
+        assert!(source.folders.read().unwrap().get("a").is_none());
+        assert_eq!(source.read("a/f").unwrap(), b"x");
+        source.forget("");
+        assert_eq!(source.kind("a.b").unwrap(), Some(EntryKind::File));
     }
 }

@@ -68,24 +68,29 @@ pub fn is_yaml(name: &str) -> bool {
     name.ends_with(".yaml") || name.ends_with(".yml")
 }
 
-/// Joins `relative` (as written in a record) onto `dir`, refusing absolute paths and
-/// any `..` or `.` segment, so that the result stays inside `dir`.
-pub fn join_inside(dir: &str, relative: &str) -> Option<String> {
+/// Whether `relative` (as written in a record) names something inside the folder it
+/// is relative to: `join_inside` joins exactly these.
+pub fn stays_inside(relative: &str) -> bool {
     if relative.is_empty()
         || relative.starts_with('/')
         || relative.contains('\\')
         || relative.contains(':')
     {
-        return None;
+        return false;
     }
     // `.git` holds git's own data, never the repository's files.
-    let clean = relative.split('/').all(|segment| {
+    relative.split('/').all(|segment| {
         !segment.is_empty()
             && segment != ".."
             && segment != "."
             && !segment.eq_ignore_ascii_case(".git")
-    });
-    if !clean {
+    })
+}
+
+/// Joins `relative` (as written in a record) onto `dir`, refusing absolute paths and
+/// any `..` or `.` segment, so that the result stays inside `dir`.
+pub fn join_inside(dir: &str, relative: &str) -> Option<String> {
+    if !stays_inside(relative) {
         return None;
     }
     let mut joined = String::with_capacity(dir.len() + 1 + relative.len());

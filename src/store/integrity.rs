@@ -17,6 +17,7 @@ use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{
     POLICIES_DIR, PROGRAM_FILE, SYSTEM_DOCUMENT, SYSTEM_FILE, evidence_id, join_inside, parent_dir,
+    stays_inside,
 };
 use crate::model::{
     EntryKind, Evidence, EvidenceFile, LfsPointer, Policy, Record, Sha256Hex, Store, is_uri,
@@ -337,7 +338,7 @@ pub fn check_with(store: &Store, source: &dyn Source, scan_secrets: bool) -> Res
         records_checked: store.evidence.len(),
         ..Integrity::default()
     };
-    let mut recorded: BTreeSet<String> = BTreeSet::new();
+    let mut recorded: Vec<String> = Vec::new();
     for result in checked {
         let result = result?;
         out.findings.extend(result.findings);
@@ -349,11 +350,16 @@ pub fn check_with(store: &Store, source: &dyn Source, scan_secrets: bool) -> Res
     for record in &store.evidence {
         out.external.extend(external_links(record));
     }
-    for path in store
-        .evidence_files
-        .keys()
-        .filter(|p| !recorded.contains(*p))
-    {
+    // Records come sorted by path and list files of their own folder, so `recorded`
+    // is nearly sorted already; the files under evidence/ are sorted. One walk down
+    // both finds the files no record lists, without a lookup per file.
+    recorded.sort();
+    let mut listed = recorded.iter().map(String::as_str).peekable();
+    let unrecorded = store.evidence_files.keys().filter(|path| {
+        while listed.next_if(|r| *r < path.as_str()).is_some() {}
+        listed.peek() != Some(&path.as_str())
+    });
+    for path in unrecorded {
         out.findings.push(
             Finding::new(
                 Code::UnrecordedFile,
@@ -738,6 +744,17 @@ pub(crate) fn paths(store: &Store) -> Vec<Finding> {
         }
     }
     for record in &store.evidence {
+        // Nearly every record names files inside its folder: only one that may not is
+        // looked at closer (`recorded_files` builds each path).
+        let inside = |name: Option<&String>| name.is_none_or(|n| stays_inside(n));
+        if record
+            .value
+            .files
+            .iter()
+            .all(|f| inside(f.path.as_ref()) && inside(f.link.as_ref()))
+        {
+            continue;
+        }
         for file in recorded_files(record).iter().filter(|f| f.target.is_none()) {
             let (message, hint) = match file.field {
                 "path" => (
@@ -794,4 +811,67 @@ pub fn files_digest(files: &[(String, Sha256Hex)]) -> Sha256Hex {
         text.push_str(&format!("{sha}  {path}\n"));
     }
     Sha256Hex::of(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{MemoryTree, load};
+
+    fn record(control: &str, files: &[(&str, &[u8])]) -> String {
+        let mut text =
+            format!("control: {control}\ncollected_at: 2026-01-05\nkind: export\nfiles:\n");
+        for (name, bytes) in files {
+            text += &format!("  - path: {name}\n    sha256: {}\n", Sha256Hex::of(bytes));
+        }
+        text
+    }
+
+    #[test]
+    fn files_no_record_lists_are_found_between_those_listed() {
+        let mut tree = MemoryTree::new();
+        tree.insert("soc2.yaml", "organisation: Test\n");
+        for (path, bytes) in [
+            ("evidence/A-01/a.csv", &b"a"[..]),
+            ("evidence/A-01/b.csv", b"b"),
+            ("evidence/A-01/c.csv", b"c"),
+            ("evidence/A-01/z/d.csv", b"d"),
+            ("evidence/A-02/a.csv", b"a"),
+            ("evidence/A-02/e.csv", b"e"),
+        ] {
+            tree.insert(path, bytes);
+        }
+        // Two records list c.csv; b.csv, z/d.csv and the second folder's e.csv are
+        // nobody's.
+        tree.insert(
+            "evidence/A-01/one.yaml",
+            record("A-01", &[("c.csv", b"c"), ("a.csv", b"a")]),
+        );
+        tree.insert("evidence/A-01/two.yaml", record("A-01", &[("c.csv", b"c")]));
+        tree.insert(
+            "evidence/A-02/three.yaml",
+            record("A-02", &[("a.csv", b"a")]),
+        );
+        let loaded = load(&tree).unwrap();
+        let integrity = check(&loaded.store, &tree).unwrap();
+        let unrecorded: Vec<&str> = integrity
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::UnrecordedFile)
+            .filter_map(|f| f.file.as_deref())
+            .collect();
+        assert_eq!(
+            unrecorded,
+            [
+                "evidence/A-01/b.csv",
+                "evidence/A-01/z/d.csv",
+                "evidence/A-02/e.csv"
+            ]
+        );
+        assert!(
+            integrity.distrusted.is_empty(),
+            "{:?}",
+            integrity.distrusted
+        );
+    }
 }

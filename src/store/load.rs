@@ -53,21 +53,37 @@ pub struct ParseCache {
 }
 
 impl ParseCache {
-    fn get<T: Clone + 'static>(&self, path: &str, id: [u8; 20]) -> Option<Record<T>> {
+    /// The record parsed from the content `id`, at `path` (moved in: a hit copies no
+    /// string, only shares the text and the value).
+    fn get<T: Send + Sync + 'static>(
+        &self,
+        path: &mut Option<String>,
+        id: [u8; 20],
+    ) -> Option<Record<T>> {
         let records = self.records.read().ok()?;
-        let cached = records.get(&id)?.downcast_ref::<Record<T>>()?;
-        let mut record = cached.clone();
-        if record.path != path {
-            record.path = path.to_string();
-        }
-        Some(record)
+        let Parsed { text, value } = records.get(&id)?.downcast_ref::<Parsed<T>>()?;
+        Some(Record {
+            path: path.take()?,
+            text: text.clone(),
+            value: value.clone(),
+        })
     }
 
-    fn put<T: Clone + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
+    fn put<T: Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
+        let parsed = Parsed {
+            text: record.text.clone(),
+            value: record.value.clone(),
+        };
         if let Ok(mut records) = self.records.write() {
-            records.insert(id, Arc::new(record.clone()));
+            records.insert(id, Arc::new(parsed));
         }
     }
+}
+
+/// What the parse cache keeps of a record: its path is the reader's.
+struct Parsed<T> {
+    text: Arc<str>,
+    value: Arc<T>,
 }
 
 /// Loads and validates the store. Fails only when there is no store to read at all.
@@ -365,11 +381,13 @@ where
         .into_par_iter()
         .map(|path| {
             let id = cache.and_then(|_| source.content_id(&path));
+            let mut path = Some(path);
             if let (Some(cache), Some(id)) = (cache, id)
-                && let Some(record) = cache.get::<T>(&path, id)
+                && let Some(record) = cache.get::<T>(&mut path, id)
             {
                 return Ok(record);
             }
+            let path = path.expect("kept on a miss");
             let record = parse_one(&path, source.read(&path), what);
             if let (Some(cache), Some(id), Ok(record)) = (cache, id, &record) {
                 cache.put(id, record);
@@ -551,6 +569,10 @@ fn load_evidence(
     let (records, mut parse_findings) =
         parse_records::<Evidence>(source, cache, candidates, "evidence");
 
+    // Only a YAML file can be taken for a record, so only YAML attachments matter
+    // here (a joined path keeps the extension of the name written): in a store of
+    // csv and pdf evidence this set stays empty, and checking a record against it
+    // costs nothing.
     let attachments: BTreeSet<String> = records
         .iter()
         .flat_map(|r| {
@@ -558,7 +580,8 @@ fn load_evidence(
             r.value
                 .files
                 .iter()
-                .filter_map(move |f| f.path.as_deref().and_then(|p| join_inside(dir, p)))
+                .filter_map(|f| f.path.as_deref().filter(|p| is_yaml(p)))
+                .filter_map(move |p| join_inside(dir, p))
         })
         .collect();
     parse_findings.retain(|f| !f.file.as_ref().is_some_and(|p| attachments.contains(p)));
@@ -606,7 +629,11 @@ impl Listing {
             .unwrap_or_default();
         // Hidden files are skipped at the top only: below it, everything is attached.
         for entry in entries.iter().filter(|e| !top || !e.name.starts_with('.')) {
-            let path = format!("{dir}/{}", entry.name);
+            // Sized once: a large store builds a path for each of its files.
+            let mut path = String::with_capacity(dir.len() + 1 + entry.name.len());
+            path.push_str(dir);
+            path.push('/');
+            path.push_str(&entry.name);
             if entry.not_utf8 {
                 self.bad_names.push(path);
                 continue;
