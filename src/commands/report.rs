@@ -5,13 +5,13 @@ use clap::{Args, ValueEnum};
 use soc2::Hinted;
 use soc2::git::Repo;
 use soc2::model::paths::STORE_ROOTS;
-use soc2::model::{Date, History, Store};
+use soc2::model::{AuditType, Date, History, Store};
 use soc2::program;
 use soc2::readiness::{self, Assessment};
 use soc2::report::handoff::{self, Inputs, TimelineData};
 use soc2::requests;
 use soc2::store::{self, Source};
-use soc2::timeline::{self, Every};
+use soc2::timeline::{self, Every, Point};
 
 use super::context::valid;
 use super::output::warn;
@@ -23,9 +23,9 @@ use super::{Context, Exit, print};
 ///
 /// HTML (the default) is one self-contained file: charts inline, no script, nothing
 /// fetched, so it opens from disk and prints. Markdown holds the same tables without
-/// the charts. The readiness-over-time chart draws a point on each month from the
-/// observation period's start to the day judged, replayed from git history like `soc2
-/// timeline --every month`. The report names the commit it was built from; one commit
+/// the charts. The readiness-over-time chart draws a point on each month of the
+/// observation period (from the first commit, without one), replayed from git history
+/// like `soc2 timeline --every month`, and a last point for the day judged. The report names the commit it was built from; one commit
 /// and one day give the same bytes.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
@@ -108,17 +108,26 @@ pub fn build(
     uncommitted: bool,
 ) -> Result<handoff::Report> {
     let today = assessment.today;
-    let (from, to) = timeline::default_span(assessment.period, history.starts(), today);
-    let days: Vec<Date> = if history.commits.is_empty() {
+    // Monthly over the observation period (up to the day judged), or from the first
+    // commit without one; the last point is the day judged, which is this assessment.
+    let (from, to) = match (assessment.audit, assessment.period) {
+        (AuditType::Type2, Some(period)) => (period.start.min(today), period.end.min(today)),
+        _ => timeline::default_span(None, history.starts(), today),
+    };
+    let mut days: Vec<Date> = if history.commits.is_empty() {
         Vec::new()
     } else {
         timeline::days(from, to, Every::Month)
     };
-    let (points, skipped) = timeline::replay(repo, history, &days)?;
+    days.retain(|day| *day < today);
+    let (mut points, skipped) = timeline::replay(repo, history, &days)?;
+    let before_history = history.starts().is_some_and(|start| today < start);
+    points.push(Point::of(assessment, commit.clone(), before_history));
     let timeline = TimelineData {
         every: Every::Month,
         from,
         to,
+        judged_on: today,
         points,
         skipped: skipped.iter().map(|s| s.day).collect(),
         history_starts: history.starts(),

@@ -116,6 +116,8 @@ pub struct TimelineData {
     pub every: Every,
     pub from: Date,
     pub to: Date,
+    /// The day judged: the last point.
+    pub judged_on: Date,
     pub points: Vec<Point>,
     /// Days left out because the store as it stood then did not load.
     pub skipped: Vec<Date>,
@@ -604,14 +606,15 @@ fn commit_text(header: &Header) -> String {
 /// Which points the chart draws, in words.
 fn timeline_text(t: &TimelineData) -> String {
     let mut text = format!(
-        "{}, every {} from {} to {}, replayed from git history exactly as `soc2 timeline --every {} --from {} --to {}` lists them.",
+        "{}: every {} from {} to {}, replayed from git history exactly as `soc2 timeline --every {} --from {} --to {}` lists them; the last is the day judged ({}), as this report judges it.",
         crate::report::plural(t.points.len(), "point"),
         t.every.as_str(),
         t.from,
         t.to,
         t.every.as_str(),
         t.from,
-        t.to
+        t.to,
+        t.judged_on
     );
     let before = t.points.iter().filter(|p| p.before_history).count();
     if before > 0 {
