@@ -9,7 +9,9 @@ pub fn render_table(requests: &[RequestView], today: Date, style: Style) -> Stri
     if requests.is_empty() {
         return "No request matches.\n".to_string();
     }
-    let mut t = table(&["ID", "Status", "Due", "", "Concerns", "Evidence", "Request"]);
+    let mut t = table(&[
+        "ID", "Status", "Due", "Late", "Concerns", "Evidence", "Request",
+    ]);
     for r in requests {
         let concerns: Vec<&str> = r
             .criteria
