@@ -309,6 +309,20 @@ fn ids<T>(
     }
 }
 
+/// Each criterion a record's `criteria` names is one of the catalogue.
+fn criteria_known<T>(record: &Record<T>, ids: &[String], findings: &mut Vec<Finding>) {
+    for id in ids {
+        if catalog::find(id).is_none() {
+            findings.push(unknown_criterion(
+                &record.path,
+                &record.text,
+                "criteria",
+                id,
+            ));
+        }
+    }
+}
+
 fn controls(store: &Store, findings: &mut Vec<Finding>) {
     let policy_ids = store.known_ids(
         POLICIES_DIR,
@@ -316,16 +330,7 @@ fn controls(store: &Store, findings: &mut Vec<Finding>) {
     );
     for record in &store.controls {
         let control = &record.value;
-        for id in &control.criteria {
-            if catalog::find(id).is_none() {
-                findings.push(unknown_criterion(
-                    &record.path,
-                    &record.text,
-                    "criteria",
-                    id,
-                ));
-            }
-        }
+        criteria_known(record, &control.criteria, findings);
         for id in &control.policies {
             if !policy_ids.contains(id.as_str()) {
                 let message = suggest::unknown("policy", id, policy_ids.iter().copied());
@@ -592,16 +597,7 @@ fn requests(store: &Store, findings: &mut Vec<Finding>) {
     }
     for record in &store.requests {
         let request = &record.value;
-        for id in &request.criteria {
-            if catalog::find(id).is_none() {
-                findings.push(unknown_criterion(
-                    &record.path,
-                    &record.text,
-                    "criteria",
-                    id,
-                ));
-            }
-        }
+        criteria_known(record, &request.criteria, findings);
         for id in &request.controls {
             if !control_ids.contains(id.as_str()) {
                 let message = suggest::unknown("control", id, control_ids.iter().copied());
