@@ -22,7 +22,7 @@ use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
 use crate::Hinted;
-use crate::internal_audit::population;
+use crate::internal_audit::populations;
 use crate::model::paths::{
     CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR, POLICIES_DIR, POPULATIONS_DIR, PROGRAM_FILE,
     REQUESTS_DIR, RISKS_DIR, SYSTEM_DIR, SYSTEM_DOCUMENT, TESTS_DIR, VENDORS_DIR, evidence_id,
@@ -268,10 +268,10 @@ pub fn build(inputs: Inputs) -> Result<Package> {
             to: assessment.today,
         },
     };
-    for control in assessment.controls.iter().filter(|c| c.in_scope) {
-        let population = population(store, &control.id, span);
+    let in_scope = assessment.controls.iter().filter(|c| c.in_scope);
+    for population in populations(store, in_scope.map(|c| c.id.as_str()), span) {
         files.insert(
-            format!("{POPULATIONS_DIR}/{}.csv", control.id),
+            format!("{POPULATIONS_DIR}/{}.csv", population.control),
             text(&crate::report::internal_audit::population_csv(&population)),
         );
     }

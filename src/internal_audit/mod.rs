@@ -9,5 +9,5 @@ pub mod results;
 pub mod sampling;
 pub mod testing;
 
-pub use population::{Population, PopulationItem, population};
+pub use population::{Population, PopulationItem, population, populations};
 pub use results::{AuditResults, FindingSummary, TestSummary, audit_results};

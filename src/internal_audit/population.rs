@@ -4,10 +4,15 @@
 //! name it in `events`. `no-occurrence` records are not occurrences: they say that
 //! there were none.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::model::paths::evidence_id;
-use crate::model::{Covers, Date, EvidenceResult, PopulationSource, Sha256Hex, Store};
+use crate::model::{
+    Covers, Date, Evidence, EvidenceResult, PopulationFile, PopulationSource, Record, Sha256Hex,
+    Store,
+};
 
 /// The occurrences of a control in a span.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -76,16 +81,54 @@ pub fn population(store: &Store, control: &str, span: Covers) -> Population {
         .iter()
         .filter(|e| e.value.control == control)
         .collect();
+    let files: Vec<_> = store
+        .populations
+        .iter()
+        .filter(|f| f.control == control)
+        .collect();
+    population_of(control, &evidence, &files, span)
+}
+
+/// The population of each of `controls` over `span`, in their order: the store's
+/// evidence and population files are sorted by control once, not scanned per control.
+pub fn populations<'a>(
+    store: &Store,
+    controls: impl IntoIterator<Item = &'a str>,
+    span: Covers,
+) -> Vec<Population> {
+    let mut evidence: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
+    for record in &store.evidence {
+        evidence
+            .entry(record.value.control.as_str())
+            .or_default()
+            .push(record);
+    }
+    let mut files: HashMap<&str, Vec<&PopulationFile>> = HashMap::new();
+    for file in &store.populations {
+        files.entry(file.control.as_str()).or_default().push(file);
+    }
+    controls
+        .into_iter()
+        .map(|control| {
+            let evidence = evidence.get(control).map_or(&[][..], Vec::as_slice);
+            let files = files.get(control).map_or(&[][..], Vec::as_slice);
+            population_of(control, evidence, files, span)
+        })
+        .collect()
+}
+
+/// The population among one control's evidence records and population files.
+fn population_of(
+    control: &str,
+    evidence: &[&Record<Evidence>],
+    files: &[&PopulationFile],
+    span: Covers,
+) -> Population {
     let no_occurrence = evidence
         .iter()
         .filter(|e| e.value.result() == EvidenceResult::NoOccurrence)
         .filter(|e| e.value.covered().overlaps(span.from, span.to))
         .map(|e| evidence_id(&e.path))
-        .collect();
-    let files: Vec<_> = store
-        .populations
-        .iter()
-        .filter(|f| f.control == control)
         .collect();
     let (source, mut items) = if files.is_empty() {
         let items: Vec<PopulationItem> = evidence
