@@ -122,7 +122,7 @@ pub fn load_judged(
     cache: Option<&ParseCache>,
 ) -> Result<(Loaded, SetAside)> {
     let mut loaded = store::load_cached(source, cache)?;
-    let integrity = integrity::check(&loaded.store, source)?;
+    let integrity = integrity::check_cached(&loaded.store, source, cache)?;
     let set_aside = set_aside(&mut loaded, integrity, source, repo)?;
     Ok((loaded, set_aside))
 }

@@ -6,11 +6,10 @@
 use std::sync::Arc;
 
 use anyhow::Result;
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::audit;
-use crate::git::{Repo, TreeCache, TreeSource};
+use crate::git::{Repo, TreeCache};
 use crate::model::{Date, History, Period};
 use crate::readiness::{self, Assessment, CategoryScore, Score};
 use crate::store::ParseCache;
@@ -114,60 +113,51 @@ pub struct Skipped {
 /// before history starts), with the evidence that does not count set aside, judged as
 /// of the day on the history up to that commit. `history` is read from `repo`.
 ///
-/// Points are judged a few at a time, one per core, and share what their stores have
-/// in common: a folder, a parsed record or a file's hash that did not change between
-/// two points is read once.
-pub fn replay(repo: &Repo, history: &History, days: &[Date]) -> Result<(Vec<Point>, Vec<Skipped>)> {
-    let parsed = ParseCache::default();
-    let trees = Arc::new(TreeCache::default());
+/// Points are judged one after another (each on every core), so that one store is held
+/// at a time, and share what their stores have in common (`shared`): a folder, a
+/// parsed record or a file's hash that did not change between two points is read once.
+pub fn replay(
+    repo: &Repo,
+    history: &History,
+    days: &[Date],
+    shared: &Shared,
+) -> Result<(Vec<Point>, Vec<Skipped>)> {
+    let Shared { parsed, trees } = shared;
     let mut points = Vec::new();
     let mut skipped = Vec::new();
-    // One point per core at a time: at most that many stores are held at once.
-    for chunk in days.chunks(rayon::current_num_threads().max(1)) {
-        // A repository handle serves one thread: the sources are made here.
-        let sources = chunk
-            .iter()
-            .map(|&day| {
-                let (index, before) = match history.commit_at(day) {
-                    Some(index) => (index, false),
-                    None => (0, true),
-                };
-                let commit = &history.commits[index].id;
-                Ok((
-                    day,
-                    index,
-                    before,
-                    repo.tree_source_sharing(commit, &trees)?,
-                ))
-            })
-            .collect::<Result<Vec<(Date, usize, bool, TreeSource)>>>()?;
-        let judged = sources
-            .par_iter()
-            .map(|(day, index, before, source)| {
-                let (loaded, _) = audit::load_judged(source, None, Some(&parsed))?;
-                let commit = history.commits[*index].id.clone();
-                let errors = loaded.errors().count();
-                if errors > 0 {
-                    return Ok(Err(Skipped {
-                        day: *day,
-                        commit,
-                        errors,
-                    }));
-                }
-                let past = history.cut(*index);
-                let assessment = readiness::assess(&loaded.store, *day, &past);
-                Ok(Ok(Point::of(&assessment, commit, *before)))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        for point in judged {
-            match point {
-                Ok(point) => points.push(point),
-                Err(skip) => skipped.push(skip),
-            }
+    for &day in days {
+        let (index, before) = match history.commit_at(day) {
+            Some(index) => (index, false),
+            None => (0, true),
+        };
+        let commit = history.commits[index].id.clone();
+        let source = repo.tree_source_sharing(&commit, trees)?;
+        let (loaded, _) = audit::load_judged(&source, None, Some(parsed))?;
+        let errors = loaded.errors().count();
+        if errors > 0 {
+            skipped.push(Skipped {
+                day,
+                commit,
+                errors,
+            });
+        } else {
+            let past = history.cut(index);
+            let assessment = readiness::assess(&loaded.store, day, &past);
+            points.push(Point::of(&assessment, commit, before));
         }
         trees.next_generation();
+        parsed.next_generation();
     }
     Ok((points, skipped))
+}
+
+/// What reading many revisions of one store shares (`replay`, and a command that
+/// judges a store of its own before): folders, parsed records and files' hashes that
+/// did not change between two of them are read once.
+#[derive(Default)]
+pub struct Shared {
+    pub parsed: ParseCache,
+    pub trees: Arc<TreeCache>,
 }
 
 /// The series, as `soc2 timeline` prints it and the report draws it.

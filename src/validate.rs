@@ -527,7 +527,6 @@ fn evidence(store: &Store, findings: &mut Vec<Finding>) {
             }
         }
         for (i, file) in evidence.files.iter().enumerate() {
-            let field = format!("files[{i}]");
             match (&file.path, &file.link) {
                 (Some(_), None) | (None, Some(_)) => {}
                 _ => findings.push(
@@ -535,7 +534,7 @@ fn evidence(store: &Store, findings: &mut Vec<Finding>) {
                         Code::InvalidValue,
                         "an evidence file needs exactly one of `path` and `link`".to_string(),
                     )
-                    .at(locate::field(&record.text, &field)),
+                    .at(locate::field(&record.text, &format!("files[{i}]"))),
                 ),
             }
         }

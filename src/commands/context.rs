@@ -11,6 +11,7 @@ use soc2::history::{self, Depth};
 use soc2::model::{Date, History, Store};
 use soc2::report::{self, Style};
 use soc2::store::{Loaded, Source, WorkTree, input};
+use soc2::timeline::Shared;
 
 use super::GlobalArgs;
 use super::output::print_err;
@@ -108,10 +109,16 @@ impl Context {
     /// What the reading commands judge: the store (as of `--as-of`, from `--rev`, or
     /// the working tree), its history, and the day.
     pub fn judged(&self) -> Result<Judged> {
+        self.judged_sharing(None)
+    }
+
+    /// `judged`, sharing what it reads with the revisions `shared` serves next.
+    pub fn judged_sharing(&self, shared: Option<&Shared>) -> Result<Judged> {
         let repo = self.repo_if_any()?;
         let Some(repo) = repo else {
             let source = self.source()?;
-            let (loaded, set_aside) = audit::load_judged(&*source, None, None)?;
+            let (loaded, set_aside) =
+                audit::load_judged(&*source, None, shared.map(|s| &s.parsed))?;
             return Ok(Judged {
                 loaded,
                 source,
@@ -124,25 +131,36 @@ impl Context {
         match (self.global.as_of, &self.global.rev) {
             (Some(day), _) => {
                 let commit = self.commit_at(&repo, day)?;
-                self.judged_at(&repo, &commit, day)
+                self.judged_at(&repo, &commit, day, shared)
             }
             (None, Some(rev)) => {
                 let commit = repo.resolve(rev)?;
-                self.judged_at(&repo, &commit, self.today)
+                self.judged_at(&repo, &commit, self.today, shared)
             }
             (None, None) => {
                 let source: Box<dyn Source> = Box::new(WorkTree::new(self.root()?));
-                self.judged_from(&repo, source, self.history_start(), None, self.today)
+                let start = self.history_start();
+                self.judged_from(&repo, source, start, None, self.today, shared)
             }
         }
     }
 
     /// The store as `commit` holds it, and its history walked back from there, judged on
     /// `today`: what `--as-of`, `--rev` and an export pinned to a commit read. The working
-    /// tree is not read.
-    pub fn judged_at(&self, repo: &Repo, commit: &str, today: Date) -> Result<Judged> {
-        let source: Box<dyn Source> = Box::new(repo.tree_source(commit)?);
-        self.judged_from(repo, source, commit, Some(commit.to_string()), today)
+    /// tree is not read. With `shared`, what it reads serves the revisions read next.
+    pub fn judged_at(
+        &self,
+        repo: &Repo,
+        commit: &str,
+        today: Date,
+        shared: Option<&Shared>,
+    ) -> Result<Judged> {
+        let source: Box<dyn Source> = Box::new(match shared {
+            Some(shared) => repo.tree_source_sharing(commit, &shared.trees)?,
+            None => repo.tree_source(commit)?,
+        });
+        let pinned = Some(commit.to_string());
+        self.judged_from(repo, source, commit, pinned, today, shared)
     }
 
     fn judged_from(
@@ -152,13 +170,14 @@ impl Context {
         start: &str,
         commit: Option<String>,
         today: Date,
+        shared: Option<&Shared>,
     ) -> Result<Judged> {
         // History comes from git objects, not the files being loaded and hashed: read
         // both at once (a repository handle is used by one thread at a time).
         let walk_repo = repo.reopen()?;
         let (judged, history) = std::thread::scope(|scope| {
             let walk = scope.spawn(move || history::read(&walk_repo, start, Depth::WithEvidence));
-            let judged = audit::load_judged(&*source, Some(repo), None);
+            let judged = audit::load_judged(&*source, Some(repo), shared.map(|s| &s.parsed));
             let history = walk
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

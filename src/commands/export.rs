@@ -13,6 +13,7 @@ use soc2::readiness;
 use soc2::report::{self, handoff};
 use soc2::store::integrity::Distrusted;
 use soc2::store::{Source, package};
+use soc2::timeline::Shared;
 use soc2::{requests, trail};
 
 use super::context::valid;
@@ -60,12 +61,13 @@ pub fn run(context: &Context, args: ExportArgs) -> Result<Exit> {
             (repo.resolve("HEAD")?, context.today)
         }
     };
-    let judged = context.judged_at(&repo, &commit, today)?;
+    let shared = Shared::default();
+    let judged = context.judged_at(&repo, &commit, today, Some(&shared))?;
     refuse_distrusted(&judged.set_aside.distrusted)?;
     let source = judged.source;
     let history = judged.history;
     let store = valid(judged.loaded)?;
-    let package = build(&repo, &store, &*source, &history, &commit, today)?;
+    let package = build(&repo, &store, &*source, &history, &commit, today, &shared)?;
     package::write(&target, &package.files, &*source)?;
     let m = &package.manifest;
     print(&format!(
@@ -116,6 +118,7 @@ pub fn build(
     history: &History,
     commit: &str,
     today: Date,
+    shared: &Shared,
 ) -> Result<Package> {
     let assessment = readiness::assess(store, today, history);
     let report = super::report::build(
@@ -124,8 +127,11 @@ pub fn build(
         source,
         &assessment,
         history,
-        commit.to_string(),
-        false,
+        super::report::BuiltFrom {
+            commit: commit.to_string(),
+            uncommitted: false,
+        },
+        shared,
     )?;
     let stamp = repo.stamp(commit)?;
     let offset = FixedOffset::east_opt(stamp.offset_minutes * 60)

@@ -11,7 +11,7 @@ use soc2::readiness::{self, Assessment};
 use soc2::report::handoff::{self, Inputs, TimelineData};
 use soc2::requests;
 use soc2::store::{self, Source};
-use soc2::timeline::{self, Every, Point};
+use soc2::timeline::{self, Every, Point, Shared};
 
 use super::context::valid;
 use super::output::warn;
@@ -46,7 +46,9 @@ pub enum ReportFormat {
 
 pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
     let repo = context.repo()?;
-    let judged = context.judged()?;
+    // The store judged and the months replayed share what did not change between them.
+    let shared = Shared::default();
+    let judged = context.judged_sharing(Some(&shared))?;
     let pinned = judged.commit.clone();
     let source = judged.source;
     let (history, today) = (judged.history, judged.today);
@@ -74,8 +76,11 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
         &*source,
         &assessment,
         &history,
-        commit,
-        uncommitted,
+        BuiltFrom {
+            commit,
+            uncommitted,
+        },
+        &shared,
     )?;
     let text = match args.format {
         ReportFormat::Html => handoff::html(&report),
@@ -96,6 +101,13 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
     Ok(Exit::Success)
 }
 
+/// What a report names as its origin: a commit, and whether the store had changes
+/// that commit does not hold.
+pub struct BuiltFrom {
+    pub commit: String,
+    pub uncommitted: bool,
+}
+
 /// The report of `store` judged in `assessment`, with the monthly readiness series
 /// replayed from `history`. Shared with `soc2 export`.
 pub fn build(
@@ -104,9 +116,13 @@ pub fn build(
     source: &dyn Source,
     assessment: &Assessment,
     history: &History,
-    commit: String,
-    uncommitted: bool,
+    built_from: BuiltFrom,
+    shared: &Shared,
 ) -> Result<handoff::Report> {
+    let BuiltFrom {
+        commit,
+        uncommitted,
+    } = built_from;
     let today = assessment.today;
     // Monthly over the observation period (up to the day judged), or from the first
     // commit without one; the last point is the day judged, which is this assessment.
@@ -120,7 +136,7 @@ pub fn build(
         timeline::days(from, to, Every::Month)
     };
     days.retain(|day| *day < today);
-    let (mut points, skipped) = timeline::replay(repo, history, &days)?;
+    let (mut points, skipped) = timeline::replay(repo, history, &days, shared)?;
     let before_history = history.starts().is_some_and(|start| today < start);
     points.push(Point::of(assessment, commit.clone(), before_history));
     let timeline = TimelineData {

@@ -4,7 +4,7 @@ use soc2::Hinted;
 use soc2::history::{self, Depth};
 use soc2::model::Date;
 use soc2::report::{self, Style};
-use soc2::timeline::{self, Every, Timeline};
+use soc2::timeline::{self, Every, Shared, Timeline};
 
 use super::args::parse_date;
 use super::output::warn;
@@ -77,7 +77,7 @@ pub fn run(context: &Context, args: TimelineArgs) -> Result<Exit> {
         ));
     }
     let days = timeline::days(from, to, args.every);
-    let (points, skipped) = timeline::replay(&repo, &history, &days)?;
+    let (points, skipped) = timeline::replay(&repo, &history, &days, &Shared::default())?;
     for skip in skipped {
         warn(&format!(
             "{}: the store as it stood then (commit {}) does not load ({}); the day is left out, as `status --as-of` refuses it",

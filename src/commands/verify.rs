@@ -7,6 +7,7 @@ use soc2::export::verify::Problem;
 use soc2::export::verify::{self as package_verify, AgainstRepository, PackageVerification};
 use soc2::report::{self, Style};
 use soc2::store::package;
+use soc2::timeline::Shared;
 
 use super::context::valid;
 use super::{Context, Exit, print};
@@ -130,7 +131,13 @@ fn verify_package(context: &Context, path: &std::path::Path) -> Result<PackageVe
             ),
         });
     }
-    let judged = context.judged_at(&repo, &manifest.commit, manifest.generated_for)?;
+    let shared = Shared::default();
+    let judged = context.judged_at(
+        &repo,
+        &manifest.commit,
+        manifest.generated_for,
+        Some(&shared),
+    )?;
     let source = judged.source;
     let history = judged.history;
     let store = valid(judged.loaded)?;
@@ -141,6 +148,7 @@ fn verify_package(context: &Context, path: &std::path::Path) -> Result<PackageVe
         &history,
         &manifest.commit,
         manifest.generated_for,
+        &shared,
     )?;
     let current = format!("soc2 {}", env!("CARGO_PKG_VERSION"));
     package_verify::compare(

@@ -15,7 +15,7 @@ use git2::{Oid, Repository};
 
 use super::raw::{self, RawKind};
 use crate::model::{EntryKind, LfsPointer, Sha256Hex};
-use crate::store::{DirEntry, Source};
+use crate::store::{DirEntry, Generations, Source};
 
 pub struct TreeSource {
     pub(super) label: String,
@@ -33,53 +33,16 @@ pub struct TreeSource {
 /// commit's folders, and only those of the commits just before are worth keeping.
 #[derive(Default)]
 pub struct TreeCache {
-    folders: RwLock<Generations>,
+    folders: Generations<Oid, Arc<Folder>>,
     /// A blob's sha256, and the Git LFS pointer it is, if it is one.
     hashes: RwLock<HashMap<Oid, (Sha256Hex, Option<LfsPointer>)>>,
-}
-
-#[derive(Default)]
-struct Generations {
-    current: HashMap<Oid, Arc<Folder>>,
-    previous: HashMap<Oid, Arc<Folder>>,
 }
 
 impl TreeCache {
     /// Starts a new generation: folders not read since the last call are dropped at the
     /// next one.
     pub fn next_generation(&self) {
-        if let Ok(mut folders) = self.folders.write() {
-            folders.previous = std::mem::take(&mut folders.current);
-        }
-    }
-
-    fn folder(&self, id: Oid) -> Option<Arc<Folder>> {
-        {
-            let folders = self.folders.read().ok()?;
-            if let Some(folder) = folders.current.get(&id) {
-                return Some(folder.clone());
-            }
-            if !folders.previous.contains_key(&id) {
-                return None;
-            }
-        }
-        let mut folders = self.folders.write().ok()?;
-        let folder = folders.previous.remove(&id)?;
-        folders.current.insert(id, folder.clone());
-        Some(folder)
-    }
-
-    fn forget_folder(&self, id: Oid) {
-        if let Ok(mut folders) = self.folders.write() {
-            folders.current.remove(&id);
-            folders.previous.remove(&id);
-        }
-    }
-
-    fn keep_folder(&self, id: Oid, folder: Arc<Folder>) {
-        if let Ok(mut folders) = self.folders.write() {
-            folders.current.insert(id, folder);
-        }
+        self.folders.next_generation();
     }
 }
 
@@ -164,13 +127,13 @@ impl TreeSource {
                 _ => return Ok(None),
             }
         };
-        let folder = match self.shared.folder(id) {
+        let folder = match self.shared.folders.get(&id) {
             Some(folder) => folder,
             None => {
                 let folder = Arc::new(Folder {
                     entries: parse_tree(&self.object(id)?),
                 });
-                self.shared.keep_folder(id, folder.clone());
+                self.shared.folders.insert(id, folder.clone());
                 folder
             }
         };
@@ -188,7 +151,7 @@ impl TreeSource {
             return;
         }
         if let Ok(Some((EntryKind::Dir, id))) = self.entry(dir) {
-            self.shared.forget_folder(id);
+            self.shared.folders.remove(&id);
         }
         if let Ok(mut folders) = self.folders.write() {
             folders.remove(dir);
@@ -271,6 +234,18 @@ impl Source for TreeSource {
             (EntryKind::File, id) => id.as_bytes().try_into().ok(),
             _ => None,
         }
+    }
+
+    fn folder_id(&self, dir: &str) -> Option<[u8; 20]> {
+        let id = if dir.is_empty() {
+            self.tree
+        } else {
+            match self.entry(dir).ok()?? {
+                (EntryKind::Dir, id) => id,
+                _ => return None,
+            }
+        };
+        id.as_bytes().try_into().ok()
     }
 
     fn hash_file(&self, path: &str, keep: u64) -> io::Result<(Sha256Hex, Option<Vec<u8>>)> {

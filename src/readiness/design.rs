@@ -4,8 +4,8 @@
 //! otherwise the version history holds (the first commit's for days before history
 //! starts).
 
-use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 use super::{ControlState, Reason};
 use crate::model::{
@@ -23,7 +23,7 @@ pub(crate) struct Past<'a> {
     pub policies: HashMap<&'a str, PolicyVersion>,
     /// Each control version's approval state, by the version's address: a version is
     /// judged for every window it stood in, and its digest is worth computing once.
-    approvals: RefCell<HashMap<*const Control, ApprovalState>>,
+    approvals: Mutex<HashMap<usize, ApprovalState>>,
 }
 
 /// A control's design on one day.
@@ -68,7 +68,7 @@ impl<'a> Past<'a> {
             history,
             today,
             policies,
-            approvals: RefCell::default(),
+            approvals: Mutex::default(),
         }
     }
 
@@ -142,13 +142,21 @@ impl<'a> Past<'a> {
     }
 
     fn approval(&self, control: &'a Control) -> ApprovalState {
-        *self
+        let address = control as *const Control as usize;
+        if let Some(known) = self
             .approvals
-            .borrow_mut()
-            .entry(control as *const Control)
-            .or_insert_with(|| {
-                ApprovalState::of(control.approval.as_ref(), &model::digest::control(control))
-            })
+            .lock()
+            .ok()
+            .and_then(|a| a.get(&address).copied())
+        {
+            return known;
+        }
+        // Computed outside the lock: controls are judged on every core.
+        let state = ApprovalState::of(control.approval.as_ref(), &model::digest::control(control));
+        if let Ok(mut approvals) = self.approvals.lock() {
+            approvals.insert(address, state);
+        }
+        state
     }
 
     /// The control's design on `day`.

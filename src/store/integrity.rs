@@ -7,12 +7,13 @@
 //! file's status.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::Source;
+use super::{ParseCache, Source};
 use crate::findings::{Code, Finding};
 use crate::locate;
 use crate::model::paths::{
@@ -322,39 +323,63 @@ pub fn file_status(
 
 /// Hashes every evidence file the records list, through `source` (working tree or revision).
 pub fn check(store: &Store, source: &dyn Source) -> Result<Integrity> {
-    check_with(store, source, false)
+    checked(store, source, false, None)
+}
+
+/// `check` for one of many revisions of a store: a folder of evidence that did not
+/// change since a revision `cache` saw is not checked again.
+pub fn check_cached(
+    store: &Store,
+    source: &dyn Source,
+    cache: Option<&ParseCache>,
+) -> Result<Integrity> {
+    checked(store, source, false, cache)
 }
 
 /// `check`, and with `scan_secrets` every stored evidence file and record is also
 /// scanned for credentials (E-SECRET-IN-EVIDENCE), from the bytes already read.
 pub fn check_with(store: &Store, source: &dyn Source, scan_secrets: bool) -> Result<Integrity> {
-    // Records are independent: hash their files on every core.
-    let checked: Vec<Result<RecordCheck>> = store
+    checked(store, source, scan_secrets, None)
+}
+
+fn checked(
+    store: &Store,
+    source: &dyn Source,
+    scan_secrets: bool,
+    cache: Option<&ParseCache>,
+) -> Result<Integrity> {
+    // Records come sorted by path: each folder's records are one run. Folders and
+    // records are independent: hash their files on every core.
+    let runs: Vec<&[Record<Evidence>]> = store
         .evidence
-        .par_iter()
-        .map(|r| check_record(r, store, source, scan_secrets))
+        .chunk_by(|a, b| parent_dir(&a.path) == parent_dir(&b.path))
         .collect();
+    let checked = runs
+        .par_iter()
+        .map(|run| check_folder(run, store, source, scan_secrets, cache))
+        .collect::<Result<Vec<Arc<RecordCheck>>>>()?;
     let mut out = Integrity {
         records_checked: store.evidence.len(),
         ..Integrity::default()
     };
-    let mut recorded: Vec<String> = Vec::new();
-    for result in checked {
-        let result = result?;
-        out.findings.extend(result.findings);
+    for result in &checked {
+        out.findings.extend(result.findings.iter().cloned());
         out.files_checked += result.files_checked;
-        out.distrusted.extend(result.distrusted);
-        out.lfs.extend(result.lfs);
-        recorded.extend(result.recorded);
+        out.distrusted.extend(result.distrusted.iter().cloned());
+        out.lfs.extend(result.lfs.iter().cloned());
     }
     for record in &store.evidence {
         out.external.extend(external_links(record));
     }
-    // Records come sorted by path and list files of their own folder, so `recorded`
-    // is nearly sorted already; the files under evidence/ are sorted. One walk down
-    // both finds the files no record lists, without a lookup per file.
-    recorded.sort();
-    let mut listed = recorded.iter().map(String::as_str).peekable();
+    // Records list files of their own folder, so `recorded` is nearly sorted already;
+    // the files under evidence/ are sorted. One walk down both finds the files no
+    // record lists, without a lookup per file.
+    let mut recorded: Vec<&str> = checked
+        .iter()
+        .flat_map(|c| c.recorded.iter().map(String::as_str))
+        .collect();
+    recorded.sort_unstable();
+    let mut listed = recorded.into_iter().peekable();
     let unrecorded = store.evidence_files.keys().filter(|path| {
         while listed.next_if(|r| *r < path.as_str()).is_some() {}
         listed.peek() != Some(&path.as_str())
@@ -373,6 +398,70 @@ pub fn check_with(store: &Store, source: &dyn Source, scan_secrets: bool) -> Res
         );
     }
     Ok(out)
+}
+
+/// What checking one folder's records found, kept by the folder's id for the next
+/// revision: `records` says which of its YAML files were records this time.
+pub(crate) struct CheckedFolder {
+    records: Vec<String>,
+    check: Arc<RecordCheck>,
+}
+
+/// The records of one evidence folder, checked, or as `cache` checked them in an
+/// earlier revision. What a record's `path` entries name lies inside the folder, so
+/// the folder's id vouches for it; a record with a `link` may name a file anywhere,
+/// and its folder is checked every time.
+fn check_folder(
+    run: &[Record<Evidence>],
+    store: &Store,
+    source: &dyn Source,
+    scan_secrets: bool,
+    cache: Option<&ParseCache>,
+) -> Result<Arc<RecordCheck>> {
+    let links_out = || {
+        run.iter().any(|r| {
+            r.value
+                .files
+                .iter()
+                .any(|f| f.path.is_none() && f.link.as_deref().is_some_and(|l| !is_uri(l)))
+        })
+    };
+    let id = match (cache, run.first()) {
+        (Some(_), Some(first)) if !scan_secrets && !links_out() => {
+            source.folder_id(parent_dir(&first.path))
+        }
+        _ => None,
+    };
+    let same_records = |kept: &CheckedFolder| {
+        kept.records.len() == run.len() && kept.records.iter().zip(run).all(|(a, r)| *a == r.path)
+    };
+    if let (Some(cache), Some(id)) = (cache, id)
+        && let Some(kept) = cache.checked_folders.get(&id)
+        && same_records(&kept)
+    {
+        return Ok(kept.check.clone());
+    }
+    let checks = run
+        .par_iter()
+        .map(|r| check_record(r, store, source, scan_secrets))
+        .collect::<Result<Vec<RecordCheck>>>()?;
+    let mut all = RecordCheck::default();
+    for check in checks {
+        all.findings.extend(check.findings);
+        all.files_checked += check.files_checked;
+        all.recorded.extend(check.recorded);
+        all.distrusted.extend(check.distrusted);
+        all.lfs.extend(check.lfs);
+    }
+    let all = Arc::new(all);
+    if let (Some(cache), Some(id)) = (cache, id) {
+        let kept = CheckedFolder {
+            records: run.iter().map(|r| r.path.clone()).collect(),
+            check: all.clone(),
+        };
+        cache.checked_folders.insert(id, Arc::new(kept));
+    }
+    Ok(all)
 }
 
 #[derive(Default)]

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 use super::integrity;
 use super::population;
 use super::yaml::unreadable;
-use super::{Source, parse_all, utf8};
+use super::{Generations, Source, parse_all, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
     CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR, POLICIES_DIR, POPULATIONS_DIR, PROGRAM_FILE,
@@ -43,16 +43,27 @@ impl Loaded {
     }
 }
 
-/// Parsed records kept by the content id their source gives (a git blob id), so that
-/// loading many revisions of one store (a timeline) parses each version of a file once.
-/// A record depends only on its file's content, so a hit under another path is the same
-/// record moved there.
+/// What loading many revisions of one store (a timeline) shares. Parsed records are
+/// kept by the content id their source gives (a git blob id), so each version of a
+/// file is parsed once; a record depends only on its file's content, so a hit under
+/// another path is the same record moved there. Evidence folders, listed and parsed,
+/// and their integrity are kept by the folder's id (a git tree id) for the revisions
+/// just read: between two points of a timeline most folders did not change.
 #[derive(Default)]
 pub struct ParseCache {
     records: RwLock<HashMap<[u8; 20], Arc<dyn Any + Send + Sync>>>,
+    evidence_folders: Generations<[u8; 20], Arc<EvidenceFolder>>,
+    pub(super) checked_folders: Generations<[u8; 20], Arc<integrity::CheckedFolder>>,
 }
 
 impl ParseCache {
+    /// Starts a new generation: folders not read since the last call are dropped at the
+    /// next one (parsed records are kept).
+    pub fn next_generation(&self) {
+        self.evidence_folders.next_generation();
+        self.checked_folders.next_generation();
+    }
+
     /// The record parsed from the content `id`, at `path` (moved in: a hit copies no
     /// string, only shares the text and the value).
     fn get<T: Send + Sync + 'static>(
@@ -166,8 +177,10 @@ pub fn load_cached(source: &dyn Source, cache: Option<&ParseCache>) -> Result<Lo
         .filter(|p| is_yaml(p))
         .collect();
 
-    let mut validation = validate::validate(&store);
-    validation.extend(integrity::paths(&store));
+    // Two independent reads of the loaded store: side by side.
+    let (mut validation, paths) =
+        rayon::join(|| validate::validate(&store), || integrity::paths(&store));
+    validation.extend(paths);
     attach_sources(&store, &mut validation);
     findings.extend(validation);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
@@ -380,15 +393,27 @@ where
     let parsed: Vec<Result<Record<T>, Vec<Finding>>> = paths
         .into_par_iter()
         .map(|path| {
-            let id = cache.and_then(|_| source.content_id(&path));
             let mut path = Some(path);
+            let mut id = cache.and_then(|_| source.content_id(path.as_deref()?));
             if let (Some(cache), Some(id)) = (cache, id)
                 && let Some(record) = cache.get::<T>(&mut path, id)
             {
                 return Ok(record);
             }
+            let content = source.read(path.as_deref().expect("kept on a miss"));
+            // A source that knows no id (the working tree): the one git gives the bytes,
+            // so that the revisions read next find the record parsed.
+            if id.is_none()
+                && let (Some(cache), Ok(bytes)) = (cache, &content)
+            {
+                let computed = blob_id(bytes);
+                if let Some(record) = cache.get::<T>(&mut path, computed) {
+                    return Ok(record);
+                }
+                id = Some(computed);
+            }
             let path = path.expect("kept on a miss");
-            let record = parse_one(&path, source.read(&path), what);
+            let record = parse_one(&path, content, what);
             if let (Some(cache), Some(id), Ok(record)) = (cache, id, &record) {
                 cache.put(id, record);
             }
@@ -404,6 +429,14 @@ where
         }
     }
     (records, findings)
+}
+
+/// The id git gives a file of these bytes (its blob id).
+fn blob_id(bytes: &[u8]) -> [u8; 20] {
+    let mut sha1 = sha1_smol::Sha1::new();
+    sha1.update(format!("blob {}\0", bytes.len()).as_bytes());
+    sha1.update(bytes);
+    sha1.digest().bytes()
 }
 
 fn parse_one<T: DeserializeOwned>(
@@ -543,31 +576,33 @@ fn load_evidence(
             _ => {}
         }
     }
-    // A large store has a folder per control: list them on every core.
-    let listed = control_dirs
+    // A large store has a folder per control: read them on every core.
+    let folders = control_dirs
         .par_iter()
-        .map(|dir| Listing::of(source, dir))
-        .collect::<Result<Vec<Listing>>>()?;
-    let (mut candidates, mut files) = (Vec::new(), Vec::new());
-    for listing in listed {
-        candidates.extend(listing.records);
-        files.extend(listing.files);
+        .map(|dir| EvidenceFolder::of(source, cache, dir))
+        .collect::<Result<Vec<Arc<EvidenceFolder>>>>()?;
+    let (mut records, mut parse_findings, mut files) = (Vec::new(), Vec::new(), Vec::new());
+    for folder in folders {
+        // Kept by the cache: copied (the records share their text and value). Otherwise
+        // the only holder: moved.
+        let folder = Arc::try_unwrap(folder).unwrap_or_else(|kept| EvidenceFolder::clone(&kept));
+        records.extend(folder.records);
+        parse_findings.extend(folder.parse_findings);
+        files.extend(folder.files);
         findings.extend(
-            listing
+            folder
                 .linked_records
                 .iter()
                 .map(|path| integrity::symbolic_link(path, "file")),
         );
         findings.extend(
-            listing
+            folder
                 .bad_names
                 .iter()
                 .map(|path| integrity::name_not_utf8(path)),
         );
     }
     let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
-    let (records, mut parse_findings) =
-        parse_records::<Evidence>(source, cache, candidates, "evidence");
 
     // Only a YAML file can be taken for a record, so only YAML attachments matter
     // here (a joined path keeps the extension of the name written): in a store of
@@ -586,7 +621,6 @@ fn load_evidence(
         .collect();
     parse_findings.retain(|f| !f.file.as_ref().is_some_and(|p| attachments.contains(p)));
     findings.extend(parse_findings);
-    let mut records = records;
     let attached: Vec<_> = records
         .extract_if(.., |r| attachments.contains(&r.path))
         .collect();
@@ -601,6 +635,45 @@ fn load_evidence(
     records.sort_by(|a, b| a.path.cmp(&b.path));
     store.evidence = records;
     Ok(())
+}
+
+/// One control folder of evidence/, listed, with its records parsed. What it holds
+/// depends only on the folder's content: a timeline keeps it by the folder's id.
+#[derive(Clone)]
+struct EvidenceFolder {
+    dir: String,
+    records: Vec<Record<Evidence>>,
+    parse_findings: Vec<Finding>,
+    files: Vec<(String, EntryKind)>,
+    linked_records: Vec<String>,
+    bad_names: Vec<String>,
+}
+
+impl EvidenceFolder {
+    fn of(source: &dyn Source, cache: Option<&ParseCache>, dir: &str) -> Result<Arc<Self>> {
+        let id = cache.and_then(|_| source.folder_id(dir));
+        if let (Some(cache), Some(id)) = (cache, id)
+            && let Some(folder) = cache.evidence_folders.get(&id)
+            && folder.dir == dir
+        {
+            return Ok(folder);
+        }
+        let listing = Listing::of(source, dir)?;
+        let (records, parse_findings) =
+            parse_records::<Evidence>(source, cache, listing.records, "evidence");
+        let folder = Arc::new(EvidenceFolder {
+            dir: dir.to_string(),
+            records,
+            parse_findings,
+            files: listing.files,
+            linked_records: listing.linked_records,
+            bad_names: listing.bad_names,
+        });
+        if let (Some(cache), Some(id)) = (cache, id) {
+            cache.evidence_folders.insert(id, folder.clone());
+        }
+        Ok(folder)
+    }
 }
 
 /// One control folder of evidence/: the YAML files at its top may be records;
@@ -646,5 +719,20 @@ impl Listing {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_blob_id_is_the_one_git_gives() {
+        // `printf 'hello\n' | git hash-object --stdin`
+        let id: String = blob_id(b"hello\n")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(id, "ce013625030ba8dba906f756967f9e9ca394464a");
     }
 }

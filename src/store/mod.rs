@@ -2,6 +2,7 @@
 //! writing files back. The only module that reads or writes the store's files.
 
 pub mod edit;
+mod generations;
 pub mod input;
 pub mod integrity;
 mod load;
@@ -14,6 +15,7 @@ mod source;
 mod write;
 mod yaml;
 
+pub use generations::Generations;
 pub use load::{Loaded, ParseCache, load, load_cached};
 pub use lock::IndexLock;
 pub use source::{DirEntry, MemoryTree, Source, WorkTree};

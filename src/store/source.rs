@@ -33,6 +33,12 @@ pub trait Source: Sync {
         None
     }
 
+    /// An id that changes whenever anything under the folder `dir` does (a git tree
+    /// id), when the source knows one: what was made of the folder can be kept by it.
+    fn folder_id(&self, _dir: &str) -> Option<[u8; 20]> {
+        None
+    }
+
     /// The working tree, as opposed to a revision: files there may be uncommitted.
     fn is_working_tree(&self) -> bool {
         false

@@ -368,3 +368,59 @@ fn a_history_that_starts_mid_period_says_so_once() {
         "{before}"
     );
 }
+
+/// A record whose `link` names a file outside its folder is checked again when only
+/// that file changes: the timeline reuses what it made of a folder that did not
+/// change, and must not reuse this.
+#[test]
+fn a_linked_file_that_changes_elsewhere_is_noticed_by_the_timeline() {
+    use crate::fixtures::{PROGRAM, approved_control, approved_policy, scope_approved};
+    let env = Env::new();
+    env.write("soc2.yaml", scope_approved(PROGRAM));
+    env.write("policies/POL-SEC.md", POLICY_DOC);
+    env.write("policies/POL-SEC.yaml", approved_policy(POLICY, POLICY_DOC));
+    env.write("controls/AC-01.yaml", approved_control(AC01));
+    let report = "user,mfa\nalice,yes\n";
+    env.write("shared/mfa.csv", report);
+    env.write(
+        "evidence/AC-01/2026-03-03-mfa.yaml",
+        format!(
+            "control: AC-01\ncollected_at: 2026-03-03\ncollected_by: alice@example.com\n\
+             kind: export\ndescription: MFA report\nfiles:\n  - link: shared/mfa.csv\n    sha256: {}\n",
+            soc2::model::Sha256Hex::of(report.as_bytes())
+        ),
+    );
+    env.commit_all_on("2026-03-03", "the store");
+    env.write("shared/mfa.csv", "user,mfa\nalice,no\n");
+    env.commit_all_on("2026-03-05", "the report changed under its record");
+
+    let timeline: Timeline = env
+        .soc2(&[
+            "--today",
+            "2026-03-06",
+            "timeline",
+            "--every",
+            "day",
+            "--from",
+            "2026-03-03",
+            "--format",
+            "json",
+        ])
+        .success()
+        .parse();
+    let days = days("2026-03-03", "2026-03-06");
+    assert_eq!(timeline.points.len(), days.len());
+    for (day, point) in days.iter().zip(&timeline.points) {
+        let as_of: StatusView = env
+            .soc2(&["status", "--as-of", day, "--format", "json"])
+            .success()
+            .parse();
+        assert_eq!(point.overall, as_of.overall, "{day}");
+        assert_eq!(point.categories, as_of.categories, "{day}");
+    }
+    assert!(
+        timeline.points[2].overall.met < timeline.points[1].overall.met,
+        "the record stops counting once its file changed: {:?}",
+        timeline.points
+    );
+}
