@@ -3,6 +3,11 @@
 
 mod commands;
 
+// Loading a large store makes and frees millions of small strings on every core;
+// glibc's allocator spends a fifth of the time there and keeps freed memory per thread.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> std::process::ExitCode {
     commands::main()
 }
