@@ -1,9 +1,9 @@
 use anyhow::Result;
 use clap::Args;
-use soc2::git::Repo;
 use soc2::history::{self, Depth};
 use soc2::report::{self, Style};
-use soc2::store::{self, Loaded, Source, WorkTree, integrity};
+use soc2::store::{Loaded, Source, WorkTree};
+use soc2::timeline::Shared;
 use soc2::{audit, diff, readiness};
 
 use super::args::ReportFormat;
@@ -33,14 +33,20 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
         None => repo.default_base()?,
     };
     let base_id = repo.resolve(&base_rev)?;
-    let before = load(&repo.tree_source(&base_id)?, &repo)?;
+    // The two sides share what did not change between them: a record is parsed once,
+    // and both hold the same copy of it.
+    let shared = Shared::default();
+    let load = |source: &dyn Source| {
+        audit::load_judged(source, Some(&repo), Some(&shared.parsed)).map(|(loaded, _)| loaded)
+    };
+    let before = load(&repo.tree_source_sharing(&base_id, &shared.trees)?)?;
     let (after, target_name) = match &context.global.rev {
         Some(rev) => (
-            load(&repo.tree_source(rev)?, &repo)?,
+            load(&repo.tree_source_sharing(rev, &shared.trees)?)?,
             format!("revision {rev}"),
         ),
         None => (
-            load(&WorkTree::new(repo.workdir()?), &repo)?,
+            load(&WorkTree::new(repo.workdir()?))?,
             "working tree".to_string(),
         ),
     };
@@ -69,14 +75,6 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
     };
     print(&text)?;
     Ok(Exit::Success)
-}
-
-/// One side, without the evidence that does not count (as `status` judges it).
-fn load(source: &dyn Source, repo: &Repo) -> Result<Loaded> {
-    let mut loaded = store::load(source)?;
-    let integrity = integrity::check(&loaded.store, source)?;
-    audit::set_aside(&mut loaded, integrity, source, Some(repo))?;
-    Ok(loaded)
 }
 
 /// A side with load errors is still compared, on what loaded: say so.
