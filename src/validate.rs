@@ -444,6 +444,72 @@ fn collectors(record: &Record<crate::model::Control>, findings: &mut Vec<Finding
     }
 }
 
+/// Records kept in a folder named after their control (`evidence/<CONTROL>/`,
+/// `tests/<CONTROL>/`): each must name that control, and the control must exist (said
+/// once per folder). The texts name the kind of record.
+struct ControlFolder {
+    /// The store's folder: `evidence`.
+    top: &'static str,
+    /// How a message names one record: `the record`.
+    one: &'static str,
+    /// What the records are of a control: `evidence for`.
+    of: &'static str,
+    /// Where they belong and what to do: the hint for a record in the wrong folder.
+    belongs: &'static str,
+}
+
+const EVIDENCE_FOLDER: ControlFolder = ControlFolder {
+    top: "evidence",
+    one: "the record",
+    of: "evidence for",
+    belongs: "evidence for a control lives in evidence/<CONTROL-ID>/; fix `control` or move the record",
+};
+
+const TEST_FOLDER: ControlFolder = ControlFolder {
+    top: "tests",
+    one: "the test",
+    of: "a test of",
+    belongs: "a control's tests live in tests/<CONTROL-ID>/; fix `control` or move the file",
+};
+
+impl ControlFolder {
+    fn check<'s, T>(
+        &self,
+        record: &'s Record<T>,
+        control: &str,
+        control_ids: &BTreeSet<&str>,
+        unknown_folders: &mut BTreeSet<&'s str>,
+        findings: &mut Vec<Finding>,
+    ) {
+        let Self { top, one, of, .. } = self;
+        let folder = parent_dir(&record.path)
+            .rsplit('/')
+            .next()
+            .unwrap_or_default();
+        if control != folder {
+            findings.push(
+                Finding::new(
+                    Code::InvalidValue,
+                    format!("{one} names control `{control}` but sits in {top}/{folder}/"),
+                )
+                .in_file(&record.path)
+                .at(locate::value(&record.text, "control"))
+                .with_hint(self.belongs),
+            );
+        } else if !control_ids.contains(folder) && unknown_folders.insert(folder) {
+            let unknown = suggest::unknown("control", folder, control_ids.iter().copied());
+            findings.push(
+                Finding::new(Code::UnknownRef, format!("{of} an {unknown}"))
+                    .in_file(&record.path)
+                    .at(locate::value(&record.text, "control"))
+                    .with_hint(format!(
+                        "add controls/{folder}.yaml or move {top}/{folder}/ to the right control"
+                    )),
+            );
+        }
+    }
+}
+
 fn evidence(store: &Store, findings: &mut Vec<Finding>) {
     let control_ids = store.known_ids(
         CONTROLS_DIR,
@@ -452,31 +518,14 @@ fn evidence(store: &Store, findings: &mut Vec<Finding>) {
     let mut unknown_folders: BTreeSet<&str> = BTreeSet::new();
     for record in &store.evidence {
         let evidence = &record.value;
-        let dir = parent_dir(&record.path);
-        let folder = dir.rsplit('/').next().unwrap_or_default();
         let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
-        if evidence.control != folder {
-            findings.push(
-                here(
-                    Code::InvalidValue,
-                    format!("the record names control `{}` but sits in evidence/{folder}/", evidence.control),
-                )
-                .at(locate::value(&record.text, "control"))
-                .with_hint("evidence for a control lives in evidence/<CONTROL-ID>/; fix `control` or move the record"),
-            );
-        } else if !control_ids.contains(folder) && unknown_folders.insert(folder) {
-            let message = format!(
-                "evidence for an {}",
-                suggest::unknown("control", folder, control_ids.iter().copied())
-            );
-            findings.push(
-                here(Code::UnknownRef, message)
-                    .at(locate::value(&record.text, "control"))
-                    .with_hint(format!(
-                        "add controls/{folder}.yaml or move evidence/{folder}/ to the right control"
-                    )),
-            );
-        }
+        EVIDENCE_FOLDER.check(
+            record,
+            &evidence.control,
+            &control_ids,
+            &mut unknown_folders,
+            findings,
+        );
         let needs_reason = matches!(
             evidence.result,
             Some(EvidenceResult::NoOccurrence | EvidenceResult::Deviation)
@@ -664,38 +713,14 @@ fn tests(store: &Store, findings: &mut Vec<Finding>) {
     let mut unknown_folders: BTreeSet<&str> = BTreeSet::new();
     for record in &store.tests {
         let test = &record.value;
-        let folder = parent_dir(&record.path)
-            .rsplit('/')
-            .next()
-            .unwrap_or_default();
         let here = |code, message: String| Finding::new(code, message).in_file(&record.path);
-        if test.control != folder {
-            findings.push(
-                here(
-                    Code::InvalidValue,
-                    format!(
-                        "the test names control `{}` but sits in tests/{folder}/",
-                        test.control
-                    ),
-                )
-                .at(locate::value(&record.text, "control"))
-                .with_hint(
-                    "a control's tests live in tests/<CONTROL-ID>/; fix `control` or move the file",
-                ),
-            );
-        } else if !control_ids.contains(folder) && unknown_folders.insert(folder) {
-            let message = format!(
-                "a test of an {}",
-                suggest::unknown("control", folder, control_ids.iter().copied())
-            );
-            findings.push(
-                here(Code::UnknownRef, message)
-                    .at(locate::value(&record.text, "control"))
-                    .with_hint(format!(
-                        "add controls/{folder}.yaml or move tests/{folder}/ to the right control"
-                    )),
-            );
-        }
+        TEST_FOLDER.check(
+            record,
+            &test.control,
+            &control_ids,
+            &mut unknown_folders,
+            findings,
+        );
         if test.span.to < test.span.from {
             findings.push(
                 here(
