@@ -511,10 +511,7 @@ impl ControlFolder {
 }
 
 fn evidence(store: &Store, findings: &mut Vec<Finding>) {
-    let control_ids = store.known_ids(
-        CONTROLS_DIR,
-        store.controls.iter().map(|c| c.value.id.as_str()),
-    );
+    let control_ids = known_controls(store);
     let mut unknown_folders: BTreeSet<&str> = BTreeSet::new();
     for record in &store.evidence {
         let evidence = &record.value;
@@ -591,10 +588,7 @@ fn evidence(store: &Store, findings: &mut Vec<Finding>) {
 }
 
 fn risks(store: &Store, findings: &mut Vec<Finding>) {
-    let control_ids = store.known_ids(
-        CONTROLS_DIR,
-        store.controls.iter().map(|c| c.value.id.as_str()),
-    );
+    let control_ids = known_controls(store);
     for record in &store.risks {
         let risk = &record.value;
         for (field, value) in [("likelihood", risk.likelihood), ("impact", risk.impact)] {
@@ -623,10 +617,7 @@ fn risks(store: &Store, findings: &mut Vec<Finding>) {
 }
 
 fn requests(store: &Store, findings: &mut Vec<Finding>) {
-    let control_ids = store.known_ids(
-        CONTROLS_DIR,
-        store.controls.iter().map(|c| c.value.id.as_str()),
-    );
+    let control_ids = known_controls(store);
     // Every evidence ID of a large store: gathered only when a request names evidence.
     let mut evidence_ids: BTreeSet<String> = BTreeSet::new();
     if store.requests.iter().any(|r| !r.value.evidence.is_empty()) {
@@ -876,10 +867,7 @@ fn audit_findings(store: &Store, findings: &mut Vec<Finding>) {
 }
 
 fn vendors(store: &Store, findings: &mut Vec<Finding>) {
-    let control_ids = store.known_ids(
-        CONTROLS_DIR,
-        store.controls.iter().map(|c| c.value.id.as_str()),
-    );
+    let control_ids = known_controls(store);
     let unknown_control = |record: &Record<crate::model::Vendor>, field: &str, id: &str| {
         let message = suggest::unknown("control", id, control_ids.iter().copied());
         Finding::new(Code::UnknownRef, message)
