@@ -354,7 +354,7 @@ fn checked(
         .evidence
         .chunk_by(|a, b| parent_dir(&a.path) == parent_dir(&b.path))
         .collect();
-    let checked = runs
+    let mut checked = runs
         .par_iter()
         .map(|run| check_folder(run, store, source, scan_secrets, cache))
         .collect::<Result<Vec<Arc<RecordCheck>>>>()?;
@@ -362,11 +362,22 @@ fn checked(
         records_checked: store.evidence.len(),
         ..Integrity::default()
     };
-    for result in &checked {
-        out.findings.extend(result.findings.iter().cloned());
+    for result in &mut checked {
         out.files_checked += result.files_checked;
-        out.distrusted.extend(result.distrusted.iter().cloned());
-        out.lfs.extend(result.lfs.iter().cloned());
+        // Kept by a cache: copied. Otherwise the only holder: moved (`recorded` stays,
+        // for the walk below).
+        match Arc::get_mut(result) {
+            Some(own) => {
+                out.findings.append(&mut own.findings);
+                out.distrusted.append(&mut own.distrusted);
+                out.lfs.append(&mut own.lfs);
+            }
+            None => {
+                out.findings.extend(result.findings.iter().cloned());
+                out.distrusted.extend(result.distrusted.iter().cloned());
+                out.lfs.extend(result.lfs.iter().cloned());
+            }
+        }
     }
     for record in &store.evidence {
         out.external.extend(external_links(record));
