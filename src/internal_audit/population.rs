@@ -96,13 +96,7 @@ pub fn populations<'a>(
     controls: impl IntoIterator<Item = &'a str>,
     span: Covers,
 ) -> Vec<Population> {
-    let mut evidence: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
-    for record in &store.evidence {
-        evidence
-            .entry(record.value.control.as_str())
-            .or_default()
-            .push(record);
-    }
+    let evidence = store.evidence_by_control();
     let mut files: HashMap<&str, Vec<&PopulationFile>> = HashMap::new();
     for file in &store.populations {
         files.entry(file.control.as_str()).or_default().push(file);

@@ -1,7 +1,7 @@
 //! The loaded store as plain data: every record with its path and text. `store` fills
 //! it; `validate` and `readiness` read it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::paths::file_stem;
 use super::{
@@ -114,6 +114,18 @@ impl Store {
 
     pub fn vendor(&self, id: &str) -> Option<&Record<Vendor>> {
         self.vendors.iter().find(|v| v.value.id == id)
+    }
+
+    /// The evidence records of each control, by control ID, in the store's order.
+    pub fn evidence_by_control(&self) -> HashMap<&str, Vec<&Record<Evidence>>> {
+        let mut by_control: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
+        for record in &self.evidence {
+            by_control
+                .entry(record.value.control.as_str())
+                .or_default()
+                .push(record);
+        }
+        by_control
     }
 
     /// IDs of the records in `dir`, those that failed to load included.

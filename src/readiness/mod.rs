@@ -22,8 +22,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::{self, Category};
+use crate::model::Store;
 use crate::model::{self, AuditType, ControlStatus, Date, Frequency, History, Period, Program};
-use crate::model::{Evidence, Record, Store};
 
 pub use crate::model::ApprovalState;
 pub use control::{EvidenceRule, evidence_rule};
@@ -475,13 +475,7 @@ pub fn assess(store: &Store, today: Date, history: &History) -> Assessment {
     let policies = assess_policies(store, today);
     let scope = assess_scope(program);
 
-    let mut evidence_by_control: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
-    for record in &store.evidence {
-        evidence_by_control
-            .entry(record.value.control.as_str())
-            .or_default()
-            .push(record);
-    }
+    let evidence_by_control = store.evidence_by_control();
     // Controls are judged independently: on every core.
     let mut controls: Vec<ControlResult> = store
         .controls

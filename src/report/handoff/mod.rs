@@ -501,16 +501,7 @@ fn evidence_by_control(
     controls: &[&crate::readiness::ControlResult],
     windowed: bool,
 ) -> Vec<ControlEvidence> {
-    let mut by_control: std::collections::HashMap<
-        &str,
-        Vec<&crate::model::Record<crate::model::Evidence>>,
-    > = std::collections::HashMap::new();
-    for record in &store.evidence {
-        by_control
-            .entry(record.value.control.as_str())
-            .or_default()
-            .push(record);
-    }
+    let by_control = store.evidence_by_control();
     controls
         .iter()
         .map(|c| {
