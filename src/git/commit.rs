@@ -27,18 +27,7 @@ impl Repo {
         lock: &IndexLock,
     ) -> Result<String> {
         let workdir = self.workdir()?.to_path_buf();
-        let parent = match self.repo.head() {
-            Ok(head) => Some(
-                head.peel_to_commit()
-                    .context("reading the commit HEAD points to")?,
-            ),
-            Err(err)
-                if err.code() == ErrorCode::UnbornBranch || err.code() == ErrorCode::NotFound =>
-            {
-                None
-            }
-            Err(err) => return Err(err).context("reading HEAD"),
-        };
+        let parent = self.head_commit()?;
         let base_tree = parent
             .as_ref()
             .map(|c| c.tree())

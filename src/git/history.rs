@@ -104,19 +104,7 @@ impl Repo {
         if start != "HEAD" {
             return Ok(Some(self.commit(start)?.id()));
         }
-        match self.repo.head() {
-            Ok(head) => Ok(Some(
-                head.peel_to_commit()
-                    .context("reading the commit HEAD points to")?
-                    .id(),
-            )),
-            Err(err)
-                if err.code() == ErrorCode::UnbornBranch || err.code() == ErrorCode::NotFound =>
-            {
-                Ok(None)
-            }
-            Err(err) => Err(err).context("reading HEAD"),
-        }
+        Ok(self.head_commit()?.map(|commit| commit.id()))
     }
 
     /// Every commit that changed a path under `roots` (files or folders, relative to the

@@ -19,6 +19,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository, RepositoryState};
 
 use crate::Hinted;
+use crate::model::paths::parent_dir;
 use crate::store::{IndexLock, Source};
 
 /// How long a command waits for another to release the index lock.
@@ -212,7 +213,7 @@ impl Repo {
         for path in paths {
             let committed = match &head {
                 Some(tree) => {
-                    let parent = path.as_ref().rsplit_once('/').map_or("", |(dir, _)| dir);
+                    let parent = parent_dir(path.as_ref());
                     if parent != folder {
                         if !parent.starts_with(&folder) {
                             tree.forget(&folder);
@@ -306,6 +307,20 @@ impl Repo {
             time: when.seconds(),
             offset_minutes: when.offset_minutes(),
         })
+    }
+
+    /// The commit HEAD points to, or `None` on a branch with no commits yet.
+    fn head_commit(&self) -> Result<Option<git2::Commit<'_>>> {
+        match self.repo.head() {
+            Ok(head) => Ok(Some(
+                head.peel_to_commit()
+                    .context("reading the commit HEAD points to")?,
+            )),
+            Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                Ok(None)
+            }
+            Err(err) => Err(err).context("reading HEAD"),
+        }
     }
 
     /// HEAD's commit, or `None` on a branch with no commits yet.
