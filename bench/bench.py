@@ -195,13 +195,18 @@ def history_cost(size, store, compare, stores):
 
 
 def generate(base, name, controls, policies, evidence, commits):
+    print(f"generating {name}: {controls} controls, {evidence} evidence records, {commits} commits", flush=True)
+    return generated(base, name, ["--controls", str(controls), "--policies", str(policies),
+                                  "--evidence", str(evidence), "--commits", str(commits)])
+
+
+def generated(base, name, args):
+    """A new store from the generator, packed: a repository in use is (git gc runs on
+    its own)."""
     path = os.path.join(base, name)
     if os.path.exists(path):
         shutil.rmtree(path)
-    print(f"generating {name}: {controls} controls, {evidence} evidence records, {commits} commits", flush=True)
-    subprocess.run([GEN, "--controls", str(controls), "--policies", str(policies), "--evidence", str(evidence),
-                    "--commits", str(commits), path], check=True, stdout=subprocess.DEVNULL)
-    # A repository in use is packed (git gc runs on its own); so is this one.
+    subprocess.run([GEN, *args, path], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["git", "repack", "-a", "-d", "-q"], cwd=path, check=True, env=ENV)
     subprocess.run(["git", "prune"], cwd=path, check=True, env=ENV)
     return path
@@ -302,14 +307,8 @@ def log_paths(control):
 
 def generate_shape(base, name, args):
     """A store from the generator with extra arguments, repacked as `generate` does."""
-    path = os.path.join(base, name)
-    if os.path.exists(path):
-        shutil.rmtree(path)
     print(f"generating {name}: {' '.join(args)}", flush=True)
-    subprocess.run([GEN, *args, path], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["git", "repack", "-a", "-d", "-q"], cwd=path, check=True, env=ENV)
-    subprocess.run(["git", "prune"], cwd=path, check=True, env=ENV)
-    return path
+    return generated(base, name, args)
 
 
 def fresh_store(base, name):
