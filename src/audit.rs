@@ -30,17 +30,24 @@ pub struct Audited {
 
 /// Loads the store from `source` and audits it; `repo` (when the store is in one)
 /// gives the history walked back from `start`. The walk reads git objects, not the
-/// files being loaded and hashed, so it runs on a thread of its own meanwhile.
-pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Result<Audited> {
+/// files being loaded and hashed, so it runs on a thread of its own meanwhile. Records
+/// `cache` parsed before are reused; every evidence file is hashed again.
+pub fn load_audited(
+    source: &dyn Source,
+    repo: Option<Repo>,
+    start: &str,
+    cache: Option<&ParseCache>,
+) -> Result<Audited> {
     std::thread::scope(|scope| {
         let walk = repo.map(|repo| {
             scope.spawn(move || {
                 let touched = duties::approval_history(&repo, start);
-                let past = history::read(&repo, start, Depth::WithEvidence);
+                let kept = cache.and_then(|c| c.kept_dir());
+                let past = history::read_kept(&repo, start, Depth::WithEvidence, kept);
                 (repo, touched, past)
             })
         });
-        let mut loaded = store::load(source)?;
+        let mut loaded = store::load_cached(source, cache)?;
         let mut integrity = integrity::check_with(&loaded.store, source, true)?;
         let mut findings = Vec::new();
         let mut past = History::default();
@@ -50,7 +57,7 @@ pub fn load_audited(source: &dyn Source, repo: Option<Repo>, start: &str) -> Res
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             past = read?;
             if source.is_working_tree() {
-                let tracking = Tracking::of(&repo, &loaded.store)?;
+                let tracking = Tracking::of(&repo, &loaded.store, source)?;
                 integrity
                     .findings
                     .extend(integrity::ignored_by_git(&loaded.store, &|p| {
@@ -102,7 +109,7 @@ pub fn set_aside(
     if let Some(repo) = repo
         && source.is_working_tree()
     {
-        let tracking = Tracking::of(repo, &loaded.store)?;
+        let tracking = Tracking::of(repo, &loaded.store, source)?;
         integrity.uncommitted(&loaded.store, &tracking.uncommitted, &tracking.ignored);
     }
     let records = integrity.set_aside(&mut loaded.store);
@@ -135,7 +142,9 @@ pub struct Tracking {
 }
 
 impl Tracking {
-    pub fn of(repo: &Repo, store: &Store) -> Result<Tracking> {
+    /// `source`: the working tree the store was read from; what it knows git's index
+    /// holds is not asked of git again.
+    pub fn of(repo: &Repo, store: &Store, source: &dyn Source) -> Result<Tracking> {
         // Each record's own path, then its files' (computed one record at a time):
         // a large store's paths are not all copied at once.
         let paths = store
@@ -154,7 +163,8 @@ impl Tracking {
                     .as_deref()
                     .and_then(|d| join_inside(POLICIES_DIR, d))
                     .map(Cow::Owned)
-            }));
+            }))
+            .filter(|path| !source.known_to_git(path));
         let mut tracking = Tracking {
             uncommitted: BTreeSet::new(),
             ignored: BTreeSet::new(),

@@ -4,6 +4,7 @@
 //! folded into that commit.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use anyhow::Result;
 use chrono::{FixedOffset, TimeZone};
@@ -15,7 +16,7 @@ use crate::model::paths::{
 use crate::model::{
     Commit, Control, Date, History, Policy, PolicyVersion, Program, Stood, Version, digest,
 };
-use crate::store::parse_version;
+use crate::store::{keep_file, keep_newest, kept_file, parse_version};
 
 /// What a read of history includes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -24,6 +25,38 @@ pub enum Depth {
     Design,
     /// Also when each evidence record arrived: for provenance warnings and past days.
     WithEvidence,
+}
+
+/// How many histories are kept (a few branches, and the two sides of a `diff`).
+const KEPT_HISTORIES: usize = 8;
+
+/// `read`, or the history an earlier run read from the same commit and kept in `dir`
+/// (`None`: read it). History depends only on the commits walked, so the commit's id
+/// is the key, with what a shallow clone's boundary adds (`git fetch --unshallow`
+/// changes the history of the same commit).
+pub fn read_kept(repo: &Repo, start: &str, depth: Depth, dir: Option<&Path>) -> Result<History> {
+    let (Some(dir), Ok(commit)) = (dir, repo.resolve(start)) else {
+        return read(repo, start, depth);
+    };
+    let name = match depth {
+        Depth::Design => format!("{commit}-design"),
+        Depth::WithEvidence => format!("{commit}-evidence"),
+    };
+    let dir = dir.join("history");
+    let key = format!("{commit} {}", repo.shallow_id());
+    if let Some(bytes) = kept_file(&dir, &name, &key)
+        && let Ok(history) = serde_json::from_slice::<History>(&bytes)
+    {
+        return Ok(history);
+    }
+    let history = read(repo, start, depth)?;
+    if let Ok(bytes) = serde_json::to_vec(&history) {
+        // Only a convenience: a history that cannot be kept is read again next time.
+        if keep_file(&dir, &name, &key, &bytes).is_ok() {
+            keep_newest(&dir, KEPT_HISTORIES);
+        }
+    }
+    Ok(history)
 }
 
 /// The history of the store walking back from `start` (`HEAD`, or a revision).

@@ -160,6 +160,16 @@ pub struct Shared {
     pub trees: Arc<TreeCache>,
 }
 
+impl Shared {
+    /// Sharing also what earlier runs kept in `dir` (see `ParseCache::kept_in`).
+    pub fn kept_in(dir: &std::path::Path) -> Shared {
+        Shared {
+            parsed: ParseCache::kept_in(dir),
+            trees: Arc::default(),
+        }
+    }
+}
+
 /// The series, as `soc2 timeline` prints it and the report draws it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Timeline {

@@ -10,7 +10,7 @@ use soc2::git::Repo;
 use soc2::history::{self, Depth};
 use soc2::model::{Date, History, Store};
 use soc2::report::{self, Style};
-use soc2::store::{Loaded, Source, WorkTree, input};
+use soc2::store::{Loaded, ParseCache, Source, WorkTree, input};
 use soc2::timeline::Shared;
 
 use super::GlobalArgs;
@@ -138,7 +138,7 @@ impl Context {
                 self.judged_at(&repo, &commit, self.today, shared)
             }
             (None, None) => {
-                let source: Box<dyn Source> = Box::new(WorkTree::new(self.root()?));
+                let source = self.work_tree(&repo)?;
                 let start = self.history_start();
                 self.judged_from(&repo, source, start, None, self.today, shared)
             }
@@ -175,9 +175,14 @@ impl Context {
         // History comes from git objects, not the files being loaded and hashed: read
         // both at once (a repository handle is used by one thread at a time).
         let walk_repo = repo.reopen()?;
+        let kept = shared.is_none().then(|| self.parse_cache(repo)).flatten();
+        let parsed = shared.map(|s| &s.parsed).or(kept.as_ref());
         let (judged, history) = std::thread::scope(|scope| {
-            let walk = scope.spawn(move || history::read(&walk_repo, start, Depth::WithEvidence));
-            let judged = audit::load_judged(&*source, Some(repo), shared.map(|s| &s.parsed));
+            let kept = self.cache_dir(repo);
+            let walk = scope.spawn(move || {
+                history::read_kept(&walk_repo, start, Depth::WithEvidence, kept.as_deref())
+            });
+            let judged = audit::load_judged(&*source, Some(repo), parsed);
             let history = walk
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -194,23 +199,63 @@ impl Context {
         })
     }
 
+    /// The working tree of `repo`, whose unchanged files' blob ids git's index gives
+    /// (unless `--no-cache`: then every file is read).
+    pub fn work_tree(&self, repo: &Repo) -> Result<Box<dyn Source>> {
+        let root = repo.workdir()?.to_path_buf();
+        if self.global.no_cache {
+            return Ok(Box::new(WorkTree::new(root)));
+        }
+        Ok(match repo.index_stat()? {
+            Some(known) => Box::new(WorkTree::knowing(root, Box::new(known))),
+            None => Box::new(WorkTree::new(root)),
+        })
+    }
+
+    /// Where what soc2 keeps across runs lives, unless `--no-cache`.
+    pub fn cache_dir(&self, repo: &Repo) -> Option<PathBuf> {
+        (!self.global.no_cache).then(|| repo.cache_dir())
+    }
+
+    /// The cache of parsed files kept in `repo` across runs, unless `--no-cache`.
+    pub fn parse_cache(&self, repo: &Repo) -> Option<ParseCache> {
+        (!self.global.no_cache).then(|| ParseCache::kept_in(&repo.cache_dir()))
+    }
+
+    /// What a command that reads many revisions of `repo` shares between them, with
+    /// the parse cache kept across runs unless `--no-cache`.
+    pub fn shared(&self, repo: &Repo) -> Shared {
+        match self.global.no_cache {
+            true => Shared::default(),
+            false => Shared::kept_in(&repo.cache_dir()),
+        }
+    }
+
     /// The store with its integrity and history findings, for check and verify, and
     /// the day it is judged on (`--as-of` reads the store as it stood then).
     pub fn load_audited(&self) -> Result<(Audited, Date)> {
+        let repo = self.repo_if_any()?;
+        let kept = repo.as_ref().and_then(|repo| self.parse_cache(repo));
         let Some(day) = self.global.as_of else {
-            let source = self.source()?;
-            let audited = audit::load_audited(&*source, self.repo_if_any()?, self.history_start())?;
+            let source = match (&repo, &self.global.rev) {
+                (Some(repo), None) => self.work_tree(repo)?,
+                _ => self.source()?,
+            };
+            let start = self.history_start();
+            let audited = audit::load_audited(&*source, repo, start, kept.as_ref())?;
             return Ok((audited, self.today));
         };
         let repo = self.repo()?;
         let commit = self.commit_at(&repo, day)?;
         let source = repo.tree_source(&commit)?;
-        Ok((audit::load_audited(&source, Some(repo), &commit)?, day))
+        let audited = audit::load_audited(&source, Some(repo), &commit, kept.as_ref())?;
+        Ok((audited, day))
     }
 
     /// The last commit of the first-parent history dated on or before `day`.
     pub fn commit_at(&self, repo: &Repo, day: Date) -> Result<String> {
-        let past = history::read(repo, self.history_start(), Depth::Design)?;
+        let kept = self.cache_dir(repo);
+        let past = history::read_kept(repo, self.history_start(), Depth::Design, kept.as_deref())?;
         // A day before history starts is judged on its first commit, as its windows are
         // (and `status` says so).
         match (past.commit_at(day), past.commits.first()) {

@@ -2,8 +2,7 @@ use anyhow::Result;
 use clap::Args;
 use soc2::history::{self, Depth};
 use soc2::report::{self, Style};
-use soc2::store::{Loaded, Source, WorkTree};
-use soc2::timeline::Shared;
+use soc2::store::{Loaded, Source};
 use soc2::{audit, diff, readiness};
 
 use super::args::ReportFormat;
@@ -35,7 +34,7 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
     let base_id = repo.resolve(&base_rev)?;
     // The two sides share what did not change between them: a record is parsed once,
     // and both hold the same copy of it.
-    let shared = Shared::default();
+    let shared = context.shared(&repo);
     let load = |source: &dyn Source| {
         audit::load_judged(source, Some(&repo), Some(&shared.parsed)).map(|(loaded, _)| loaded)
     };
@@ -46,15 +45,21 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
             format!("revision {rev}"),
         ),
         None => (
-            load(&WorkTree::new(repo.workdir()?))?,
+            load(&*context.work_tree(&repo)?)?,
             "working tree".to_string(),
         ),
     };
     warn_about_errors(&base_rev, &before);
     warn_about_errors(&target_name, &after);
     // Each side is judged with its own history, on the same day.
-    let before_history = history::read(&repo, &base_id, Depth::WithEvidence)?;
-    let after_history = history::read(&repo, context.history_start(), Depth::WithEvidence)?;
+    let kept = context.cache_dir(&repo);
+    let before_history = history::read_kept(&repo, &base_id, Depth::WithEvidence, kept.as_deref())?;
+    let after_history = history::read_kept(
+        &repo,
+        context.history_start(),
+        Depth::WithEvidence,
+        kept.as_deref(),
+    )?;
     let a = readiness::assess(&before.store, context.today, &before_history);
     let b = readiness::assess(&after.store, context.today, &after_history);
     let base_name = if base_rev.len() >= 40 {

@@ -61,7 +61,7 @@ pub fn run(context: &Context, args: ExportArgs) -> Result<Exit> {
             (repo.resolve("HEAD")?, context.today)
         }
     };
-    let shared = Shared::default();
+    let shared = context.shared(&repo);
     let judged = context.judged_at(&repo, &commit, today, Some(&shared))?;
     refuse_distrusted(&judged.set_aside.distrusted)?;
     let source = judged.source;

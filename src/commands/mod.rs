@@ -122,6 +122,11 @@ pub struct GlobalArgs {
         help_heading = "Global options"
     )]
     pub as_of: Option<Date>,
+
+    /// Read and parse every file: neither use nor update the cache of parsed files kept
+    /// in .git/soc2/
+    #[arg(long, global = true, help_heading = "Global options")]
+    pub no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -47,7 +47,7 @@ pub enum ReportFormat {
 pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
     let repo = context.repo()?;
     // The store judged and the months replayed share what did not change between them.
-    let shared = Shared::default();
+    let shared = context.shared(&repo);
     let judged = context.judged_sharing(Some(&shared))?;
     let pinned = judged.commit.clone();
     let source = judged.source;

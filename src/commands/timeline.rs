@@ -4,7 +4,7 @@ use soc2::Hinted;
 use soc2::history::{self, Depth};
 use soc2::model::Date;
 use soc2::report::{self, Style};
-use soc2::timeline::{self, Every, Shared, Timeline};
+use soc2::timeline::{self, Every, Timeline};
 
 use super::args::parse_date;
 use super::output::warn;
@@ -53,7 +53,9 @@ pub fn run(context: &Context, args: TimelineArgs) -> Result<Exit> {
         ));
     }
     let repo = context.repo()?;
-    let history = history::read(&repo, context.history_start(), Depth::WithEvidence)?;
+    let kept = context.cache_dir(&repo);
+    let start = context.history_start();
+    let history = history::read_kept(&repo, start, Depth::WithEvidence, kept.as_deref())?;
     if history.commits.is_empty() {
         bail!(Hinted::new(
             "no commit holds soc2.yaml yet, so there is no history to replay",
@@ -77,7 +79,7 @@ pub fn run(context: &Context, args: TimelineArgs) -> Result<Exit> {
         ));
     }
     let days = timeline::days(from, to, args.every);
-    let (points, skipped) = timeline::replay(&repo, &history, &days, &Shared::default())?;
+    let (points, skipped) = timeline::replay(&repo, &history, &days, &context.shared(&repo))?;
     for skip in skipped {
         warn(&format!(
             "{}: the store as it stood then (commit {}) does not load ({}); the day is left out, as `status --as-of` refuses it",

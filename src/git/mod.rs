@@ -6,6 +6,7 @@
 mod commit;
 mod history;
 mod identity;
+mod index_stat;
 mod lfs;
 mod raw;
 mod sign;
@@ -34,6 +35,7 @@ fn lock_wait() -> std::time::Duration {
 
 pub use history::{CommitInfo, Touched};
 pub use identity::{Identity, Person, default_identity};
+pub use index_stat::IndexStat;
 pub use tree::{TreeCache, TreeSource};
 pub use walk::{ChangedCommit, FirstParentHistory, ObjectId, Roots};
 
@@ -113,6 +115,20 @@ impl Repo {
         let repo = Repository::open(self.repo.path())
             .with_context(|| format!("opening {}", self.repo.path().display()))?;
         Ok(Repo { repo })
+    }
+
+    /// Where soc2 keeps what it may throw away (the parse cache): `soc2/` in the git
+    /// directory, shared by every worktree of the repository.
+    pub fn cache_dir(&self) -> std::path::PathBuf {
+        self.repo.commondir().join("soc2")
+    }
+
+    /// What names a shallow clone's boundary (the ids in `.git/shallow`), or "full".
+    pub fn shallow_id(&self) -> String {
+        match std::fs::read(self.repo.commondir().join("shallow")) {
+            Ok(bytes) => format!("shallow-{}", sha1_smol::Sha1::from(&bytes).digest()),
+            Err(_) => "full".to_string(),
+        }
     }
 
     /// The top of the working tree.

@@ -49,7 +49,7 @@ impl ApprovalState {
 
 /// The digest of a record's approved content, under the current rule and, for
 /// records soc2 0.1 could approve, the rule it used (which also covered `notes`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContentDigest {
     pub current: Sha256Hex,
     pub legacy: Option<Sha256Hex>,

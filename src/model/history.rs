@@ -24,7 +24,7 @@ pub struct Commit {
 }
 
 /// A record as one commit left it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Stood<T> {
     /// The file was not there.
     Absent,
@@ -43,20 +43,21 @@ impl<T> Stood<T> {
 }
 
 /// The version a commit (by index into `History::commits`) gave a record.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Version<T> {
     pub commit: usize,
     pub value: Stood<T>,
 }
 
 /// A policy as it stood, with the digest of its content and document then.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PolicyVersion {
     pub policy: Policy,
     pub digest: ContentDigest,
 }
 
-#[derive(Clone, Debug, Default, PartialEq)]
+/// Serializable so that a run can keep the history it read (see `history::read_kept`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// Oldest first. Empty when the store is not in git (or has no commits): every
     /// day is then judged on the store as it is.

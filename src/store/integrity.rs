@@ -260,6 +260,7 @@ const READ_WHOLE: u64 = 32 << 20;
 fn inspect(
     store: &Store,
     source: &dyn Source,
+    cache: Option<&ParseCache>,
     file: &RecordedFile,
     want_bytes: bool,
 ) -> Result<Inspected> {
@@ -291,7 +292,7 @@ fn inspect(
                     None => (sha256, None, bytes),
                 }
             } else {
-                let (actual, pointer) = source.content_hash(target)?;
+                let (actual, pointer) = content_hash(source, cache, target)?;
                 (actual, pointer, None)
             };
             let status = if &actual == file.sha256 {
@@ -309,6 +310,27 @@ fn inspect(
     })
 }
 
+/// `Source::content_hash`, or what `cache` kept for the file's content id: a file
+/// whose content id the source knows without reading it is not read again.
+fn content_hash(
+    source: &dyn Source,
+    cache: Option<&ParseCache>,
+    path: &str,
+) -> std::io::Result<(Sha256Hex, Option<LfsPointer>)> {
+    let Some((cache, id)) = cache.and_then(|c| Some((c, source.content_id(path)?))) else {
+        return source.content_hash(path);
+    };
+    if let Some(kept) = cache.hashes(id) {
+        return Ok(kept);
+    }
+    let (actual, pointer) = source.content_hash(path)?;
+    // Asked again: a file that changed while it was read is not kept under the old id.
+    if source.content_id(path) == Some(id) {
+        cache.put_hashes(id, &actual, pointer.as_ref());
+    }
+    Ok((actual, pointer))
+}
+
 /// Looks at one recorded file: its kind (as listed when the store loaded, or asked
 /// of the source), and for a regular file its status and the sha256 it has now (for a
 /// Git LFS pointer, the oid it names).
@@ -317,7 +339,7 @@ pub fn file_status(
     source: &dyn Source,
     file: &RecordedFile,
 ) -> Result<(FileStatus, Option<Sha256Hex>)> {
-    let inspected = inspect(store, source, file, false)?;
+    let inspected = inspect(store, source, None, file, false)?;
     Ok((inspected.status, inspected.actual))
 }
 
@@ -454,7 +476,7 @@ fn check_folder(
     }
     let checks = run
         .par_iter()
-        .map(|r| check_record(r, store, source, scan_secrets))
+        .map(|r| check_record(r, store, source, scan_secrets, cache))
         .collect::<Result<Vec<RecordCheck>>>()?;
     let mut all = RecordCheck::default();
     for check in checks {
@@ -489,6 +511,7 @@ fn check_record(
     store: &Store,
     source: &dyn Source,
     scan_secrets: bool,
+    cache: Option<&ParseCache>,
 ) -> Result<RecordCheck> {
     let mut out = RecordCheck::default();
     let allowed: &[String] = record
@@ -527,7 +550,13 @@ fn check_record(
             actual,
             pointer,
             bytes,
-        } = inspect(store, source, &file, scan_secrets && file.field == "path")?;
+        } = inspect(
+            store,
+            source,
+            cache,
+            &file,
+            scan_secrets && file.field == "path",
+        )?;
         if actual.is_some() {
             out.files_checked += 1;
         }

@@ -3,12 +3,15 @@
 
 use std::any::Any;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::disk_cache::DiskCache;
 use super::integrity;
 use super::population;
 use super::yaml::unreadable;
@@ -20,8 +23,8 @@ use crate::model::paths::{
     is_yaml, join_inside, parent_dir,
 };
 use crate::model::{
-    AuditFinding, Control, ControlTest, Evidence, Policy, PopulationFile, Program, Request, Risk,
-    SystemDescription, Vendor, is_valid_id,
+    AuditFinding, Control, ControlTest, Evidence, LfsPointer, Policy, PopulationFile, Program,
+    Request, Risk, Sha256Hex, SystemDescription, Vendor, is_valid_id,
 };
 use crate::model::{EntryKind, Record, Store};
 use crate::validate;
@@ -49,14 +52,57 @@ impl Loaded {
 /// another path is the same record moved there. Evidence folders, listed and parsed,
 /// and their integrity are kept by the folder's id (a git tree id) for the revisions
 /// just read: between two points of a timeline most folders did not change.
+/// With `kept_in`, parsed records and files' hashes are also kept on disk between
+/// runs (see `DiskCache`).
 #[derive(Default)]
 pub struct ParseCache {
     records: RwLock<HashMap<[u8; 20], Arc<dyn Any + Send + Sync>>>,
     evidence_folders: Generations<[u8; 20], Arc<EvidenceFolder>>,
     pub(super) checked_folders: Generations<[u8; 20], Arc<integrity::CheckedFolder>>,
+    disk: Option<DiskCache>,
 }
 
 impl ParseCache {
+    /// A cache that also reads what earlier runs kept in `dir`, and keeps what this one
+    /// learns there on `save`.
+    pub fn kept_in(dir: &Path) -> ParseCache {
+        ParseCache {
+            disk: Some(DiskCache::open(dir)),
+            ..ParseCache::default()
+        }
+    }
+
+    /// Writes what this run learned to the cache on disk, if it has one and learned
+    /// anything. The cache only saves work: failing to write it fails nothing, so the
+    /// error is for the caller to ignore or report.
+    pub fn save(&self) -> std::io::Result<()> {
+        match &self.disk {
+            Some(disk) => disk.save(),
+            None => Ok(()),
+        }
+    }
+
+    /// The folder the cache is kept in across runs, if it is.
+    pub fn kept_dir(&self) -> Option<&Path> {
+        self.disk.as_ref().map(|d| d.dir())
+    }
+
+    /// The sha256 of blob `id` and the Git LFS pointer it is, as an earlier run found.
+    pub(super) fn hashes(&self, id: [u8; 20]) -> Option<(Sha256Hex, Option<LfsPointer>)> {
+        self.disk.as_ref()?.hash(id)
+    }
+
+    pub(super) fn put_hashes(
+        &self,
+        id: [u8; 20],
+        sha256: &Sha256Hex,
+        pointer: Option<&LfsPointer>,
+    ) {
+        if let Some(disk) = &self.disk {
+            disk.put_hash(id, sha256, pointer);
+        }
+    }
+
     /// Starts a new generation: folders not read since the last call are dropped at the
     /// next one (parsed records are kept).
     pub fn next_generation(&self) {
@@ -66,13 +112,23 @@ impl ParseCache {
 
     /// The record parsed from the content `id`, at `path` (moved in: a hit copies no
     /// string, only shares the text and the value).
-    fn get<T: Send + Sync + 'static>(
+    fn get<T: DeserializeOwned + Send + Sync + 'static>(
         &self,
         path: &mut Option<String>,
         id: [u8; 20],
     ) -> Option<Record<T>> {
-        let records = self.records.read().ok()?;
-        let Parsed { text, value } = records.get(&id)?.downcast_ref::<Parsed<T>>()?;
+        let kept = self.records.read().ok()?.get(&id).cloned();
+        let Some(kept) = kept else {
+            // Not remembered in memory: a timeline reuses whole folders, and a single
+            // load would only pay for the copies.
+            let (text, value) = self.disk.as_ref()?.record::<T>(id)?;
+            return Some(Record {
+                path: path.take()?,
+                text,
+                value: Arc::new(value),
+            });
+        };
+        let Parsed { text, value } = kept.downcast_ref::<Parsed<T>>()?;
         Some(Record {
             path: path.take()?,
             text: text.clone(),
@@ -80,7 +136,10 @@ impl ParseCache {
         })
     }
 
-    fn put<T: Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
+    fn put<T: Serialize + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
+        if let Some(disk) = &self.disk {
+            disk.put_record(id, &record.text, &*record.value);
+        }
         let parsed = Parsed {
             text: record.text.clone(),
             value: record.value.clone(),
@@ -387,7 +446,7 @@ fn parse_records<T>(
     what: &str,
 ) -> (Vec<Record<T>>, Vec<Finding>)
 where
-    T: DeserializeOwned + Clone + Send + Sync + 'static,
+    T: DeserializeOwned + Serialize + Clone + Send + Sync + 'static,
 {
     // Reading and parsing are independent per file: use every core.
     let parsed: Vec<Result<Record<T>, Vec<Finding>>> = paths
@@ -401,8 +460,16 @@ where
                 return Ok(record);
             }
             let content = source.read(path.as_deref().expect("kept on a miss"));
-            // A source that knows no id (the working tree): the one git gives the bytes,
-            // so that the revisions read next find the record parsed.
+            // A working-tree file that changed while it was read is not kept under the
+            // id its stat data vouched for before.
+            if id.is_some()
+                && source.is_working_tree()
+                && path.as_deref().and_then(|p| source.content_id(p)) != id
+            {
+                id = None;
+            }
+            // A source that knows no id (a file git's index does not vouch for): the
+            // one git gives the bytes, so that the revisions read next find the record.
             if id.is_none()
                 && let (Some(cache), Ok(bytes)) = (cache, &content)
             {
@@ -734,5 +801,39 @@ mod tests {
             .map(|b| format!("{b:02x}"))
             .collect();
         assert_eq!(id, "ce013625030ba8dba906f756967f9e9ca394464a");
+    }
+}
+
+#[cfg(test)]
+mod cached_values {
+    use std::fmt::Debug;
+
+    use super::*;
+    use crate::store::WorkTree;
+
+    /// The parse cache keeps values as JSON: each must come back as it was parsed.
+    fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(records: &[Record<T>]) {
+        assert!(!records.is_empty(), "the demonstration store has none");
+        for record in records {
+            let json = serde_json::to_vec(&*record.value).unwrap();
+            let back: T = serde_json::from_slice(&json).unwrap();
+            assert_eq!(&back, &*record.value, "{}", record.path);
+        }
+    }
+
+    #[test]
+    fn every_record_of_the_demonstration_store_comes_back_from_json_unchanged() {
+        let loaded = load(&WorkTree::new(env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let store = &loaded.store;
+        round_trip(store.program.as_slice());
+        round_trip(&store.controls);
+        round_trip(&store.policies);
+        round_trip(&store.risks);
+        round_trip(&store.requests);
+        round_trip(&store.vendors);
+        round_trip(store.system.as_slice());
+        round_trip(&store.evidence);
+        round_trip(&store.tests);
+        round_trip(&store.audit_findings);
     }
 }

@@ -44,6 +44,12 @@ pub trait Source: Sync {
         false
     }
 
+    /// A working-tree file that git's index holds, as far as the source knows without
+    /// asking git (false: not known).
+    fn known_to_git(&self, _path: &str) -> bool {
+        false
+    }
+
     /// The sha256 of the file at `path`. Sources that can, hash without holding the
     /// whole file, or keep the hash by the file's content id.
     fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {
@@ -75,14 +81,35 @@ pub trait Source: Sync {
     }
 }
 
+/// What knows the content id of a file in the working tree without reading it (git's
+/// index, while the file's stat data is what git recorded).
+pub trait KnownIds: Send + Sync {
+    fn blob_id(&self, root: &Path, path: &str) -> Option<[u8; 20]>;
+
+    /// Whether git's index holds `path` (staged or committed).
+    fn holds(&self, path: &str) -> bool;
+}
+
 /// The files on disk under the store's root.
 pub struct WorkTree {
     root: PathBuf,
+    known: Option<Box<dyn KnownIds>>,
 }
 
 impl WorkTree {
     pub fn new(root: impl Into<PathBuf>) -> WorkTree {
-        WorkTree { root: root.into() }
+        WorkTree {
+            root: root.into(),
+            known: None,
+        }
+    }
+
+    /// The working tree at `root`, whose files' content ids `known` gives.
+    pub fn knowing(root: impl Into<PathBuf>, known: Box<dyn KnownIds>) -> WorkTree {
+        WorkTree {
+            root: root.into(),
+            known: Some(known),
+        }
     }
 
     pub fn root(&self) -> &Path {
@@ -167,6 +194,14 @@ impl Source for WorkTree {
 
     fn is_working_tree(&self) -> bool {
         true
+    }
+
+    fn content_id(&self, path: &str) -> Option<[u8; 20]> {
+        self.known.as_ref()?.blob_id(&self.root, path)
+    }
+
+    fn known_to_git(&self, path: &str) -> bool {
+        self.known.as_ref().is_some_and(|k| k.holds(path))
     }
 
     fn sha256(&self, path: &str) -> io::Result<Sha256Hex> {

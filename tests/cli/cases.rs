@@ -92,8 +92,9 @@ fn files_under(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// Everything under the case's temporary folder but git's object store, with each
-/// file's size and content: what a refused command must leave as it was.
+/// Everything under the case's temporary folder but git's object store and soc2's
+/// cache (.git/soc2/, which reading commands keep), with each file's size and
+/// content: what a refused command must leave as it was.
 fn snapshot(env: &Env) -> BTreeMap<String, Vec<u8>> {
     let root = env.repo.parent().unwrap();
     let git = env.repo.join(".git");
@@ -103,7 +104,10 @@ fn snapshot(env: &Env) -> BTreeMap<String, Vec<u8>> {
         };
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.starts_with(skip.join("objects")) || path.starts_with(skip.join("logs")) {
+            if ["objects", "logs", "soc2"]
+                .iter()
+                .any(|kept| path.starts_with(skip.join(kept)))
+            {
                 continue;
             }
             let meta = std::fs::symlink_metadata(&path).unwrap();

@@ -5,6 +5,7 @@ mod common;
 mod fixtures;
 
 mod approve;
+mod cache;
 mod cases;
 mod check;
 mod collect;

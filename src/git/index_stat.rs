@@ -1,0 +1,361 @@
+//! What git's index knows of the working tree's files without reading them: each
+//! file's blob id, and the stat data the file had when git hashed it. While a file's
+//! stat data is still that, its content is that blob (git's own rule for `git status`),
+//! so what was made of the blob before (a parsed record, a hash) serves again.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::Repo;
+use crate::store::{KnownIds, Mapped};
+
+/// The blob ids of the index, each trusted only while its file's stat data matches.
+pub struct IndexStat {
+    entries: HashMap<Box<str>, Stat>,
+}
+
+/// One file as the index recorded it.
+struct Stat {
+    /// Its stat data vouches for its content (see `parse`).
+    trusted: bool,
+    id: [u8; 20],
+    mtime: (i32, u32),
+    ctime: (i32, u32),
+    size: u32,
+    ino: u32,
+    uid: u32,
+    gid: u32,
+}
+
+// Index entry flags (git's index format): a conflict stage, "assume unchanged", and
+// the extended "skip worktree" and "intent to add". An entry with any of them does
+// not describe the file on disk.
+const STAGE_MASK: u16 = 0x3000;
+const ASSUME_VALID: u16 = 0x8000;
+const SKIP_WORKTREE: u16 = 1 << 14;
+const INTENT_TO_ADD: u16 = 1 << 13;
+const REGULAR_FILE: u32 = 0o100000;
+const TYPE_MASK: u32 = 0o170000;
+
+impl Repo {
+    /// The index's blob ids for the working tree, or `None` when there is no index or
+    /// it is one soc2 does not read (a split index, an unknown version). Read from the
+    /// file directly: only the entries are wanted, and libgit2 would also verify the
+    /// file's checksum (git itself does not, on a normal read).
+    pub fn index_stat(&self) -> Result<Option<IndexStat>> {
+        let path = self.repo.path().join("index");
+        let bytes = match Mapped::open(&path) {
+            Ok(bytes) => bytes,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        };
+        let written = std::fs::metadata(&path).map_or(i64::MIN, |m| seconds(&m));
+        Ok(parse(bytes.bytes(), written))
+    }
+}
+
+/// The entries of an index file's `bytes` (conflicts left out), trusting those that
+/// describe a regular file on disk except what git itself would not trust by stat
+/// data alone: an entry written in the same second as the index (`written`, git's
+/// "racily clean" entries), or one marked "assume unchanged", "skip worktree" or
+/// "intent to add". `None` for a file
+/// that is not an index of version 2 to 4, is cut short, or is split (its entries
+/// are partly in another file).
+fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
+    let mut at = Reader { bytes, at: 0 };
+    if at.take(4)? != b"DIRC" {
+        return None;
+    }
+    let version = at.u32()?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = at.u32()? as usize;
+    let mut entries = HashMap::with_capacity(count.min(bytes.len() / 62));
+    let mut path: Vec<u8> = Vec::new();
+    for _ in 0..count {
+        let start = at.at;
+        let mut word = [0u32; 10];
+        for w in &mut word {
+            *w = at.u32()?;
+        }
+        let [
+            ctime_s,
+            ctime_ns,
+            mtime_s,
+            mtime_ns,
+            _dev,
+            ino,
+            mode,
+            uid,
+            gid,
+            size,
+        ] = word;
+        let id: [u8; 20] = at.take(20)?.try_into().ok()?;
+        let flags = at.u16()?;
+        let extended = if version >= 3 && flags & EXTENDED != 0 {
+            at.u16()?
+        } else {
+            0
+        };
+        if version == 4 {
+            let strip = at.varint()?;
+            path.truncate(path.len().checked_sub(strip)?);
+        } else {
+            path.clear();
+        }
+        let name = at.until_nul()?;
+        path.extend_from_slice(name);
+        if version < 4 {
+            // Entries are padded with NULs to a multiple of eight bytes.
+            let length = at.at - start;
+            at.take((8 - length % 8) % 8)?;
+        }
+        if flags & STAGE_MASK != 0 {
+            continue;
+        }
+        let Ok(text) = std::str::from_utf8(&path) else {
+            continue;
+        };
+        let unusual = flags & ASSUME_VALID != 0 || extended & (SKIP_WORKTREE | INTENT_TO_ADD) != 0;
+        let stat = Stat {
+            trusted: !unusual && mode & TYPE_MASK == REGULAR_FILE && i64::from(mtime_s) < written,
+            id,
+            mtime: (mtime_s as i32, mtime_ns),
+            ctime: (ctime_s as i32, ctime_ns),
+            size,
+            ino,
+            uid,
+            gid,
+        };
+        entries.insert(Box::from(text), stat);
+    }
+    // Extensions follow the entries, then the 20-byte checksum; a "link" extension
+    // says the index is split.
+    while bytes.len().saturating_sub(at.at) > 20 {
+        let signature = at.take(4)?;
+        let size = at.u32()? as usize;
+        if signature == b"link" {
+            return None;
+        }
+        at.take(size)?;
+    }
+    Some(IndexStat { entries })
+}
+
+const EXTENDED: u16 = 0x4000;
+
+/// Reads an index file front to back (big-endian numbers); `None` past its end.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        let taken = self.bytes.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
+        Some(taken)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_be_bytes(self.take(4)?.try_into().ok()?))
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        Some(u16::from_be_bytes(self.take(2)?.try_into().ok()?))
+    }
+
+    fn until_nul(&mut self) -> Option<&'a [u8]> {
+        let rest = self.bytes.get(self.at..)?;
+        let length = rest.iter().position(|&b| b == 0)?;
+        self.at += length + 1;
+        Some(&rest[..length])
+    }
+
+    /// The variable-length number of index version 4 (git's "offset" encoding).
+    fn varint(&mut self) -> Option<usize> {
+        let mut byte = self.take(1)?[0];
+        let mut value = usize::from(byte & 0x7f);
+        while byte & 0x80 != 0 {
+            byte = self.take(1)?[0];
+            value = value.checked_add(1)?.checked_mul(128)? | usize::from(byte & 0x7f);
+        }
+        Some(value)
+    }
+}
+
+impl KnownIds for IndexStat {
+    /// The blob id of the file at `path` (relative to the top of the working tree
+    /// `root`), when the index holds it and the file's stat data is what the index
+    /// recorded. Anything else (no entry, a changed file, a platform without this
+    /// stat data) gives `None`: the caller reads the file.
+    fn blob_id(&self, root: &Path, path: &str) -> Option<[u8; 20]> {
+        let known = self.entries.get(path).filter(|s| s.trusted)?;
+        let meta = std::fs::symlink_metadata(root.join(path)).ok()?;
+        matches(known, &meta).then_some(known.id)
+    }
+
+    fn holds(&self, path: &str) -> bool {
+        self.entries.contains_key(path)
+    }
+}
+
+#[cfg(unix)]
+fn matches(known: &Stat, meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // The index keeps 32 bits of each (git truncates them the same way).
+    meta.file_type().is_file()
+        && known.mtime == (meta.mtime() as i32, meta.mtime_nsec() as u32)
+        && known.ctime == (meta.ctime() as i32, meta.ctime_nsec() as u32)
+        && known.size == meta.size() as u32
+        && known.ino == meta.ino() as u32
+        && known.uid == meta.uid()
+        && known.gid == meta.gid()
+}
+
+#[cfg(not(unix))]
+fn matches(_known: &Stat, _meta: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// Seconds since the epoch of a file's last modification.
+fn seconds(meta: &std::fs::Metadata) -> i64 {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(i64::MIN, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    fn git(dir: &Path, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// A repository with three staged files; `setup` changes the index further.
+    fn index_after(setup: &[&[&str]]) -> (tempfile::TempDir, Option<IndexStat>) {
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        for (name, text) in [
+            ("a.yaml", "a: 1\n"),
+            ("dir/b.yaml", "b: 2\n"),
+            ("c.md", "c\n"),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        git(dir.path(), &["add", "a.yaml", "dir/b.yaml", "c.md"]);
+        for args in setup {
+            git(dir.path(), args);
+        }
+        let bytes = std::fs::read(dir.path().join(".git/index")).unwrap();
+        // Every entry counts as written before the index, whatever this machine's clock.
+        let stat = parse(&bytes, i64::MAX);
+        (dir, stat)
+    }
+
+    fn ids(dir: &Path, stat: &IndexStat) -> Vec<(String, String)> {
+        let mut ids: Vec<(String, String)> = ["a.yaml", "dir/b.yaml", "c.md", "new.yaml"]
+            .iter()
+            .filter_map(|p| stat.blob_id(dir, p).map(|id| (p.to_string(), hex(&id))))
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn hex(id: &[u8]) -> String {
+        id.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// What `git ls-files -s` says of the paths, as (path, id).
+    fn git_ids(dir: &Path, paths: &[&str]) -> Vec<(String, String)> {
+        let mut ids: Vec<(String, String)> = git(dir, &["ls-files", "-s"])
+            .lines()
+            .filter_map(|line| {
+                let (meta, path) = line.split_once('\t')?;
+                let id = meta.split(' ').nth(1)?;
+                paths
+                    .contains(&path)
+                    .then(|| (path.to_string(), id.to_string()))
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn every_version_of_the_index_gives_git_s_blob_ids() {
+        for version in ["2", "3", "4"] {
+            let (dir, stat) = index_after(&[&["update-index", "--index-version", version]]);
+            let stat = stat.unwrap_or_else(|| panic!("version {version} is read"));
+            assert_eq!(
+                ids(dir.path(), &stat),
+                git_ids(dir.path(), &["a.yaml", "dir/b.yaml", "c.md"]),
+                "index version {version}"
+            );
+        }
+    }
+
+    #[test]
+    fn entries_that_do_not_describe_the_file_on_disk_are_left_out() {
+        let (dir, stat) = index_after(&[&["update-index", "--skip-worktree", "dir/b.yaml"]]);
+        let stat = stat.unwrap();
+        assert_eq!(
+            ids(dir.path(), &stat),
+            git_ids(dir.path(), &["a.yaml", "c.md"])
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        git(dir.path(), &["init", "-q"]);
+        std::fs::write(dir.path().join("new.yaml"), "n: 1\n").unwrap();
+        git(dir.path(), &["add", "--intent-to-add", "new.yaml"]);
+        let bytes = std::fs::read(dir.path().join(".git/index")).unwrap();
+        let stat = parse(&bytes, i64::MAX).unwrap();
+        assert_eq!(ids(dir.path(), &stat), vec![]);
+        assert!(stat.holds("new.yaml"));
+        assert!(!stat.holds("other.yaml"));
+    }
+
+    #[test]
+    fn a_changed_file_or_a_racy_entry_is_not_vouched_for() {
+        let (dir, stat) = index_after(&[]);
+        let stat = stat.unwrap();
+        assert!(stat.blob_id(dir.path(), "a.yaml").is_some());
+        // Same size, new content: the file's ctime and mtime move.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(dir.path().join("a.yaml"), "a: 9\n").unwrap();
+        assert_eq!(stat.blob_id(dir.path(), "a.yaml"), None);
+
+        let bytes = std::fs::read(dir.path().join(".git/index")).unwrap();
+        // An index written no later than its entries' second trusts none of them.
+        let stat = parse(&bytes, 0).unwrap();
+        assert!(stat.entries.values().all(|s| !s.trusted));
+        assert!(stat.holds("a.yaml"), "still in the index");
+    }
+
+    #[test]
+    fn a_split_or_damaged_index_is_not_read() {
+        let (_dir, stat) = index_after(&[&["update-index", "--split-index"]]);
+        assert!(stat.is_none());
+        let (dir, _) = index_after(&[]);
+        let bytes = std::fs::read(dir.path().join(".git/index")).unwrap();
+        for cut in [0, 3, 12, 40, 70, bytes.len() / 2] {
+            // Cut short: nothing, or only what was whole; never a panic.
+            let _ = parse(&bytes[..cut], i64::MAX);
+        }
+        assert!(parse(b"DIRC\0\0\0\x09\0\0\0\0", i64::MAX).is_none());
+    }
+}

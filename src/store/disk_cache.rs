@@ -1,0 +1,467 @@
+//! What was made of a file's content, kept on disk by the content's git blob id
+//! (`.git/soc2/parse-cache`): the parsed record with its text, or the sha256 of an
+//! attached file. A blob id names the content, so an entry never goes stale; the file
+//! is tied to the build that wrote it (a new build reads nothing of an older one's),
+//! bounded in size, replaced whole (never written in place), and only a convenience:
+//! a file that cannot be read or is damaged is ignored and rebuilt.
+//!
+//! Layout: the header line, then entries, each `id (20) · kind (1) · length (u32 LE) ·
+//! payload`. A record's payload is `type (u16 LE length, bytes) · text (u32 LE length,
+//! bytes) · value (JSON)`; a hash's is the sha256 (64 hex bytes), then for a Git LFS
+//! pointer its oid (64) and size (u64 LE).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::mapped::Mapped;
+use crate::model::{LfsPointer, Sha256Hex};
+
+/// The first line of the file: which build wrote it. Entries hold serialized model
+/// values, so only the very build that wrote them may read them back.
+fn header() -> String {
+    format!(
+        "soc2 parse cache 1 {} {}\n",
+        env!("CARGO_PKG_VERSION"),
+        env!("SOC2_SOURCE_ID")
+    )
+}
+
+/// The file is kept under this size; the entries this run used come first.
+const MAX_BYTES: usize = 256 << 20;
+
+const RECORD: u8 = b'R';
+const HASH: u8 = b'H';
+const FRAME: usize = 20 + 1 + 4;
+
+type Key = ([u8; 20], u8);
+
+pub(super) struct DiskCache {
+    file: PathBuf,
+    /// `MAX_BYTES`, or less in tests.
+    max_bytes: usize,
+    /// The file as read (mapped).
+    bytes: Mapped,
+    /// Where each entry's frame starts in `bytes`, and whether this run used it.
+    entries: HashMap<Key, (usize, usize)>,
+    used: Vec<AtomicBool>,
+    /// Frames learned in this run, to be written.
+    fresh: Mutex<Vec<Vec<u8>>>,
+}
+
+impl DiskCache {
+    /// The cache kept in `dir` (created when first saved). A missing, unreadable,
+    /// foreign or damaged file gives an empty cache.
+    pub(super) fn open(dir: &Path) -> DiskCache {
+        let file = dir.join("parse-cache");
+        let mut bytes = Mapped::open(&file).unwrap_or_else(|_| Mapped::empty());
+        let entries = match bytes.bytes().strip_prefix(header().as_bytes()) {
+            Some(_) => frames(bytes.bytes(), header().len()),
+            None => HashMap::new(),
+        };
+        if entries.is_empty() {
+            bytes = Mapped::empty();
+        }
+        let used = (0..entries.len()).map(|_| AtomicBool::new(false)).collect();
+        DiskCache {
+            file,
+            max_bytes: MAX_BYTES,
+            bytes,
+            entries,
+            used,
+            fresh: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(super) fn dir(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new("."))
+    }
+
+    fn payload(&self, key: &Key) -> Option<&[u8]> {
+        let &(start, number) = self.entries.get(key)?;
+        self.used[number].store(true, Ordering::Relaxed);
+        let length = u32::from_le_bytes(
+            self.bytes
+                .bytes()
+                .get(start + 21..start + FRAME)?
+                .try_into()
+                .ok()?,
+        );
+        self.bytes
+            .bytes()
+            .get(start + FRAME..start + FRAME + length as usize)
+    }
+
+    /// The text and value of the record of type `T` parsed from blob `id`.
+    pub(super) fn record<T: DeserializeOwned>(&self, id: [u8; 20]) -> Option<(Arc<str>, T)> {
+        let mut payload = Reader(self.payload(&(id, RECORD))?);
+        let type_name = payload.take_u16()?;
+        if type_name != std::any::type_name::<T>().as_bytes() {
+            return None;
+        }
+        let text = std::str::from_utf8(payload.take_u32()?).ok()?;
+        let value = serde_json::from_slice(payload.0).ok()?;
+        Some((Arc::from(text), value))
+    }
+
+    pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], text: &str, value: &T) {
+        let Ok(json) = serde_json::to_vec(value) else {
+            return;
+        };
+        let type_name = std::any::type_name::<T>().as_bytes();
+        let mut payload = Vec::with_capacity(6 + type_name.len() + text.len() + json.len());
+        payload.extend_from_slice(&(type_name.len() as u16).to_le_bytes());
+        payload.extend_from_slice(type_name);
+        payload.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        payload.extend_from_slice(text.as_bytes());
+        payload.extend_from_slice(&json);
+        self.learn(id, RECORD, &payload);
+    }
+
+    /// The sha256 of blob `id`, and the Git LFS pointer it is, if it is one.
+    pub(super) fn hash(&self, id: [u8; 20]) -> Option<(Sha256Hex, Option<LfsPointer>)> {
+        let mut payload = Reader(self.payload(&(id, HASH))?);
+        let sha256 = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
+        if payload.0.is_empty() {
+            return Some((sha256, None));
+        }
+        let oid = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
+        let size = u64::from_le_bytes(payload.take(8)?.try_into().ok()?);
+        Some((sha256, Some(LfsPointer { oid, size })))
+    }
+
+    pub(super) fn put_hash(&self, id: [u8; 20], sha256: &Sha256Hex, pointer: Option<&LfsPointer>) {
+        let mut payload = sha256.0.as_bytes().to_vec();
+        if let Some(pointer) = pointer {
+            payload.extend_from_slice(pointer.oid.0.as_bytes());
+            payload.extend_from_slice(&pointer.size.to_le_bytes());
+        }
+        self.learn(id, HASH, &payload);
+    }
+
+    fn learn(&self, id: [u8; 20], kind: u8, payload: &[u8]) {
+        let Ok(length) = u32::try_from(payload.len()) else {
+            return;
+        };
+        let mut frame = Vec::with_capacity(FRAME + payload.len());
+        frame.extend_from_slice(&id);
+        frame.push(kind);
+        frame.extend_from_slice(&length.to_le_bytes());
+        frame.extend_from_slice(payload);
+        if let Ok(mut fresh) = self.fresh.lock() {
+            fresh.push(frame);
+        }
+    }
+
+    /// Writes the file again when this run learned something: what it learned, then
+    /// what it used, then the rest while the file stays under its bound. Written to a
+    /// temporary file and renamed over the old one, so a reader sees one or the other.
+    pub(super) fn save(&self) -> std::io::Result<()> {
+        let mut fresh = std::mem::take(&mut *self.fresh.lock().map_err(|_| poisoned())?);
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        // Learned in parallel: put in order, so the same run writes the same bytes.
+        fresh.sort();
+        let mut known: Vec<(&Key, &(usize, usize))> = self.entries.iter().collect();
+        // In the order read.
+        known.sort_by_key(|(_, (start, _))| *start);
+        let (used, unused): (Vec<_>, Vec<_>) = known
+            .into_iter()
+            .partition(|(_, (_, number))| self.used[*number].load(Ordering::Relaxed));
+        let dir = self.file.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir)?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        let mut out = std::io::BufWriter::new(temp.as_file_mut());
+        out.write_all(header().as_bytes())?;
+        let mut size = header().len();
+        let mut written = std::collections::HashSet::new();
+        let frames = fresh.iter().map(Vec::as_slice).chain(
+            used.iter()
+                .chain(unused.iter())
+                .filter_map(|(_, (start, _))| self.frame(*start)),
+        );
+        for frame in frames {
+            if size + frame.len() > self.max_bytes {
+                break;
+            }
+            let key: Key = (frame[..20].try_into().expect("a frame"), frame[20]);
+            if written.insert(key) {
+                out.write_all(frame)?;
+                size += frame.len();
+            }
+        }
+        out.flush()?;
+        drop(out);
+        temp.persist(&self.file).map_err(|e| e.error)?;
+        Ok(())
+    }
+
+    fn frame(&self, start: usize) -> Option<&[u8]> {
+        let length = u32::from_le_bytes(
+            self.bytes
+                .bytes()
+                .get(start + 21..start + FRAME)?
+                .try_into()
+                .ok()?,
+        );
+        self.bytes
+            .bytes()
+            .get(start..start + FRAME + length as usize)
+    }
+}
+
+/// Saved when dropped, so that no command that reads through a cache forgets to keep
+/// what it learned; a cache that cannot be written costs only the next run's time.
+impl Drop for DiskCache {
+    fn drop(&mut self) {
+        let _ = self.save();
+    }
+}
+
+/// What this build kept in the file `name` of `dir` for `key`, when it is there.
+pub fn kept_file(dir: &Path, name: &str, key: &str) -> Option<Vec<u8>> {
+    let mut bytes = std::fs::read(dir.join(name)).ok()?;
+    let prefix = format!("{}{key}\n", header());
+    if !bytes.starts_with(prefix.as_bytes()) {
+        return None;
+    }
+    bytes.drain(..prefix.len());
+    Some(bytes)
+}
+
+/// Keeps `bytes` for `key` in the file `name` of `dir`, replacing what was there (a
+/// new file renamed over the old one).
+pub fn keep_file(dir: &Path, name: &str, key: &str, bytes: &[u8]) -> std::io::Result<()> {
+    // The folder is soc2's own: anything else in its place is cleared.
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        std::fs::remove_file(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+    temp.write_all(format!("{}{key}\n", header()).as_bytes())?;
+    temp.write_all(bytes)?;
+    temp.persist(dir.join(name)).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Removes all but the `count` most recently written files of `dir`.
+pub fn keep_newest(dir: &Path, count: usize) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
+        .flatten()
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    files.sort();
+    let extra = files.len().saturating_sub(count);
+    for (_, path) in files.into_iter().take(extra) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+fn poisoned() -> std::io::Error {
+    std::io::Error::other("the parse cache's lock was poisoned")
+}
+
+/// The entries of a file's bytes from `start`. A frame that runs past the end (a file
+/// cut short) ends the list there.
+fn frames(bytes: &[u8], mut start: usize) -> HashMap<Key, (usize, usize)> {
+    let mut entries = HashMap::new();
+    while let Some(head) = bytes.get(start..start.saturating_add(FRAME)) {
+        let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes")) as usize;
+        let end = start + FRAME + length;
+        if end > bytes.len() {
+            break;
+        }
+        let key: Key = (head[..20].try_into().expect("twenty bytes"), head[20]);
+        let number = entries.len();
+        entries.entry(key).or_insert((start, number));
+        start = end;
+    }
+    entries
+}
+
+/// Reads a payload front to back; `None` when it is shorter than it says.
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn take_u16(&mut self) -> Option<&'a [u8]> {
+        let n = u16::from_le_bytes(self.take(2)?.try_into().ok()?);
+        self.take(n as usize)
+    }
+
+    fn take_u32(&mut self) -> Option<&'a [u8]> {
+        let n = u32::from_le_bytes(self.take(4)?.try_into().ok()?);
+        self.take(n as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Control;
+
+    const CONTROL: &str = "id: AC-01\ntitle: MFA\nowner: alice@example.com\ncriteria: [CC6.1]\nstatus: implemented\nfrequency: monthly\n";
+
+    fn control() -> Control {
+        crate::store::from_yaml(CONTROL).unwrap()
+    }
+
+    fn id(n: u8) -> [u8; 20] {
+        [n; 20]
+    }
+
+    fn sha(c: char) -> Sha256Hex {
+        Sha256Hex(c.to_string().repeat(64))
+    }
+
+    #[test]
+    fn what_one_run_learns_the_next_reads() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        assert!(cache.record::<Control>(id(1)).is_none());
+        cache.put_record(id(1), CONTROL, &control());
+        cache.put_hash(id(2), &sha('a'), None);
+        let pointer = LfsPointer {
+            oid: sha('b'),
+            size: 42,
+        };
+        cache.put_hash(id(3), &sha('b'), Some(&pointer));
+        drop(cache);
+
+        let cache = DiskCache::open(dir.path());
+        let (text, value) = cache.record::<Control>(id(1)).unwrap();
+        assert_eq!((&*text, value), (CONTROL, control()));
+        assert_eq!(cache.hash(id(2)), Some((sha('a'), None)));
+        assert_eq!(cache.hash(id(3)), Some((sha('b'), Some(pointer))));
+        // Kept by kind and type: a hash is no record, a control no policy.
+        assert!(cache.record::<Control>(id(2)).is_none());
+        assert!(cache.hash(id(1)).is_none());
+        assert!(cache.record::<crate::model::Policy>(id(1)).is_none());
+    }
+
+    #[test]
+    fn a_run_that_learns_nothing_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        cache.put_hash(id(2), &sha('a'), None);
+        drop(cache);
+        let file = dir.path().join("parse-cache");
+        let before = std::fs::read(&file).unwrap();
+        std::fs::write(&file, [&before[..], b"x"].concat()).unwrap();
+        let cache = DiskCache::open(dir.path());
+        assert!(cache.hash(id(2)).is_some());
+        drop(cache);
+        // Left as it was, trailing byte and all.
+        assert_eq!(std::fs::read(&file).unwrap(), [&before[..], b"x"].concat());
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_file_gives_what_is_whole_or_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        cache.put_hash(id(1), &sha('a'), None);
+        cache.put_hash(id(2), &sha('b'), None);
+        drop(cache);
+        let file = dir.path().join("parse-cache");
+        let whole = std::fs::read(&file).unwrap();
+
+        // Cut inside the second entry: the first is still there.
+        std::fs::write(&file, &whole[..whole.len() - 10]).unwrap();
+        let cache = DiskCache::open(dir.path());
+        assert!(cache.hash(id(1)).is_some());
+        assert!(cache.hash(id(2)).is_none());
+        drop(cache);
+
+        // Written by another build: nothing is read.
+        let other = [b"soc2 parse cache 1 0.0.0 0000\n", &whole[header().len()..]].concat();
+        std::fs::write(&file, other).unwrap();
+        assert!(DiskCache::open(dir.path()).hash(id(1)).is_none());
+
+        // A payload that is not what its kind says: a miss, not a panic.
+        let mut bad = whole.clone();
+        let payload = header().len() + FRAME;
+        bad[payload] = b'Z';
+        std::fs::write(&file, bad).unwrap();
+        assert!(DiskCache::open(dir.path()).hash(id(1)).is_none());
+
+        for junk in [&b""[..], b"soc2", &[0xff; 100]] {
+            std::fs::write(&file, junk).unwrap();
+            assert!(DiskCache::open(dir.path()).hash(id(1)).is_none());
+        }
+    }
+
+    #[test]
+    fn the_file_stays_under_its_bound_keeping_what_was_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        for n in 0..10 {
+            cache.put_hash(id(n), &sha('a'), None);
+        }
+        drop(cache);
+        let frame = FRAME + 64;
+        let mut cache = DiskCache::open(dir.path());
+        cache.max_bytes = header().len() + 4 * frame;
+        assert!(cache.hash(id(7)).is_some());
+        cache.put_hash(id(20), &sha('c'), None);
+        drop(cache);
+        let cache = DiskCache::open(dir.path());
+        let kept: Vec<u8> = (0..=20).filter(|n| cache.hash(id(*n)).is_some()).collect();
+        // What was learned, then what was used, then the oldest of the rest.
+        assert_eq!(kept, vec![0, 1, 7, 20]);
+        assert_eq!(
+            std::fs::metadata(dir.path().join("parse-cache"))
+                .unwrap()
+                .len() as usize,
+            header().len() + 4 * frame
+        );
+    }
+
+    #[test]
+    fn a_kept_file_is_read_back_for_its_key_only() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(kept_file(dir.path(), "history", "k1"), None);
+        keep_file(dir.path(), "history", "k1", b"{}").unwrap();
+        assert_eq!(kept_file(dir.path(), "history", "k1"), Some(b"{}".to_vec()));
+        assert_eq!(kept_file(dir.path(), "history", "k2"), None);
+    }
+
+    #[test]
+    fn only_the_newest_files_are_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        for (n, age) in [(1, 30), (2, 10), (3, 20)] {
+            let path = dir.path().join(format!("h{n}"));
+            std::fs::write(&path, "x").unwrap();
+            let when = std::time::SystemTime::now() - std::time::Duration::from_secs(age);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        }
+        keep_newest(dir.path(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["h2", "h3"]);
+    }
+}
