@@ -125,7 +125,13 @@ pub struct GlobalArgs {
 
     /// Read and parse every file: neither use nor update the cache of parsed files kept
     /// in .git/soc2/
-    #[arg(long, global = true, help_heading = "Global options")]
+    #[arg(
+        long,
+        global = true,
+        env = "SOC2_NO_CACHE",
+        value_parser = clap::builder::FalseyValueParser::new(),
+        help_heading = "Global options"
+    )]
     pub no_cache: bool,
 }
 

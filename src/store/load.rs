@@ -460,24 +460,20 @@ where
                 return Ok(record);
             }
             let content = source.read(path.as_deref().expect("kept on a miss"));
-            // A working-tree file that changed while it was read is not kept under the
-            // id its stat data vouched for before.
-            if id.is_some()
-                && source.is_working_tree()
-                && path.as_deref().and_then(|p| source.content_id(p)) != id
-            {
-                id = None;
-            }
-            // A source that knows no id (a file git's index does not vouch for): the
-            // one git gives the bytes, so that the revisions read next find the record.
-            if id.is_none()
+            // Kept by the id of the bytes read when the source knows none (a file git's
+            // index does not vouch for), so that the revisions read next find the
+            // record; and for the working tree always: a file that changed after its
+            // stat data vouched for an id is not kept under that id.
+            if (id.is_none() || source.is_working_tree())
                 && let (Some(cache), Ok(bytes)) = (cache, &content)
             {
                 let computed = blob_id(bytes);
-                if let Some(record) = cache.get::<T>(&mut path, computed) {
-                    return Ok(record);
+                if id != Some(computed) {
+                    if let Some(record) = cache.get::<T>(&mut path, computed) {
+                        return Ok(record);
+                    }
+                    id = Some(computed);
                 }
-                id = Some(computed);
             }
             let path = path.expect("kept on a miss");
             let record = parse_one(&path, content, what);

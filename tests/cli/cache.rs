@@ -91,6 +91,9 @@ fn no_cache_neither_reads_nor_writes_it() {
     assert!(!env.path(".git/soc2").exists());
     env.soc2(&["check", "--no-cache"]).success();
     assert!(!env.path(".git/soc2").exists());
+    env.soc2_with(&["status"], &[("SOC2_NO_CACHE", "1")])
+        .success();
+    assert!(!env.path(".git/soc2").exists());
     // Nothing in the working tree either: git sees no change.
     env.soc2(&["status"]).success();
     assert_eq!(env.git(&["status", "--porcelain"]), "");
