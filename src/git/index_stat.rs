@@ -194,8 +194,7 @@ impl KnownIds for IndexStat {
     /// stat data) gives `None`: the caller reads the file.
     fn blob_id(&self, root: &Path, path: &str) -> Option<[u8; 20]> {
         let known = self.entries.get(path).filter(|s| s.trusted)?;
-        let meta = std::fs::symlink_metadata(root.join(path)).ok()?;
-        matches(known, &meta).then_some(known.id)
+        unchanged(known, root, path).then_some(known.id)
     }
 
     fn holds(&self, path: &str) -> bool {
@@ -203,21 +202,81 @@ impl KnownIds for IndexStat {
     }
 }
 
+/// Whether the file at `path` under `root` still has the stat data `known` recorded.
+/// Files are asked for folder by folder, so each thread keeps the folder it asked
+/// about last open and looks the name up in it: the kernel does not walk the whole
+/// path again for each of a folder's files.
 #[cfg(unix)]
-fn matches(known: &Stat, meta: &std::fs::Metadata) -> bool {
-    use std::os::unix::fs::MetadataExt;
-    // The index keeps 32 bits of each (git truncates them the same way).
-    meta.file_type().is_file()
-        && known.mtime == (meta.mtime() as i32, meta.mtime_nsec() as u32)
-        && known.ctime == (meta.ctime() as i32, meta.ctime_nsec() as u32)
-        && known.size == meta.size() as u32
-        && known.ino == meta.ino() as u32
-        && known.uid == meta.uid()
-        && known.gid == meta.gid()
+fn unchanged(known: &Stat, root: &Path, path: &str) -> bool {
+    use std::cell::RefCell;
+    use std::ffi::CString;
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    use std::os::unix::ffi::OsStrExt;
+
+    struct Folder {
+        root: std::path::PathBuf,
+        dir: String,
+        fd: OwnedFd,
+    }
+    thread_local! {
+        static FOLDER: RefCell<Option<Folder>> = const { RefCell::new(None) };
+    }
+    let (dir, name) = path.rsplit_once('/').unwrap_or(("", path));
+    let Ok(name) = CString::new(name) else {
+        return false;
+    };
+    FOLDER.with_borrow_mut(|open| {
+        if !open
+            .as_ref()
+            .is_some_and(|f| f.dir == dir && f.root == root)
+        {
+            *open = None;
+            let Ok(full) = CString::new(root.join(dir).as_os_str().as_bytes()) else {
+                return false;
+            };
+            #[cfg(target_os = "linux")]
+            let flags = libc::O_PATH | libc::O_DIRECTORY | libc::O_CLOEXEC;
+            #[cfg(not(target_os = "linux"))]
+            let flags = libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC;
+            // SAFETY: a C string; the descriptor returned is owned below.
+            let fd = unsafe { libc::open(full.as_ptr(), flags) };
+            if fd < 0 {
+                return false;
+            }
+            *open = Some(Folder {
+                root: root.to_path_buf(),
+                dir: dir.to_string(),
+                // SAFETY: `fd` was just opened and nothing else owns it.
+                fd: unsafe { OwnedFd::from_raw_fd(fd) },
+            });
+        }
+        let Some(folder) = open.as_ref() else {
+            return false;
+        };
+        // SAFETY: `stat` is plain data that fstatat fills; both pointers are valid.
+        let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+        let found = unsafe {
+            libc::fstatat(
+                folder.fd.as_raw_fd(),
+                name.as_ptr(),
+                &mut stat,
+                libc::AT_SYMLINK_NOFOLLOW,
+            )
+        };
+        // The index keeps 32 bits of each (git truncates them the same way).
+        found == 0
+            && stat.st_mode & libc::S_IFMT == libc::S_IFREG
+            && known.mtime == (stat.st_mtime as i32, stat.st_mtime_nsec as u32)
+            && known.ctime == (stat.st_ctime as i32, stat.st_ctime_nsec as u32)
+            && known.size == stat.st_size as u32
+            && known.ino == stat.st_ino as u32
+            && known.uid == stat.st_uid
+            && known.gid == stat.st_gid
+    })
 }
 
 #[cfg(not(unix))]
-fn matches(_known: &Stat, _meta: &std::fs::Metadata) -> bool {
+fn unchanged(_known: &Stat, _root: &Path, _path: &str) -> bool {
     false
 }
 
