@@ -89,6 +89,14 @@ impl Store {
         self.controls.iter().find(|c| c.value.id == id)
     }
 
+    /// Every control by ID: for looking up many (one per evidence record).
+    pub fn controls_by_id(&self) -> std::collections::HashMap<&str, &Record<Control>> {
+        self.controls
+            .iter()
+            .map(|c| (c.value.id.as_str(), c))
+            .collect()
+    }
+
     pub fn policy(&self, id: &str) -> Option<&Record<Policy>> {
         self.policies.iter().find(|p| p.value.id == id)
     }

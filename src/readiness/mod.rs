@@ -460,6 +460,11 @@ impl Assessment {
         self.controls.iter().find(|c| c.id == id)
     }
 
+    /// Every control's result by ID: for looking up many (one per evidence record).
+    pub fn controls_by_id(&self) -> std::collections::HashMap<&str, &ControlResult> {
+        self.controls.iter().map(|c| (c.id.as_str(), c)).collect()
+    }
+
     pub fn criterion(&self, id: &str) -> Option<&CriterionResult> {
         self.criteria.iter().find(|c| c.id == id)
     }

@@ -9,6 +9,7 @@ use crate::readiness::evidence::is_point_in_time;
 
 pub(super) fn findings(store: &Store, assessment: &Assessment) -> Vec<Finding> {
     let mut out = Vec::new();
+    let (results, controls) = (assessment.controls_by_id(), store.controls_by_id());
     for record in &store.evidence {
         let evidence = &record.value;
         let here = |code, message: String, field: &str| {
@@ -18,8 +19,8 @@ pub(super) fn findings(store: &Store, assessment: &Assessment) -> Vec<Finding> {
                     .or_else(|| locate::field(&record.text, "control")))
                 .with_source(&record.text)
         };
-        let in_scope = assessment
-            .control(&evidence.control)
+        let in_scope = results
+            .get(evidence.control.as_str())
             .is_some_and(|c| c.in_scope);
         if !in_scope {
             continue;
@@ -45,7 +46,7 @@ pub(super) fn findings(store: &Store, assessment: &Assessment) -> Vec<Finding> {
                 ),
             );
         }
-        let Some(control) = store.control(&evidence.control) else {
+        let Some(control) = controls.get(evidence.control.as_str()) else {
             continue;
         };
         if is_point_in_time(&control.value, evidence.kind)

@@ -40,8 +40,9 @@ pub(super) fn findings(store: &Store, assessment: &Assessment, history: &History
         return out;
     }
     let first_windows = first_windows(assessment);
+    let results = assessment.controls_by_id();
     for record in &store.evidence {
-        let Some(control) = assessment.control(&record.value.control) else {
+        let Some(control) = results.get(record.value.control.as_str()) else {
             continue;
         };
         if !control.in_scope {
