@@ -31,12 +31,14 @@ pub struct Audited {
 /// Loads the store from `source` and audits it; `repo` (when the store is in one)
 /// gives the history walked back from `start`. The walk reads git objects, not the
 /// files being loaded and hashed, so it runs on a thread of its own meanwhile. Records
-/// `cache` parsed before are reused; every evidence file is hashed again.
+/// and history `cache` kept are reused; evidence files' hashes and secret scans too,
+/// unless `rehash` (then every file is read, hashed and scanned again).
 pub fn load_audited(
     source: &dyn Source,
     repo: Option<Repo>,
     start: &str,
     cache: Option<&ParseCache>,
+    rehash: bool,
 ) -> Result<Audited> {
     std::thread::scope(|scope| {
         let walk = repo.map(|repo| {
@@ -48,7 +50,8 @@ pub fn load_audited(
             })
         });
         let mut loaded = store::load_cached(source, cache)?;
-        let mut integrity = integrity::check_with(&loaded.store, source, true)?;
+        let files_cache = cache.filter(|_| !rehash);
+        let mut integrity = integrity::check_with(&loaded.store, source, true, files_cache)?;
         let mut findings = Vec::new();
         let mut past = History::default();
         if let Some(walk) = walk {

@@ -66,7 +66,7 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     };
     overrides.validate()?;
 
-    let (audited, today) = match context.load_audited() {
+    let (audited, today) = match context.load_audited(false) {
         Ok(loaded) => loaded,
         // Tools reading JSON or annotations still get a report saying why.
         Err(err) if args.format != CheckFormat::Human => {

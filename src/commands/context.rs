@@ -232,8 +232,10 @@ impl Context {
     }
 
     /// The store with its integrity and history findings, for check and verify, and
-    /// the day it is judged on (`--as-of` reads the store as it stood then).
-    pub fn load_audited(&self) -> Result<(Audited, Date)> {
+    /// the day it is judged on (`--as-of` reads the store as it stood then). With
+    /// `rehash`, every evidence file is read, hashed and scanned, whatever the cache
+    /// kept of it.
+    pub fn load_audited(&self, rehash: bool) -> Result<(Audited, Date)> {
         let repo = self.repo_if_any()?;
         let kept = repo.as_ref().and_then(|repo| self.parse_cache(repo));
         let Some(day) = self.global.as_of else {
@@ -242,13 +244,13 @@ impl Context {
                 _ => self.source()?,
             };
             let start = self.history_start();
-            let audited = audit::load_audited(&*source, repo, start, kept.as_ref())?;
+            let audited = audit::load_audited(&*source, repo, start, kept.as_ref(), rehash)?;
             return Ok((audited, self.today));
         };
         let repo = self.repo()?;
         let commit = self.commit_at(&repo, day)?;
         let source = repo.tree_source(&commit)?;
-        let audited = audit::load_audited(&source, Some(repo), &commit, kept.as_ref())?;
+        let audited = audit::load_audited(&source, Some(repo), &commit, kept.as_ref(), rehash)?;
         Ok((audited, day))
     }
 

@@ -71,7 +71,7 @@ pub fn run(context: &Context, args: VerifyArgs) -> Result<Exit> {
             Exit::Failure
         });
     }
-    let (audited, today) = context.load_audited()?;
+    let (audited, today) = context.load_audited(true)?;
     let repo = context.repo_if_any()?;
     let dir = context.root()?;
     let settings = audited.loaded.store.program().links.clone();

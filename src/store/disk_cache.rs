@@ -1,6 +1,6 @@
 //! What was made of a file's content, kept on disk by the content's git blob id
-//! (`.git/soc2/parse-cache`): the parsed record with its text, or the sha256 of an
-//! attached file. A blob id names the content, so an entry never goes stale; the file
+//! (`.git/soc2/parse-cache`): the parsed record with its text, the sha256 of an
+//! attached file, what the secret scan found in it. A blob id names the content, so an entry never goes stale; the file
 //! is tied to the build that wrote it (a new build reads nothing of an older one's),
 //! bounded in size, replaced whole (never written in place), and only a convenience:
 //! a file that cannot be read or is damaged is ignored and rebuilt.
@@ -8,7 +8,7 @@
 //! Layout: the header line, then entries, each `id (20) · kind (1) · length (u32 LE) ·
 //! payload`. A record's payload is `type (u16 LE length, bytes) · text (u32 LE length,
 //! bytes) · value (JSON)`; a hash's is the sha256 (64 hex bytes), then for a Git LFS
-//! pointer its oid (64) and size (u64 LE).
+//! pointer its oid (64) and size (u64 LE); a scan's is the hits as JSON.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -21,6 +21,7 @@ use serde::de::DeserializeOwned;
 
 use super::mapped::Mapped;
 use crate::model::{LfsPointer, Sha256Hex};
+use crate::secrets::Hit;
 
 /// The first line of the file: which build wrote it. Entries hold serialized model
 /// values, so only the very build that wrote them may read them back.
@@ -37,6 +38,7 @@ const MAX_BYTES: usize = 256 << 20;
 
 const RECORD: u8 = b'R';
 const HASH: u8 = b'H';
+const SCAN: u8 = b'S';
 const FRAME: usize = 20 + 1 + 4;
 
 type Key = ([u8; 20], u8);
@@ -142,6 +144,17 @@ impl DiskCache {
             payload.extend_from_slice(&pointer.size.to_le_bytes());
         }
         self.learn(id, HASH, &payload);
+    }
+
+    /// What the secret scan found in blob `id`.
+    pub(super) fn scan(&self, id: [u8; 20]) -> Option<Vec<Hit>> {
+        serde_json::from_slice(self.payload(&(id, SCAN))?).ok()
+    }
+
+    pub(super) fn put_scan(&self, id: [u8; 20], hits: &[Hit]) {
+        if let Ok(json) = serde_json::to_vec(hits) {
+            self.learn(id, SCAN, &json);
+        }
     }
 
     fn learn(&self, id: [u8; 20], kind: u8, payload: &[u8]) {

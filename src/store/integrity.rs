@@ -250,6 +250,10 @@ struct Inspected {
     /// It is a Git LFS pointer.
     pointer: Option<LfsPointer>,
     bytes: Option<Vec<u8>>,
+    /// What the secret scan found in it before (kept by its content id).
+    hits: Option<Vec<crate::secrets::Hit>>,
+    /// Its content id, when what is found in it may be kept by it.
+    keep_as: Option<[u8; 20]>,
 }
 
 /// Evidence files up to this size are read whole when they are to be scanned for
@@ -269,6 +273,8 @@ fn inspect(
         actual: None,
         pointer: None,
         bytes: None,
+        hits: None,
+        keep_as: None,
     };
     let Some(target) = &file.target else {
         return Ok(nothing(FileStatus::UnsafePath));
@@ -285,15 +291,37 @@ fn inspect(
             // fetched (a revision's tree, a checkout without LFS): its oid is the
             // content's sha256. Pointers are small; anything larger is hashed as it
             // streams by, and read whole only when it is to be scanned and fits.
-            let (actual, pointer, bytes) = if want_bytes {
-                let (sha256, bytes) = source.hash_file(target, READ_WHOLE)?;
-                match bytes.as_deref().and_then(LfsPointer::parse) {
-                    Some(pointer) => (pointer.oid.clone(), Some(pointer), bytes),
-                    None => (sha256, None, bytes),
+            let id = cache.and_then(|c| Some((c, source.content_id(target)?)));
+            let kept = id.and_then(|(cache, id)| Some((cache.hashes(id)?, cache.hits(id))));
+            let (mut hits, mut keep_as) = (None, None);
+            let (actual, pointer, bytes) = match kept {
+                // Scanned before, or a pointer (never scanned): nothing to read.
+                Some(((actual, pointer), found))
+                    if !want_bytes || found.is_some() || pointer.is_some() =>
+                {
+                    hits = found;
+                    (actual, pointer, None)
                 }
-            } else {
-                let (actual, pointer) = content_hash(source, cache, target)?;
-                (actual, pointer, None)
+                _ if want_bytes => {
+                    let (sha256, bytes) = source.hash_file(target, READ_WHOLE)?;
+                    let (actual, pointer) = match bytes.as_deref().and_then(LfsPointer::parse) {
+                        Some(pointer) => (pointer.oid.clone(), Some(pointer)),
+                        None => (sha256, None),
+                    };
+                    // Asked again: a file that changed while it was read is not kept
+                    // under the old id.
+                    if let Some((cache, id)) = id
+                        && source.content_id(target) == Some(id)
+                    {
+                        cache.put_hashes(id, &actual, pointer.as_ref());
+                        keep_as = Some(id);
+                    }
+                    (actual, pointer, bytes)
+                }
+                _ => {
+                    let (actual, pointer) = content_hash(source, cache, target)?;
+                    (actual, pointer, None)
+                }
             };
             let status = if &actual == file.sha256 {
                 FileStatus::Ok
@@ -305,6 +333,8 @@ fn inspect(
                 actual: Some(actual),
                 pointer,
                 bytes,
+                hits,
+                keep_as,
             }
         }
     })
@@ -359,9 +389,16 @@ pub fn check_cached(
 }
 
 /// `check`, and with `scan_secrets` every stored evidence file and record is also
-/// scanned for credentials (E-SECRET-IN-EVIDENCE), from the bytes already read.
-pub fn check_with(store: &Store, source: &dyn Source, scan_secrets: bool) -> Result<Integrity> {
-    checked(store, source, scan_secrets, None)
+/// scanned for credentials (E-SECRET-IN-EVIDENCE), from the bytes already read. With
+/// `cache`, a file whose content id the source knows without reading it (git's index
+/// vouching for a working-tree file, a revision's tree) is hashed and scanned once.
+pub fn check_with(
+    store: &Store,
+    source: &dyn Source,
+    scan_secrets: bool,
+    cache: Option<&ParseCache>,
+) -> Result<Integrity> {
+    checked(store, source, scan_secrets, cache)
 }
 
 fn checked(
@@ -550,6 +587,8 @@ fn check_record(
             actual,
             pointer,
             bytes,
+            hits,
+            keep_as,
         } = inspect(
             store,
             source,
@@ -573,14 +612,15 @@ fn check_record(
             && file.field == "path"
             && matches!(status, FileStatus::Ok | FileStatus::Changed)
         {
-            match bytes {
-                Some(bytes) => out
-                    .findings
-                    .extend(secret_findings(&target, &bytes, allowed)),
-                None => out
-                    .findings
-                    .extend(secret_findings_streamed(source, &target, allowed)?),
+            let hits = match (hits, bytes) {
+                (Some(hits), _) => hits,
+                (None, Some(bytes)) => crate::secrets::scan(&bytes),
+                (None, None) => scan_streamed(source, &target)?,
+            };
+            if let (Some(cache), Some(id)) = (cache, keep_as) {
+                cache.put_hits(id, &hits);
             }
+            out.findings.extend(hit_findings(&target, hits, allowed));
         }
         let problem = match status {
             FileStatus::Ok => None,
@@ -627,17 +667,12 @@ fn secret_findings(path: &str, bytes: &[u8], allowed: &[String]) -> Vec<Finding>
     hit_findings(path, crate::secrets::scan(bytes), allowed)
 }
 
-/// `secret_findings` for a file too large to hold: scanned a piece at a time.
-fn secret_findings_streamed(
-    source: &dyn Source,
-    path: &str,
-    allowed: &[String],
-) -> Result<Vec<Finding>> {
+/// The secret scan of a file too large to hold: a piece at a time.
+fn scan_streamed(source: &dyn Source, path: &str) -> Result<Vec<crate::secrets::Hit>> {
     let reader = source
         .open(path)
         .with_context(|| format!("reading {path}"))?;
-    let hits = crate::secrets::scan_reader(reader).with_context(|| format!("reading {path}"))?;
-    Ok(hit_findings(path, hits, allowed))
+    crate::secrets::scan_reader(reader).with_context(|| format!("reading {path}"))
 }
 
 fn hit_findings(path: &str, hits: Vec<crate::secrets::Hit>, allowed: &[String]) -> Vec<Finding> {

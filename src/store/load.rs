@@ -92,6 +92,17 @@ impl ParseCache {
         self.disk.as_ref()?.hash(id)
     }
 
+    /// What the secret scan found in blob `id`, as an earlier run found.
+    pub(super) fn hits(&self, id: [u8; 20]) -> Option<Vec<crate::secrets::Hit>> {
+        self.disk.as_ref()?.scan(id)
+    }
+
+    pub(super) fn put_hits(&self, id: [u8; 20], hits: &[crate::secrets::Hit]) {
+        if let Some(disk) = &self.disk {
+            disk.put_scan(id, hits);
+        }
+    }
+
     pub(super) fn put_hashes(
         &self,
         id: [u8; 20],

@@ -72,6 +72,7 @@ fn a_run_that_finds_everything_kept_writes_nothing() {
     let env = fixtures::committed_small_store();
     vouched_for(&env);
     env.soc2(&["status"]).success();
+    env.soc2(&["check"]).success();
     let cache = env.path(".git/soc2/parse-cache");
     let written = std::fs::read(&cache).unwrap();
     let modified = std::fs::metadata(&cache).unwrap().modified().unwrap();
@@ -152,4 +153,47 @@ fn the_history_kept_for_one_commit_is_not_used_for_the_next() {
             .stdout
     );
     assert_ne!(after, before);
+}
+
+#[test]
+fn check_finds_a_secret_written_into_a_file_it_scanned_before() {
+    let env = fixtures::committed_small_store();
+    let report = "evidence/AC-01/2026-10-02-mfa-report.csv";
+    // Room for a token, the same size before and after.
+    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let filler = "x".repeat(token.len());
+    env.write(report, format!("report for AC-01\n{filler}\n"));
+    let sha = soc2::model::Sha256Hex::of(env.read(report).as_bytes());
+    let record = "evidence/AC-01/2026-10-02-mfa-report.yaml";
+    let text = env.read(record);
+    let old = text
+        .lines()
+        .find(|l| l.contains("sha256:"))
+        .unwrap()
+        .to_string();
+    env.write(record, text.replace(&old, &format!("    sha256: {sha}")));
+    env.commit_all("room for a token");
+    vouched_for(&env);
+    env.soc2(&["check"]).success();
+    assert_eq!(
+        env.soc2(&["check"]).success().stdout,
+        env.soc2(&["check", "--no-cache"]).success().stdout
+    );
+
+    edit_in_place(&env, report, &filler, &token);
+    let warm = env.soc2(&["check", "--format", "json"]).code(1);
+    let codes = warm.codes();
+    assert!(
+        codes.contains(&"E-SECRET-IN-EVIDENCE".to_string()),
+        "{codes:?}"
+    );
+    let cold = env
+        .soc2(&["check", "--format", "json", "--no-cache"])
+        .code(1);
+    assert_eq!(warm.stdout, cold.stdout);
+    // Its hits are kept now, and found again without reading the file.
+    vouched_for(&env);
+    env.soc2(&["check"]).code(1);
+    let kept = env.soc2(&["check", "--format", "json"]).code(1);
+    assert_eq!(kept.stdout, cold.stdout);
 }
