@@ -1,9 +1,10 @@
 //! What was made of a file's content, kept on disk by the content's git blob id
 //! (`.git/soc2/parse-cache`): the parsed record with its text, the sha256 of an
-//! attached file, what the secret scan found in it. A blob id names the content, so an entry never goes stale; the file
-//! is tied to the build that wrote it (a new build reads nothing of an older one's),
-//! bounded in size, replaced whole (never written in place), and only a convenience:
-//! a file that cannot be read or is damaged is ignored and rebuilt.
+//! attached file, what the secret scan found in it. A blob id names the content, so
+//! an entry never goes stale; the file is tied to the build that wrote it (a new
+//! build reads nothing of an older one's), bounded in size, replaced whole (never
+//! written in place), and only a convenience: a file that cannot be read or is
+//! damaged is ignored and rebuilt.
 //!
 //! Layout: the header line, then entries, each `id (20) · kind (1) · length (u32 LE) ·
 //! payload`. A record's payload is `type (u16 LE length, bytes) · text (u32 LE length,
@@ -87,16 +88,7 @@ impl DiskCache {
     fn payload(&self, key: &Key) -> Option<&[u8]> {
         let &(start, number) = self.entries.get(key)?;
         self.used[number].store(true, Ordering::Relaxed);
-        let length = u32::from_le_bytes(
-            self.bytes
-                .bytes()
-                .get(start + 21..start + FRAME)?
-                .try_into()
-                .ok()?,
-        );
-        self.bytes
-            .bytes()
-            .get(start + FRAME..start + FRAME + length as usize)
+        self.frame(start)?.get(FRAME..)
     }
 
     /// The text and value of the record of type `T` parsed from blob `id`.
@@ -187,9 +179,8 @@ impl DiskCache {
         let (used, unused): (Vec<_>, Vec<_>) = known
             .into_iter()
             .partition(|(_, (_, number))| self.used[*number].load(Ordering::Relaxed));
-        let dir = self.file.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+        std::fs::create_dir_all(self.dir())?;
+        let mut temp = tempfile::NamedTempFile::new_in(self.dir())?;
         let mut out = std::io::BufWriter::new(temp.as_file_mut());
         out.write_all(header().as_bytes())?;
         let mut size = header().len();
@@ -215,6 +206,7 @@ impl DiskCache {
         Ok(())
     }
 
+    /// The entry that starts at `start`, its head and payload.
     fn frame(&self, start: usize) -> Option<&[u8]> {
         let length = u32::from_le_bytes(
             self.bytes
