@@ -292,7 +292,13 @@ fn inspect(
             // content's sha256. Pointers are small; anything larger is hashed as it
             // streams by, and read whole only when it is to be scanned and fits.
             let id = cache.and_then(|c| Some((c, source.content_id(target)?)));
-            let kept = id.and_then(|(cache, id)| Some((cache.hashes(id)?, cache.hits(id))));
+            // The scan's hits are looked up only by a caller that scans.
+            let kept = id.and_then(|(cache, id)| {
+                Some((
+                    cache.hashes(id)?,
+                    want_bytes.then(|| cache.hits(id)).flatten(),
+                ))
+            });
             let (mut hits, mut keep_as) = (None, None);
             let (actual, pointer, bytes) = match kept {
                 // Scanned before, or a pointer (never scanned): nothing to read.
@@ -302,11 +308,16 @@ fn inspect(
                     hits = found;
                     (actual, pointer, None)
                 }
-                _ if want_bytes => {
-                    let (sha256, bytes) = source.hash_file(target, READ_WHOLE)?;
-                    let (actual, pointer) = match bytes.as_deref().and_then(LfsPointer::parse) {
-                        Some(pointer) => (pointer.oid.clone(), Some(pointer)),
-                        None => (sha256, None),
+                _ => {
+                    let (actual, pointer, bytes) = if want_bytes {
+                        let (sha256, bytes) = source.hash_file(target, READ_WHOLE)?;
+                        match bytes.as_deref().and_then(LfsPointer::parse) {
+                            Some(pointer) => (pointer.oid.clone(), Some(pointer), bytes),
+                            None => (sha256, None, bytes),
+                        }
+                    } else {
+                        let (actual, pointer) = source.content_hash(target)?;
+                        (actual, pointer, None)
                     };
                     // Asked again: a file that changed while it was read is not kept
                     // under the old id.
@@ -317,10 +328,6 @@ fn inspect(
                         keep_as = Some(id);
                     }
                     (actual, pointer, bytes)
-                }
-                _ => {
-                    let (actual, pointer) = content_hash(source, cache, target)?;
-                    (actual, pointer, None)
                 }
             };
             let status = if &actual == file.sha256 {
@@ -338,27 +345,6 @@ fn inspect(
             }
         }
     })
-}
-
-/// `Source::content_hash`, or what `cache` kept for the file's content id: a file
-/// whose content id the source knows without reading it is not read again.
-fn content_hash(
-    source: &dyn Source,
-    cache: Option<&ParseCache>,
-    path: &str,
-) -> std::io::Result<(Sha256Hex, Option<LfsPointer>)> {
-    let Some((cache, id)) = cache.and_then(|c| Some((c, source.content_id(path)?))) else {
-        return source.content_hash(path);
-    };
-    if let Some(kept) = cache.hashes(id) {
-        return Ok(kept);
-    }
-    let (actual, pointer) = source.content_hash(path)?;
-    // Asked again: a file that changed while it was read is not kept under the old id.
-    if source.content_id(path) == Some(id) {
-        cache.put_hashes(id, &actual, pointer.as_ref());
-    }
-    Ok((actual, pointer))
 }
 
 /// Looks at one recorded file: its kind (as listed when the store loaded, or asked
