@@ -178,9 +178,9 @@ impl Context {
         let kept = shared.is_none().then(|| self.parse_cache(repo)).flatten();
         let parsed = shared.map(|s| &s.parsed).or(kept.as_ref());
         let (judged, history) = std::thread::scope(|scope| {
-            let kept = self.cache_dir(repo);
+            let dir = self.cache_dir(repo);
             let walk = scope.spawn(move || {
-                history::read_kept(&walk_repo, start, Depth::WithEvidence, kept.as_deref())
+                history::read_kept(&walk_repo, start, Depth::WithEvidence, dir.as_deref())
             });
             let judged = audit::load_judged(&*source, Some(repo), parsed);
             let history = walk
@@ -219,16 +219,14 @@ impl Context {
 
     /// The cache of parsed files kept in `repo` across runs, unless `--no-cache`.
     pub fn parse_cache(&self, repo: &Repo) -> Option<ParseCache> {
-        (!self.global.no_cache).then(|| ParseCache::kept_in(&repo.cache_dir()))
+        self.cache_dir(repo).map(|dir| ParseCache::kept_in(&dir))
     }
 
     /// What a command that reads many revisions of `repo` shares between them, with
     /// the parse cache kept across runs unless `--no-cache`.
     pub fn shared(&self, repo: &Repo) -> Shared {
-        match self.global.no_cache {
-            true => Shared::default(),
-            false => Shared::kept_in(&repo.cache_dir()),
-        }
+        self.cache_dir(repo)
+            .map_or_else(Shared::default, |dir| Shared::kept_in(&dir))
     }
 
     /// The store with its integrity and history findings, for check and verify, and
