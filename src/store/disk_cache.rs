@@ -179,31 +179,28 @@ impl DiskCache {
         let (used, unused): (Vec<_>, Vec<_>) = known
             .into_iter()
             .partition(|(_, (_, number))| self.used[*number].load(Ordering::Relaxed));
-        std::fs::create_dir_all(self.dir())?;
-        let mut temp = tempfile::NamedTempFile::new_in(self.dir())?;
-        let mut out = std::io::BufWriter::new(temp.as_file_mut());
-        out.write_all(header().as_bytes())?;
-        let mut size = header().len();
-        let mut written = std::collections::HashSet::new();
-        let frames = fresh.iter().map(Vec::as_slice).chain(
-            used.iter()
-                .chain(unused.iter())
-                .filter_map(|(_, (start, _))| self.frame(*start)),
-        );
-        for frame in frames {
-            if size + frame.len() > self.max_bytes {
-                break;
+        replace(&self.file, |file| {
+            let mut out = std::io::BufWriter::new(file);
+            out.write_all(header().as_bytes())?;
+            let mut size = header().len();
+            let mut written = std::collections::HashSet::new();
+            let frames = fresh.iter().map(Vec::as_slice).chain(
+                used.iter()
+                    .chain(unused.iter())
+                    .filter_map(|(_, (start, _))| self.frame(*start)),
+            );
+            for frame in frames {
+                if size + frame.len() > self.max_bytes {
+                    break;
+                }
+                let key: Key = (frame[..20].try_into().expect("a frame"), frame[20]);
+                if written.insert(key) {
+                    out.write_all(frame)?;
+                    size += frame.len();
+                }
             }
-            let key: Key = (frame[..20].try_into().expect("a frame"), frame[20]);
-            if written.insert(key) {
-                out.write_all(frame)?;
-                size += frame.len();
-            }
-        }
-        out.flush()?;
-        drop(out);
-        temp.persist(&self.file).map_err(|e| e.error)?;
-        Ok(())
+            out.flush()
+        })
     }
 
     /// The entry that starts at `start`, its head and payload.
@@ -247,11 +244,23 @@ pub fn keep_file(dir: &Path, name: &str, key: &str, bytes: &[u8]) -> std::io::Re
     if std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
         std::fs::remove_file(dir)?;
     }
+    replace(&dir.join(name), |file| {
+        file.write_all(format!("{}{key}\n", header()).as_bytes())?;
+        file.write_all(bytes)
+    })
+}
+
+/// Writes `file` anew: what `write` writes goes to a temporary file beside it, renamed
+/// over it once complete, so a reader sees the old file or the new one.
+fn replace(
+    file: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let dir = file.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-    temp.write_all(format!("{}{key}\n", header()).as_bytes())?;
-    temp.write_all(bytes)?;
-    temp.persist(dir.join(name)).map_err(|e| e.error)?;
+    write(temp.as_file_mut())?;
+    temp.persist(file).map_err(|e| e.error)?;
     Ok(())
 }
 
