@@ -291,17 +291,7 @@ fn seconds(meta: &std::fs::Metadata) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::process::Command;
-
-    fn git(dir: &Path, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .current_dir(dir)
-            .args(args)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {out:?}");
-        String::from_utf8(out.stdout).unwrap()
-    }
+    use crate::git::testing::git;
 
     /// A repository with three staged files; `setup` changes the index further.
     fn index_after(setup: &[&[&str]]) -> (tempfile::TempDir, Option<IndexStat>) {

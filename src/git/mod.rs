@@ -413,3 +413,30 @@ impl Repo {
         }
     }
 }
+
+/// For tests of this module: the real git CLI in a repository of its own.
+#[cfg(test)]
+mod testing {
+    use std::path::Path;
+    use std::process::Command;
+
+    /// Runs git in `dir` with no system or user configuration (HOME is `dir`), a fixed
+    /// identity and a fixed date; panics when it fails.
+    pub(super) fn git(dir: &Path, args: &[&str]) -> String {
+        let output = Command::new("git")
+            .args(args)
+            .current_dir(dir)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", dir)
+            .env("GIT_AUTHOR_NAME", "T")
+            .env("GIT_AUTHOR_EMAIL", "t@example.com")
+            .env("GIT_COMMITTER_NAME", "T")
+            .env("GIT_COMMITTER_EMAIL", "t@example.com")
+            .env("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z")
+            .env("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z")
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "git {args:?}: {output:?}");
+        String::from_utf8(output.stdout).unwrap()
+    }
+}
