@@ -45,14 +45,65 @@ impl Repo {
     /// file directly: only the entries are wanted, and libgit2 would also verify the
     /// file's checksum (git itself does not, on a normal read).
     pub fn index_stat(&self) -> Result<Option<IndexStat>> {
-        let path = self.repo.path().join("index");
-        let bytes = match Mapped::open(&path) {
-            Ok(bytes) => bytes,
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(err) => return Err(err).with_context(|| format!("reading {}", path.display())),
+        let Some(bytes) = self.index_file()? else {
+            return Ok(None);
         };
+        let path = self.repo.path().join("index");
         let written = std::fs::metadata(&path).map_or(i64::MIN, |m| seconds(&m));
         Ok(parse(bytes.bytes(), written))
+    }
+
+    /// The index's `.gitattributes` entries that git reads when it adds a file
+    /// (those missing from the working tree), as an index held in memory. `None` when
+    /// there is no index or it is one soc2 does not read.
+    pub(super) fn attribute_index(&self) -> Result<Option<git2::Index>> {
+        let Some(bytes) = self.index_file()? else {
+            return Ok(None);
+        };
+        let workdir = self.repo.workdir();
+        let mut found = Vec::new();
+        let read = walk(bytes.bytes(), |entry| {
+            let name = entry.path.rsplit(|&b| b == b'/').next().unwrap_or_default();
+            let on_disk = || {
+                let path = std::str::from_utf8(entry.path).ok();
+                path.zip(workdir)
+                    .is_some_and(|(path, root)| root.join(path).symlink_metadata().is_ok())
+            };
+            if entry.flags & STAGE_MASK == 0 && name == b".gitattributes" && !on_disk() {
+                found.push(git2::IndexEntry {
+                    ctime: git2::IndexTime::new(0, 0),
+                    mtime: git2::IndexTime::new(0, 0),
+                    dev: 0,
+                    ino: 0,
+                    mode: entry.words[6],
+                    uid: 0,
+                    gid: 0,
+                    file_size: entry.words[9],
+                    id: git2::Oid::from_bytes(&entry.id).unwrap_or(git2::Oid::ZERO_SHA1),
+                    flags: 0,
+                    flags_extended: 0,
+                    path: entry.path.to_vec(),
+                });
+            }
+        });
+        if read.is_none() {
+            return Ok(None);
+        }
+        let mut index = git2::Index::new().context("making an index in memory")?;
+        for entry in &found {
+            index.add(entry).context("making an index in memory")?;
+        }
+        Ok(Some(index))
+    }
+
+    /// The bytes of the index file, or `None` when there is none.
+    fn index_file(&self) -> Result<Option<Mapped>> {
+        let path = self.repo.path().join("index");
+        match Mapped::open(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(err).with_context(|| format!("reading {}", path.display())),
+        }
     }
 }
 
@@ -60,27 +111,19 @@ impl Repo {
 /// describe a regular file on disk except what git itself would not trust by stat
 /// data alone: an entry written in the same second as the index (`written`, git's
 /// "racily clean" entries), or one marked "assume unchanged", "skip worktree" or
-/// "intent to add". `None` for a file
-/// that is not an index of version 2 to 4, is cut short, or is split (its entries
-/// are partly in another file).
+/// "intent to add". `None` for an index `walk` does not read.
 fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
-    let mut at = Reader { bytes, at: 0 };
-    if at.take(4)? != b"DIRC" {
-        return None;
-    }
-    let version = at.u32()?;
-    if !(2..=4).contains(&version) {
-        return None;
-    }
-    let count = at.u32()? as usize;
-    let mut entries = HashMap::with_capacity(count.min(bytes.len() / 62));
-    let mut path: Vec<u8> = Vec::new();
-    for _ in 0..count {
-        let start = at.at;
-        let mut word = [0u32; 10];
-        for w in &mut word {
-            *w = at.u32()?;
+    let count = bytes
+        .get(8..12)
+        .map_or(0, |c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
+    let mut entries = HashMap::with_capacity((count as usize).min(bytes.len() / 62));
+    walk(bytes, |entry| {
+        if entry.flags & STAGE_MASK != 0 {
+            return;
         }
+        let Ok(text) = std::str::from_utf8(entry.path) else {
+            return;
+        };
         let [
             ctime_s,
             ctime_ns,
@@ -92,7 +135,55 @@ fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
             uid,
             gid,
             size,
-        ] = word;
+        ] = entry.words;
+        let unusual = entry.flags & ASSUME_VALID != 0
+            || entry.extended & (SKIP_WORKTREE | INTENT_TO_ADD) != 0;
+        let stat = Stat {
+            trusted: !unusual && mode & TYPE_MASK == REGULAR_FILE && i64::from(mtime_s) < written,
+            id: entry.id,
+            mtime: (mtime_s as i32, mtime_ns),
+            ctime: (ctime_s as i32, ctime_ns),
+            size,
+            ino,
+            uid,
+            gid,
+        };
+        entries.insert(Box::from(text), stat);
+    })?;
+    Some(IndexStat { entries })
+}
+
+/// One entry of an index file, as `walk` hands it over.
+struct Entry<'a> {
+    /// ctime (s, ns), mtime (s, ns), dev, ino, mode, uid, gid, size.
+    words: [u32; 10],
+    id: [u8; 20],
+    flags: u16,
+    /// The extended flags (version 3 and later), or 0.
+    extended: u16,
+    path: &'a [u8],
+}
+
+/// Hands each entry of an index file's `bytes` to `each`, in order. `None` (after
+/// handing over what came before) for a file that is not an index of version 2 to
+/// 4, is cut short, or is split (its entries are partly in another file).
+fn walk(bytes: &[u8], mut each: impl FnMut(&Entry)) -> Option<()> {
+    let mut at = Reader { bytes, at: 0 };
+    if at.take(4)? != b"DIRC" {
+        return None;
+    }
+    let version = at.u32()?;
+    if !(2..=4).contains(&version) {
+        return None;
+    }
+    let count = at.u32()? as usize;
+    let mut path: Vec<u8> = Vec::new();
+    for _ in 0..count {
+        let start = at.at;
+        let mut words = [0u32; 10];
+        for w in &mut words {
+            *w = at.u32()?;
+        }
         let id: [u8; 20] = at.take(20)?.try_into().ok()?;
         let flags = at.u16()?;
         let extended = if version >= 3 && flags & EXTENDED != 0 {
@@ -106,31 +197,19 @@ fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
         } else {
             path.clear();
         }
-        let name = at.until_nul()?;
-        path.extend_from_slice(name);
+        path.extend_from_slice(at.until_nul()?);
         if version < 4 {
             // Entries are padded with NULs to a multiple of eight bytes.
             let length = at.at - start;
             at.take((8 - length % 8) % 8)?;
         }
-        if flags & STAGE_MASK != 0 {
-            continue;
-        }
-        let Ok(text) = std::str::from_utf8(&path) else {
-            continue;
-        };
-        let unusual = flags & ASSUME_VALID != 0 || extended & (SKIP_WORKTREE | INTENT_TO_ADD) != 0;
-        let stat = Stat {
-            trusted: !unusual && mode & TYPE_MASK == REGULAR_FILE && i64::from(mtime_s) < written,
+        each(&Entry {
+            words,
             id,
-            mtime: (mtime_s as i32, mtime_ns),
-            ctime: (ctime_s as i32, ctime_ns),
-            size,
-            ino,
-            uid,
-            gid,
-        };
-        entries.insert(Box::from(text), stat);
+            flags,
+            extended,
+            path: &path,
+        });
     }
     // Extensions follow the entries, then the 20-byte checksum; a "link" extension
     // says the index is split.
@@ -142,7 +221,7 @@ fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
         }
         at.take(size)?;
     }
-    Some(IndexStat { entries })
+    Some(())
 }
 
 const EXTENDED: u16 = 0x4000;
