@@ -13,7 +13,9 @@ use crate::store::{KnownIds, Mapped};
 
 /// The blob ids of the index, each trusted only while its file's stat data matches.
 pub struct IndexStat {
-    entries: HashMap<Box<str>, Stat>,
+    /// Looked up for every file of the store: a fast hash (the paths are the
+    /// repository's own, not chosen against soc2).
+    entries: HashMap<Box<str>, Stat, foldhash::fast::FixedState>,
 }
 
 /// One file as the index recorded it.
@@ -116,7 +118,10 @@ fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
     let count = bytes
         .get(8..12)
         .map_or(0, |c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
-    let mut entries = HashMap::with_capacity((count as usize).min(bytes.len() / 62));
+    let mut entries = HashMap::with_capacity_and_hasher(
+        (count as usize).min(bytes.len() / 62),
+        Default::default(),
+    );
     walk(bytes, |entry| {
         if entry.flags & STAGE_MASK != 0 {
             return;
