@@ -43,8 +43,8 @@ pub fn load_audited(
     std::thread::scope(|scope| {
         let walk = repo.map(|repo| {
             scope.spawn(move || {
-                let touched = duties::approval_history(&repo, start);
                 let kept = cache.and_then(|c| c.kept_dir());
+                let touched = duties::approval_history(&repo, start, kept);
                 let past = history::read_kept(&repo, start, Depth::WithEvidence, kept);
                 (repo, touched, past)
             })

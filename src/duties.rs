@@ -1,10 +1,13 @@
 //! What git history says about records: who last changed the content an approval
 //! covers, for segregation of duties.
 
+use std::path::Path;
+
 use anyhow::Result;
 
 use crate::findings::{Code, Finding};
 use crate::git::{CommitInfo, Repo, Touched};
+use crate::history;
 use crate::locate;
 use crate::model::paths::{
     CONTROLS_DIR, POLICIES_DIR, PROGRAM_FILE, SYSTEM_DIR, SYSTEM_DOCUMENT, SYSTEM_FILE, file_stem,
@@ -163,9 +166,14 @@ pub fn same_person(a_email: &str, b_email: &str) -> bool {
 }
 
 /// The history segregation of duties reads: every commit reachable from `start` that
-/// touched controls/ or policies/, newest first. `None` in a shallow clone, which has
-/// too little history to tell who changed what.
-pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>> {
+/// touched controls/ or policies/, newest first (or what an earlier run kept of it in
+/// `kept`). `None` in a shallow clone, which has too little history to tell who
+/// changed what.
+pub fn approval_history(
+    repo: &Repo,
+    start: &str,
+    kept: Option<&Path>,
+) -> Result<Option<Vec<Touched>>> {
     if repo.is_shallow() {
         return Ok(None);
     }
@@ -175,7 +183,10 @@ pub fn approval_history(repo: &Repo, start: &str) -> Result<Option<Vec<Touched>>
         PROGRAM_FILE.to_string(),
         SYSTEM_DIR.to_string(),
     ];
-    repo.touched_from(start, &roots).map(Some)
+    history::kept(repo, start, "approvals", kept, || {
+        repo.touched_from(start, &roots)
+    })
+    .map(Some)
 }
 
 /// Every approval whose `by` is neither the author nor the committer of the commit that

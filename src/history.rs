@@ -8,6 +8,8 @@ use std::path::Path;
 
 use anyhow::Result;
 use chrono::{FixedOffset, TimeZone};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::git::{ChangedCommit, ObjectId, Repo, Roots};
 use crate::model::paths::{
@@ -27,36 +29,51 @@ pub enum Depth {
     WithEvidence,
 }
 
-/// How many histories are kept (a few branches, and the two sides of a `diff`).
-const KEPT_HISTORIES: usize = 8;
+/// How many walks are kept (a few branches, the two sides of a `diff`, and the
+/// approvals `check` reads).
+const KEPT_HISTORIES: usize = 12;
 
 /// `read`, or the history an earlier run read from the same commit and kept in `dir`
-/// (`None`: read it). History depends only on the commits walked, so the commit's id
-/// is the key, with what a shallow clone's boundary adds (`git fetch --unshallow`
-/// changes the history of the same commit).
+/// (`None`: read it).
 pub fn read_kept(repo: &Repo, start: &str, depth: Depth, dir: Option<&Path>) -> Result<History> {
+    let what = match depth {
+        Depth::Design => "design",
+        Depth::WithEvidence => "evidence",
+    };
+    kept(repo, start, what, dir, || read(repo, start, depth))
+}
+
+/// What `walk` gives for the history from `start` (`what` names it), or what an
+/// earlier run kept of it in `dir` (`None`: walk). What is read from history depends
+/// only on the commits walked, so the commit's id is the key, with what a shallow
+/// clone's boundary adds (`git fetch --unshallow` changes the history of the same
+/// commit).
+pub fn kept<T: Serialize + DeserializeOwned>(
+    repo: &Repo,
+    start: &str,
+    what: &str,
+    dir: Option<&Path>,
+    walk: impl FnOnce() -> Result<T>,
+) -> Result<T> {
     let (Some(dir), Ok(commit)) = (dir, repo.resolve(start)) else {
-        return read(repo, start, depth);
+        return walk();
     };
-    let name = match depth {
-        Depth::Design => format!("{commit}-design"),
-        Depth::WithEvidence => format!("{commit}-evidence"),
-    };
+    let name = format!("{commit}-{what}");
     let dir = dir.join("history");
     let key = format!("{commit} {}", repo.shallow_id());
     if let Some(bytes) = kept_file(&dir, &name, &key)
-        && let Ok(history) = serde_json::from_slice::<History>(&bytes)
+        && let Ok(value) = serde_json::from_slice::<T>(&bytes)
     {
-        return Ok(history);
+        return Ok(value);
     }
-    let history = read(repo, start, depth)?;
-    if let Ok(bytes) = serde_json::to_vec(&history) {
-        // Only a convenience: a history that cannot be kept is read again next time.
+    let value = walk()?;
+    if let Ok(bytes) = serde_json::to_vec(&value) {
+        // Only a convenience: what cannot be kept is read again next time.
         if keep_file(&dir, &name, &key, &bytes).is_ok() {
             keep_newest(&dir, KEPT_HISTORIES);
         }
     }
-    Ok(history)
+    Ok(value)
 }
 
 /// The history of the store walking back from `start` (`HEAD`, or a revision).

@@ -15,7 +15,7 @@ use super::Repo;
 use super::raw::{self, RawEntry, RawKind};
 
 /// A commit as the audit trail shows it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CommitInfo {
     pub id: String,
     pub author_name: String,
@@ -69,7 +69,7 @@ impl CommitInfo {
 }
 
 /// A commit and the store paths it changed relative to its first parent.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Touched {
     pub commit: CommitInfo,
     pub paths: Vec<String>,

@@ -262,3 +262,30 @@ fn approve_refuses_a_shallow_clone() {
     .code(2);
     insta::assert_snapshot!(run);
 }
+
+/// check keeps the approval history it walked for the commit it started from; a new
+/// commit is walked again, and the kept walk gives what a fresh one gives.
+#[test]
+fn the_approval_history_kept_for_one_commit_is_not_used_for_the_next() {
+    let env = committed_small_store();
+    let flagged = |env: &Env| {
+        env.soc2(&["check", "--format", "json"])
+            .codes()
+            .contains(&"W-APPROVAL-NOT-BY-AUTHOR".to_string())
+    };
+    assert!(!flagged(&env));
+    let head = env.git(&["rev-parse", "HEAD"]);
+    assert!(
+        env.path(&format!(".git/soc2/history/{}-approvals", head.trim()))
+            .is_file()
+    );
+    hand_written_approval(&env, "vera@example.com", "2026-11-22");
+    commit_as(&env, "dana@example.com", "approve BC-01");
+    assert!(flagged(&env));
+    // Read from what was kept, as from a fresh walk.
+    let kept = env.soc2(&["check", "--format", "json"]).stdout;
+    let fresh = env
+        .soc2(&["check", "--format", "json", "--no-cache"])
+        .stdout;
+    assert_eq!(kept, fresh);
+}
