@@ -83,8 +83,16 @@ impl Date {
 pub const SUPPORTED_DATES: &str = "soc2 works with dates from 1970 to 2200";
 
 impl fmt::Display for Date {
+    /// `YYYY-MM-DD`, as chrono's `%Y-%m-%d` writes it. Written by hand for the years of
+    /// four digits: chrono parses its format string on every call, and dates are
+    /// written for every window of every control.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        let (year, month, day) = (self.0.year(), self.0.month(), self.0.day());
+        if (0..=9999).contains(&year) {
+            write!(f, "{year:04}-{month:02}-{day:02}")
+        } else {
+            write!(f, "{}", self.0.format("%Y-%m-%d"))
+        }
     }
 }
 
@@ -402,6 +410,25 @@ pub fn is_safe_name(name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Dates are written exactly as chrono's `%Y-%m-%d` writes them, inside and
+    /// outside the years of four digits.
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        for (y, m, d) in [
+            (2026, 7, 1),
+            (1, 1, 1),
+            (999, 12, 31),
+            (0, 2, 29),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 6, 15),
+            (262_000, 3, 9),
+        ] {
+            let day = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(Date(day).to_string(), day.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn dates_parse_strictly() {

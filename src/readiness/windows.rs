@@ -150,7 +150,12 @@ fn label(
             let week = day.iso_week();
             format!("{}-W{:02}", week.year(), week.week())
         }
-        Frequency::Monthly => day.format("%Y-%m").to_string(),
+        // The date less its day (`2026-07`), as `%Y-%m` writes it.
+        Frequency::Monthly => {
+            let mut text = start.to_string();
+            text.truncate(text.len() - 3);
+            text
+        }
         Frequency::Quarterly => format!("{}-Q{}", day.year(), day.month().div_ceil(3)),
         Frequency::Semiannual => {
             format!("{}-H{}", day.year(), if day.month() <= 6 { 1 } else { 2 })
