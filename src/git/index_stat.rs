@@ -1,7 +1,8 @@
 //! What git's index knows of the working tree's files without reading them: each
 //! file's blob id, and the stat data the file had when git hashed it. While a file's
 //! stat data is still that, its content is that blob (git's own rule for `git status`),
-//! so what was made of the blob before (a parsed record, a hash) serves again.
+//! so what was made of the blob before (a parsed record, a hash) serves again. Also
+//! the index's `.gitattributes` entries, all an attribute lookup needs of it.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -77,10 +78,10 @@ impl Repo {
                     mtime: git2::IndexTime::new(0, 0),
                     dev: 0,
                     ino: 0,
-                    mode: entry.words[6],
+                    mode: entry.mode(),
                     uid: 0,
                     gid: 0,
-                    file_size: entry.words[9],
+                    file_size: entry.size(),
                     id: git2::Oid::from_bytes(&entry.id).unwrap_or(git2::Oid::ZERO_SHA1),
                     flags: 0,
                     flags_extended: 0,
@@ -167,6 +168,16 @@ struct Entry<'a> {
     /// The extended flags (version 3 and later), or 0.
     extended: u16,
     path: &'a [u8],
+}
+
+impl Entry<'_> {
+    fn mode(&self) -> u32 {
+        self.words[6]
+    }
+
+    fn size(&self) -> u32 {
+        self.words[9]
+    }
 }
 
 /// Hands each entry of an index file's `bytes` to `each`, in order. `None` (after
