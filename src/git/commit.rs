@@ -41,9 +41,10 @@ impl Repo {
             .set_index(&mut index)
             .context("reading the git index")?;
         let mut updates = Vec::with_capacity(paths.len());
+        let lfs = self.lfs_rules()?;
         for path in paths {
             if workdir.join(path).exists() {
-                if self.is_lfs_path(path)? {
+                if lfs.sends(path)? {
                     // Git LFS keeps the content out of git: commit its pointer.
                     let content = std::fs::read(workdir.join(path))
                         .with_context(|| format!("reading {path}"))?;

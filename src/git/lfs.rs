@@ -22,16 +22,22 @@ impl Repo {
     /// working tree's; a second handle on the repository is given just the entries
     /// git reads.
     pub fn is_lfs_path(&self, path: &str) -> Result<bool> {
-        match self.attribute_index()? {
+        self.lfs_rules()?.sends(path)
+    }
+
+    /// The attributes `is_lfs_path` reads, read once for asking about many paths.
+    pub(super) fn lfs_rules(&self) -> Result<LfsRules<'_>> {
+        let side = match self.attribute_index()? {
             Some(mut index) => {
                 let side = self.reopen()?;
                 side.repo
                     .set_index(&mut index)
                     .context("reading git's attributes")?;
-                lfs_filter(&side.repo, path)
+                Some(side)
             }
-            None => lfs_filter(&self.repo, path),
-        }
+            None => None,
+        };
+        Ok(LfsRules { repo: self, side })
     }
 
     /// Where the LFS object of `oid` is kept: `.git/lfs/objects/ab/cd/abcd...`.
@@ -95,13 +101,24 @@ impl Repo {
     }
 }
 
-/// Whether `repo`'s attributes (its working tree's and its index's) send `path` to
-/// Git LFS.
-fn lfs_filter(repo: &git2::Repository, path: &str) -> Result<bool> {
-    let value = repo
-        .get_attr(Path::new(path), "filter", AttrCheckFlags::FILE_THEN_INDEX)
-        .with_context(|| format!("reading git's attributes for {path}"))?;
-    Ok(value == Some("lfs"))
+/// Git's attributes as `git add` reads them (see `Repo::is_lfs_path`): a second handle
+/// on the repository holding the index's attribute files git reads, or the repository
+/// itself when its index is one soc2 does not read.
+pub(super) struct LfsRules<'a> {
+    repo: &'a Repo,
+    side: Option<Repo>,
+}
+
+impl LfsRules<'_> {
+    /// Whether the attributes send `path` to Git LFS.
+    pub(super) fn sends(&self, path: &str) -> Result<bool> {
+        let repo = self.side.as_ref().unwrap_or(self.repo);
+        let value = repo
+            .repo
+            .get_attr(Path::new(path), "filter", AttrCheckFlags::FILE_THEN_INDEX)
+            .with_context(|| format!("reading git's attributes for {path}"))?;
+        Ok(value == Some("lfs"))
+    }
 }
 
 #[cfg(test)]
