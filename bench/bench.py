@@ -50,32 +50,29 @@ def summary(times, cpus, peak):
             "cpu": statistics.median(cpus), "peak_mb": peak}
 
 
-def measure(cmd, cwd, runs, prepare=None):
-    """Median and spread of `runs` timed runs after one warm-up run."""
-    times, cpus, peak = [], [], 0.0
-    for i in range(runs + 1):
-        if prepare:
-            prepare(i)
-        seconds, cpu, rss = run(cmd(i) if callable(cmd) else cmd, cwd)
-        if i > 0:
-            times.append(seconds)
-            cpus.append(cpu)
-            peak = max(peak, rss)
-    return summary(times, cpus, peak)
+class Cmd:
+    """One command of a series: `cmd` is the command, or a function of the run's number
+    giving it; `runs` overrides the series' count (a slow command runs fewer times);
+    `prepare(i)` runs untimed before run `i`; `cwd` overrides the series' folder."""
+
+    def __init__(self, cmd, runs=None, prepare=None, cwd=None):
+        self.cmd, self.runs, self.prepare, self.cwd = cmd, runs, prepare, cwd
 
 
 def measure_together(commands, cwd, runs):
     """Times several commands in turn (A B C A B C ...), after one warm-up round, so that
-    a machine whose speed drifts during the run moves every figure alike. `commands`
-    maps a name to a command, or to (command, runs) for a slow one that runs fewer
-    times. Returns the name's figures, as `measure` does."""
-    plan = {name: (c if isinstance(c, tuple) else (c, runs)) for name, c in commands.items()}
+    a machine whose speed drifts during the run moves every figure alike: every
+    comparison of the bench is measured this way. `commands` maps a name to a command,
+    or to a `Cmd`. Returns each name's median and spread of its timed runs."""
+    plan = {name: (c if isinstance(c, Cmd) else Cmd(c)) for name, c in commands.items()}
     figures = {name: ([], [], 0.0) for name in plan}
-    for round_ in range(max(n for _, n in plan.values()) + 1):
-        for name, (cmd, n) in plan.items():
-            if round_ > n:
+    for round_ in range(max(c.runs or runs for c in plan.values()) + 1):
+        for name, c in plan.items():
+            if round_ > (c.runs or runs):
                 continue
-            seconds, cpu, rss = run(cmd, cwd)
+            if c.prepare:
+                c.prepare(round_)
+            seconds, cpu, rss = run(c.cmd(round_) if callable(c.cmd) else c.cmd, c.cwd or cwd)
             if round_ > 0:
                 times, cpus, peak = figures[name]
                 times.append(seconds)
@@ -92,8 +89,7 @@ def baselines(size, store, runs, compare, stores):
     """soc2 status and check against honest floors, every command taking turns in one
     series: reading every file without parsing (in Rust, one reused buffer, 1 and 2
     threads), reading and parsing every YAML file (1 thread), libyaml through PyYAML
-    (1 and 2 processes), and sha256sum over the evidence files (1 and 2 processes).
-    Returns the figures of status."""
+    (1 and 2 processes), and sha256sum over the evidence files (1 and 2 processes)."""
     probe = subprocess.run([sys.executable, "-c", "import yaml; yaml.CSafeLoader"], capture_output=True)
     py_runs = 3 if size == "large" else runs
     commands = {
@@ -108,8 +104,8 @@ def baselines(size, store, runs, compare, stores):
         "sha256sum evidence (2 processes)": ["sh", "-c", SHA256SUM.format(n=2) + " >/dev/null"],
     }
     if probe.returncode == 0:
-        commands["PyYAML CSafeLoader (1 process)"] = ([sys.executable, PYLOAD, "."], py_runs)
-        commands["PyYAML CSafeLoader (2 processes)"] = ([sys.executable, PYLOAD, "--workers", "2", "."], py_runs)
+        commands["PyYAML CSafeLoader (1 process)"] = Cmd([sys.executable, PYLOAD, "."], runs=py_runs)
+        commands["PyYAML CSafeLoader (2 processes)"] = Cmd([sys.executable, PYLOAD, "--workers", "2", "."], runs=py_runs)
     else:
         print("  PyYAML here has no CSafeLoader (built without libyaml): its rows are left out", flush=True)
         stores.setdefault("notes", []).append(
@@ -140,16 +136,18 @@ def baselines(size, store, runs, compare, stores):
     # The first run after the cache is gone (a new clone, a new soc2): it reads every
     # file and writes the cache.
     cache = os.path.join(store, ".git", "soc2")
-    first = measure([SOC2, "status", "--format", "json"], store, runs,
-                    prepare=lambda _i: shutil.rmtree(cache, ignore_errors=True))
-    compare(size, "soc2 status, first run (fills the cache)", first, "soc2 status --no-cache",
-            m["soc2 status --no-cache"], "-")
+    first = measure_together({
+        "first": Cmd([SOC2, "status", "--format", "json"], prepare=lambda _i: shutil.rmtree(cache, ignore_errors=True)),
+        "no cache": [SOC2, "status", "--no-cache", "--format", "json"],
+    }, store, runs)
+    compare(size, "soc2 status, first run (fills the cache)", first["first"], "soc2 status --no-cache",
+            first["no cache"], "-")
+    first = first["first"]
     run([SOC2, "status", "--format", "json"], store)
     if size == "large":
         stores["status_peak_mb"] = m["soc2 status"]["peak_mb"]
         stores["status_cold_peak_mb"] = m["soc2 status --no-cache"]["peak_mb"]
         stores["status_first_peak_mb"] = first["peak_mb"]
-    return m["soc2 status"]
 
 
 def revision_scaling(base, stores, quick, compare):
@@ -206,8 +204,8 @@ def history_cost(size, store, compare, stores):
     m = measure_together({
         "status": [SOC2, "status", "--format", "json"],
         "status, one commit": [SOC2, "--repo", copy, "status", "--format", "json"],
-        "timeline": ([SOC2, "timeline", "--every", "week", "--from", HISTORY_FROM, "--to", HISTORY_TO,
-                      "--format", "json"], 3),
+        "timeline": Cmd([SOC2, "timeline", "--every", "week", "--from", HISTORY_FROM, "--to", HISTORY_TO,
+                         "--format", "json"], runs=3),
     }, store, 5)
     compare(size, "soc2 status", m["status"], "status, one-commit repository", m["status, one commit"], "<= 1.5x")
     compare(size, "soc2 timeline, 12 months weekly", m["timeline"], "soc2 status", m["status"], "<= 5x")
@@ -265,17 +263,20 @@ def main():
         store = generate(base, size, controls, policies, evidence, commits)
         stores[size] = store
         runs = 5
-        status = baselines(size, store, runs, compare, stores)
+        baselines(size, store, runs, compare, stores)
         history_cost(size, store, compare, stores)
 
         # The hand-off: the report, and the evidence package less the copy of the
         # evidence files themselves (bounded by the disk), against status.
         out = tempfile.mkdtemp(prefix="soc2-bench-out-")
-        ours = measure([SOC2, "report", "--out", os.path.join(out, "report.html")], store, runs)
-        compare(size, "soc2 report", ours, "soc2 status", status, "< 3x")
-        export = measure(lambda i: [SOC2, "export", os.path.join(out, f"package-{i}")], store, runs)
-        copy = measure(lambda i: ["sh", "-c", f"mkdir {out}/copy-{i} && git archive HEAD evidence | tar -x -C {out}/copy-{i}"],
-                       store, runs)
+        m = measure_together({
+            "status": [SOC2, "status", "--format", "json"],
+            "report": [SOC2, "report", "--out", os.path.join(out, "report.html")],
+            "export": lambda i: [SOC2, "export", os.path.join(out, f"package-{i}")],
+            "copy": lambda i: ["sh", "-c", f"mkdir {out}/copy-{i} && git archive HEAD evidence | tar -x -C {out}/copy-{i}"],
+        }, store, runs)
+        status, export, copy = m["status"], m["export"], m["copy"]
+        compare(size, "soc2 report", m["report"], "soc2 status", status, "< 3x")
         less_copy = dict(export, median=max(export["median"] - copy["median"], 0.0),
                          cpu=max(export["cpu"] - copy["cpu"], 0.0))
         compare(size, "soc2 export, less the copy", less_copy, "soc2 status", status, "< 3x")
@@ -283,9 +284,11 @@ def main():
         shutil.rmtree(out, ignore_errors=True)
 
         control = "CTL-0001"
-        ours = measure([SOC2, "log", control, "--format", "json"], store, runs)
-        git_log = measure(["git", "log", "--format=%H %an %ad %s", "--", f"controls/{control}.yaml", f"evidence/{control}/"], store, runs)
-        compare(size, f"soc2 log {control}", ours, "git log -- paths", git_log, "<= 1.5x")
+        m = measure_together({
+            "ours": [SOC2, "log", control, "--format", "json"],
+            "git": ["git", "log", "--format=%H %an %ad %s", "--", f"controls/{control}.yaml", f"evidence/{control}/"],
+        }, store, runs)
+        compare(size, f"soc2 log {control}", m["ours"], "git log -- paths", m["git"], "<= 1.5x")
 
         def new_file(i, prefix, folder):
             path = os.path.join(folder, f"{prefix}-{i}.csv")
@@ -294,13 +297,13 @@ def main():
             return path
 
         outside = tempfile.mkdtemp(prefix="soc2-bench-files-")
-        ours = measure(lambda i: [SOC2, "evidence", "add", "CTL-0002", os.path.join(outside, f"ev-{i}.csv")], store, runs,
-                       prepare=lambda i: new_file(i, "ev", outside))
-        git_add = measure(lambda i: ["sh", "-c", f"git add extra-{i}.csv && git commit -q -m x"], store, runs,
-                          prepare=lambda i: new_file(i, "extra", store))
-        compare(size, "soc2 evidence add", ours, "git add FILE && git commit", git_add, "<= 1.5x")
-        if size == "large":
-            stores["add_10k"] = ours
+        m = measure_together({
+            "ours": Cmd(lambda i: [SOC2, "evidence", "add", "CTL-0002", os.path.join(outside, f"ev-{i}.csv")],
+                        prepare=lambda i: new_file(i, "ev", outside)),
+            "git": Cmd(lambda i: ["sh", "-c", f"git add extra-{i}.csv && git commit -q -m x"],
+                       prepare=lambda i: new_file(i, "extra", store)),
+        }, store, runs)
+        compare(size, "soc2 evidence add", m["ours"], "git add FILE && git commit", m["git"], "<= 1.5x")
 
     revision_scaling(base, stores, quick, compare)
 
@@ -308,9 +311,16 @@ def main():
         # The same store with a tenth of the history: evidence add must not slow down as history grows.
         short = generate(base, "large-1k-commits", 1000, 100, 100000, 1000)
         outside = tempfile.mkdtemp(prefix="soc2-bench-files-")
-        ours_1k = measure(lambda i: [SOC2, "evidence", "add", "CTL-0002", os.path.join(outside, f"ev-{i}.csv")], short, 5,
-                          prepare=lambda i: open(os.path.join(outside, f"ev-{i}.csv"), "w").write(f"x{i}\n"))
-        compare("large", "evidence add, 10k commits", stores["add_10k"], "the same with 1k commits", ours_1k, "< 1.2x")
+
+        def add_in(store, name):
+            def new_file(i):
+                with open(os.path.join(outside, f"{name}-{i}.csv"), "w") as f:
+                    f.write(f"{name} {i}\n")
+            return Cmd(lambda i: [SOC2, "evidence", "add", "CTL-0002", os.path.join(outside, f"{name}-{i}.csv")],
+                       prepare=new_file, cwd=store)
+
+        m = measure_together({"10k": add_in(stores["large"], "ten"), "1k": add_in(short, "one")}, short, 5)
+        compare("large", "evidence add, 10k commits", m["10k"], "the same with 1k commits", m["1k"], "< 1.2x")
 
     busy_rows(base, stores, compare, quick)
 
@@ -355,9 +365,11 @@ def busy_rows(base, stores, compare, quick):
         shapes.append(("50k records", generate_shape(base, "busy-records", small + ["--busy-records", "50000"])))
         shapes.append(("30k commits", generate_shape(base, "busy-commits", small + ["--busy-commits", "30000"])))
     for name, store in shapes:
-        ours = measure([SOC2, "log", control, "--format", "json"], store, 5)
-        git_log = measure(["git", "log", "--format=%H", "--", *log_paths(control)], store, 5)
-        compare(name, f"soc2 log {control}", ours, "git log --format=%H -- paths", git_log, "<= 1.5x")
+        m = measure_together({
+            "ours": [SOC2, "log", control, "--format", "json"],
+            "git": ["git", "log", "--format=%H", "--", *log_paths(control)],
+        }, store, 5)
+        compare(name, f"soc2 log {control}", m["ours"], "git log --format=%H -- paths", m["git"], "<= 1.5x")
     if quick:
         return
 
@@ -375,9 +387,12 @@ def busy_rows(base, stores, compare, quick):
                     ["git", "prune", "--expire=now"]):
             subprocess.run(cmd, cwd=store, check=True, env=ENV)
 
-    ours = measure([SOC2, "evidence", "add", "AC-01", big, "-m", "big"], store, 3, prepare=reset)
-    git_add = measure(lambda i: ["sh", "-c", f"cp {big} big-{i}.bin && git add big-{i}.bin && git commit -q -m x"],
-                      store, 3, prepare=reset)
+    m = measure_together({
+        "ours": Cmd([SOC2, "evidence", "add", "AC-01", big, "-m", "big"], prepare=reset),
+        "git": Cmd(lambda i: ["sh", "-c", f"cp {big} big-{i}.bin && git add big-{i}.bin && git commit -q -m x"],
+                   prepare=reset),
+    }, store, 3)
+    ours, git_add = m["ours"], m["git"]
     compare("1 GiB file", f"soc2 evidence add (peak {ours['peak_mb']:.0f} MB)", ours,
             f"cp && git add && git commit (peak {git_add['peak_mb']:.0f} MB)", git_add, "<= 50 MB")
     reset(0)
@@ -385,8 +400,8 @@ def busy_rows(base, stores, compare, quick):
                    stdout=subprocess.DEVNULL)
     copy = [os.path.join(root, name) for root, _, names in os.walk(os.path.join(store, "evidence"))
             for name in names if name.endswith(".bin")][0]
-    ours = measure([SOC2, "verify"], store, 3)
-    sums = measure(["sha256sum", copy], store, 3)
+    m = measure_together({"ours": [SOC2, "verify"], "sums": ["sha256sum", copy]}, store, 3)
+    ours, sums = m["ours"], m["sums"]
     compare("1 GiB file", f"soc2 verify (peak {ours['peak_mb']:.0f} MB)", ours,
             f"sha256sum of it (peak {sums['peak_mb']:.0f} MB)", sums, "<= 1.1x, <= 50 MB")
     os.remove(big)
@@ -402,11 +417,13 @@ def busy_rows(base, stores, compare, quick):
         with open(path, "w") as f:
             f.write(f"item,result\n{name}-{i},pass\n")
 
-    ours = measure(lambda i: [SOC2, "evidence", "add", "CTL-0002", os.path.join(outside, f"ev-{i}.csv")], store, 5,
-                   prepare=lambda i: new_file(i, outside, "ev"))
-    git_add = measure(lambda i: ["sh", "-c", f"git add extra-{i}.csv && git commit -q -m x"], store, 5,
-                      prepare=lambda i: new_file(i, store, "extra"))
-    compare("300k files", "soc2 evidence add", ours, "git add FILE && git commit", git_add, "<= 0.6x")
+    m = measure_together({
+        "ours": Cmd(lambda i: [SOC2, "evidence", "add", "CTL-0002", os.path.join(outside, f"ev-{i}.csv")],
+                    prepare=lambda i: new_file(i, outside, "ev")),
+        "git": Cmd(lambda i: ["sh", "-c", f"git add extra-{i}.csv && git commit -q -m x"],
+                   prepare=lambda i: new_file(i, store, "extra")),
+    }, store, 5)
+    compare("300k files", "soc2 evidence add", m["ours"], "git add FILE && git commit", m["git"], "<= 0.6x")
 
 
 def machine():
