@@ -209,7 +209,9 @@ impl Builder<'_> {
                 (Some(EVIDENCE_DIR), Some(_), Some(name))
                     if is_yaml(name) && tree.contains_key(path) =>
                 {
-                    history.received.entry(path.clone()).or_insert(index);
+                    std::sync::Arc::make_mut(&mut history.received)
+                        .entry(path.clone())
+                        .or_insert(index);
                 }
                 _ => {}
             }

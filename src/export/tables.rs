@@ -166,9 +166,8 @@ pub(super) fn evidence_index(store: &Store, assessment: &Assessment, history: &H
         let e = &record.value;
         let covers = e.covered();
         let received = history
-            .received
-            .get(&record.path)
-            .and_then(|i| history.commits.get(*i));
+            .received_in(&record.path)
+            .map(|i| &history.commits[i]);
         let base = vec![
             id.clone(),
             e.control.clone(),

@@ -105,9 +105,8 @@ pub fn duty_conflict(
             .as_deref()
             .is_some_and(|by| same_person(by, person));
         let committed = history
-            .received
-            .get(&record.path)
-            .and_then(|i| history.commits.get(*i))
+            .received_in(&record.path)
+            .map(|i| &history.commits[i])
             .is_some_and(|c| same_person(&c.author_email, person));
         if collected || committed {
             return Some(format!(

@@ -39,9 +39,25 @@ impl ApprovalState {
     /// The one rule: an approval holds when its digest is the content's digest now
     /// (under the current rule, or the rule it was given under, soc2 0.1's).
     pub fn of(approval: Option<&Approval>, content: &ContentDigest) -> ApprovalState {
+        ApprovalState::of_lazy(
+            approval,
+            || content.current.clone(),
+            || content.legacy.clone(),
+        )
+    }
+
+    /// `of`, computing the content's digests only when they are needed: none without
+    /// an approval, the old rule's only when the current one does not match.
+    pub fn of_lazy(
+        approval: Option<&Approval>,
+        current: impl FnOnce() -> Sha256Hex,
+        legacy: impl FnOnce() -> Option<Sha256Hex>,
+    ) -> ApprovalState {
         match approval {
             None => ApprovalState::Missing,
-            Some(a) if content.matches(&a.digest) => ApprovalState::Approved,
+            Some(a) if current() == a.digest || legacy().as_ref() == Some(&a.digest) => {
+                ApprovalState::Approved
+            }
             Some(_) => ApprovalState::Changed,
         }
     }
@@ -64,5 +80,50 @@ impl ContentDigest {
     /// approval holds, and approving again records the current digest.
     pub fn is_legacy(&self, digest: &Sha256Hex) -> bool {
         &self.current != digest && self.legacy.as_ref() == Some(digest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sha(c: char) -> Sha256Hex {
+        Sha256Hex(c.to_string().repeat(64))
+    }
+
+    fn approval(digest: Sha256Hex) -> Approval {
+        Approval {
+            by: "bob@example.com".into(),
+            at: Date::parse("2026-01-01").unwrap(),
+            digest,
+        }
+    }
+
+    #[test]
+    fn digests_are_worked_out_only_when_the_answer_needs_them() {
+        let never = || -> Sha256Hex { panic!("no digest is needed") };
+        let never_legacy = || -> Option<Sha256Hex> { panic!("no old-rule digest is needed") };
+        assert_eq!(
+            ApprovalState::of_lazy(None, never, never_legacy),
+            ApprovalState::Missing
+        );
+        let current = approval(sha('a'));
+        assert_eq!(
+            ApprovalState::of_lazy(Some(&current), || sha('a'), never_legacy),
+            ApprovalState::Approved
+        );
+        let legacy = approval(sha('b'));
+        assert_eq!(
+            ApprovalState::of_lazy(Some(&legacy), || sha('a'), || Some(sha('b'))),
+            ApprovalState::Approved
+        );
+        assert_eq!(
+            ApprovalState::of_lazy(Some(&legacy), || sha('a'), || Some(sha('c'))),
+            ApprovalState::Changed
+        );
+        assert_eq!(
+            ApprovalState::of_lazy(Some(&legacy), || sha('a'), || None),
+            ApprovalState::Changed
+        );
     }
 }

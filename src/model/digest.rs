@@ -7,8 +7,8 @@
 use serde::Serialize;
 
 use super::{
-    Audit, AuditType, ContentDigest, Control, ControlStatus, Exclusion, Frequency, Interval,
-    Period, Policy, Program, Sha256Hex, Store, SystemDescription,
+    ApprovalState, Audit, AuditType, ContentDigest, Control, ControlStatus, Exclusion, Frequency,
+    Interval, Period, Policy, Program, Sha256Hex, Store, SystemDescription,
 };
 use crate::catalog::Category;
 
@@ -70,6 +70,23 @@ fn digest_of<T: Serialize>(rule: &str, content: &T, tail: Option<&[u8]>) -> Sha2
 }
 
 pub fn control(control: &Control) -> ContentDigest {
+    ContentDigest {
+        current: current_control(control),
+        legacy: Some(legacy_control(control)),
+    }
+}
+
+/// Whether the control's own approval holds: `ApprovalState::of` its digest, each
+/// rule's digest computed only when needed (a control is judged on many days).
+pub fn control_approval(control: &Control) -> ApprovalState {
+    ApprovalState::of_lazy(
+        control.approval.as_ref(),
+        || current_control(control),
+        || Some(legacy_control(control)),
+    )
+}
+
+fn current_control(control: &Control) -> Sha256Hex {
     let content = ControlContent {
         id: &control.id,
         title: &control.title,
@@ -81,10 +98,7 @@ pub fn control(control: &Control) -> ContentDigest {
         frequency: control.frequency,
         policies: &control.policies,
     };
-    ContentDigest {
-        current: digest_of("soc2 control 2", &content, None),
-        legacy: Some(legacy_control(control)),
-    }
+    digest_of("soc2 control 2", &content, None)
 }
 
 /// A policy's digest, over its content and its document's bytes.

@@ -4,6 +4,7 @@
 //! with histories built by hand.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +71,9 @@ pub struct History {
     /// soc2.yaml.
     pub programs: Vec<Version<Program>>,
     /// When each evidence record (by path) was received: the first commit that held it.
-    pub received: BTreeMap<String, usize>,
+    /// Shared: a cut history keeps the whole map (a timeline cuts one history for each
+    /// of its points), so read it through `received_in`, which leaves the cut commits out.
+    pub received: Arc<BTreeMap<String, usize>>,
 }
 
 impl History {
@@ -121,20 +124,59 @@ impl History {
                 .filter(|(_, v)| !v.is_empty())
                 .collect(),
             programs: cut_versions(&self.programs, last),
-            received: self
-                .received
-                .iter()
-                .filter(|(_, commit)| **commit <= last)
-                .map(|(path, commit)| (path.clone(), *commit))
-                .collect(),
+            received: self.received.clone(),
         }
+    }
+
+    /// The commit (by index) that first held the evidence record at `path`, if this
+    /// history holds it.
+    pub fn received_in(&self, path: &str) -> Option<usize> {
+        let commit = *self.received.get(path)?;
+        (commit < self.commits.len()).then_some(commit)
     }
 
     /// The day a record's evidence file at `path` was received, if history holds it.
     pub fn received(&self, path: &str) -> Option<Date> {
-        self.received
-            .get(path)
-            .and_then(|i| self.commits.get(*i))
-            .map(|c| c.date)
+        self.received_in(path).map(|i| self.commits[i].date)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(id: &str, date: &str) -> Commit {
+        Commit {
+            id: id.into(),
+            date: Date::parse(date).unwrap(),
+            author_email: "a@example.com".into(),
+            committer_email: "a@example.com".into(),
+            action: None,
+        }
+    }
+
+    #[test]
+    fn a_cut_history_has_not_received_what_came_after_it() {
+        let mut history = History {
+            commits: vec![
+                commit("c0", "2026-01-01"),
+                commit("c1", "2026-02-01"),
+                commit("c2", "2026-03-01"),
+            ],
+            ..History::default()
+        };
+        let received = Arc::make_mut(&mut history.received);
+        received.insert("evidence/AC-01/a.yaml".into(), 0);
+        received.insert("evidence/AC-01/b.yaml".into(), 2);
+
+        let cut = history.cut(1);
+        assert_eq!(cut.received_in("evidence/AC-01/a.yaml"), Some(0));
+        assert_eq!(cut.received_in("evidence/AC-01/b.yaml"), None);
+        assert_eq!(cut.received("evidence/AC-01/b.yaml"), None);
+        assert_eq!(cut.received_in("evidence/AC-01/c.yaml"), None);
+        assert_eq!(
+            history.received("evidence/AC-01/b.yaml"),
+            Date::parse("2026-03-01").ok()
+        );
     }
 }

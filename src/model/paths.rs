@@ -34,12 +34,16 @@ pub const STORE_ROOTS: &[&str] = &[
 
 /// `evidence/AC-01/2026-10-03-mfa.yaml` -> `AC-01/2026-10-03-mfa`.
 pub fn evidence_id(path: &str) -> String {
+    evidence_id_in(path).to_string()
+}
+
+/// `evidence_id`, as the part of `path` it is.
+pub fn evidence_id_in(path: &str) -> &str {
     let inner = path.strip_prefix("evidence/").unwrap_or(path);
     inner
         .strip_suffix(".yaml")
         .or_else(|| inner.strip_suffix(".yml"))
         .unwrap_or(inner)
-        .to_string()
 }
 
 /// `tests/AC-01/2026-11-20-period.yaml` -> `AC-01/2026-11-20-period`.

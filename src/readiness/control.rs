@@ -7,8 +7,7 @@ use super::design::{Design, Past, Source};
 use super::evidence::{self, Counted};
 use super::windows::windows;
 use super::{
-    ActiveException, ApprovalState, ControlResult, ControlState, Reason, WindowCounts,
-    WindowResult, WindowState,
+    ActiveException, ControlResult, ControlState, Reason, WindowCounts, WindowResult, WindowState,
 };
 use crate::model::{
     self, AuditType, Control, ControlStatus, Date, Evidence, EvidenceResult, Frequency, Period,
@@ -54,14 +53,14 @@ pub(super) fn fresh_for_days(frequency: Frequency) -> i64 {
     window * 5 / 4
 }
 
-pub(crate) fn assess_control(
-    control: &Control,
+pub(crate) fn assess_control<'a>(
+    control: &'a Control,
     records: &[&Record<Evidence>],
-    past: &Past,
+    past: &Past<'a>,
     rule: EvidenceRule,
 ) -> ControlResult {
     let today = past.today;
-    let approval = ApprovalState::of(control.approval.as_ref(), &model::digest::control(control));
+    let approval = past.approval(control);
     let judged_on = match rule {
         EvidenceRule::Freshness { on } => on,
         EvidenceRule::Windows { .. } => today,
@@ -121,10 +120,10 @@ pub(crate) fn assess_control(
             let period = Period { start, end };
             let program = past.store.program();
             let grace = control.grace.unwrap_or(program.audit.grace());
-            let cut = windows(period, control.frequency, program.audit.windows);
+            let cut = past.windows(period, control.frequency, program.audit.windows);
             let judged: Vec<WindowResult> = cut
-                .into_iter()
-                .map(|w| judge_window(control, w, period, &counted, past, grace))
+                .iter()
+                .map(|w| judge_window(control, w.clone(), period, &counted, past, grace))
                 .collect();
             let open = today <= end;
             let current = past.design(&control.id, today);
@@ -325,9 +324,9 @@ fn judge_window(
     let (from, to) = (result.window.start, result.window.end);
     for c in evidence::overlapping(counted, period, from, to) {
         if c.proves {
-            result.evidence.push(c.id.clone());
+            result.evidence.push(c.id.to_string());
         } else if c.result == EvidenceResult::Deviation {
-            result.deviations.push(c.id.clone());
+            result.deviations.push(c.id.to_string());
         }
     }
     let design = if ended {
@@ -393,7 +392,7 @@ fn upcoming_window(
     let due_on = grace.after(window.end);
     let evidence: Vec<String> = evidence::overlapping(counted, period, window.start, window.end)
         .filter(|c| c.proves)
-        .map(|c| c.id.clone())
+        .map(|c| c.id.to_string())
         .collect();
     let state = if !evidence.is_empty() {
         WindowState::Operated

@@ -5,12 +5,13 @@
 //! starts).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
+use super::windows::{Window, windows};
 use super::{ControlState, Reason};
 use crate::model::{
-    self, ApprovalState, Control, ControlStatus, Date, Exception, History, PolicyVersion, Stood,
-    Store,
+    self, ApprovalState, Control, ControlStatus, Date, Exception, Frequency, History, Period,
+    PolicyVersion, Stood, Store, WindowAlignment,
 };
 
 /// What judging a day needs to know: the store of the judging day, its history, and
@@ -19,12 +20,18 @@ pub(crate) struct Past<'a> {
     pub store: &'a Store,
     pub history: &'a History,
     pub today: Date,
+    /// The judging day's controls by ID (each looked up once a window).
+    controls: HashMap<&'a str, &'a Control>,
     /// The judging day's policies by ID, with their digests.
     pub policies: HashMap<&'a str, PolicyVersion>,
     /// Each control version's approval state, by the version's address: a version is
     /// judged for every window it stood in, and its digest is worth computing once.
     approvals: Mutex<HashMap<usize, ApprovalState>>,
+    /// The windows of a period for a frequency: the same for every control of it.
+    windows: Mutex<WindowsMemo>,
 }
+
+type WindowsMemo = HashMap<(Period, Frequency, WindowAlignment), Arc<[Window]>>;
 
 /// A control's design on one day.
 #[derive(Clone, Debug, PartialEq)]
@@ -63,12 +70,21 @@ impl<'a> Past<'a> {
                 (p.value.id.as_str(), version)
             })
             .collect();
+        let mut controls = HashMap::new();
+        for record in &store.controls {
+            // The first of two with one ID, as `Store::control` finds.
+            controls
+                .entry(record.value.id.as_str())
+                .or_insert(&*record.value);
+        }
         Past {
             store,
             history,
             today,
+            controls,
             policies,
             approvals: Mutex::default(),
+            windows: Mutex::default(),
         }
     }
 
@@ -87,8 +103,8 @@ impl<'a> Past<'a> {
     pub(crate) fn control(&self, id: &str, day: Date) -> Stood<&'a Control> {
         let commit = match self.source(day) {
             Source::Judged => {
-                return match self.store.control(id) {
-                    Some(record) => Stood::Present(&record.value),
+                return match self.controls.get(id) {
+                    Some(control) => Stood::Present(control),
                     None if self.store.unreadable.iter().any(|p| {
                         model::paths::file_stem(p) == id && p.starts_with("controls/")
                     }) =>
@@ -141,7 +157,9 @@ impl<'a> Past<'a> {
             .cloned()
     }
 
-    fn approval(&self, control: &'a Control) -> ApprovalState {
+    /// Whether `control`'s approval holds (`digest::control_approval`), worked out
+    /// once for each control version.
+    pub(crate) fn approval(&self, control: &'a Control) -> ApprovalState {
         let address = control as *const Control as usize;
         if let Some(known) = self
             .approvals
@@ -152,11 +170,29 @@ impl<'a> Past<'a> {
             return known;
         }
         // Computed outside the lock: controls are judged on every core.
-        let state = ApprovalState::of(control.approval.as_ref(), &model::digest::control(control));
+        let state = model::digest::control_approval(control);
         if let Ok(mut approvals) = self.approvals.lock() {
             approvals.insert(address, state);
         }
         state
+    }
+
+    /// `windows::windows`, cut once for all the controls that ask.
+    pub(crate) fn windows(
+        &self,
+        period: Period,
+        frequency: Frequency,
+        alignment: WindowAlignment,
+    ) -> Arc<[Window]> {
+        let key = (period, frequency, alignment);
+        if let Some(known) = self.windows.lock().ok().and_then(|w| w.get(&key).cloned()) {
+            return known;
+        }
+        let cut: Arc<[Window]> = windows(period, frequency, alignment).into();
+        if let Ok(mut memo) = self.windows.lock() {
+            memo.insert(key, cut.clone());
+        }
+        cut
     }
 
     /// The control's design on `day`.

@@ -10,15 +10,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::paths::evidence_id;
+use crate::model::paths::evidence_id_in;
 use crate::model::{
     Control, Covers, Date, Evidence, EvidenceKind, EvidenceResult, History, Period, Record,
 };
 
 /// One evidence record as the judgement sees it.
 #[derive(Clone, Debug)]
-pub(crate) struct Counted {
-    pub id: String,
+pub(crate) struct Counted<'a> {
+    pub id: &'a str,
     pub result: EvidenceResult,
     /// Proves operation (or that there was nothing to operate on).
     pub proves: bool,
@@ -47,12 +47,12 @@ pub(crate) fn received(history: &History, path: &str) -> Received {
     if history.commits.is_empty() {
         return Received::Unknown;
     }
-    match history.received.get(path) {
+    match history.received_in(path) {
         Some(0) => Received::BeforeHistory {
             by: history.commits[0].date,
         },
         Some(commit) => Received::Commit {
-            date: history.commits[*commit].date,
+            date: history.commits[commit].date,
         },
         None => Received::Uncommitted,
     }
@@ -64,12 +64,12 @@ pub(crate) fn is_point_in_time(control: &Control, kind: EvidenceKind) -> bool {
 }
 
 /// The control's evidence that existed on `day`: collected and received by then.
-pub(crate) fn counted(
+pub(crate) fn counted<'a>(
     control: &Control,
-    records: &[&Record<Evidence>],
+    records: &[&'a Record<Evidence>],
     history: &History,
     day: Date,
-) -> Vec<Counted> {
+) -> Vec<Counted<'a>> {
     records
         .iter()
         .filter(|r| r.value.collected_at <= day)
@@ -94,7 +94,7 @@ pub(crate) fn counted(
                 evidence.covered()
             };
             Some(Counted {
-                id: evidence_id(&r.path),
+                id: evidence_id_in(&r.path),
                 result,
                 proves: match result {
                     EvidenceResult::Operated => evidence.has_content(),
@@ -109,12 +109,12 @@ pub(crate) fn counted(
 }
 
 /// The evidence that speaks for the days `from..=to` of the period.
-pub(crate) fn overlapping(
-    counted: &[Counted],
+pub(crate) fn overlapping<'a, 'c>(
+    counted: &'c [Counted<'a>],
     period: Period,
     from: Date,
     to: Date,
-) -> impl Iterator<Item = &Counted> {
+) -> impl Iterator<Item = &'c Counted<'a>> {
     counted
         .iter()
         .filter(move |c| c.span.overlaps(from, to) && c.span.overlaps(period.start, period.end))
