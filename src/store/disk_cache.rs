@@ -4,7 +4,9 @@
 //! an entry never goes stale; the file is tied to the build that wrote it (a new
 //! build reads nothing of an older one's), bounded in size, replaced whole (never
 //! written in place), and only a convenience: a file that cannot be read or is
-//! damaged is ignored and rebuilt.
+//! damaged is ignored and rebuilt. It is read an entry at a time, when the entry is
+//! asked for, rather than held in memory: on a large store it is as large as all the
+//! parsed records, and a run needs them parsed, not their serialized copy beside them.
 //!
 //! Layout: the header line, then entries, each `id (20) · kind (1) · length (u32 LE) ·
 //! payload`. A record's payload is `type (u16 LE length, bytes) · text (u32 LE length,
@@ -12,7 +14,7 @@
 //! pointer its oid (64) and size (u64 LE); a scan's is the hits as JSON.
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -20,7 +22,6 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::mapped::Mapped;
 use crate::model::{LfsPointer, Sha256Hex};
 use crate::secrets::Hit;
 
@@ -52,13 +53,13 @@ pub(super) struct DiskCache {
     file: PathBuf,
     /// `MAX_BYTES`, or less in tests.
     max_bytes: usize,
-    /// The file as read (mapped).
-    bytes: Mapped,
-    /// Where each entry's frame starts in `bytes`, and whether this run used it.
-    entries: HashMap<Key, (usize, usize), IdHash>,
+    /// The file as opened (it is replaced by renaming, so this stays the file read).
+    opened: Option<Opened>,
+    /// Where each entry's frame is in the file, and whether this run used it.
+    entries: HashMap<Key, Slot, IdHash>,
     used: Vec<AtomicBool>,
-    /// Frames learned in this run, to be written.
-    fresh: Mutex<Vec<Vec<u8>>>,
+    /// Frames learned in this run, to be written, each with the path it was learned at.
+    fresh: Mutex<Vec<(String, Vec<u8>)>>,
 }
 
 impl DiskCache {
@@ -66,19 +67,18 @@ impl DiskCache {
     /// foreign or damaged file gives an empty cache.
     pub(super) fn open(dir: &Path) -> DiskCache {
         let file = dir.join("parse-cache");
-        let mut bytes = Mapped::open(&file).unwrap_or_else(|_| Mapped::empty());
-        let entries = match bytes.bytes().strip_prefix(header().as_bytes()) {
-            Some(_) => frames(bytes.bytes(), header().len()),
-            None => HashMap::default(),
+        let (opened, entries) = match std::fs::File::open(&file) {
+            Ok(opened) => match frames(&opened) {
+                Ok(entries) if !entries.is_empty() => (Some(Opened::new(opened)), entries),
+                _ => (None, HashMap::default()),
+            },
+            Err(_) => (None, HashMap::default()),
         };
-        if entries.is_empty() {
-            bytes = Mapped::empty();
-        }
         let used = (0..entries.len()).map(|_| AtomicBool::new(false)).collect();
         DiskCache {
             file,
             max_bytes: MAX_BYTES,
-            bytes,
+            opened,
             entries,
             used,
             fresh: Mutex::new(Vec::new()),
@@ -89,15 +89,25 @@ impl DiskCache {
         self.file.parent().unwrap_or(Path::new("."))
     }
 
-    fn payload(&self, key: &Key) -> Option<&[u8]> {
-        let &(start, number) = self.entries.get(key)?;
-        self.used[number].store(true, Ordering::Relaxed);
-        self.frame(start)?.get(FRAME..)
+    fn payload(&self, key: &Key) -> Option<Vec<u8>> {
+        let slot = self.entries.get(key)?;
+        self.used[slot.number as usize].store(true, Ordering::Relaxed);
+        self.opened
+            .as_ref()?
+            .read(slot.start + FRAME as u64, slot.length as usize)
+    }
+
+    /// The whole frame of an entry, head and payload, as the file holds it.
+    fn frame(&self, slot: &Slot) -> Option<Vec<u8>> {
+        self.opened
+            .as_ref()?
+            .read(slot.start, FRAME + slot.length as usize)
     }
 
     /// The text and value of the record of type `T` parsed from blob `id`.
     pub(super) fn record<T: DeserializeOwned>(&self, id: [u8; 20]) -> Option<(Arc<str>, T)> {
-        let mut payload = Reader(self.payload(&(id, RECORD))?);
+        let payload = self.payload(&(id, RECORD))?;
+        let mut payload = Reader(&payload);
         let type_name = payload.take_u16()?;
         if type_name != std::any::type_name::<T>().as_bytes() {
             return None;
@@ -107,7 +117,7 @@ impl DiskCache {
         Some((Arc::from(text), value))
     }
 
-    pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], text: &str, value: &T) {
+    pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], at: &str, text: &str, value: &T) {
         let Ok(json) = serde_json::to_vec(value) else {
             return;
         };
@@ -118,12 +128,13 @@ impl DiskCache {
         payload.extend_from_slice(&(text.len() as u32).to_le_bytes());
         payload.extend_from_slice(text.as_bytes());
         payload.extend_from_slice(&json);
-        self.learn(id, RECORD, &payload);
+        self.learn(id, at, RECORD, &payload);
     }
 
     /// The sha256 of blob `id`, and the Git LFS pointer it is, if it is one.
     pub(super) fn hash(&self, id: [u8; 20]) -> Option<(Sha256Hex, Option<LfsPointer>)> {
-        let mut payload = Reader(self.payload(&(id, HASH))?);
+        let payload = self.payload(&(id, HASH))?;
+        let mut payload = Reader(&payload);
         let sha256 = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
         if payload.0.is_empty() {
             return Some((sha256, None));
@@ -133,27 +144,35 @@ impl DiskCache {
         Some((sha256, Some(LfsPointer { oid, size })))
     }
 
-    pub(super) fn put_hash(&self, id: [u8; 20], sha256: &Sha256Hex, pointer: Option<&LfsPointer>) {
+    pub(super) fn put_hash(
+        &self,
+        id: [u8; 20],
+        at: &str,
+        sha256: &Sha256Hex,
+        pointer: Option<&LfsPointer>,
+    ) {
         let mut payload = sha256.0.as_bytes().to_vec();
         if let Some(pointer) = pointer {
             payload.extend_from_slice(pointer.oid.0.as_bytes());
             payload.extend_from_slice(&pointer.size.to_le_bytes());
         }
-        self.learn(id, HASH, &payload);
+        self.learn(id, at, HASH, &payload);
     }
 
     /// What the secret scan found in blob `id`.
     pub(super) fn scan(&self, id: [u8; 20]) -> Option<Vec<Hit>> {
-        serde_json::from_slice(self.payload(&(id, SCAN))?).ok()
+        serde_json::from_slice(&self.payload(&(id, SCAN))?).ok()
     }
 
-    pub(super) fn put_scan(&self, id: [u8; 20], hits: &[Hit]) {
+    pub(super) fn put_scan(&self, id: [u8; 20], at: &str, hits: &[Hit]) {
         if let Ok(json) = serde_json::to_vec(hits) {
-            self.learn(id, SCAN, &json);
+            self.learn(id, at, SCAN, &json);
         }
     }
 
-    fn learn(&self, id: [u8; 20], kind: u8, payload: &[u8]) {
+    /// Keeps what was made of blob `id`, found at `at`: the file is written in the
+    /// order of the paths, the order a run reads them in (see `Opened::read`).
+    fn learn(&self, id: [u8; 20], at: &str, kind: u8, payload: &[u8]) {
         let Ok(length) = u32::try_from(payload.len()) else {
             return;
         };
@@ -163,7 +182,7 @@ impl DiskCache {
         frame.extend_from_slice(&length.to_le_bytes());
         frame.extend_from_slice(payload);
         if let Ok(mut fresh) = self.fresh.lock() {
-            fresh.push(frame);
+            fresh.push((at.to_string(), frame));
         }
     }
 
@@ -177,21 +196,22 @@ impl DiskCache {
         }
         // Learned in parallel: put in order, so the same run writes the same bytes.
         fresh.sort();
-        let mut known: Vec<(&Key, &(usize, usize))> = self.entries.iter().collect();
+        let fresh = fresh.into_iter().map(|(_, frame)| frame);
+        let mut known: Vec<&Slot> = self.entries.values().collect();
         // In the order read.
-        known.sort_by_key(|(_, (start, _))| *start);
-        let (used, unused): (Vec<_>, Vec<_>) = known
+        known.sort_by_key(|slot| slot.start);
+        let (used, unused): (Vec<&Slot>, Vec<&Slot>) = known
             .into_iter()
-            .partition(|(_, (_, number))| self.used[*number].load(Ordering::Relaxed));
+            .partition(|slot| self.used[slot.number as usize].load(Ordering::Relaxed));
         replace(&self.file, |file| {
             let mut out = std::io::BufWriter::new(file);
             out.write_all(header().as_bytes())?;
             let mut size = header().len();
             let mut written = std::collections::HashSet::new();
-            let frames = fresh.iter().map(Vec::as_slice).chain(
+            let frames = fresh.chain(
                 used.iter()
                     .chain(unused.iter())
-                    .filter_map(|(_, (start, _))| self.frame(*start)),
+                    .filter_map(|slot| self.frame(slot)),
             );
             for frame in frames {
                 if size + frame.len() > self.max_bytes {
@@ -199,26 +219,120 @@ impl DiskCache {
                 }
                 let key: Key = (frame[..20].try_into().expect("a frame"), frame[20]);
                 if written.insert(key) {
-                    out.write_all(frame)?;
+                    out.write_all(&frame)?;
                     size += frame.len();
                 }
             }
             out.flush()
         })
     }
+}
 
-    /// The entry that starts at `start`, its head and payload.
-    fn frame(&self, start: usize) -> Option<&[u8]> {
-        let length = u32::from_le_bytes(
-            self.bytes
-                .bytes()
-                .get(start + 21..start + FRAME)?
-                .try_into()
-                .ok()?,
-        );
-        self.bytes
-            .bytes()
-            .get(start..start + FRAME + length as usize)
+/// Where an entry's frame is: its start in the file, its payload's length, and its
+/// number in the order read.
+struct Slot {
+    start: u64,
+    length: u32,
+    number: u32,
+}
+
+/// The cache file, opened for reading parts of it from any thread.
+struct Opened {
+    /// Tells this file's read-ahead from another's (see `Ahead`).
+    number: u64,
+    #[cfg(unix)]
+    file: std::fs::File,
+    #[cfg(not(unix))]
+    file: Mutex<std::fs::File>,
+}
+
+/// Bytes read past what was asked for, when reads go forward through the file.
+const AHEAD: usize = 64 << 10;
+
+/// What a thread last read of an opened file: where its last read ended, and the block
+/// it read ahead, if it did.
+#[derive(Default)]
+struct Ahead {
+    file: u64,
+    end: u64,
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+thread_local! {
+    static READ_AHEAD: std::cell::RefCell<Ahead> = std::cell::RefCell::default();
+}
+
+impl Opened {
+    fn new(file: std::fs::File) -> Opened {
+        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Opened {
+            number: OPENED.fetch_add(1, Ordering::Relaxed),
+            #[cfg(unix)]
+            file,
+            #[cfg(not(unix))]
+            file: Mutex::new(file),
+        }
+    }
+
+    /// The `length` bytes at `start`; `None` when the file is shorter. A run reads the
+    /// entries of a folder one after another, and the file is written in path order, so
+    /// a read that starts shortly after the thread's last one reads a block ahead and
+    /// the next reads come from it: one system call for many entries. Reads that jump
+    /// about read only what they ask for.
+    fn read(&self, start: u64, length: usize) -> Option<Vec<u8>> {
+        let end = start.checked_add(length as u64)?;
+        READ_AHEAD.with(|ahead| {
+            let mut ahead = ahead.borrow_mut();
+            if ahead.file != self.number {
+                *ahead = Ahead {
+                    file: self.number,
+                    ..Ahead::default()
+                };
+            }
+            let block_end = ahead.start + ahead.bytes.len() as u64;
+            if start < ahead.start || end > block_end {
+                let forward = start >= ahead.end && start - ahead.end <= AHEAD as u64;
+                let size = if forward { length.max(AHEAD) } else { length };
+                ahead.bytes.resize(size, 0);
+                let read = self.read_at(start, &mut ahead.bytes);
+                ahead.bytes.truncate(read);
+                ahead.start = start;
+            }
+            ahead.end = end;
+            let from = usize::try_from(start - ahead.start).ok()?;
+            ahead.bytes.get(from..from + length).map(<[u8]>::to_vec)
+        })
+    }
+
+    /// Fills `bytes` from `start` as far as the file goes; how many bytes were read.
+    fn read_at(&self, start: u64, bytes: &mut [u8]) -> usize {
+        let mut done = 0;
+        while done < bytes.len() {
+            #[cfg(unix)]
+            let read = std::os::unix::fs::FileExt::read_at(
+                &self.file,
+                &mut bytes[done..],
+                start + done as u64,
+            );
+            #[cfg(not(unix))]
+            let read = {
+                use std::io::Seek;
+                match self.file.lock() {
+                    Ok(mut file) => file
+                        .seek(std::io::SeekFrom::Start(start + done as u64))
+                        .and_then(|_| file.read(&mut bytes[done..])),
+                    Err(_) => return done,
+                }
+            };
+            match read {
+                Ok(0) => break,
+                Ok(n) => done += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+        done
     }
 }
 
@@ -288,22 +402,37 @@ fn poisoned() -> std::io::Error {
     std::io::Error::other("the parse cache's lock was poisoned")
 }
 
-/// The entries of a file's bytes from `start`. A frame that runs past the end (a file
-/// cut short) ends the list there.
-fn frames(bytes: &[u8], mut start: usize) -> HashMap<Key, (usize, usize), IdHash> {
+/// The entries of the file, read front to back: none unless its header is this build's,
+/// and a frame that runs past the end (a file cut short) ends the list there.
+fn frames(file: &std::fs::File) -> std::io::Result<HashMap<Key, Slot, IdHash>> {
+    let size = file.metadata()?.len();
     let mut entries = HashMap::default();
-    while let Some(head) = bytes.get(start..start.saturating_add(FRAME)) {
-        let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes")) as usize;
-        let end = start + FRAME + length;
-        if end > bytes.len() {
+    let mut reader = std::io::BufReader::with_capacity(1 << 18, file);
+    let mut first = vec![0; header().len()];
+    if reader.read_exact(&mut first).is_err() || first != header().as_bytes() {
+        return Ok(entries);
+    }
+    let mut start = first.len() as u64;
+    let mut head = [0u8; FRAME];
+    while reader.read_exact(&mut head).is_ok() {
+        let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes"));
+        let end = start + (FRAME as u64) + u64::from(length);
+        let Ok(number) = u32::try_from(entries.len()) else {
+            break;
+        };
+        if end > size {
             break;
         }
         let key: Key = (head[..20].try_into().expect("twenty bytes"), head[20]);
-        let number = entries.len();
-        entries.entry(key).or_insert((start, number));
+        entries.entry(key).or_insert(Slot {
+            start,
+            length,
+            number,
+        });
+        reader.seek_relative(i64::from(length))?;
         start = end;
     }
-    entries
+    Ok(entries)
 }
 
 /// Reads a payload front to back; `None` when it is shorter than it says.
@@ -354,13 +483,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
         assert!(cache.record::<Control>(id(1)).is_none());
-        cache.put_record(id(1), CONTROL, &control());
-        cache.put_hash(id(2), &sha('a'), None);
+        cache.put_record(id(1), "controls/AC-01.yaml", CONTROL, &control());
+        cache.put_hash(id(2), "evidence/a.pdf", &sha('a'), None);
         let pointer = LfsPointer {
             oid: sha('b'),
             size: 42,
         };
-        cache.put_hash(id(3), &sha('b'), Some(&pointer));
+        cache.put_hash(id(3), "evidence/a.pdf", &sha('b'), Some(&pointer));
         drop(cache);
 
         let cache = DiskCache::open(dir.path());
@@ -378,7 +507,7 @@ mod tests {
     fn a_run_that_learns_nothing_writes_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
-        cache.put_hash(id(2), &sha('a'), None);
+        cache.put_hash(id(2), "evidence/a.pdf", &sha('a'), None);
         drop(cache);
         let file = dir.path().join("parse-cache");
         let before = std::fs::read(&file).unwrap();
@@ -394,8 +523,8 @@ mod tests {
     fn a_damaged_or_foreign_file_gives_what_is_whole_or_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
-        cache.put_hash(id(1), &sha('a'), None);
-        cache.put_hash(id(2), &sha('b'), None);
+        cache.put_hash(id(1), "evidence/a.pdf", &sha('a'), None);
+        cache.put_hash(id(2), "evidence/a.pdf", &sha('b'), None);
         drop(cache);
         let file = dir.path().join("parse-cache");
         let whole = std::fs::read(&file).unwrap();
@@ -430,14 +559,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
         for n in 0..10 {
-            cache.put_hash(id(n), &sha('a'), None);
+            cache.put_hash(id(n), "evidence/a.pdf", &sha('a'), None);
         }
         drop(cache);
         let frame = FRAME + 64;
         let mut cache = DiskCache::open(dir.path());
         cache.max_bytes = header().len() + 4 * frame;
         assert!(cache.hash(id(7)).is_some());
-        cache.put_hash(id(20), &sha('c'), None);
+        cache.put_hash(id(20), "evidence/a.pdf", &sha('c'), None);
         drop(cache);
         let cache = DiskCache::open(dir.path());
         let kept: Vec<u8> = (0..=20).filter(|n| cache.hash(id(*n)).is_some()).collect();
@@ -449,6 +578,77 @@ mod tests {
                 .len() as usize,
             header().len() + 4 * frame
         );
+    }
+
+    fn wide_id(n: u32) -> [u8; 20] {
+        let mut id = [0; 20];
+        id[..4].copy_from_slice(&n.to_be_bytes());
+        id
+    }
+
+    fn sha_of(n: u32) -> Sha256Hex {
+        Sha256Hex(format!("{n:064x}"))
+    }
+
+    #[test]
+    fn entries_come_back_whatever_the_order_they_are_asked_in() {
+        // Far more entries than one read-ahead block holds.
+        let count = 3 * AHEAD as u32 / (FRAME + 64) as u32;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        for n in 0..count {
+            cache.put_hash(wide_id(n), &format!("evidence/{n:06}"), &sha_of(n), None);
+        }
+        drop(cache);
+        let cache = DiskCache::open(dir.path());
+        let forward: Vec<u32> = (0..count).collect();
+        let backward: Vec<u32> = (0..count).rev().collect();
+        let skipping: Vec<u32> = (0..count).step_by(7).chain((0..count).step_by(3)).collect();
+        for order in [forward, backward, skipping] {
+            for n in order {
+                assert_eq!(cache.hash(wide_id(n)), Some((sha_of(n), None)), "entry {n}");
+            }
+        }
+        // From two threads at once, each going forward from its own place.
+        std::thread::scope(|scope| {
+            for first in [0, count / 2] {
+                let cache = &cache;
+                scope.spawn(move || {
+                    for n in first..count {
+                        assert_eq!(cache.hash(wide_id(n)), Some((sha_of(n), None)));
+                    }
+                });
+            }
+        });
+    }
+
+    #[test]
+    fn what_a_run_learns_is_written_in_the_order_of_its_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        cache.put_hash(id(1), "evidence/b.pdf", &sha('a'), None);
+        cache.put_hash(id(2), "evidence/a.pdf", &sha('b'), None);
+        drop(cache);
+        let bytes = std::fs::read(dir.path().join("parse-cache")).unwrap();
+        let first = header().len();
+        assert_eq!(bytes[first..first + 20], id(2));
+        assert_eq!(bytes[first + FRAME + 64..first + FRAME + 64 + 20], id(1));
+    }
+
+    #[test]
+    fn two_open_caches_never_read_each_others_bytes() {
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        for (dir, c) in [(&one, 'a'), (&two, 'b')] {
+            let cache = DiskCache::open(dir.path());
+            cache.put_hash(id(1), "evidence/a.pdf", &sha(c), None);
+            cache.put_hash(id(2), "evidence/b.pdf", &sha(c), None);
+            drop(cache);
+        }
+        let (one, two) = (DiskCache::open(one.path()), DiskCache::open(two.path()));
+        for n in [1, 2, 1] {
+            assert_eq!(one.hash(id(n)), Some((sha('a'), None)));
+            assert_eq!(two.hash(id(n)), Some((sha('b'), None)));
+        }
     }
 
     #[test]

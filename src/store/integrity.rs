@@ -324,7 +324,7 @@ fn inspect(
                     if let Some((cache, id)) = id
                         && source.content_id(target) == Some(id)
                     {
-                        cache.put_hashes(id, &actual, pointer.as_ref());
+                        cache.put_hashes(id, target, &actual, pointer.as_ref());
                         keep_as = Some(id);
                     }
                     (actual, pointer, bytes)
@@ -604,7 +604,7 @@ fn check_record(
                 (None, None) => scan_streamed(source, &target)?,
             };
             if let (Some(cache), Some(id)) = (cache, keep_as) {
-                cache.put_hits(id, &hits);
+                cache.put_hits(id, &target, &hits);
             }
             out.findings.extend(hit_findings(&target, hits, allowed));
         }

@@ -97,20 +97,21 @@ impl ParseCache {
         self.disk.as_ref()?.scan(id)
     }
 
-    pub(super) fn put_hits(&self, id: [u8; 20], hits: &[crate::secrets::Hit]) {
+    pub(super) fn put_hits(&self, id: [u8; 20], at: &str, hits: &[crate::secrets::Hit]) {
         if let Some(disk) = &self.disk {
-            disk.put_scan(id, hits);
+            disk.put_scan(id, at, hits);
         }
     }
 
     pub(super) fn put_hashes(
         &self,
         id: [u8; 20],
+        at: &str,
         sha256: &Sha256Hex,
         pointer: Option<&LfsPointer>,
     ) {
         if let Some(disk) = &self.disk {
-            disk.put_hash(id, sha256, pointer);
+            disk.put_hash(id, at, sha256, pointer);
         }
     }
 
@@ -149,7 +150,7 @@ impl ParseCache {
 
     fn put<T: Serialize + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
         if let Some(disk) = &self.disk {
-            disk.put_record(id, &record.text, &*record.value);
+            disk.put_record(id, &record.path, &record.text, &*record.value);
         }
         let parsed = Parsed {
             text: record.text.clone(),

@@ -1,6 +1,5 @@
 //! A file's bytes, mapped into memory read-only where the platform allows it: a large
-//! file that is only looked up in (the parse cache, git's index) costs no copy and no
-//! fresh memory. Only for files that are replaced by renaming a new file over them,
+//! file that is only looked up in (git's index) costs no copy and no fresh memory. Only for files that are replaced by renaming a new file over them,
 //! never rewritten in place (as git and soc2 replace theirs): a mapping keeps the
 //! file it was made from.
 
