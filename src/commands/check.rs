@@ -10,6 +10,7 @@ use soc2::report::{self, Style, check};
 use soc2::store;
 
 use super::args::parse_code;
+use super::output::print_json;
 use super::{Context, Exit, print};
 
 /// Validate everything and apply the readiness gate; for CI and pre-commit hooks.
@@ -99,7 +100,10 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
         CheckFormat::Human => {
             check::render_human(&verdict.report, &verdict.findings, Style::for_stdout())
         }
-        CheckFormat::Json => report::json(&verdict.report),
+        CheckFormat::Json => {
+            print_json(&verdict.report)?;
+            return Ok(exit(&verdict));
+        }
         CheckFormat::Github => {
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
             {
@@ -114,9 +118,14 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
         CheckFormat::Sarif => check::render_sarif(&verdict.findings, env!("CARGO_PKG_VERSION")),
     };
     print(&text)?;
-    Ok(if verdict.report.passed {
+    Ok(exit(&verdict))
+}
+
+/// 0 when the gate passed, 1 when it failed.
+fn exit(verdict: &gate::Verdict) -> Exit {
+    if verdict.report.passed {
         Exit::Success
     } else {
         Exit::Failure
-    })
+    }
 }
