@@ -47,7 +47,7 @@ pub use program::{
 pub use request::{Comment, REQUEST_FIELDS, Request, RequestStatus};
 pub use risk::{RISK_FIELDS, Risk, Treatment};
 pub use roadmap::{MILESTONES, Roadmap, STEPS, SignOff, Step, StepKind, StepRef};
-pub use store::{EntryKind, Record, Store};
+pub use store::{EntryKind, KeptText, Record, Store, Text};
 pub use system::{SYSTEM_FIELDS, SystemDescription};
 pub use values::{
     Date, ID_PATTERN, ID_RULE, Interval, IntervalUnit, SUPPORTED_DATES, Sha256Hex, Timestamp,

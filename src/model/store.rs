@@ -25,8 +25,79 @@ pub enum EntryKind {
 #[derive(Clone, Debug)]
 pub struct Record<T> {
     pub path: String,
-    pub text: std::sync::Arc<str>,
+    pub text: Text,
     pub value: std::sync::Arc<T>,
+}
+
+/// A record file's text: held, or read when first asked for from where the parse
+/// cache keeps it. Only findings read a record's text, so a store loaded from the
+/// cache holds none of its texts until one points into them.
+#[derive(Clone)]
+pub struct Text(std::sync::Arc<TextCell>);
+
+struct TextCell {
+    text: std::sync::OnceLock<Box<str>>,
+    kept: Option<(std::sync::Arc<dyn KeptText>, u64, u32)>,
+}
+
+/// Where texts are kept outside memory.
+pub trait KeptText: Send + Sync {
+    /// The `length` bytes at `at` as text; `None` when they cannot be read.
+    fn text_at(&self, at: u64, length: u32) -> Option<String>;
+}
+
+impl Text {
+    /// The text of `length` bytes at `at` in `kept`, read when first asked for. The
+    /// place must hold text: one that can no longer be read gives an empty text (it
+    /// then locates nothing).
+    pub fn kept(kept: std::sync::Arc<dyn KeptText>, at: u64, length: u32) -> Text {
+        Text(std::sync::Arc::new(TextCell {
+            text: std::sync::OnceLock::new(),
+            kept: Some((kept, at, length)),
+        }))
+    }
+
+    pub fn as_str(&self) -> &str {
+        self.0.text.get_or_init(|| match &self.0.kept {
+            Some((kept, at, length)) => kept.text_at(*at, *length).unwrap_or_default().into(),
+            None => Box::from(""),
+        })
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Text {
+    fn from(text: &str) -> Text {
+        Text::from(Box::<str>::from(text))
+    }
+}
+
+impl From<String> for Text {
+    fn from(text: String) -> Text {
+        Text::from(text.into_boxed_str())
+    }
+}
+
+impl From<Box<str>> for Text {
+    fn from(text: Box<str>) -> Text {
+        Text(std::sync::Arc::new(TextCell {
+            text: std::sync::OnceLock::from(text),
+            kept: None,
+        }))
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 impl<T: Clone> Record<T> {

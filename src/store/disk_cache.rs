@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::model::{LfsPointer, Sha256Hex};
+use crate::model::{KeptText, LfsPointer, Sha256Hex, Text};
 use crate::secrets::Hit;
 
 /// The first line of the file: which build wrote it. Entries hold serialized model
@@ -53,8 +53,9 @@ pub(super) struct DiskCache {
     file: PathBuf,
     /// `MAX_BYTES`, or less in tests.
     max_bytes: usize,
-    /// The file as opened (it is replaced by renaming, so this stays the file read).
-    opened: Option<Opened>,
+    /// The file as opened (it is replaced by renaming, so this stays the file read;
+    /// records' texts read from it later, see `Text`).
+    opened: Option<Arc<Opened>>,
     /// Where each entry's frame is in the file, and whether this run used it.
     entries: HashMap<Key, Slot, IdHash>,
     used: Vec<AtomicBool>,
@@ -69,7 +70,9 @@ impl DiskCache {
         let file = dir.join("parse-cache");
         let (opened, entries) = match std::fs::File::open(&file) {
             Ok(opened) => match frames(&opened) {
-                Ok(entries) if !entries.is_empty() => (Some(Opened::new(opened)), entries),
+                Ok(entries) if !entries.is_empty() => {
+                    (Some(Arc::new(Opened::new(opened))), entries)
+                }
                 _ => (None, HashMap::default()),
             },
             Err(_) => (None, HashMap::default()),
@@ -104,17 +107,23 @@ impl DiskCache {
             .read(slot.start, FRAME + slot.length as usize)
     }
 
-    /// The text and value of the record of type `T` parsed from blob `id`.
-    pub(super) fn record<T: DeserializeOwned>(&self, id: [u8; 20]) -> Option<(Arc<str>, T)> {
+    /// The text and value of the record of type `T` parsed from blob `id`. The text
+    /// stays in the file, read again if a finding points into it.
+    pub(super) fn record<T: DeserializeOwned>(&self, id: [u8; 20]) -> Option<(Text, T)> {
+        let slot = self.entries.get(&(id, RECORD))?;
         let payload = self.payload(&(id, RECORD))?;
         let mut payload = Reader(&payload);
         let type_name = payload.take_u16()?;
         if type_name != std::any::type_name::<T>().as_bytes() {
             return None;
         }
-        let text = std::str::from_utf8(payload.take_u32()?).ok()?;
+        let text = payload.take_u32()?;
+        std::str::from_utf8(text).ok()?;
         let value = serde_json::from_slice(payload.0).ok()?;
-        Some((Arc::from(text), value))
+        // The frame's head, the type's name and length, the text's length.
+        let at = slot.start + (FRAME + 2 + type_name.len() + 4) as u64;
+        let opened: Arc<dyn KeptText> = self.opened.clone()?;
+        Some((Text::kept(opened, at, text.len() as u32), value))
     }
 
     pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], at: &str, text: &str, value: &T) {
@@ -244,6 +253,12 @@ struct Opened {
     file: std::fs::File,
     #[cfg(not(unix))]
     file: Mutex<std::fs::File>,
+}
+
+impl KeptText for Opened {
+    fn text_at(&self, at: u64, length: u32) -> Option<String> {
+        String::from_utf8(self.read(at, length as usize)?).ok()
+    }
 }
 
 /// Bytes read past what was asked for, when reads go forward through the file.
@@ -501,6 +516,26 @@ mod tests {
         assert!(cache.record::<Control>(id(2)).is_none());
         assert!(cache.hash(id(1)).is_none());
         assert!(cache.record::<crate::model::Policy>(id(1)).is_none());
+    }
+
+    #[test]
+    fn a_record_text_is_read_when_asked_for_from_the_file_that_was_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        cache.put_record(id(1), "controls/AC-01.yaml", CONTROL, &control());
+        drop(cache);
+
+        let cache = DiskCache::open(dir.path());
+        let (text, _) = cache.record::<Control>(id(1)).unwrap();
+        let (twice, _) = cache.record::<Control>(id(1)).unwrap();
+        // The file is replaced (by this run's save), then the replacement damaged:
+        // the texts come from the file as it was opened.
+        cache.put_hash(id(2), "evidence/a.pdf", &sha('a'), None);
+        cache.save().unwrap();
+        std::fs::write(dir.path().join("parse-cache"), "junk").unwrap();
+        assert_eq!(&*text, CONTROL);
+        assert_eq!(&*twice, CONTROL);
+        assert_eq!(&*text.clone(), CONTROL);
     }
 
     #[test]

@@ -164,7 +164,7 @@ impl ParseCache {
 
 /// What the parse cache keeps of a record: its path is the reader's.
 struct Parsed<T> {
-    text: Arc<str>,
+    text: crate::model::Text,
     value: Arc<T>,
 }
 

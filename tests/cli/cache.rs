@@ -197,3 +197,30 @@ fn check_finds_a_secret_written_into_a_file_it_scanned_before() {
     let kept = env.soc2(&["check", "--format", "json"]).code(1);
     assert_eq!(kept.stdout, cold.stdout);
 }
+
+/// A record read from the cache keeps its text there, read when a finding points into
+/// it: the finding is placed on the line and column a fresh read gives.
+#[test]
+fn a_finding_in_a_record_from_the_cache_is_located_as_when_read_afresh() {
+    let env = fixtures::committed_small_store();
+    let record = "evidence/AC-01/2026-10-05-stray.yaml";
+    env.write(
+        record,
+        "control: ZZ-99\ncollected_at: 2026-10-05\nkind: screenshot\ndescription: a control nobody defined\n",
+    );
+    env.commit_all("a record for a control nobody defined");
+    vouched_for(&env);
+    env.soc2(&["check"]).code(1);
+    let warm = env.soc2(&["check", "--format", "json"]).code(1);
+    let cold = env
+        .soc2(&["check", "--format", "json", "--no-cache"])
+        .code(1);
+    assert_eq!(warm.stdout, cold.stdout);
+    let report = warm.check();
+    let located = report
+        .findings
+        .iter()
+        .find(|f| f.file.as_deref() == Some(record))
+        .expect("a finding in the record");
+    assert_eq!((located.line, located.column), (Some(1), Some(10)));
+}
