@@ -432,6 +432,11 @@ fn frames(file: &std::fs::File) -> std::io::Result<HashMap<Key, Slot, IdHash>> {
     while reader.read_exact(&mut head).is_ok() {
         let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes"));
         let end = start + (FRAME as u64) + u64::from(length);
+        // Never written by soc2, whose file is bounded: a damaged length (reading
+        // the entry would take that much memory).
+        if length as usize > MAX_BYTES {
+            break;
+        }
         let Ok(number) = u32::try_from(entries.len()) else {
             break;
         };
@@ -582,6 +587,21 @@ mod tests {
         bad[payload] = b'Z';
         std::fs::write(&file, bad).unwrap();
         assert!(DiskCache::open(dir.path()).hash(id(1)).is_none());
+
+        // An entry longer than the file's bound (a sparse file: no disk is used) is
+        // damage, not something to read into memory.
+        let mut huge = header().into_bytes();
+        huge.extend_from_slice(&id(1));
+        huge.push(HASH);
+        huge.extend_from_slice(&((MAX_BYTES + 1) as u32).to_le_bytes());
+        std::fs::write(&file, &huge).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .unwrap()
+            .set_len((huge.len() + MAX_BYTES + 1) as u64)
+            .unwrap();
+        assert!(DiskCache::open(dir.path()).entries.is_empty());
 
         for junk in [&b""[..], b"soc2", &[0xff; 100]] {
             std::fs::write(&file, junk).unwrap();
