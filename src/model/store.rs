@@ -37,7 +37,15 @@ pub struct Text(std::sync::Arc<TextCell>);
 
 struct TextCell {
     text: std::sync::OnceLock<Box<str>>,
-    kept: Option<(std::sync::Arc<dyn KeptText>, u64, u32)>,
+    kept: Option<Kept>,
+}
+
+/// Where a kept text lies, and the git blob id of its content.
+struct Kept {
+    place: std::sync::Arc<dyn KeptText>,
+    at: u64,
+    length: u32,
+    id: [u8; 20],
 }
 
 /// Where texts are kept outside memory.
@@ -47,21 +55,36 @@ pub trait KeptText: Send + Sync {
 }
 
 impl Text {
-    /// The text of `length` bytes at `at` in `kept`, read when first asked for. The
-    /// place must hold text: one that can no longer be read gives an empty text (it
-    /// then locates nothing).
-    pub fn kept(kept: std::sync::Arc<dyn KeptText>, at: u64, length: u32) -> Text {
+    /// The text of `length` bytes at `at` in `place`, the content of git blob `id`,
+    /// read when first asked for. The place must hold text: one that can no longer be
+    /// read gives an empty text (it then locates nothing).
+    pub fn kept(place: std::sync::Arc<dyn KeptText>, at: u64, length: u32, id: [u8; 20]) -> Text {
         Text(std::sync::Arc::new(TextCell {
             text: std::sync::OnceLock::new(),
-            kept: Some((kept, at, length)),
+            kept: Some(Kept {
+                place,
+                at,
+                length,
+                id,
+            }),
         }))
     }
 
     pub fn as_str(&self) -> &str {
         self.0.text.get_or_init(|| match &self.0.kept {
-            Some((kept, at, length)) => kept.text_at(*at, *length).unwrap_or_default().into(),
+            Some(kept) => kept
+                .place
+                .text_at(kept.at, kept.length)
+                .unwrap_or_default()
+                .into(),
             None => Box::from(""),
         })
+    }
+
+    /// The git blob id of a kept text (what was made of it can be kept under it too),
+    /// without reading it.
+    pub fn kept_id(&self) -> Option<[u8; 20]> {
+        self.0.kept.as_ref().map(|kept| kept.id)
     }
 }
 

@@ -123,7 +123,7 @@ impl DiskCache {
         // The frame's head, the type's name and length, the text's length.
         let at = slot.start + (FRAME + 2 + type_name.len() + 4) as u64;
         let opened: Arc<dyn KeptText> = self.opened.clone()?;
-        Some((Text::kept(opened, at, text.len() as u32), value))
+        Some((Text::kept(opened, at, text.len() as u32, id), value))
     }
 
     pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], at: &str, text: &str, value: &T) {
@@ -264,14 +264,24 @@ impl KeptText for Opened {
 /// Bytes read past what was asked for, when reads go forward through the file.
 const AHEAD: usize = 64 << 10;
 
-/// What a thread last read of an opened file: where its last read ended, and the block
-/// it read ahead, if it did.
+/// How many runs of forward reads a thread follows at once: a file rewritten after a
+/// run learned something holds what it learned first, then the rest, each in path
+/// order, and reading a folder's entries goes through both.
+const STREAMS: usize = 4;
+
+/// What a thread last read of an opened file, most recent first: for each run of
+/// forward reads, the bytes read (ahead, or just what was asked for) and where the
+/// last read ended.
 #[derive(Default)]
 struct Ahead {
     file: u64,
-    end: u64,
+    streams: Vec<Stream>,
+}
+
+struct Stream {
     start: u64,
     bytes: Vec<u8>,
+    end: u64,
 }
 
 thread_local! {
@@ -292,9 +302,9 @@ impl Opened {
 
     /// The `length` bytes at `start`; `None` when the file is shorter. A run reads the
     /// entries of a folder one after another, and the file is written in path order, so
-    /// a read that starts shortly after the thread's last one reads a block ahead and
-    /// the next reads come from it: one system call for many entries. Reads that jump
-    /// about read only what they ask for.
+    /// a read that starts shortly after one of the thread's last reads ended reads a
+    /// block ahead and the next reads come from it: one system call for many entries.
+    /// Reads that jump about read only what they ask for.
     fn read(&self, start: u64, length: usize) -> Option<Vec<u8>> {
         let end = start.checked_add(length as u64)?;
         READ_AHEAD.with(|ahead| {
@@ -302,21 +312,41 @@ impl Opened {
             if ahead.file != self.number {
                 *ahead = Ahead {
                     file: self.number,
-                    ..Ahead::default()
+                    streams: Vec::new(),
                 };
             }
-            let block_end = ahead.start + ahead.bytes.len() as u64;
-            if start < ahead.start || end > block_end {
-                let forward = start >= ahead.end && start - ahead.end <= AHEAD as u64;
-                let size = if forward { length.max(AHEAD) } else { length };
-                ahead.bytes.resize(size, 0);
-                let read = self.read_at(start, &mut ahead.bytes);
-                ahead.bytes.truncate(read);
-                ahead.start = start;
-            }
-            ahead.end = end;
-            let from = usize::try_from(start - ahead.start).ok()?;
-            ahead.bytes.get(from..from + length).map(<[u8]>::to_vec)
+            let holds = |s: &Stream| start >= s.start && end <= s.start + s.bytes.len() as u64;
+            let follows = |s: &Stream| start >= s.end && start - s.end <= AHEAD as u64;
+            let found = match ahead.streams.iter().position(holds) {
+                Some(i) => i,
+                None => {
+                    let (i, size) = match ahead.streams.iter().position(follows) {
+                        Some(i) => (i, length.max(AHEAD)),
+                        // A new run, maybe: the least recent one makes way.
+                        None if ahead.streams.len() < STREAMS => {
+                            ahead.streams.push(Stream {
+                                start,
+                                bytes: Vec::new(),
+                                end,
+                            });
+                            (ahead.streams.len() - 1, length)
+                        }
+                        None => (ahead.streams.len() - 1, length),
+                    };
+                    let stream = &mut ahead.streams[i];
+                    stream.bytes.resize(size, 0);
+                    let read = self.read_at(start, &mut stream.bytes);
+                    stream.bytes.truncate(read);
+                    stream.start = start;
+                    i
+                }
+            };
+            // Most recent first.
+            ahead.streams[..=found].rotate_right(1);
+            let stream = &mut ahead.streams[0];
+            stream.end = end;
+            let from = usize::try_from(start - stream.start).ok()?;
+            stream.bytes.get(from..from + length).map(<[u8]>::to_vec)
         })
     }
 
@@ -659,7 +689,12 @@ mod tests {
         let forward: Vec<u32> = (0..count).collect();
         let backward: Vec<u32> = (0..count).rev().collect();
         let skipping: Vec<u32> = (0..count).step_by(7).chain((0..count).step_by(3)).collect();
-        for order in [forward, backward, skipping] {
+        // Several runs forward at once, as a rewritten file gives.
+        let half = count / 2;
+        let interleaved: Vec<u32> = (0..half)
+            .flat_map(|n| [n, half + n, count - 1 - n])
+            .collect();
+        for order in [forward, backward, skipping, interleaved] {
             for n in order {
                 assert_eq!(cache.hash(wide_id(n)), Some((sha_of(n), None)), "entry {n}");
             }

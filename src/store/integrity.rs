@@ -543,11 +543,18 @@ fn check_record(
         .as_ref()
         .map_or(&[], |s| s.allowed.as_slice());
     if scan_secrets {
-        out.findings.extend(secret_findings(
-            &record.path,
-            record.text.as_bytes(),
-            allowed,
-        ));
+        // A record kept by the parse cache is scanned once for its content: the text
+        // stays unread unless it holds something.
+        let hits = match (cache, record.text.kept_id()) {
+            (Some(cache), Some(id)) => cache.hits(id).unwrap_or_else(|| {
+                let hits = crate::secrets::scan(record.text.as_bytes());
+                cache.put_hits(id, &record.path, &hits);
+                hits
+            }),
+            _ => crate::secrets::scan(record.text.as_bytes()),
+        };
+        out.findings
+            .extend(hit_findings(&record.path, hits, allowed));
     }
     for file in recorded_files(record) {
         // An escaping path is reported by validation and never read.
@@ -647,12 +654,6 @@ fn check_record(
     Ok(out)
 }
 
-/// E-SECRET-IN-EVIDENCE for each credential in a committed file that its record does
-/// not allow. The finding shows the line masked, never the secret.
-fn secret_findings(path: &str, bytes: &[u8], allowed: &[String]) -> Vec<Finding> {
-    hit_findings(path, crate::secrets::scan(bytes), allowed)
-}
-
 /// The secret scan of a file too large to hold: a piece at a time.
 fn scan_streamed(source: &dyn Source, path: &str) -> Result<Vec<crate::secrets::Hit>> {
     let reader = source
@@ -661,6 +662,8 @@ fn scan_streamed(source: &dyn Source, path: &str) -> Result<Vec<crate::secrets::
     crate::secrets::scan_reader(reader).with_context(|| format!("reading {path}"))
 }
 
+/// E-SECRET-IN-EVIDENCE for each credential in a committed file that its record does
+/// not allow. The finding shows the line masked, never the secret.
 fn hit_findings(path: &str, hits: Vec<crate::secrets::Hit>, allowed: &[String]) -> Vec<Finding> {
     hits.into_iter()
         .filter(|hit| !allowed.contains(&hit.rule))

@@ -224,3 +224,34 @@ fn a_finding_in_a_record_from_the_cache_is_located_as_when_read_afresh() {
         .expect("a finding in the record");
     assert_eq!((located.line, located.column), (Some(1), Some(10)));
 }
+
+/// check scans a record's text once for its content and keeps what it found: a
+/// record edited behind git's back (same size and modification time) is scanned again.
+#[test]
+fn a_record_text_scanned_once_is_scanned_again_when_it_changes() {
+    let env = fixtures::committed_small_store();
+    let record = "evidence/AC-01/2026-10-05-token.yaml";
+    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let filler = "x".repeat(token.len());
+    env.write(
+        record,
+        format!("control: AC-01\ncollected_at: 2026-10-05\nkind: screenshot\ndescription: pasted {token}\n"),
+    );
+    env.commit_all("a record with a token in it");
+    vouched_for(&env);
+    // The first run keeps the record, the second what its scan found.
+    env.soc2(&["check"]).code(1);
+    env.soc2(&["check"]).code(1);
+    let warm = env.soc2(&["check", "--format", "json"]).code(1);
+    assert!(warm.codes().contains(&"E-SECRET-IN-EVIDENCE".to_string()));
+    let cold = env
+        .soc2(&["check", "--format", "json", "--no-cache"])
+        .code(1);
+    assert_eq!(warm.stdout, cold.stdout);
+
+    edit_in_place(&env, record, &token, &filler);
+    let warm = env.soc2(&["check", "--format", "json"]);
+    assert!(!warm.codes().contains(&"E-SECRET-IN-EVIDENCE".to_string()));
+    let cold = env.soc2(&["check", "--format", "json", "--no-cache"]);
+    assert_eq!(warm.stdout, cold.stdout);
+}
