@@ -92,12 +92,13 @@ impl DiskCache {
         self.file.parent().unwrap_or(Path::new("."))
     }
 
-    fn payload(&self, key: &Key) -> Option<Vec<u8>> {
+    /// The payload of the entry `key`, and where it starts in the file.
+    fn payload(&self, key: &Key) -> Option<(u64, Vec<u8>)> {
         let slot = self.entries.get(key)?;
         self.used[slot.number as usize].store(true, Ordering::Relaxed);
-        self.opened
-            .as_ref()?
-            .read(slot.start + FRAME as u64, slot.length as usize)
+        let start = slot.start + FRAME as u64;
+        let bytes = self.opened.as_ref()?.read(start, slot.length as usize)?;
+        Some((start, bytes))
     }
 
     /// The whole frame of an entry, head and payload, as the file holds it.
@@ -110,8 +111,7 @@ impl DiskCache {
     /// The text and value of the record of type `T` parsed from blob `id`. The text
     /// stays in the file, read again if a finding points into it.
     pub(super) fn record<T: DeserializeOwned>(&self, id: [u8; 20]) -> Option<(Text, T)> {
-        let slot = self.entries.get(&(id, RECORD))?;
-        let payload = self.payload(&(id, RECORD))?;
+        let (start, payload) = self.payload(&(id, RECORD))?;
         let mut payload = Reader(&payload);
         let type_name = payload.take_u16()?;
         if type_name != std::any::type_name::<T>().as_bytes() {
@@ -120,8 +120,8 @@ impl DiskCache {
         let text = payload.take_u32()?;
         std::str::from_utf8(text).ok()?;
         let value = serde_json::from_slice(payload.0).ok()?;
-        // The frame's head, the type's name and length, the text's length.
-        let at = slot.start + (FRAME + 2 + type_name.len() + 4) as u64;
+        // Past the type's name and length, and the text's length.
+        let at = start + (2 + type_name.len() + 4) as u64;
         let opened: Arc<dyn KeptText> = self.opened.clone()?;
         Some((Text::kept(opened, at, text.len() as u32, id), value))
     }
@@ -142,7 +142,7 @@ impl DiskCache {
 
     /// The sha256 of blob `id`, and the Git LFS pointer it is, if it is one.
     pub(super) fn hash(&self, id: [u8; 20]) -> Option<(Sha256Hex, Option<LfsPointer>)> {
-        let payload = self.payload(&(id, HASH))?;
+        let (_, payload) = self.payload(&(id, HASH))?;
         let mut payload = Reader(&payload);
         let sha256 = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
         if payload.0.is_empty() {
@@ -170,7 +170,7 @@ impl DiskCache {
 
     /// What the secret scan found in blob `id`.
     pub(super) fn scan(&self, id: [u8; 20]) -> Option<Vec<Hit>> {
-        serde_json::from_slice(&self.payload(&(id, SCAN))?).ok()
+        serde_json::from_slice(&self.payload(&(id, SCAN))?.1).ok()
     }
 
     pub(super) fn put_scan(&self, id: [u8; 20], at: &str, hits: &[Hit]) {

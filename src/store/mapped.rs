@@ -62,12 +62,6 @@ impl Mapped {
         })
     }
 
-    pub fn empty() -> Mapped {
-        Mapped {
-            bytes: Bytes::Owned(Vec::new()),
-        }
-    }
-
     pub fn bytes(&self) -> &[u8] {
         match &self.bytes {
             // SAFETY: `ptr` maps `len` readable bytes until drop.
