@@ -1,6 +1,8 @@
 //! Approvals: who approved a record's content, identified by its digest, and whether
 //! the approval still holds.
 
+use std::borrow::Borrow;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -39,23 +41,23 @@ impl ApprovalState {
     /// The one rule: an approval holds when its digest is the content's digest now
     /// (under the current rule, or the rule it was given under, soc2 0.1's).
     pub fn of(approval: Option<&Approval>, content: &ContentDigest) -> ApprovalState {
-        ApprovalState::of_lazy(
-            approval,
-            || content.current.clone(),
-            || content.legacy.clone(),
-        )
+        ApprovalState::of_lazy(approval, || &content.current, || content.legacy.as_ref())
     }
 
     /// `of`, computing the content's digests only when they are needed: none without
     /// an approval, the old rule's only when the current one does not match.
-    pub fn of_lazy(
+    /// (Each digest is given as a value or a reference to one.)
+    pub fn of_lazy<C: Borrow<Sha256Hex>, L: Borrow<Sha256Hex>>(
         approval: Option<&Approval>,
-        current: impl FnOnce() -> Sha256Hex,
-        legacy: impl FnOnce() -> Option<Sha256Hex>,
+        current: impl FnOnce() -> C,
+        legacy: impl FnOnce() -> Option<L>,
     ) -> ApprovalState {
         match approval {
             None => ApprovalState::Missing,
-            Some(a) if current() == a.digest || legacy().as_ref() == Some(&a.digest) => {
+            Some(a)
+                if *current().borrow() == a.digest
+                    || legacy().is_some_and(|l| *l.borrow() == a.digest) =>
+            {
                 ApprovalState::Approved
             }
             Some(_) => ApprovalState::Changed,
@@ -122,7 +124,7 @@ mod tests {
             ApprovalState::Changed
         );
         assert_eq!(
-            ApprovalState::of_lazy(Some(&legacy), || sha('a'), || None),
+            ApprovalState::of_lazy(Some(&legacy), || sha('a'), || None::<Sha256Hex>),
             ApprovalState::Changed
         );
     }

@@ -57,6 +57,23 @@ pub(crate) enum Source {
     BeforeHistory,
 }
 
+/// What `memo` holds for `key`, made and kept the first time. Made outside the lock:
+/// controls are judged on every core (two threads may both make it; either serves).
+fn remembered<K: std::hash::Hash + Eq, V: Clone>(
+    memo: &Mutex<HashMap<K, V>>,
+    key: K,
+    make: impl FnOnce() -> V,
+) -> V {
+    if let Some(known) = memo.lock().ok().and_then(|m| m.get(&key).cloned()) {
+        return known;
+    }
+    let value = make();
+    if let Ok(mut memo) = memo.lock() {
+        memo.insert(key, value.clone());
+    }
+    value
+}
+
 impl<'a> Past<'a> {
     pub(crate) fn new(store: &'a Store, history: &'a History, today: Date) -> Past<'a> {
         let policies = store
@@ -161,20 +178,9 @@ impl<'a> Past<'a> {
     /// once for each control version.
     pub(crate) fn approval(&self, control: &'a Control) -> ApprovalState {
         let address = control as *const Control as usize;
-        if let Some(known) = self
-            .approvals
-            .lock()
-            .ok()
-            .and_then(|a| a.get(&address).copied())
-        {
-            return known;
-        }
-        // Computed outside the lock: controls are judged on every core.
-        let state = model::digest::control_approval(control);
-        if let Ok(mut approvals) = self.approvals.lock() {
-            approvals.insert(address, state);
-        }
-        state
+        remembered(&self.approvals, address, || {
+            model::digest::control_approval(control)
+        })
     }
 
     /// `windows::windows`, cut once for all the controls that ask.
@@ -184,15 +190,9 @@ impl<'a> Past<'a> {
         frequency: Frequency,
         alignment: WindowAlignment,
     ) -> Arc<[Window]> {
-        let key = (period, frequency, alignment);
-        if let Some(known) = self.windows.lock().ok().and_then(|w| w.get(&key).cloned()) {
-            return known;
-        }
-        let cut: Arc<[Window]> = windows(period, frequency, alignment).into();
-        if let Ok(mut memo) = self.windows.lock() {
-            memo.insert(key, cut.clone());
-        }
-        cut
+        remembered(&self.windows, (period, frequency, alignment), || {
+            windows(period, frequency, alignment).into()
+        })
     }
 
     /// The control's design on `day`.
