@@ -269,8 +269,13 @@ impl Context {
     }
 
     /// Refuses `--rev` and `--as-of` for commands that change the store.
+    /// Whether this run judges the working tree (no `--rev`, no `--as-of`).
+    pub fn judges_working_tree(&self) -> bool {
+        self.global.rev.is_none() && self.global.as_of.is_none()
+    }
+
     pub fn refuse_rev(&self, command: &str) -> Result<()> {
-        if self.global.rev.is_some() || self.global.as_of.is_some() {
+        if !self.judges_working_tree() {
             anyhow::bail!(Hinted::new(
                 format!("`soc2 {command}` changes the store, so it cannot work on a past revision"),
                 "drop `--rev` and `--as-of`",

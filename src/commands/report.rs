@@ -48,8 +48,7 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
     let repo = context.repo()?;
     // Whether the working tree differs from HEAD is git's status of every store file:
     // asked on a thread of its own while the store loads.
-    let working_tree = context.global.rev.is_none() && context.global.as_of.is_none();
-    let changes = if working_tree {
+    let changes = if context.judges_working_tree() {
         let side = repo.reopen()?;
         Some(std::thread::spawn(move || {
             side.has_changes_under(STORE_ROOTS)
@@ -73,11 +72,12 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
                     "commit it first: the report names the commit it was built from",
                 ))
             })?;
+            // No pinned commit means the working tree was judged, and asked about.
             let changed = match changes {
                 Some(asked) => asked
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?,
-                None => repo.has_changes_under(STORE_ROOTS)?,
+                None => false,
             };
             if changed {
                 warn("the store has uncommitted changes: the report describes them, and says so");

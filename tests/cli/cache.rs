@@ -160,7 +160,7 @@ fn check_finds_a_secret_written_into_a_file_it_scanned_before() {
     let env = fixtures::committed_small_store();
     let report = "evidence/AC-01/2026-10-02-mfa-report.csv";
     // Room for a token, the same size before and after.
-    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let token = fixtures::fake_token();
     let filler = "x".repeat(token.len());
     env.write(report, format!("report for AC-01\n{filler}\n"));
     let sha = soc2::model::Sha256Hex::of(env.read(report).as_bytes());
@@ -231,7 +231,7 @@ fn a_finding_in_a_record_from_the_cache_is_located_as_when_read_afresh() {
 fn a_record_text_scanned_once_is_scanned_again_when_it_changes() {
     let env = fixtures::committed_small_store();
     let record = "evidence/AC-01/2026-10-05-token.yaml";
-    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let token = fixtures::fake_token();
     let filler = "x".repeat(token.len());
     env.write(
         record,

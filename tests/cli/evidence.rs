@@ -1,4 +1,4 @@
-use crate::fixtures::committed_small_store;
+use crate::fixtures::{committed_small_store, fake_token};
 
 #[test]
 fn add_copies_hashes_and_records() {
@@ -264,7 +264,7 @@ fn a_large_file_is_added_in_little_memory() {
     use std::io::Write;
     let env = committed_small_store();
     let path = env.outside("large.log", "");
-    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let token = fake_token();
     let line = "2026-11-22T09:00:00Z worker=7 job=backup status=ok bytes=1048576\n";
     let lines = (64 << 20) / line.len();
     {

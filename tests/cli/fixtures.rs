@@ -121,3 +121,8 @@ pub fn small_store(env: &Env) {
         "2026-07-01",
     );
 }
+
+/// A GitHub token as the secret scanners know it (not a real one).
+pub fn fake_token() -> String {
+    format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8")
+}

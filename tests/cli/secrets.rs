@@ -3,11 +3,7 @@
 
 use soc2::model::Evidence;
 
-use crate::fixtures::committed_small_store;
-
-fn fake_token() -> String {
-    format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8")
-}
+use crate::fixtures::{committed_small_store, fake_token};
 
 #[test]
 fn add_refuses_a_file_with_a_secret_and_writes_nothing() {
