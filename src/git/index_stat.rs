@@ -4,7 +4,7 @@
 //! so what was made of the blob before (a parsed record, a hash) serves again. Also
 //! the index's `.gitattributes` entries, all an attribute lookup needs of it.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -13,14 +13,23 @@ use super::Repo;
 use crate::store::{KnownIds, Mapped};
 
 /// The blob ids of the index, each trusted only while its file's stat data matches.
+/// Held through a whole load (200,000 entries on a large store), so kept compact:
+/// the paths one after another in one string, the entries in a vector, and a table of
+/// positions hashed by path instead of a map owning a string per path.
 pub struct IndexStat {
-    /// Looked up for every file of the store: a fast hash (the paths are the
-    /// repository's own, not chosen against soc2).
-    entries: HashMap<Box<str>, Stat, foldhash::fast::FixedState>,
+    /// Every entry's path, in the entries' order.
+    paths: String,
+    stats: Vec<Stat>,
+    /// Positions in `stats`, found by their path's hash. A fast hash: the paths are
+    /// the repository's own, not chosen against soc2.
+    by_path: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
 }
 
 /// One file as the index recorded it.
 struct Stat {
+    /// Where its path ends in `paths` (it starts where the previous one ends).
+    end: u32,
     /// Its stat data vouches for its content (see `parse`).
     trusted: bool,
     id: [u8; 20],
@@ -119,10 +128,14 @@ fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
     let count = bytes
         .get(8..12)
         .map_or(0, |c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]));
-    let mut entries = HashMap::with_capacity_and_hasher(
-        (count as usize).min(bytes.len() / 62),
-        Default::default(),
-    );
+    let capacity = (count as usize).min(bytes.len() / 62);
+    let mut index = IndexStat {
+        paths: String::with_capacity(bytes.len() / 4),
+        stats: Vec::with_capacity(capacity),
+        by_path: hashbrown::HashTable::with_capacity(capacity),
+        hasher: foldhash::fast::FixedState::default(),
+    };
+    let mut fits = true;
     walk(bytes, |entry| {
         if entry.flags & STAGE_MASK != 0 {
             return;
@@ -144,7 +157,16 @@ fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
         ] = entry.words;
         let unusual = entry.flags & ASSUME_VALID != 0
             || entry.extended & (SKIP_WORKTREE | INTENT_TO_ADD) != 0;
+        index.paths.push_str(text);
+        let (Ok(end), Ok(at)) = (
+            u32::try_from(index.paths.len()),
+            u32::try_from(index.stats.len()),
+        ) else {
+            fits = false;
+            return;
+        };
         let stat = Stat {
+            end,
             trusted: !unusual && mode & TYPE_MASK == REGULAR_FILE && i64::from(mtime_s) < written,
             id: entry.id,
             mtime: (mtime_s as i32, mtime_ns),
@@ -154,9 +176,25 @@ fn parse(bytes: &[u8], written: i64) -> Option<IndexStat> {
             uid,
             gid,
         };
-        entries.insert(Box::from(text), stat);
+        index.stats.push(stat);
+        let IndexStat {
+            stats,
+            paths,
+            by_path,
+            hasher,
+        } = &mut index;
+        by_path.insert_unique(hasher.hash_one(text), at, |&i| {
+            hasher.hash_one(path_of(paths, stats, i as usize))
+        });
     })?;
-    Some(IndexStat { entries })
+    // Past 4 GiB of paths (no index git writes): read every file instead.
+    fits.then_some(index)
+}
+
+/// The path of `stats[i]` in `paths`.
+fn path_of<'p>(paths: &'p str, stats: &[Stat], i: usize) -> &'p str {
+    let start = i.checked_sub(1).map_or(0, |p| stats[p].end as usize);
+    &paths[start..stats[i].end as usize]
 }
 
 /// One entry of an index file, as `walk` hands it over.
@@ -288,12 +326,21 @@ impl KnownIds for IndexStat {
     /// recorded. Anything else (no entry, a changed file, a platform without this
     /// stat data) gives `None`: the caller reads the file.
     fn blob_id(&self, root: &Path, path: &str) -> Option<[u8; 20]> {
-        let known = self.entries.get(path).filter(|s| s.trusted)?;
+        let known = self.get(path).filter(|s| s.trusted)?;
         unchanged(known, root, path).then_some(known.id)
     }
 
     fn holds(&self, path: &str) -> bool {
-        self.entries.contains_key(path)
+        self.get(path).is_some()
+    }
+}
+
+impl IndexStat {
+    fn get(&self, path: &str) -> Option<&Stat> {
+        let i = self.by_path.find(self.hasher.hash_one(path), |&i| {
+            path_of(&self.paths, &self.stats, i as usize) == path
+        })?;
+        self.stats.get(*i as usize)
     }
 }
 
@@ -453,6 +500,29 @@ mod tests {
         }
     }
 
+    /// Paths are found by their whole text, never by a neighbour's: the paths sit one
+    /// after another in one string.
+    #[test]
+    fn each_path_is_found_whole_and_only_whole() {
+        let (_dir, stat) = index_after(&[]);
+        let stat = stat.unwrap();
+        for held in ["a.yaml", "c.md", "dir/b.yaml"] {
+            assert!(stat.holds(held), "{held}");
+        }
+        for not in [
+            "",
+            "a",
+            "a.yam",
+            "a.yamlc.md",
+            "c.mddir/b.yaml",
+            "dir",
+            "dir/",
+            "b.yaml",
+        ] {
+            assert!(!stat.holds(not), "{not:?}");
+        }
+    }
+
     #[test]
     fn entries_that_do_not_describe_the_file_on_disk_are_left_out() {
         let (dir, stat) = index_after(&[&["update-index", "--skip-worktree", "dir/b.yaml"]]);
@@ -486,7 +556,7 @@ mod tests {
         let bytes = std::fs::read(dir.path().join(".git/index")).unwrap();
         // An index written no later than its entries' second trusts none of them.
         let stat = parse(&bytes, 0).unwrap();
-        assert!(stat.entries.values().all(|s| !s.trusted));
+        assert!(stat.stats.iter().all(|s| !s.trusted));
         assert!(stat.holds("a.yaml"), "still in the index");
     }
 
