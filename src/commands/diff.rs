@@ -34,7 +34,8 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
     let base_id = repo.resolve(&base_rev)?;
     // The two sides share what did not change between them: a record is parsed once,
     // and both hold the same copy of it.
-    let shared = context.shared(&repo);
+    let mut shared = context.shared(&repo);
+    shared.parsed.remember_reads();
     let load = |source: &dyn Source| {
         audit::load_judged(source, Some(&repo), Some(&shared.parsed)).map(|(loaded, _)| loaded)
     };
@@ -49,17 +50,26 @@ pub fn run(context: &Context, args: DiffArgs) -> Result<Exit> {
             "working tree".to_string(),
         ),
     };
+    // What the loads shared (trees read, records parsed, evidence folders listed) is
+    // not needed to judge them: given back, and the parse cache saved, before both
+    // sides are judged.
+    drop(shared);
     warn_about_errors(&base_rev, &before);
     warn_about_errors(&target_name, &after);
     // Each side is judged with its own history, on the same day.
     let kept = context.cache_dir(&repo);
-    let before_history = history::read_kept(&repo, &base_id, Depth::WithEvidence, kept.as_deref())?;
     let after_history = history::read_kept(
         &repo,
         context.history_start(),
         Depth::WithEvidence,
         kept.as_deref(),
     )?;
+    // A base on the target's chain of first parents (HEAD~50, a pull request's base
+    // before it moved) has the target's history up to it: cut, not read again.
+    let before_history = match after_history.commits.iter().rposition(|c| c.id == base_id) {
+        Some(last) => after_history.cut(last),
+        None => history::read_kept(&repo, &base_id, Depth::WithEvidence, kept.as_deref())?,
+    };
     let a = readiness::assess(&before.store, context.today, &before_history);
     let b = readiness::assess(&after.store, context.today, &after_history);
     let base_name = if base_rev.len() >= 40 {

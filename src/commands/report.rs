@@ -57,7 +57,8 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
         None
     };
     // The store judged and the months replayed share what did not change between them.
-    let shared = context.shared(&repo);
+    let mut shared = context.shared(&repo);
+    shared.parsed.remember_reads();
     let judged = context.judged_sharing(Some(&shared))?;
     let pinned = judged.commit.clone();
     let source = judged.source;

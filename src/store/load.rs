@@ -60,6 +60,8 @@ pub struct ParseCache {
     evidence_folders: Generations<[u8; 20], Arc<EvidenceFolder>>,
     pub(super) checked_folders: Generations<[u8; 20], Arc<integrity::CheckedFolder>>,
     disk: Option<DiskCache>,
+    /// Records read from `disk` are remembered in `records` too (`remember_reads`).
+    remember_reads: bool,
 }
 
 impl ParseCache {
@@ -70,6 +72,14 @@ impl ParseCache {
             disk: Some(DiskCache::open(dir)),
             ..ParseCache::default()
         }
+    }
+
+    /// From now on, records read from disk are remembered in memory too: for loads
+    /// that hold two whole stores at once (`diff`, the report's store and its months),
+    /// which then share each unchanged record. A timeline holds one point at a time and
+    /// already shares whole folders: there this would only add.
+    pub fn remember_reads(&mut self) {
+        self.remember_reads = true;
     }
 
     /// Writes what this run learned to the cache on disk, if it has one and learned
@@ -134,10 +144,14 @@ impl ParseCache {
             // Not remembered in memory: a timeline reuses whole folders, and a single
             // load would only pay for the copies.
             let (text, value) = self.disk.as_ref()?.record::<T>(id)?;
+            let value = Arc::new(value);
+            if self.remember_reads {
+                self.remember(id, &text, &value);
+            }
             return Some(Record {
                 path: path.take()?,
                 text,
-                value: Arc::new(value),
+                value,
             });
         };
         let Parsed { text, value } = kept.downcast_ref::<Parsed<T>>()?;
@@ -152,9 +166,18 @@ impl ParseCache {
         if let Some(disk) = &self.disk {
             disk.put_record(id, &record.path, &record.text, &*record.value);
         }
+        self.remember(id, &record.text, &record.value);
+    }
+
+    fn remember<T: Send + Sync + 'static>(
+        &self,
+        id: [u8; 20],
+        text: &crate::model::Text,
+        value: &Arc<T>,
+    ) {
         let parsed = Parsed {
-            text: record.text.clone(),
-            value: record.value.clone(),
+            text: text.clone(),
+            value: value.clone(),
         };
         if let Ok(mut records) = self.records.write() {
             records.insert(id, Arc::new(parsed));
@@ -800,6 +823,37 @@ impl Listing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two loads through a cache that remembers what it reads hold one copy of each
+    /// record read from disk; through one that does not, a copy each.
+    #[test]
+    fn a_cache_remembering_reads_shares_records_between_loads() {
+        let store = crate::store::WorkTree::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let learned = ParseCache::kept_in(dir.path());
+        load_cached(&store, Some(&learned)).unwrap();
+        learned.save().unwrap();
+        let shared_by = |cache: &ParseCache| {
+            let (a, b) = (
+                load_cached(&store, Some(cache)).unwrap().store,
+                load_cached(&store, Some(cache)).unwrap().store,
+            );
+            assert!(!a.evidence.is_empty());
+            let both = |x: &Store, y: &Store| {
+                x.evidence
+                    .iter()
+                    .zip(&y.evidence)
+                    .filter(|(x, y)| Arc::ptr_eq(&x.value, &y.value))
+                    .count()
+            };
+            (both(&a, &b), a.evidence.len())
+        };
+        let mut remembering = ParseCache::kept_in(dir.path());
+        remembering.remember_reads();
+        let (shared, all) = shared_by(&remembering);
+        assert_eq!(shared, all);
+        assert_eq!(shared_by(&ParseCache::kept_in(dir.path())).0, 0);
+    }
 
     #[test]
     fn a_blob_id_is_the_one_git_gives() {
