@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use git2::{ErrorCode, Oid};
 
 use super::Repo;
+use super::pack::Packs;
 use super::raw::{self, RawEntry, RawKind};
 
 /// A commit as the audit trail shows it.
@@ -120,7 +121,7 @@ impl Repo {
         // Only a commit that touched the paths is parsed in full; the rest need just
         // their tree and first parent, read from the raw object.
         let odb = self.repo.odb()?;
-        let mut differ = TreeDiff::new(&odb, roots);
+        let mut differ = TreeDiff::new(&odb, self.packs(), roots);
         // A shallow clone's boundary commits name parents it does not have; like git,
         // treat those commits as roots.
         let shallow = self.repo.is_shallow();
@@ -249,10 +250,12 @@ fn commit_header(data: &[u8]) -> Option<Header> {
 /// folder's version is read again when the next commit that changes it comes.
 struct TreeDiff<'o, 'r> {
     odb: &'o git2::Odb<'r>,
+    /// Large folders' versions are read from the packs here, not through libgit2.
+    packs: Packs,
     /// The paths as a trie of names; node 0 is the top of the repository.
     nodes: Vec<PathNode>,
     /// Raw trees read, with the number of the commit that last used them.
-    trees: OidMap<Oid, (Rc<git2::OdbObject<'o>>, u64)>,
+    trees: OidMap<Oid, (Rc<[u8]>, u64)>,
     /// The bytes `trees` holds, and the commit being compared.
     kept: usize,
     commit: u64,
@@ -272,7 +275,7 @@ struct PathNode {
 }
 
 impl<'o, 'r> TreeDiff<'o, 'r> {
-    fn new(odb: &'o git2::Odb<'r>, paths: &[String]) -> TreeDiff<'o, 'r> {
+    fn new(odb: &'o git2::Odb<'r>, packs: Packs, paths: &[String]) -> TreeDiff<'o, 'r> {
         let mut nodes = vec![PathNode::default()];
         for path in paths {
             let mut node = 0;
@@ -309,6 +312,7 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
         }
         TreeDiff {
             odb,
+            packs,
             nodes,
             trees: HashMap::default(),
             kept: 0,
@@ -342,14 +346,21 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
         Ok(())
     }
 
-    fn tree(&mut self, id: Option<Oid>) -> Result<Option<Rc<git2::OdbObject<'o>>>> {
+    fn tree(&mut self, id: Option<Oid>) -> Result<Option<Rc<[u8]>>> {
         let Some(id) = id else { return Ok(None) };
         if let Some((tree, used)) = self.trees.get_mut(&id) {
             *used = self.commit;
             return Ok(Some(tree.clone()));
         }
-        let odb: &'o git2::Odb<'r> = self.odb;
-        let object = Rc::new(odb.read(id).with_context(|| format!("reading tree {id}"))?);
+        let object = match self.packs.tree(id) {
+            Some(bytes) => bytes,
+            None => Rc::from(
+                self.odb
+                    .read(id)
+                    .with_context(|| format!("reading tree {id}"))?
+                    .data(),
+            ),
+        };
         self.kept += object.len();
         self.trees.insert(id, (object.clone(), self.commit));
         Ok(Some(object))
@@ -369,8 +380,8 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
             return Ok(());
         }
         let (old_tree, new_tree) = (self.tree(old)?, self.tree(new)?);
-        let mut a = raw::entries(old_tree.as_ref().map_or(&[], |t| t.data())).peekable();
-        let mut b = raw::entries(new_tree.as_ref().map_or(&[], |t| t.data())).peekable();
+        let mut a = raw::entries(old_tree.as_deref().unwrap_or_default()).peekable();
+        let mut b = raw::entries(new_tree.as_deref().unwrap_or_default()).peekable();
         loop {
             if let Some(node) = node {
                 let last = &self.nodes[node].last;

@@ -8,6 +8,7 @@ mod history;
 mod identity;
 mod index_stat;
 mod lfs;
+mod pack;
 mod raw;
 mod sign;
 mod tree;
@@ -107,6 +108,11 @@ impl Repo {
         let repo = Repository::init_opts(dir, &options)
             .with_context(|| format!("creating a git repository in {}", dir.display()))?;
         Ok(Repo { repo })
+    }
+
+    /// The repository's packs, read directly (see `pack`).
+    fn packs(&self) -> pack::Packs {
+        pack::Packs::open(&self.repo.commondir().join("objects"))
     }
 
     /// Another handle on the same repository, for another thread (a handle is not

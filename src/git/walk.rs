@@ -10,6 +10,7 @@ use std::rc::Rc;
 use anyhow::{Context, Result};
 use git2::{ErrorCode, Oid};
 
+use super::pack::Packs;
 use super::{Repo, raw};
 
 /// A git object id, opaque outside this module.
@@ -87,6 +88,8 @@ fn order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
 
 struct Differ<'r> {
     odb: git2::Odb<'r>,
+    /// Large folders' versions are read from the packs here, not through libgit2.
+    packs: Packs,
     roots: Roots,
     /// Raw trees read for the previous commit, and for this one: a commit's new trees
     /// are the next commit's old ones.
@@ -98,7 +101,10 @@ impl Differ<'_> {
     fn tree(&mut self, id: Oid) -> Result<Rc<[u8]>> {
         let data = match self.previous.get(&id).or_else(|| self.current.get(&id)) {
             Some(data) => data.clone(),
-            None => Rc::from(self.odb.read(id)?.data()),
+            None => match self.packs.tree(id) {
+                Some(data) => data,
+                None => Rc::from(self.odb.read(id)?.data()),
+            },
         };
         self.current.insert(id, data.clone());
         Ok(data)
@@ -265,6 +271,7 @@ impl Repo {
         chain.reverse();
         let mut differ = Differ {
             odb,
+            packs: self.packs(),
             roots,
             previous: HashMap::new(),
             current: HashMap::new(),
