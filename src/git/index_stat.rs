@@ -72,9 +72,21 @@ impl Repo {
         let Some(bytes) = self.index_file()? else {
             return Ok(None);
         };
+        let mut index = git2::Index::new().context("making an index in memory")?;
+        // Versions 2 and 3 hold every path whole, so an index whose bytes never say
+        // `.gitattributes` has no such entry; one that never says `link` is not split
+        // (its entries are all here). Searching the bytes is a few milliseconds; walking
+        // 300,000 entries was a sixteenth of `evidence add`.
+        let bytes = bytes.bytes();
+        if matches!(bytes.get(4..8), Some([0, 0, 0, 2 | 3]))
+            && memchr::memmem::find(bytes, b".gitattributes").is_none()
+            && memchr::memmem::find(bytes, b"link").is_none()
+        {
+            return Ok(Some(index));
+        }
         let workdir = self.repo.workdir();
         let mut found = Vec::new();
-        let read = walk(bytes.bytes(), |entry| {
+        let read = walk(bytes, |entry| {
             let name = entry.path.rsplit(|&b| b == b'/').next().unwrap_or_default();
             let on_disk = || {
                 let path = std::str::from_utf8(entry.path).ok();
@@ -101,7 +113,6 @@ impl Repo {
         if read.is_none() {
             return Ok(None);
         }
-        let mut index = git2::Index::new().context("making an index in memory")?;
         for entry in &found {
             index.add(entry).context("making an index in memory")?;
         }

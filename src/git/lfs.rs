@@ -127,12 +127,24 @@ mod tests {
     use crate::git::testing::git;
 
     /// `is_lfs_path` answers as `git check-attr` does, with attribute files in the
-    /// working tree, only in the index, changed since staged, in a folder, or nowhere.
+    /// working tree, only in the index, changed since staged, in a folder, or nowhere
+    /// (with an index or without one).
     #[test]
     fn attributes_are_read_as_git_reads_them() {
         type File<'a> = (&'a str, Option<&'a str>, bool);
         let cases: &[(&str, &[File])] = &[
             ("none", &[]),
+            (
+                "an index without attributes",
+                &[("notes.txt", Some("notes\n"), true)],
+            ),
+            (
+                "an index naming a link",
+                &[
+                    ("link.txt", Some("notes\n"), true),
+                    (".gitattributes", None, true),
+                ],
+            ),
             (
                 "worktree",
                 &[(".gitattributes", Some("*.bin filter=lfs\n"), false)],
