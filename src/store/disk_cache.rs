@@ -14,10 +14,10 @@
 //! pointer its oid (64) and size (u64 LE); a scan's is the hits as JSON.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -56,9 +56,14 @@ pub(super) struct DiskCache {
     /// The file as opened (it is replaced by renaming, so this stays the file read;
     /// records' texts read from it later, see `Text`).
     opened: Option<Arc<Opened>>,
-    /// Where each entry's frame is in the file, and whether this run used it.
-    entries: HashMap<Key, Slot, IdHash>,
-    used: Vec<AtomicBool>,
+    /// Its size when opened.
+    size: u64,
+    /// Where each record's and file hash's frame is, and whether this run used it.
+    entries: Table,
+    /// The same for the secret scan's entries, found when first asked for: `status`
+    /// never asks, and once `check` has scanned a store they are half the file's
+    /// entries (the table of a large store's entries was 21 MB with them, 11 without).
+    scans: OnceLock<Table>,
     /// Frames learned in this run, to be written, each with the path it was learned at.
     fresh: Mutex<Vec<(String, Vec<u8>)>>,
 }
@@ -68,24 +73,36 @@ impl DiskCache {
     /// foreign or damaged file gives an empty cache.
     pub(super) fn open(dir: &Path) -> DiskCache {
         let file = dir.join("parse-cache");
-        let (opened, entries) = match std::fs::File::open(&file) {
-            Ok(opened) => match frames(&opened) {
-                Ok(entries) if !entries.is_empty() => {
-                    (Some(Arc::new(Opened::new(opened))), entries)
-                }
-                _ => (None, HashMap::default()),
-            },
-            Err(_) => (None, HashMap::default()),
+        let opened = std::fs::File::open(&file).ok().and_then(|opened| {
+            let size = opened.metadata().ok()?.len();
+            let opened = Opened::new(opened);
+            let entries = frames(&opened, size, |kind| kind != SCAN)?;
+            Some((Arc::new(opened), size, entries))
+        });
+        let (opened, size, entries) = match opened {
+            Some((opened, size, entries)) => (Some(opened), size, entries),
+            None => (None, 0, HashMap::default()),
         };
-        let used = (0..entries.len()).map(|_| AtomicBool::new(false)).collect();
         DiskCache {
             file,
             max_bytes: MAX_BYTES,
             opened,
-            entries,
-            used,
+            size,
+            entries: Table::of(entries),
+            scans: OnceLock::new(),
             fresh: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The scan entries' table, found in the opened file the first time it is needed.
+    fn scans(&self) -> &Table {
+        self.scans.get_or_init(|| {
+            let found = self
+                .opened
+                .as_ref()
+                .and_then(|opened| frames(opened, self.size, |kind| kind == SCAN));
+            Table::of(found.unwrap_or_default())
+        })
     }
 
     pub(super) fn dir(&self) -> &Path {
@@ -94,8 +111,12 @@ impl DiskCache {
 
     /// The payload of the entry `key`, and where it starts in the file.
     fn payload(&self, key: &Key) -> Option<(u64, Vec<u8>)> {
-        let slot = self.entries.get(key)?;
-        self.used[slot.number as usize].store(true, Ordering::Relaxed);
+        let table = match key.1 {
+            SCAN => self.scans(),
+            _ => &self.entries,
+        };
+        let slot = table.slots.get(key)?;
+        table.used[slot.number as usize].store(true, Ordering::Relaxed);
         let start = slot.start + FRAME as u64;
         let bytes = self.opened.as_ref()?.read(start, slot.length as usize)?;
         Some((start, bytes))
@@ -206,12 +227,20 @@ impl DiskCache {
         // Learned in parallel: put in order, so the same run writes the same bytes.
         fresh.sort();
         let fresh = fresh.into_iter().map(|(_, frame)| frame);
-        let mut known: Vec<&Slot> = self.entries.values().collect();
-        // In the order read.
-        known.sort_by_key(|slot| slot.start);
-        let (used, unused): (Vec<&Slot>, Vec<&Slot>) = known
+        let mut known: Vec<(&Slot, bool)> = [&self.entries, self.scans()]
             .into_iter()
-            .partition(|slot| self.used[slot.number as usize].load(Ordering::Relaxed));
+            .flat_map(|table| {
+                (table.slots.values()).map(|slot| {
+                    (
+                        slot,
+                        table.used[slot.number as usize].load(Ordering::Relaxed),
+                    )
+                })
+            })
+            .collect();
+        // In the order read.
+        known.sort_by_key(|(slot, _)| slot.start);
+        let (used, unused): (Vec<_>, Vec<_>) = known.into_iter().partition(|(_, used)| *used);
         replace(&self.file, |file| {
             let mut out = std::io::BufWriter::new(file);
             out.write_all(header().as_bytes())?;
@@ -220,7 +249,7 @@ impl DiskCache {
             let frames = fresh.chain(
                 used.iter()
                     .chain(unused.iter())
-                    .filter_map(|slot| self.frame(slot)),
+                    .filter_map(|(slot, _)| self.frame(slot)),
             );
             for frame in frames {
                 if size + frame.len() > self.max_bytes {
@@ -243,6 +272,20 @@ struct Slot {
     start: u64,
     length: u32,
     number: u32,
+}
+
+/// Where entries are in the file, and which of them this run used.
+#[derive(Default)]
+struct Table {
+    slots: HashMap<Key, Slot, IdHash>,
+    used: Vec<AtomicBool>,
+}
+
+impl Table {
+    fn of(slots: HashMap<Key, Slot, IdHash>) -> Table {
+        let used = (0..slots.len()).map(|_| AtomicBool::new(false)).collect();
+        Table { slots, used }
+    }
 }
 
 /// The cache file, opened for reading parts of it from any thread.
@@ -447,42 +490,68 @@ fn poisoned() -> std::io::Error {
     std::io::Error::other("the parse cache's lock was poisoned")
 }
 
-/// The entries of the file, read front to back: none unless its header is this build's,
-/// and a frame that runs past the end (a file cut short) ends the list there.
-fn frames(file: &std::fs::File) -> std::io::Result<HashMap<Key, Slot, IdHash>> {
-    let size = file.metadata()?.len();
+/// The entries of the opened file (`size` bytes) of the kinds `wanted` says, read
+/// front to back: `None` unless its header is this build's, and a frame that runs past
+/// the end (a file cut short) ends the list there.
+fn frames(
+    opened: &Opened,
+    size: u64,
+    wanted: impl Fn(u8) -> bool,
+) -> Option<HashMap<Key, Slot, IdHash>> {
     let mut entries = HashMap::default();
-    let mut reader = std::io::BufReader::with_capacity(1 << 18, file);
-    let mut first = vec![0; header().len()];
-    if reader.read_exact(&mut first).is_err() || first != header().as_bytes() {
-        return Ok(entries);
+    let mut window = Window {
+        opened,
+        start: 0,
+        bytes: Vec::new(),
+    };
+    if window.get(0, header().len())? != header().as_bytes() {
+        return None;
     }
-    let mut start = first.len() as u64;
-    let mut head = [0u8; FRAME];
-    while reader.read_exact(&mut head).is_ok() {
+    let mut start = header().len() as u64;
+    while let Some(head) = window.get(start, FRAME) {
         let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes"));
         let end = start + (FRAME as u64) + u64::from(length);
         // Never written by soc2, whose file is bounded: a damaged length (reading
         // the entry would take that much memory).
-        if length as usize > MAX_BYTES {
-            break;
-        }
-        let Ok(number) = u32::try_from(entries.len()) else {
-            break;
-        };
-        if end > size {
+        if length as usize > MAX_BYTES || end > size {
             break;
         }
         let key: Key = (head[..20].try_into().expect("twenty bytes"), head[20]);
-        entries.entry(key).or_insert(Slot {
-            start,
-            length,
-            number,
-        });
-        reader.seek_relative(i64::from(length))?;
+        if wanted(key.1) {
+            let Ok(number) = u32::try_from(entries.len()) else {
+                break;
+            };
+            entries.entry(key).or_insert(Slot {
+                start,
+                length,
+                number,
+            });
+        }
         start = end;
     }
-    Ok(entries)
+    Some(entries)
+}
+
+/// Part of the opened file, read a block at a time as `frames` goes through it.
+struct Window<'a> {
+    opened: &'a Opened,
+    start: u64,
+    bytes: Vec<u8>,
+}
+
+impl Window<'_> {
+    /// The `n` bytes at `at`, or `None` past the end of the file.
+    fn get(&mut self, at: u64, n: usize) -> Option<&[u8]> {
+        let inside = at >= self.start && at + n as u64 <= self.start + self.bytes.len() as u64;
+        if !inside {
+            self.bytes.resize((256 << 10).max(n), 0);
+            let read = self.opened.read_at(at, &mut self.bytes);
+            self.bytes.truncate(read);
+            self.start = at;
+        }
+        let from = usize::try_from(at - self.start).ok()?;
+        self.bytes.get(from..from.checked_add(n)?)
+    }
 }
 
 /// Reads a payload front to back; `None` when it is shorter than it says.
@@ -589,6 +658,40 @@ mod tests {
         assert_eq!(std::fs::read(&file).unwrap(), [&before[..], b"x"].concat());
     }
 
+    /// A run that never asks for a scan does not index the scan entries, yet keeps
+    /// them when it saves what it learned; the next run that asks finds them.
+    #[test]
+    fn scan_entries_outlive_runs_that_never_ask_for_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        cache.put_scan(id(1), "evidence/a.log", &[]);
+        cache.put_hash(id(2), "evidence/a.pdf", &sha('a'), None);
+        drop(cache);
+
+        let cache = DiskCache::open(dir.path());
+        assert_eq!(
+            cache.entries.slots.len(),
+            1,
+            "only the hash is indexed at open"
+        );
+        assert!(cache.scans.get().is_none());
+        assert!(cache.hash(id(2)).is_some());
+        cache.put_hash(id(3), "evidence/b.pdf", &sha('b'), None);
+        drop(cache);
+
+        // Scans are found in the file as it was opened, even once another run has
+        // replaced it (as saving does, by renaming).
+        let cache = DiskCache::open(dir.path());
+        let file = dir.path().join("parse-cache");
+        let other = dir.path().join("other");
+        std::fs::write(&other, b"replaced").unwrap();
+        std::fs::rename(&other, &file).unwrap();
+        assert!(DiskCache::open(dir.path()).scan(id(1)).is_none());
+        assert_eq!(cache.scan(id(1)), Some(Vec::new()));
+        assert!(cache.scan(id(2)).is_none());
+        assert_eq!(cache.hash(id(3)), Some((sha('b'), None)));
+    }
+
     #[test]
     fn a_damaged_or_foreign_file_gives_what_is_whole_or_nothing() {
         let dir = tempfile::tempdir().unwrap();
@@ -631,7 +734,7 @@ mod tests {
             .unwrap()
             .set_len((huge.len() + MAX_BYTES + 1) as u64)
             .unwrap();
-        assert!(DiskCache::open(dir.path()).entries.is_empty());
+        assert!(DiskCache::open(dir.path()).entries.slots.is_empty());
 
         for junk in [&b""[..], b"soc2", &[0xff; 100]] {
             std::fs::write(&file, junk).unwrap();
