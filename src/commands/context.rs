@@ -268,12 +268,12 @@ impl Context {
         }
     }
 
-    /// Refuses `--rev` and `--as-of` for commands that change the store.
     /// Whether this run judges the working tree (no `--rev`, no `--as-of`).
     pub fn judges_working_tree(&self) -> bool {
         self.global.rev.is_none() && self.global.as_of.is_none()
     }
 
+    /// Refuses `--rev` and `--as-of` for commands that change the store.
     pub fn refuse_rev(&self, command: &str) -> Result<()> {
         if !self.judges_working_tree() {
             anyhow::bail!(Hinted::new(

@@ -352,15 +352,9 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
             *used = self.commit;
             return Ok(Some(tree.clone()));
         }
-        let object = match self.packs.tree(id) {
-            Some(bytes) => bytes,
-            None => Rc::from(
-                self.odb
-                    .read(id)
-                    .with_context(|| format!("reading tree {id}"))?
-                    .data(),
-            ),
-        };
+        let object = (self.packs)
+            .tree_or_read(self.odb, id)
+            .with_context(|| format!("reading tree {id}"))?;
         self.kept += object.len();
         self.trees.insert(id, (object.clone(), self.commit));
         Ok(Some(object))

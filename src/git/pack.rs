@@ -99,9 +99,22 @@ impl Packs {
     }
 
     /// The bytes of tree `id`, if a pack holds it and they can be rebuilt.
-    pub(super) fn tree(&mut self, id: Oid) -> Option<Rc<[u8]>> {
+    fn tree(&mut self, id: Oid) -> Option<Rc<[u8]>> {
         let (kind, bytes) = self.object(id)?;
         (kind == TREE).then_some(bytes)
+    }
+
+    /// The bytes of tree `id`: from the packs when they hold it, otherwise as libgit2
+    /// reads it from `odb`.
+    pub(super) fn tree_or_read(
+        &mut self,
+        odb: &git2::Odb,
+        id: Oid,
+    ) -> Result<Rc<[u8]>, git2::Error> {
+        match self.tree(id) {
+            Some(bytes) => Ok(bytes),
+            None => Ok(Rc::from(odb.read(id)?.data())),
+        }
     }
 
     /// The type and bytes of object `id`, if a pack holds it and they can be rebuilt.

@@ -101,10 +101,7 @@ impl Differ<'_> {
     fn tree(&mut self, id: Oid) -> Result<Rc<[u8]>> {
         let data = match self.previous.get(&id).or_else(|| self.current.get(&id)) {
             Some(data) => data.clone(),
-            None => match self.packs.tree(id) {
-                Some(data) => data,
-                None => Rc::from(self.odb.read(id)?.data()),
-            },
+            None => self.packs.tree_or_read(&self.odb, id)?,
         };
         self.current.insert(id, data.clone());
         Ok(data)

@@ -504,10 +504,11 @@ fn frames(
         start: 0,
         bytes: Vec::new(),
     };
-    if window.get(0, header().len())? != header().as_bytes() {
+    let header = header();
+    if window.get(0, header.len())? != header.as_bytes() {
         return None;
     }
-    let mut start = header().len() as u64;
+    let mut start = header.len() as u64;
     while let Some(head) = window.get(start, FRAME) {
         let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes"));
         let end = start + (FRAME as u64) + u64::from(length);

@@ -141,8 +141,8 @@ impl ParseCache {
     ) -> Option<Record<T>> {
         let kept = self.records.read().ok()?.get(&id).cloned();
         let Some(kept) = kept else {
-            // Not remembered in memory: a timeline reuses whole folders, and a single
-            // load would only pay for the copies.
+            // Remembered in memory only when asked (`remember_reads`): a timeline reuses
+            // whole folders, and a single load would only pay for the copies.
             let (text, value) = self.disk.as_ref()?.record::<T>(id)?;
             let value = Arc::new(value);
             if self.remember_reads {
