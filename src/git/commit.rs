@@ -1,5 +1,7 @@
-//! The one write path: commit exactly the paths a command wrote, through the index so
-//! git's filters apply, leaving every other staged or unstaged change alone.
+//! The one write path: commit exactly the paths a command wrote, staged as `git add`
+//! stages them (through git's filters), leaving every other staged or unstaged change
+//! alone. The index is edited in place where it is of the usual kind (`index_write`),
+//! through libgit2 otherwise.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,6 +9,8 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow};
 use git2::{ErrorCode, Index, IndexEntry, IndexTime, ObjectType, Oid, Repository, Tree};
 
+use super::index_write::{self, NewEntry};
+use super::lfs::LfsRules;
 use super::{Identity, Repo};
 use crate::Hinted;
 use crate::model::LfsPointer;
@@ -34,25 +38,60 @@ impl Repo {
             .transpose()
             .context("reading HEAD's tree")?;
 
-        // Staging through the index applies git's filters (line endings, attributes),
-        // so the committed blob is exactly what `git status` compares against.
+        let lfs = self.lfs_rules()?;
+        let updates = match self.stage_in_place(&workdir, paths, &lfs, lock)? {
+            Some(updates) => updates,
+            None => self.stage_through_libgit2(&workdir, paths, &lfs, lock)?,
+        };
+        let tree_id = build_tree(&self.repo, base_tree.as_ref(), &updates)?;
+        let tree = self.repo.find_tree(tree_id)?;
+
+        let author = identity.author.signature()?;
+        let committer = identity.committer.signature()?;
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let oid = match self.signer(identity)? {
+            None => self
+                .repo
+                .commit(None, &author, &committer, message, &tree, &parents)
+                .map_err(refused)?,
+            Some(signer) => {
+                let buffer = self
+                    .repo
+                    .commit_create_buffer(&author, &committer, message, &tree, &parents)
+                    .map_err(refused)?;
+                let content = buffer.as_str().context("the commit is not UTF-8")?;
+                let signature = signer.sign(content.as_bytes())?;
+                self.repo
+                    .commit_signed(content, &signature, None)
+                    .map_err(refused)?
+            }
+        };
+        // The index first, the branch last: the branch moving is the commit.
+        lock.install()?;
+        self.move_branch(oid, parent.as_ref().map(git2::Commit::id), message)?;
+        Ok(oid.to_string())
+    }
+
+    /// Stages `paths` in the index's scratch file through libgit2, which applies git's
+    /// filters (line endings, attributes) so the committed blob is exactly what
+    /// `git status` compares against. Gives each path's blob id and mode, or `None`
+    /// for a deletion.
+    pub(super) fn stage_through_libgit2<'p>(
+        &self,
+        workdir: &Path,
+        paths: &'p [String],
+        lfs: &LfsRules,
+        lock: &IndexLock,
+    ) -> Result<Vec<Update<'p>>> {
         let mut index = Index::open(lock.scratch()?).context("reading the git index")?;
         self.repo
             .set_index(&mut index)
             .context("reading the git index")?;
         let mut updates = Vec::with_capacity(paths.len());
-        let lfs = self.lfs_rules()?;
         for path in paths {
             if workdir.join(path).exists() {
                 if lfs.sends(path)? {
-                    // Git LFS keeps the content out of git: commit its pointer.
-                    let content = std::fs::read(workdir.join(path))
-                        .with_context(|| format!("reading {path}"))?;
-                    let pointer = match LfsPointer::parse(&content) {
-                        Some(pointer) => pointer,
-                        None => self.lfs_clean(&content)?,
-                    };
-                    let text = pointer.text();
+                    let text = self.lfs_pointer_text(workdir, path)?;
                     let entry = IndexEntry {
                         ctime: IndexTime::new(0, 0),
                         mtime: IndexTime::new(0, 0),
@@ -86,34 +125,128 @@ impl Repo {
                 updates.push((path.as_str(), None));
             }
         }
-        let tree_id = build_tree(&self.repo, base_tree.as_ref(), &updates)?;
-        let tree = self.repo.find_tree(tree_id)?;
         index.write().context("writing the git index")?;
+        Ok(updates)
+    }
 
-        let author = identity.author.signature()?;
-        let committer = identity.committer.signature()?;
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let oid = match self.signer(identity)? {
-            None => self
-                .repo
-                .commit(None, &author, &committer, message, &tree, &parents)
-                .map_err(refused)?,
-            Some(signer) => {
-                let buffer = self
-                    .repo
-                    .commit_create_buffer(&author, &committer, message, &tree, &parents)
-                    .map_err(refused)?;
-                let content = buffer.as_str().context("the commit is not UTF-8")?;
-                let signature = signer.sign(content.as_bytes())?;
-                self.repo
-                    .commit_signed(content, &signature, None)
-                    .map_err(refused)?
+    /// Stages `paths` by editing the index's scratch file directly (see
+    /// `index_write`), with the blob ids `git add` would give; `None`, having staged
+    /// nothing, for what that does not cover (a symbolic link, `core.fileMode` off, an
+    /// index of another kind, a path in conflict), which `stage_through_libgit2` does.
+    #[cfg(unix)]
+    pub(super) fn stage_in_place<'p>(
+        &self,
+        workdir: &Path,
+        paths: &'p [String],
+        lfs: &LfsRules,
+        lock: &IndexLock,
+    ) -> Result<Option<Vec<Update<'p>>>> {
+        use std::os::unix::fs::MetadataExt;
+        let config = self.repo.config().context("reading git's configuration")?;
+        if !config.get_bool("core.filemode").unwrap_or(true) {
+            return Ok(None);
+        }
+        let mut entries = Vec::with_capacity(paths.len());
+        for path in paths {
+            let full = workdir.join(path);
+            let meta = match std::fs::symlink_metadata(&full) {
+                Ok(meta) => meta,
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+                {
+                    entries.push((path.as_str(), None));
+                    continue;
+                }
+                Err(err) => return Err(err).with_context(|| format!("reading {path}")),
+            };
+            if !meta.is_file() {
+                return Ok(None);
             }
+            let entry = if lfs.sends(path)? {
+                let text = self.lfs_pointer_text(workdir, path)?;
+                let id = self
+                    .repo
+                    .blob(text.as_bytes())
+                    .with_context(|| format!("staging {path}"))?;
+                let mut words = [0; 10];
+                words[6] = 0o100644;
+                words[9] = text.len() as u32;
+                NewEntry {
+                    words,
+                    id: oid_bytes(id)?,
+                }
+            } else {
+                // The stat data first, then the content, as git reads them: a file
+                // changed in between shows as changed.
+                let mode = if meta.mode() & 0o100 != 0 {
+                    0o100755
+                } else {
+                    0o100644
+                };
+                let words = [
+                    meta.ctime() as u32,
+                    meta.ctime_nsec() as u32,
+                    meta.mtime() as u32,
+                    meta.mtime_nsec() as u32,
+                    // The device is left out, as libgit2 leaves it (git does not
+                    // compare it either).
+                    0,
+                    meta.ino() as u32,
+                    mode,
+                    meta.uid(),
+                    meta.gid(),
+                    meta.size() as u32,
+                ];
+                let id = lfs
+                    .blob_of(&full)
+                    .with_context(|| format!("staging {path}"))?;
+                NewEntry {
+                    words,
+                    id: oid_bytes(id)?,
+                }
+            };
+            entries.push((path.as_str(), Some(entry)));
+        }
+        let index = self.repo.path().join("index");
+        let written = std::fs::metadata(&index)
+            .ok()
+            .and_then(|m| m.modified().ok())
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs() as i64);
+        if !index_write::stage(lock.scratch()?, written, &entries)? {
+            return Ok(None);
+        }
+        let staged = entries.into_iter().map(|(path, entry)| {
+            let entry = entry.map(|e| Oid::from_bytes(&e.id).map(|id| (id, e.words[6] as i32)));
+            Ok((path, entry.transpose()?))
+        });
+        staged.collect::<Result<_>>().map(Some)
+    }
+
+    #[cfg(not(unix))]
+    pub(super) fn stage_in_place<'p>(
+        &self,
+        _workdir: &Path,
+        _paths: &'p [String],
+        _lfs: &LfsRules,
+        _lock: &IndexLock,
+    ) -> Result<Option<Vec<Update<'p>>>> {
+        Ok(None)
+    }
+
+    /// The LFS pointer committed for the file at `path`: the file itself when it is
+    /// one, or the pointer of its content, stored as an LFS object.
+    fn lfs_pointer_text(&self, workdir: &Path, path: &str) -> Result<String> {
+        let content =
+            std::fs::read(workdir.join(path)).with_context(|| format!("reading {path}"))?;
+        let pointer = match LfsPointer::parse(&content) {
+            Some(pointer) => pointer,
+            None => self.lfs_clean(&content)?,
         };
-        // The index first, the branch last: the branch moving is the commit.
-        lock.install()?;
-        self.move_branch(oid, parent.as_ref().map(git2::Commit::id), message)?;
-        Ok(oid.to_string())
+        Ok(pointer.text())
     }
 
     /// Moves the branch HEAD names from `old` (none: its first commit) to `new`, as
@@ -164,7 +297,16 @@ fn commit_hint(err: &git2::Error) -> String {
     }
 }
 
+/// A path staged: its blob id and mode, or `None` where it was deleted.
 type Update<'a> = (&'a str, Option<(Oid, i32)>);
+
+/// The 20 bytes of a SHA-1 object id.
+#[cfg(unix)]
+fn oid_bytes(id: Oid) -> Result<[u8; 20]> {
+    id.as_bytes()
+        .try_into()
+        .map_err(|_| anyhow!("git gave an object id that is not SHA-1: {id}"))
+}
 
 /// Writes the tree `base` with `updates` applied (a `None` entry removes the path),
 /// rewriting only the trees on the updated paths.

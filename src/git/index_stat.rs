@@ -44,8 +44,8 @@ struct Stat {
 // Index entry flags (git's index format): a conflict stage, "assume unchanged", and
 // the extended "skip worktree" and "intent to add". An entry with any of them does
 // not describe the file on disk.
-const STAGE_MASK: u16 = 0x3000;
-const ASSUME_VALID: u16 = 0x8000;
+pub(super) const STAGE_MASK: u16 = 0x3000;
+pub(super) const ASSUME_VALID: u16 = 0x8000;
 const SKIP_WORKTREE: u16 = 1 << 14;
 const INTENT_TO_ADD: u16 = 1 << 13;
 const REGULAR_FILE: u32 = 0o100000;
@@ -209,14 +209,16 @@ fn path_of<'p>(paths: &'p str, stats: &[Stat], i: usize) -> &'p str {
 }
 
 /// One entry of an index file, as `walk` hands it over.
-struct Entry<'a> {
+pub(super) struct Entry<'a> {
     /// ctime (s, ns), mtime (s, ns), dev, ino, mode, uid, gid, size.
-    words: [u32; 10],
-    id: [u8; 20],
-    flags: u16,
+    pub(super) words: [u32; 10],
+    pub(super) id: [u8; 20],
+    pub(super) flags: u16,
     /// The extended flags (version 3 and later), or 0.
-    extended: u16,
-    path: &'a [u8],
+    pub(super) extended: u16,
+    pub(super) path: &'a [u8],
+    /// Where the entry's bytes are in the file, padding included.
+    pub(super) span: std::ops::Range<usize>,
 }
 
 impl Entry<'_> {
@@ -229,10 +231,11 @@ impl Entry<'_> {
     }
 }
 
-/// Hands each entry of an index file's `bytes` to `each`, in order. `None` (after
-/// handing over what came before) for a file that is not an index of version 2 to
-/// 4, is cut short, or is split (its entries are partly in another file).
-fn walk(bytes: &[u8], mut each: impl FnMut(&Entry)) -> Option<()> {
+/// Hands each entry of an index file's `bytes` to `each`, in order, and gives where
+/// the extensions begin. `None` (after handing over what came before) for a file that
+/// is not an index of version 2 to 4, is cut short, or is split (its entries are
+/// partly in another file).
+pub(super) fn walk(bytes: &[u8], mut each: impl FnMut(&Entry)) -> Option<usize> {
     let mut at = Reader { bytes, at: 0 };
     if at.take(4)? != b"DIRC" {
         return None;
@@ -274,10 +277,12 @@ fn walk(bytes: &[u8], mut each: impl FnMut(&Entry)) -> Option<()> {
             flags,
             extended,
             path: &path,
+            span: start..at.at,
         });
     }
     // Extensions follow the entries, then the 20-byte checksum; a "link" extension
     // says the index is split.
+    let entries_end = at.at;
     while bytes.len().saturating_sub(at.at) > 20 {
         let signature = at.take(4)?;
         let size = at.u32()? as usize;
@@ -286,10 +291,27 @@ fn walk(bytes: &[u8], mut each: impl FnMut(&Entry)) -> Option<()> {
         }
         at.take(size)?;
     }
-    Some(())
+    Some(entries_end)
 }
 
-const EXTENDED: u16 = 0x4000;
+/// The extensions of an index file whose entries end at `from`, as (signature, data),
+/// when they run exactly up to the closing checksum; `None` otherwise.
+pub(super) fn extensions(bytes: &[u8], from: usize) -> Option<Vec<([u8; 4], &[u8])>> {
+    let end = bytes.len().checked_sub(20)?;
+    let mut at = Reader {
+        bytes: bytes.get(..end)?,
+        at: from,
+    };
+    let mut found = Vec::new();
+    while at.at < end {
+        let signature: [u8; 4] = at.take(4)?.try_into().ok()?;
+        let size = at.u32()? as usize;
+        found.push((signature, at.take(size)?));
+    }
+    Some(found)
+}
+
+pub(super) const EXTENDED: u16 = 0x4000;
 
 /// Reads an index file front to back (big-endian numbers); `None` past its end.
 struct Reader<'a> {

@@ -7,6 +7,7 @@ mod commit;
 mod history;
 mod identity;
 mod index_stat;
+mod index_write;
 mod lfs;
 mod pack;
 mod raw;
