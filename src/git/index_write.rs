@@ -71,7 +71,7 @@ fn edited(bytes: &[u8], written: i64, updates: &[(&str, Option<NewEntry>)]) -> O
     }
     let mut updates: Vec<&(&str, Option<NewEntry>)> = updates.iter().collect();
     updates.sort_by(|a, b| a.0.cmp(b.0));
-    if updates.windows(2).any(|w| w[0].0 == w[1].0) {
+    if updates.windows(2).any(|w| w[0].0 == w[1].0) || !updates.iter().all(|(p, _)| plain(p)) {
         return None;
     }
     let added: std::collections::HashSet<&[u8]> = (updates.iter())
@@ -177,6 +177,16 @@ fn edited(bytes: &[u8], written: i64, updates: &[(&str, Option<NewEntry>)]) -> O
     let checksum = sha1_smol::Sha1::from(&out).digest().bytes();
     out.extend_from_slice(&checksum);
     Some(out)
+}
+
+/// Whether `path` is one git stages as it is: no empty, `.` or `..` component and
+/// no `.git` (libgit2 refuses the others with its own error).
+fn plain(path: &str) -> bool {
+    path.split('/').all(|part| {
+        !matches!(part, "" | "." | "..")
+            && !part.eq_ignore_ascii_case(".git")
+            && !part.contains('\0')
+    })
 }
 
 /// Appends the entry of `path` in the index's format: no flags but its name's length,
@@ -420,6 +430,17 @@ mod tests {
         assert!(declined(&[], "a.yaml/n.yaml"));
         assert!(declined(&[], "dir/sub"));
         assert!(!declined(&[], "dir/sub.yaml"));
+        for odd in [
+            "a//b.yaml",
+            "/a.yaml",
+            "dir/",
+            "./a.yaml",
+            "../a.yaml",
+            ".git/x",
+            "d/.GIT/x",
+        ] {
+            assert!(declined(&[], odd), "{odd}");
+        }
 
         // What the caller then stages through libgit2: an index of version 4, a
         // symbolic link, `core.fileMode` off.
