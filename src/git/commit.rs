@@ -132,8 +132,8 @@ impl Repo {
     /// Stages `paths` by editing the index's scratch file directly (see
     /// `index_write`), with the blob ids `git add` would give; `None`, having staged
     /// nothing, for what that does not cover (a symbolic link, `core.fileMode` off, an
-    /// index of another kind, a path in conflict), which `stage_through_libgit2` does.
-    #[cfg(unix)]
+    /// index of another kind, a path in conflict, a platform without Unix stat data),
+    /// which `stage_through_libgit2` does.
     pub(super) fn stage_in_place<'p>(
         &self,
         workdir: &Path,
@@ -141,12 +141,15 @@ impl Repo {
         lfs: &LfsRules,
         lock: &IndexLock,
     ) -> Result<Option<Vec<Update<'p>>>> {
-        use std::os::unix::fs::MetadataExt;
+        if cfg!(not(unix)) {
+            return Ok(None);
+        }
         let config = self.repo.config().context("reading git's configuration")?;
         if !config.get_bool("core.filemode").unwrap_or(true) {
             return Ok(None);
         }
         let mut entries = Vec::with_capacity(paths.len());
+        let mut updates = Vec::with_capacity(paths.len());
         for path in paths {
             let full = workdir.join(path);
             let meta = match std::fs::symlink_metadata(&full) {
@@ -158,6 +161,7 @@ impl Repo {
                     ) =>
                 {
                     entries.push((path.as_str(), None));
+                    updates.push((path.as_str(), None));
                     continue;
                 }
                 Err(err) => return Err(err).with_context(|| format!("reading {path}")),
@@ -165,7 +169,7 @@ impl Repo {
             if !meta.is_file() {
                 return Ok(None);
             }
-            let entry = if lfs.sends(path)? {
+            let (words, id) = if lfs.sends(path)? {
                 let text = self.lfs_pointer_text(workdir, path)?;
                 let id = self
                     .repo
@@ -174,67 +178,27 @@ impl Repo {
                 let mut words = [0; 10];
                 words[6] = 0o100644;
                 words[9] = text.len() as u32;
-                NewEntry {
-                    words,
-                    id: oid_bytes(id)?,
-                }
+                (words, id)
             } else {
                 // The stat data first, then the content, as git reads them: a file
                 // changed in between shows as changed.
-                let mode = if meta.mode() & 0o100 != 0 {
-                    0o100755
-                } else {
-                    0o100644
+                let Some(words) = stat_words(&meta) else {
+                    return Ok(None);
                 };
-                let words = [
-                    meta.ctime() as u32,
-                    meta.ctime_nsec() as u32,
-                    meta.mtime() as u32,
-                    meta.mtime_nsec() as u32,
-                    // The device is left out, as libgit2 leaves it (git does not
-                    // compare it either).
-                    0,
-                    meta.ino() as u32,
-                    mode,
-                    meta.uid(),
-                    meta.gid(),
-                    meta.size() as u32,
-                ];
                 let id = lfs
                     .blob_of(&full)
                     .with_context(|| format!("staging {path}"))?;
-                NewEntry {
-                    words,
-                    id: oid_bytes(id)?,
-                }
+                (words, id)
             };
-            entries.push((path.as_str(), Some(entry)));
+            let sha1: [u8; 20] = id
+                .as_bytes()
+                .try_into()
+                .map_err(|_| anyhow!("git gave an object id that is not SHA-1: {id}"))?;
+            entries.push((path.as_str(), Some(NewEntry { words, id: sha1 })));
+            updates.push((path.as_str(), Some((id, words[6] as i32))));
         }
-        let index = self.repo.path().join("index");
-        let written = std::fs::metadata(&index)
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-            .map_or(0, |d| d.as_secs() as i64);
-        if !index_write::stage(lock.scratch()?, written, &entries)? {
-            return Ok(None);
-        }
-        let staged = entries.into_iter().map(|(path, entry)| {
-            let entry = entry.map(|e| Oid::from_bytes(&e.id).map(|id| (id, e.words[6] as i32)));
-            Ok((path, entry.transpose()?))
-        });
-        staged.collect::<Result<_>>().map(Some)
-    }
-
-    #[cfg(not(unix))]
-    pub(super) fn stage_in_place<'p>(
-        &self,
-        _workdir: &Path,
-        _paths: &'p [String],
-        _lfs: &LfsRules,
-        _lock: &IndexLock,
-    ) -> Result<Option<Vec<Update<'p>>>> {
-        Ok(None)
+        let written = self.index_written();
+        Ok(index_write::stage(lock.scratch()?, written, &entries)?.then_some(updates))
     }
 
     /// The LFS pointer committed for the file at `path`: the file itself when it is
@@ -300,12 +264,35 @@ fn commit_hint(err: &git2::Error) -> String {
 /// A path staged: its blob id and mode, or `None` where it was deleted.
 type Update<'a> = (&'a str, Option<(Oid, i32)>);
 
-/// The 20 bytes of a SHA-1 object id.
+/// A file's stat data as git's index keeps it (ctime s, ns, mtime s, ns, dev, ino,
+/// mode, uid, gid, size, each cut to 32 bits), and its mode as git stages it.
 #[cfg(unix)]
-fn oid_bytes(id: Oid) -> Result<[u8; 20]> {
-    id.as_bytes()
-        .try_into()
-        .map_err(|_| anyhow!("git gave an object id that is not SHA-1: {id}"))
+fn stat_words(meta: &std::fs::Metadata) -> Option<[u32; 10]> {
+    use std::os::unix::fs::MetadataExt;
+    let mode = if meta.mode() & 0o100 != 0 {
+        0o100755
+    } else {
+        0o100644
+    };
+    Some([
+        meta.ctime() as u32,
+        meta.ctime_nsec() as u32,
+        meta.mtime() as u32,
+        meta.mtime_nsec() as u32,
+        // The device is left out, as libgit2 leaves it (git does not compare it
+        // either).
+        0,
+        meta.ino() as u32,
+        mode,
+        meta.uid(),
+        meta.gid(),
+        meta.size() as u32,
+    ])
+}
+
+#[cfg(not(unix))]
+fn stat_words(_meta: &std::fs::Metadata) -> Option<[u32; 10]> {
+    None
 }
 
 /// Writes the tree `base` with `updates` applied (a `None` entry removes the path),

@@ -60,9 +60,15 @@ impl Repo {
         let Some(bytes) = self.index_file()? else {
             return Ok(None);
         };
+        Ok(parse(bytes.bytes(), self.index_written()))
+    }
+
+    /// When git's index was last written, in seconds since the epoch (`i64::MIN` when
+    /// that cannot be told): an entry whose file changed in that second or later is
+    /// "racily clean", vouched for by its stat data no longer.
+    pub(super) fn index_written(&self) -> i64 {
         let path = self.repo.path().join("index");
-        let written = std::fs::metadata(&path).map_or(i64::MIN, |m| seconds(&m));
-        Ok(parse(bytes.bytes(), written))
+        std::fs::metadata(&path).map_or(i64::MIN, |m| seconds(&m))
     }
 
     /// The index's `.gitattributes` entries that git reads when it adds a file
@@ -265,7 +271,7 @@ pub(super) fn walk(bytes: &[u8], mut each: impl FnMut(&Entry)) -> Option<usize> 
         } else {
             path.clear();
         }
-        path.extend_from_slice(at.until_nul()?);
+        path.extend_from_slice(at.until(0)?);
         if version < 4 {
             // Entries are padded with NULs to a multiple of eight bytes.
             let length = at.at - start;
@@ -280,47 +286,41 @@ pub(super) fn walk(bytes: &[u8], mut each: impl FnMut(&Entry)) -> Option<usize> 
             span: start..at.at,
         });
     }
-    // Extensions follow the entries, then the 20-byte checksum; a "link" extension
-    // says the index is split.
-    let entries_end = at.at;
-    while bytes.len().saturating_sub(at.at) > 20 {
-        let signature = at.take(4)?;
-        let size = at.u32()? as usize;
-        if signature == b"link" {
-            return None;
-        }
-        at.take(size)?;
+    // A "link" extension says the index is split.
+    let (found, _) = extensions(bytes, at.at)?;
+    if found.iter().any(|(signature, _)| signature == b"link") {
+        return None;
     }
-    Some(entries_end)
+    Some(at.at)
 }
 
-/// The extensions of an index file whose entries end at `from`, as (signature, data),
-/// when they run exactly up to the closing checksum; `None` otherwise.
-pub(super) fn extensions(bytes: &[u8], from: usize) -> Option<Vec<([u8; 4], &[u8])>> {
-    let end = bytes.len().checked_sub(20)?;
-    let mut at = Reader {
-        bytes: bytes.get(..end)?,
-        at: from,
-    };
+/// An index extension: its signature and its data.
+pub(super) type Extension<'a> = ([u8; 4], &'a [u8]);
+
+/// The extensions that follow an index file's entries (which end at `from`) up to the
+/// 20-byte checksum, and where the last one ends; `None` when one runs past the end of
+/// the file.
+pub(super) fn extensions(bytes: &[u8], from: usize) -> Option<(Vec<Extension<'_>>, usize)> {
+    let mut at = Reader { bytes, at: from };
     let mut found = Vec::new();
-    while at.at < end {
+    while bytes.len().saturating_sub(at.at) > 20 {
         let signature: [u8; 4] = at.take(4)?.try_into().ok()?;
         let size = at.u32()? as usize;
         found.push((signature, at.take(size)?));
     }
-    Some(found)
+    Some((found, at.at))
 }
 
-pub(super) const EXTENDED: u16 = 0x4000;
+const EXTENDED: u16 = 0x4000;
 
 /// Reads an index file front to back (big-endian numbers); `None` past its end.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
+    pub(super) at: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+    pub(super) fn take(&mut self, n: usize) -> Option<&'a [u8]> {
         let taken = self.bytes.get(self.at..self.at.checked_add(n)?)?;
         self.at += n;
         Some(taken)
@@ -334,9 +334,10 @@ impl<'a> Reader<'a> {
         Some(u16::from_be_bytes(self.take(2)?.try_into().ok()?))
     }
 
-    fn until_nul(&mut self) -> Option<&'a [u8]> {
+    /// The bytes up to the next `end`, which is passed over.
+    pub(super) fn until(&mut self, end: u8) -> Option<&'a [u8]> {
         let rest = self.bytes.get(self.at..)?;
-        let length = rest.iter().position(|&b| b == 0)?;
+        let length = memchr::memchr(end, rest)?;
         self.at += length + 1;
         Some(&rest[..length])
     }

@@ -13,7 +13,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::index_stat::{self, ASSUME_VALID, STAGE_MASK};
+use super::index_stat::{self, ASSUME_VALID, Reader, STAGE_MASK};
+use crate::model::paths::stays_inside;
 use crate::store::Mapped;
 
 /// A path's new entry: its stat data, in the index's order (ctime s, ns, mtime s, ns,
@@ -71,7 +72,13 @@ fn edited(bytes: &[u8], written: i64, updates: &[(&str, Option<NewEntry>)]) -> O
     }
     let mut updates: Vec<&(&str, Option<NewEntry>)> = updates.iter().collect();
     updates.sort_by(|a, b| a.0.cmp(b.0));
-    if updates.windows(2).any(|w| w[0].0 == w[1].0) || !updates.iter().all(|(p, _)| plain(p)) {
+    // Each path once, and each one the store's own rule lets a record name (no empty,
+    // `.`, `..` or `.git` part): anything else goes to libgit2 and its error.
+    if updates.windows(2).any(|w| w[0].0 == w[1].0)
+        || !updates
+            .iter()
+            .all(|(p, _)| stays_inside(p) && !p.contains('\0'))
+    {
         return None;
     }
     let added: std::collections::HashSet<&[u8]> = (updates.iter())
@@ -152,7 +159,12 @@ fn edited(bytes: &[u8], written: i64, updates: &[(&str, Option<NewEntry>)]) -> O
     }
     out[8..12].copy_from_slice(&count.to_be_bytes());
 
-    for (signature, data) in index_stat::extensions(bytes, entries_end)? {
+    let (extensions, end) = index_stat::extensions(bytes, entries_end)?;
+    // Past the last extension, exactly the checksum.
+    if end.checked_add(20)? != bytes.len() {
+        return None;
+    }
+    for (signature, data) in extensions {
         // An extension named in lower case must be understood to read the index
         // (a split or sparse index); those in upper case are optional.
         if !signature[0].is_ascii_uppercase() {
@@ -179,16 +191,6 @@ fn edited(bytes: &[u8], written: i64, updates: &[(&str, Option<NewEntry>)]) -> O
     Some(out)
 }
 
-/// Whether `path` is one git stages as it is: no empty, `.` or `..` component and
-/// no `.git` (libgit2 refuses the others with its own error).
-fn plain(path: &str) -> bool {
-    path.split('/').all(|part| {
-        !matches!(part, "" | "." | "..")
-            && !part.eq_ignore_ascii_case(".git")
-            && !part.contains('\0')
-    })
-}
-
 /// Appends the entry of `path` in the index's format: no flags but its name's length,
 /// padded with NULs to a multiple of eight bytes.
 fn push_entry(out: &mut Vec<u8>, path: &str, new: &NewEntry) {
@@ -210,12 +212,12 @@ fn push_entry(out: &mut Vec<u8>, path: &str, new: &NewEntry) {
 /// slower for git's next commit).
 fn invalidated_tree(data: &[u8], updates: &[&(&str, Option<NewEntry>)]) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(data.len());
-    let mut at = 0;
+    let mut at = Reader { bytes: data, at: 0 };
     // The folder each open node is, and how many of its subtrees are still to come.
     let mut open: Vec<(Vec<u8>, u64)> = Vec::new();
     loop {
         let folder = match open.last_mut() {
-            None if at > 0 => break,
+            None if at.at > 0 => break,
             None => Vec::new(),
             Some((_, 0)) => {
                 open.pop();
@@ -226,20 +228,11 @@ fn invalidated_tree(data: &[u8], updates: &[&(&str, Option<NewEntry>)]) -> Optio
                 folder.clone()
             }
         };
-        let name = until(data, &mut at, 0)?;
-        let entries = until(data, &mut at, b' ')?;
-        let subtrees: u64 = std::str::from_utf8(until(data, &mut at, b'\n')?)
-            .ok()?
-            .parse()
-            .ok()?;
+        let name = at.until(0)?;
+        let entries = at.until(b' ')?;
+        let subtrees: u64 = std::str::from_utf8(at.until(b'\n')?).ok()?.parse().ok()?;
         let valid = std::str::from_utf8(entries).ok()?.parse::<i64>().ok()? >= 0;
-        let id = if valid {
-            let id = data.get(at..at.checked_add(20)?)?;
-            at += 20;
-            Some(id)
-        } else {
-            None
-        };
+        let id = if valid { Some(at.take(20)?) } else { None };
         let mut path = folder;
         if !path.is_empty() {
             path.push(b'/');
@@ -262,15 +255,7 @@ fn invalidated_tree(data: &[u8], updates: &[&(&str, Option<NewEntry>)]) -> Optio
         }
         open.push((path, subtrees));
     }
-    (at == data.len()).then_some(out)
-}
-
-/// The bytes of `data` from `at` up to `end` (which is passed over).
-fn until<'a>(data: &'a [u8], at: &mut usize, end: u8) -> Option<&'a [u8]> {
-    let rest = data.get(*at..)?;
-    let length = memchr::memchr(end, rest)?;
-    *at += length + 1;
-    Some(&rest[..length])
+    (at.at == data.len()).then_some(out)
 }
 
 #[cfg(all(test, unix))]

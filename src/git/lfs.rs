@@ -123,7 +123,6 @@ impl LfsRules<'_> {
     /// Stores the working tree's file at `full` as a blob, through git's filters (line
     /// endings, attributes), as `git add` does; the attributes are read as `sends`
     /// reads them.
-    #[cfg(unix)]
     pub(super) fn blob_of(&self, full: &Path) -> Result<git2::Oid> {
         let repo = self.side.as_ref().unwrap_or(self.repo);
         Ok(repo.repo.blob_path(full)?)
