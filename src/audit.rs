@@ -2,10 +2,10 @@
 //! findings, its evidence integrity (every file hashed) and what git history says
 //! about its approvals (segregation of duties).
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use anyhow::Result;
+use rayon::prelude::*;
 
 use crate::duties;
 use crate::findings::{Code, Finding};
@@ -51,13 +51,38 @@ pub fn load_audited(
         });
         let mut loaded = store::load_cached(source, cache)?;
         let files_cache = cache.filter(|_| !rehash);
-        let mut integrity = integrity::check_with(&loaded.store, source, true, files_cache)?;
+        // Once the walk is done, what people approved of their own changes is read from
+        // git on that thread, while the evidence files are checked on this one.
+        let (integrity, walked) = std::thread::scope(|inner| {
+            let store = &loaded.store;
+            let walked = walk.map(|walk| {
+                inner.spawn(move || {
+                    let (repo, touched, past) = walk
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                    let duties = touched.and_then(|touched| match touched {
+                        Some(touched) => {
+                            let mut found = duties::self_approvals(&repo, store, &touched)?;
+                            found.extend(duties::approvals_not_by_author(&repo, store, &touched)?);
+                            Ok(found)
+                        }
+                        None => Ok(vec![shallow_history()]),
+                    });
+                    (repo, past, duties)
+                })
+            });
+            let integrity = integrity::check_with(store, source, true, files_cache);
+            let walked = walked.map(|walked| {
+                walked
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            });
+            (integrity, walked)
+        });
+        let mut integrity = integrity?;
         let mut findings = Vec::new();
         let mut past = History::default();
-        if let Some(walk) = walk {
-            let (repo, touched, read) = walk
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        if let Some((repo, read, duties)) = walked {
             past = read?;
             if source.is_working_tree() {
                 let tracking = Tracking::of(&repo, &loaded.store, source)?;
@@ -68,17 +93,7 @@ pub fn load_audited(
                     }));
                 integrity.uncommitted(&loaded.store, &tracking.uncommitted, &tracking.ignored);
             }
-            match touched? {
-                Some(touched) => {
-                    findings = duties::self_approvals(&repo, &loaded.store, &touched)?;
-                    findings.extend(duties::approvals_not_by_author(
-                        &repo,
-                        &loaded.store,
-                        &touched,
-                    )?);
-                }
-                None => findings.push(shallow_history()),
-            }
+            findings = duties?;
         }
         // Evidence that cannot be trusted is no evidence: readiness never sees it.
         let _ = integrity.set_aside(&mut loaded.store);
@@ -148,35 +163,44 @@ impl Tracking {
     /// `source`: the working tree the store was read from; what it knows git's index
     /// holds is not asked of git again.
     pub fn of(repo: &Repo, store: &Store, source: &dyn Source) -> Result<Tracking> {
-        // Each record's own path, then its files' (computed one record at a time):
-        // a large store's paths are not all copied at once.
-        let paths = store
-            .evidence
-            .iter()
-            .flat_map(|r| {
-                std::iter::once(Cow::Borrowed(r.path.as_str())).chain(
+        // Each record's own path, then its files', those the source does not know git
+        // holds: on a large store that is asking the index of 200,000 paths, records
+        // side by side, in their order.
+        let of_record = |r: &Record<Evidence>| -> Vec<String> {
+            (!source.known_to_git(&r.path))
+                .then(|| r.path.clone())
+                .into_iter()
+                .chain(
                     integrity::recorded_files(r)
                         .into_iter()
-                        .filter_map(|f| f.target.map(Cow::Owned)),
+                        .filter_map(|f| f.target)
+                        .filter(|path| !source.known_to_git(path)),
                 )
-            })
+                .collect()
+        };
+        let paths: Vec<String> = store
+            .evidence
+            .par_iter()
+            .flat_map_iter(of_record)
+            .collect::<Vec<_>>()
+            .into_iter()
             .chain(store.policies.iter().filter_map(|p| {
                 p.value
                     .document
                     .as_deref()
                     .and_then(|d| join_inside(POLICIES_DIR, d))
-                    .map(Cow::Owned)
+                    .filter(|path| !source.known_to_git(path))
             }))
-            .filter(|path| !source.known_to_git(path));
+            .collect();
         let mut tracking = Tracking {
             uncommitted: BTreeSet::new(),
             ignored: BTreeSet::new(),
         };
         for path in repo.uncommitted(paths)? {
             if repo.is_ignored(&path)? {
-                tracking.ignored.insert(path.into_owned());
+                tracking.ignored.insert(path);
             } else {
-                tracking.uncommitted.insert(path.into_owned());
+                tracking.uncommitted.insert(path);
             }
         }
         Ok(tracking)
@@ -195,15 +219,15 @@ fn shallow_history() -> Finding {
 impl Audited {
     /// Every finding `soc2 check` weighs: loading and validation, evidence integrity,
     /// the readiness rules for `assessment` (of this store), and history.
-    pub fn check_findings(self, assessment: &crate::readiness::Assessment) -> Vec<Finding> {
-        let mut findings = self.loaded.findings;
-        findings.extend(self.integrity.findings);
+    pub fn check_findings(&mut self, assessment: &crate::readiness::Assessment) -> Vec<Finding> {
+        let mut findings = std::mem::take(&mut self.loaded.findings);
+        findings.append(&mut self.integrity.findings);
         findings.extend(crate::rules::readiness(
             &self.loaded.store,
             assessment,
             &self.history,
         ));
-        findings.extend(self.duties);
+        findings.append(&mut self.duties);
         findings
     }
 }

@@ -67,7 +67,7 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     };
     overrides.validate()?;
 
-    let (audited, today) = match context.load_audited(false) {
+    let (mut audited, today) = match context.load_audited(false) {
         Ok(loaded) => loaded,
         // Tools reading JSON or annotations still get a report saying why.
         Err(err) if args.format != CheckFormat::Human => {
@@ -96,13 +96,15 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     let gate = audited.loaded.store.program().gate.clone();
     let findings = audited.check_findings(&assessment);
     let verdict = gate::judge(findings, &gate, &assessment.overall, &overrides);
+    let exit = exit(&verdict);
     let text = match args.format {
         CheckFormat::Human => {
             check::render_human(&verdict.report, &verdict.findings, Style::for_stdout())
         }
         CheckFormat::Json => {
             print_json(&verdict.report)?;
-            return Ok(exit(&verdict));
+            super::leave((audited, assessment, verdict));
+            return Ok(exit);
         }
         CheckFormat::Github => {
             if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|s| !s.is_empty())
@@ -118,7 +120,8 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
         CheckFormat::Sarif => check::render_sarif(&verdict.findings, env!("CARGO_PKG_VERSION")),
     };
     print(&text)?;
-    Ok(exit(&verdict))
+    super::leave((audited, assessment, verdict));
+    Ok(exit)
 }
 
 /// 0 when the gate passed, 1 when it failed.

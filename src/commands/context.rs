@@ -138,9 +138,10 @@ impl Context {
                 self.judged_at(&repo, &commit, self.today, shared)
             }
             (None, None) => {
-                let source = self.work_tree(&repo)?;
+                let (source, kept) = self.work_tree_with_cache(&repo, shared.is_none())?;
                 let start = self.history_start();
-                self.judged_from(&repo, source, start, None, self.today, shared)
+                let parsed = shared.map(|s| &s.parsed).or(kept.as_ref());
+                self.judged_from(&repo, source, start, None, self.today, parsed)
             }
         }
     }
@@ -160,7 +161,9 @@ impl Context {
             None => repo.tree_source(commit)?,
         });
         let pinned = Some(commit.to_string());
-        self.judged_from(repo, source, commit, pinned, today, shared)
+        let kept = shared.is_none().then(|| self.parse_cache(repo)).flatten();
+        let parsed = shared.map(|s| &s.parsed).or(kept.as_ref());
+        self.judged_from(repo, source, commit, pinned, today, parsed)
     }
 
     fn judged_from(
@@ -170,13 +173,11 @@ impl Context {
         start: &str,
         commit: Option<String>,
         today: Date,
-        shared: Option<&Shared>,
+        parsed: Option<&ParseCache>,
     ) -> Result<Judged> {
         // History comes from git objects, not the files being loaded and hashed: read
         // both at once (a repository handle is used by one thread at a time).
         let walk_repo = repo.reopen()?;
-        let kept = shared.is_none().then(|| self.parse_cache(repo)).flatten();
-        let parsed = shared.map(|s| &s.parsed).or(kept.as_ref());
         let (judged, history) = std::thread::scope(|scope| {
             let dir = self.cache_dir(repo);
             let walk = scope.spawn(move || {
@@ -212,6 +213,25 @@ impl Context {
         })
     }
 
+    /// `work_tree`, and the parse cache kept in `repo` (when `with_cache`) opened on a
+    /// thread of its own meanwhile: each reads a table as large as the store (git's
+    /// index, the cache's entries).
+    pub fn work_tree_with_cache(
+        &self,
+        repo: &Repo,
+        with_cache: bool,
+    ) -> Result<(Box<dyn Source>, Option<ParseCache>)> {
+        let dir = self.cache_dir(repo).filter(|_| with_cache);
+        std::thread::scope(|scope| {
+            let kept = scope.spawn(move || dir.map(|dir| ParseCache::kept_in(&dir)));
+            let source = self.work_tree(repo);
+            let kept = kept
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            Ok((source?, kept))
+        })
+    }
+
     /// Where what soc2 keeps across runs lives, unless `--no-cache`.
     pub fn cache_dir(&self, repo: &Repo) -> Option<PathBuf> {
         (!self.global.no_cache).then(|| repo.cache_dir())
@@ -235,17 +255,18 @@ impl Context {
     /// kept of it.
     pub fn load_audited(&self, rehash: bool) -> Result<(Audited, Date)> {
         let repo = self.repo_if_any()?;
-        let kept = repo.as_ref().and_then(|repo| self.parse_cache(repo));
         let Some(day) = self.global.as_of else {
-            let source = match (&repo, &self.global.rev) {
-                (Some(repo), None) => self.work_tree(repo)?,
-                _ => self.source()?,
+            let (source, kept) = match (&repo, &self.global.rev) {
+                (Some(repo), None) => self.work_tree_with_cache(repo, true)?,
+                (Some(repo), Some(_)) => (self.source()?, self.parse_cache(repo)),
+                (None, _) => (self.source()?, None),
             };
             let start = self.history_start();
             let audited = audit::load_audited(&*source, repo, start, kept.as_ref(), rehash)?;
             return Ok((audited, self.today));
         };
         let repo = self.repo()?;
+        let kept = self.parse_cache(&repo);
         let commit = self.commit_at(&repo, day)?;
         let source = repo.tree_source(&commit)?;
         let audited = audit::load_audited(&source, Some(repo), &commit, kept.as_ref(), rehash)?;

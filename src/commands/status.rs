@@ -51,5 +51,6 @@ pub fn run(context: &Context, args: StatusArgs) -> Result<Exit> {
         ReportFormat::Markdown => status::render_markdown(&view),
     };
     print(&text)?;
+    super::leave((store, history, assessment, view, audit, set_aside));
     Ok(Exit::Success)
 }

@@ -104,6 +104,10 @@ impl Integrity {
         uncommitted: &BTreeSet<String>,
         ignored: &BTreeSet<String>,
     ) {
+        // The usual case: git holds every path.
+        if uncommitted.is_empty() && ignored.is_empty() {
+            return;
+        }
         for record in &store.evidence {
             let id = evidence_id(&record.path);
             if uncommitted.contains(&record.path) {

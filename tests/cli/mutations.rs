@@ -203,7 +203,7 @@ fn read_everything(files: &[(String, Vec<u8>)], today: Date) {
     for (path, bytes) in files {
         tree.insert(path.clone(), bytes.clone());
     }
-    let Ok(audited) = audit::load_audited(&tree, None, "HEAD", None, true) else {
+    let Ok(mut audited) = audit::load_audited(&tree, None, "HEAD", None, true) else {
         return;
     };
     let store = &audited.loaded.store;
