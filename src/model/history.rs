@@ -73,8 +73,13 @@ pub struct History {
     /// When each evidence record (by path) was received: the first commit that held it.
     /// Shared: a cut history keeps the whole map (a timeline cuts one history for each
     /// of its points), so read it through `received_in`, which leaves the cut commits out.
-    pub received: Arc<BTreeMap<String, usize>>,
+    pub received: Arc<ReceivedIn>,
 }
+
+/// Evidence record paths and the commit (by index) that first held each: asked for
+/// every record at every point a timeline judges, so hashed rather than ordered (the
+/// fixed hasher keeps what is kept of it the same from run to run).
+pub type ReceivedIn = std::collections::HashMap<String, usize, foldhash::fast::FixedState>;
 
 impl History {
     /// The day history starts: the first commit's date.

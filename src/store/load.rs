@@ -20,7 +20,7 @@ use crate::findings::Finding;
 use crate::model::paths::{
     CONTROLS_DIR, EVIDENCE_DIR, FINDINGS_DIR, POLICIES_DIR, POPULATIONS_DIR, PROGRAM_FILE,
     REQUESTS_DIR, RISKS_DIR, SYSTEM_DOCUMENT, SYSTEM_FILE, TESTS_DIR, VENDORS_DIR, file_stem,
-    is_yaml, join_inside, parent_dir,
+    is_yaml, join_inside,
 };
 use crate::model::{
     AuditFinding, Control, ControlTest, Evidence, LfsPointer, Policy, PopulationFile, Program,
@@ -680,11 +680,13 @@ fn load_evidence(
         .map(|dir| EvidenceFolder::of(source, cache, dir))
         .collect::<Result<Vec<Arc<EvidenceFolder>>>>()?;
     let (mut records, mut parse_findings, mut files) = (Vec::new(), Vec::new(), Vec::new());
+    let mut attachments = BTreeSet::new();
     for folder in folders {
         // Kept by the cache: copied (the records share their text and value). Otherwise
         // the only holder: moved.
         let folder = Arc::try_unwrap(folder).unwrap_or_else(|kept| EvidenceFolder::clone(&kept));
         records.extend(folder.records);
+        attachments.extend(folder.attachments);
         parse_findings.extend(folder.parse_findings);
         files.extend(folder.files);
         findings.extend(
@@ -701,22 +703,6 @@ fn load_evidence(
         );
     }
     let mut files: BTreeMap<String, EntryKind> = files.into_iter().collect();
-
-    // Only a YAML file can be taken for a record, so only YAML attachments matter
-    // here (a joined path keeps the extension of the name written): in a store of
-    // csv and pdf evidence this set stays empty, and checking a record against it
-    // costs nothing.
-    let attachments: BTreeSet<String> = records
-        .iter()
-        .flat_map(|r| {
-            let dir = parent_dir(&r.path);
-            r.value
-                .files
-                .iter()
-                .filter_map(|f| f.path.as_deref().filter(|p| is_yaml(p)))
-                .filter_map(move |p| join_inside(dir, p))
-        })
-        .collect();
     parse_findings.retain(|f| !f.file.as_ref().is_some_and(|p| attachments.contains(p)));
     findings.extend(parse_findings);
     let attached: Vec<_> = records
@@ -743,6 +729,8 @@ struct EvidenceFolder {
     records: Vec<Record<Evidence>>,
     parse_findings: Vec<Finding>,
     files: Vec<(String, EntryKind)>,
+    /// The YAML files its records name as their evidence files (see `attachments`).
+    attachments: Vec<String>,
     linked_records: Vec<String>,
     bad_names: Vec<String>,
 }
@@ -761,6 +749,7 @@ impl EvidenceFolder {
             parse_records::<Evidence>(source, cache, listing.records, "evidence");
         let folder = Arc::new(EvidenceFolder {
             dir: dir.to_string(),
+            attachments: attachments(dir, &records),
             records,
             parse_findings,
             files: listing.files,
@@ -772,6 +761,20 @@ impl EvidenceFolder {
         }
         Ok(folder)
     }
+}
+
+/// Of the files the records of folder `dir` name, the YAML ones: a record's evidence
+/// file, never a record itself. Only a YAML file can be taken for a record, so only
+/// these matter (a joined path keeps the extension of the name written): in a store of
+/// csv and pdf evidence there are none, and checking a record against them costs
+/// nothing.
+fn attachments(dir: &str, records: &[Record<Evidence>]) -> Vec<String> {
+    records
+        .iter()
+        .flat_map(|r| &r.value.files)
+        .filter_map(|f| f.path.as_deref().filter(|p| is_yaml(p)))
+        .filter_map(|p| join_inside(dir, p))
+        .collect()
 }
 
 /// One control folder of evidence/: the YAML files at its top may be records;
@@ -853,6 +856,58 @@ mod tests {
         let (shared, all) = shared_by(&remembering);
         assert_eq!(shared, all);
         assert_eq!(shared_by(&ParseCache::kept_in(dir.path())).0, 0);
+    }
+
+    /// A YAML file a record names as its evidence is a file of the store, not a
+    /// record, in whichever folder it is; one nobody names is a record (and here fails).
+    #[test]
+    fn a_yaml_file_a_record_names_is_evidence_not_a_record() {
+        let mut tree = crate::store::MemoryTree::new();
+        tree.insert("soc2.yaml", "organisation: Test\n");
+        let record = |file: &str| {
+            format!(
+                "control: A-01\ncollected_at: 2026-01-05\nkind: export\nfiles:\n  - path: {file}\n    sha256: {}\n",
+                "0".repeat(64)
+            )
+        };
+        tree.insert("evidence/A-01/one.yaml", record("users.yaml"));
+        // Parses as a record would: only being named makes it a file.
+        tree.insert("evidence/A-01/users.yaml", record("x.csv"));
+        tree.insert("evidence/A-02/two.yaml", record("nested/roles.yaml"));
+        tree.insert("evidence/A-02/nested/roles.yaml", "- admin\n");
+        tree.insert("evidence/A-02/stray.yaml", "- nobody names me\n");
+        let loaded = load(&tree).unwrap();
+        let records: Vec<&str> = loaded
+            .store
+            .evidence
+            .iter()
+            .map(|r| r.path.as_str())
+            .collect();
+        assert_eq!(
+            records,
+            ["evidence/A-01/one.yaml", "evidence/A-02/two.yaml"]
+        );
+        for file in [
+            "evidence/A-01/users.yaml",
+            "evidence/A-02/nested/roles.yaml",
+        ] {
+            assert!(loaded.store.evidence_files.contains_key(file), "{file}");
+            assert!(
+                loaded
+                    .findings
+                    .iter()
+                    .all(|f| f.file.as_deref() != Some(file)),
+                "{file}"
+            );
+        }
+        assert!(
+            loaded
+                .findings
+                .iter()
+                .any(|f| f.file.as_deref() == Some("evidence/A-02/stray.yaml")),
+            "{:?}",
+            loaded.findings
+        );
     }
 
     #[test]
