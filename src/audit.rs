@@ -218,7 +218,8 @@ fn shallow_history() -> Finding {
 
 impl Audited {
     /// Every finding `soc2 check` weighs: loading and validation, evidence integrity,
-    /// the readiness rules for `assessment` (of this store), and history.
+    /// the readiness rules for `assessment` (of this store), and history. The findings
+    /// kept in `self` are taken out of it; the store stays.
     pub fn check_findings(&mut self, assessment: &crate::readiness::Assessment) -> Vec<Finding> {
         let mut findings = std::mem::take(&mut self.loaded.findings);
         findings.append(&mut self.integrity.findings);
