@@ -166,15 +166,16 @@ impl Tracking {
         // Each record's own path, then its files', those the source does not know git
         // holds: on a large store that is asking the index of 200,000 paths, records
         // side by side, in their order.
+        let unknown = |path: &str| !source.known_to_git(path);
         let of_record = |r: &Record<Evidence>| -> Vec<String> {
-            (!source.known_to_git(&r.path))
+            unknown(&r.path)
                 .then(|| r.path.clone())
                 .into_iter()
                 .chain(
                     integrity::recorded_files(r)
                         .into_iter()
                         .filter_map(|f| f.target)
-                        .filter(|path| !source.known_to_git(path)),
+                        .filter(|path| unknown(path)),
                 )
                 .collect()
         };
@@ -189,7 +190,7 @@ impl Tracking {
                     .document
                     .as_deref()
                     .and_then(|d| join_inside(POLICIES_DIR, d))
-                    .filter(|path| !source.known_to_git(path))
+                    .filter(|path| unknown(path))
             }))
             .collect();
         let mut tracking = Tracking {

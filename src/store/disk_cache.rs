@@ -230,7 +230,7 @@ impl DiskCache {
         let mut known: Vec<(&Slot, bool)> = [&self.entries, self.scans()]
             .into_iter()
             .flat_map(|table| {
-                (table.slots.values()).map(|slot| {
+                table.slots.values().map(|slot| {
                     (
                         slot,
                         table.used[slot.number as usize].load(Ordering::Relaxed),
