@@ -222,15 +222,17 @@ impl Audited {
     /// the readiness rules for `assessment` (of this store), and history. The findings
     /// kept in `self` are taken out of it; the store stays.
     pub fn check_findings(&mut self, assessment: &crate::readiness::Assessment) -> Vec<Finding> {
-        let mut findings = std::mem::take(&mut self.loaded.findings);
-        findings.append(&mut self.integrity.findings);
-        findings.extend(crate::rules::readiness(
+        let mut parts = vec![
+            std::mem::take(&mut self.loaded.findings),
+            std::mem::take(&mut self.integrity.findings),
+        ];
+        parts.extend(crate::rules::readiness(
             &self.loaded.store,
             assessment,
             &self.history,
         ));
-        findings.append(&mut self.duties);
-        findings
+        parts.push(std::mem::take(&mut self.duties));
+        crate::findings::joined(parts)
     }
 }
 

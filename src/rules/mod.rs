@@ -115,14 +115,19 @@ pub(crate) fn backdated_approvals(
     provenance::approvals(store, history, today)
 }
 
-pub(crate) fn readiness(store: &Store, assessment: &Assessment, history: &History) -> Vec<Finding> {
+/// The findings come as lists, in their order, for the caller to join once.
+pub(crate) fn readiness(
+    store: &Store,
+    assessment: &Assessment,
+    history: &History,
+) -> Vec<Vec<Finding>> {
+    let mut parts = vec![evidence::findings(store, assessment)];
+    provenance::findings(store, assessment, history, &mut parts);
+    parts.push(scope::findings(store, assessment));
+    parts.push(internal_audit::findings(store, assessment));
+    parts.push(system::findings(store));
+    parts.push(vendors::findings(store, assessment));
     let mut findings = Vec::new();
-    findings.extend(evidence::findings(store, assessment));
-    findings.extend(provenance::findings(store, assessment, history));
-    findings.extend(scope::findings(store, assessment));
-    findings.extend(internal_audit::findings(store, assessment));
-    findings.extend(system::findings(store));
-    findings.extend(vendors::findings(store, assessment));
     system_description_findings(store, assessment.today, &mut findings);
     for (record, result) in store.vendors.iter().zip(&assessment.vendors) {
         if let (true, Some(due)) = (result.overdue, result.review_due) {
@@ -167,7 +172,8 @@ pub(crate) fn readiness(store: &Store, assessment: &Assessment, history: &Histor
         }
     }
     findings.extend(stale_approvals(store));
-    findings
+    parts.push(findings);
+    parts
 }
 
 /// The system description is owned, approved and reviewed like a policy.
