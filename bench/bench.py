@@ -4,6 +4,7 @@ and writes bench/RESULTS.md with the ratios."""
 import datetime
 import os
 import platform
+import random
 import resource
 import shutil
 import statistics
@@ -60,14 +61,22 @@ class Cmd:
 
 
 def measure_together(commands, cwd, runs):
-    """Times several commands in turn (A B C A B C ...), after one warm-up round, so that
-    a machine whose speed drifts during the run moves every figure alike: every
-    comparison of the bench is measured this way. `commands` maps a name to a command,
-    or to a `Cmd`. Returns each name's median and spread of its timed runs."""
+    """Times several commands taking turns, each once a round, after one warm-up round, so
+    that a machine whose speed drifts during the run moves every figure alike: every
+    comparison of the bench is measured this way. Each timed round takes the commands
+    in its own order (shuffled, seeded by the round's number, so a run is repeatable):
+    a command that always followed the same one would carry what that one leaves
+    behind (on a virtual machine that hands freed memory back, a command after a large
+    process faults its memory in anew: `status` took 0.70 s after the PyYAML run and
+    0.55 s after itself). `commands` maps a name to a command, or to a `Cmd`. Returns
+    each name's median and spread of its timed runs."""
     plan = {name: (c if isinstance(c, Cmd) else Cmd(c)) for name, c in commands.items()}
     figures = {name: ([], [], 0.0) for name in plan}
     for round_ in range(max(c.runs or runs for c in plan.values()) + 1):
-        for name, c in plan.items():
+        order = list(plan.items())
+        if round_ > 0:
+            random.Random(round_).shuffle(order)
+        for name, c in order:
             if round_ > (c.runs or runs):
                 continue
             if c.prepare:
@@ -454,7 +463,8 @@ def write_results(rows, stores, quick):
         "",
         "Each figure is the median of 5 runs after a warm-up run (the PyYAML script and the timeline: 3 runs",
         "on the large store), so every command reads from the page cache. A ratio is soc2's time divided by",
-        "the other command's, measured in the same run; the commands of one comparison take turns.",
+        "the other command's, measured in the same run; the commands of one comparison take turns, each",
+        "round in its own order (shuffled, seeded by the round), so no command always follows the same one.",
         "",
         "Stores (from `examples/gen-store.rs`, seed 1, repacked with `git repack -a -d`):",
         "small: 100 controls, 10 policies, 5,000 evidence records (10,000 files), 1,000 commits;",
