@@ -109,8 +109,9 @@ impl DiskCache {
         self.file.parent().unwrap_or(Path::new("."))
     }
 
-    /// The payload of the entry `key`, and where it starts in the file.
-    fn payload(&self, key: &Key) -> Option<(u64, Vec<u8>)> {
+    /// What `use_` makes of the payload of the entry `key`, given where it starts in
+    /// the file. The payload is lent where it was read, not copied out (see `Opened::with`).
+    fn payload<R>(&self, key: &Key, use_: impl FnOnce(u64, &[u8]) -> Option<R>) -> Option<R> {
         let table = match key.1 {
             SCAN => self.scans(),
             _ => &self.entries,
@@ -118,8 +119,9 @@ impl DiskCache {
         let slot = table.slots.get(key)?;
         table.used[slot.number as usize].store(true, Ordering::Relaxed);
         let start = slot.start + FRAME as u64;
-        let bytes = self.opened.as_ref()?.read(start, slot.length as usize)?;
-        Some((start, bytes))
+        self.opened
+            .as_ref()?
+            .with(start, slot.length as usize, |bytes| use_(start, bytes))
     }
 
     /// The whole frame of an entry, head and payload, as the file holds it.
@@ -132,19 +134,21 @@ impl DiskCache {
     /// The text and value of the record of type `T` parsed from blob `id`. The text
     /// stays in the file, read again if a finding points into it.
     pub(super) fn record<T: DeserializeOwned>(&self, id: [u8; 20]) -> Option<(Text, T)> {
-        let (start, payload) = self.payload(&(id, RECORD))?;
-        let mut payload = Reader(&payload);
-        let type_name = payload.take_u16()?;
-        if type_name != std::any::type_name::<T>().as_bytes() {
-            return None;
-        }
-        let text = payload.take_u32()?;
-        std::str::from_utf8(text).ok()?;
-        let value = serde_json::from_slice(payload.0).ok()?;
-        // Past the type's name and length, and the text's length.
-        let at = start + (2 + type_name.len() + 4) as u64;
+        let (at, length, value) = self.payload(&(id, RECORD), |start, payload| {
+            let mut payload = Reader(payload);
+            let type_name = payload.take_u16()?;
+            if type_name != std::any::type_name::<T>().as_bytes() {
+                return None;
+            }
+            let text = payload.take_u32()?;
+            std::str::from_utf8(text).ok()?;
+            let value: T = serde_json::from_slice(payload.0).ok()?;
+            // Past the type's name and length, and the text's length.
+            let at = start + (2 + type_name.len() + 4) as u64;
+            Some((at, text.len() as u32, value))
+        })?;
         let opened: Arc<dyn KeptText> = self.opened.clone()?;
-        Some((Text::kept(opened, at, text.len() as u32, id), value))
+        Some((Text::kept(opened, at, length, id), value))
     }
 
     pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], at: &str, text: &str, value: &T) {
@@ -163,15 +167,16 @@ impl DiskCache {
 
     /// The sha256 of blob `id`, and the Git LFS pointer it is, if it is one.
     pub(super) fn hash(&self, id: [u8; 20]) -> Option<(Sha256Hex, Option<LfsPointer>)> {
-        let (_, payload) = self.payload(&(id, HASH))?;
-        let mut payload = Reader(&payload);
-        let sha256 = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
-        if payload.0.is_empty() {
-            return Some((sha256, None));
-        }
-        let oid = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
-        let size = u64::from_le_bytes(payload.take(8)?.try_into().ok()?);
-        Some((sha256, Some(LfsPointer { oid, size })))
+        self.payload(&(id, HASH), |_, payload| {
+            let mut payload = Reader(payload);
+            let sha256 = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
+            if payload.0.is_empty() {
+                return Some((sha256, None));
+            }
+            let oid = Sha256Hex::parse(std::str::from_utf8(payload.take(64)?).ok()?).ok()?;
+            let size = u64::from_le_bytes(payload.take(8)?.try_into().ok()?);
+            Some((sha256, Some(LfsPointer { oid, size })))
+        })
     }
 
     pub(super) fn put_hash(
@@ -191,7 +196,9 @@ impl DiskCache {
 
     /// What the secret scan found in blob `id`.
     pub(super) fn scan(&self, id: [u8; 20]) -> Option<Vec<Hit>> {
-        serde_json::from_slice(&self.payload(&(id, SCAN))?.1).ok()
+        self.payload(&(id, SCAN), |_, payload| {
+            serde_json::from_slice(payload).ok()
+        })
     }
 
     pub(super) fn put_scan(&self, id: [u8; 20], at: &str, hits: &[Hit]) {
@@ -323,7 +330,10 @@ struct Ahead {
 
 struct Stream {
     start: u64,
+    /// Its first `filled` bytes are the file's; the rest, room kept from a longer read
+    /// (growing it again would clear it again, 64 KiB a read).
     bytes: Vec<u8>,
+    filled: usize,
     end: u64,
 }
 
@@ -349,6 +359,18 @@ impl Opened {
     /// block ahead and the next reads come from it: one system call for many entries.
     /// Reads that jump about read only what they ask for.
     fn read(&self, start: u64, length: usize) -> Option<Vec<u8>> {
+        self.with(start, length, |bytes| Some(bytes.to_vec()))
+    }
+
+    /// What `use_` makes of the `length` bytes at `start`, lent from where `read` keeps
+    /// them: 300,000 entries read on a large store need no copy each. `use_` must not
+    /// read this cache again (the thread's read-ahead is held while it runs).
+    fn with<R>(
+        &self,
+        start: u64,
+        length: usize,
+        use_: impl FnOnce(&[u8]) -> Option<R>,
+    ) -> Option<R> {
         let end = start.checked_add(length as u64)?;
         READ_AHEAD.with(|ahead| {
             let mut ahead = ahead.borrow_mut();
@@ -358,7 +380,7 @@ impl Opened {
                     streams: Vec::new(),
                 };
             }
-            let holds = |s: &Stream| start >= s.start && end <= s.start + s.bytes.len() as u64;
+            let holds = |s: &Stream| start >= s.start && end <= s.start + s.filled as u64;
             let follows = |s: &Stream| start >= s.end && start - s.end <= AHEAD as u64;
             let found = match ahead.streams.iter().position(holds) {
                 Some(i) => i,
@@ -370,6 +392,7 @@ impl Opened {
                             ahead.streams.push(Stream {
                                 start,
                                 bytes: Vec::new(),
+                                filled: 0,
                                 end,
                             });
                             (ahead.streams.len() - 1, length)
@@ -377,9 +400,10 @@ impl Opened {
                         None => (ahead.streams.len() - 1, length),
                     };
                     let stream = &mut ahead.streams[i];
-                    stream.bytes.resize(size, 0);
-                    let read = self.read_at(start, &mut stream.bytes);
-                    stream.bytes.truncate(read);
+                    if stream.bytes.len() < size {
+                        stream.bytes.resize(size, 0);
+                    }
+                    stream.filled = self.read_at(start, &mut stream.bytes[..size]);
                     stream.start = start;
                     i
                 }
@@ -389,7 +413,7 @@ impl Opened {
             let stream = &mut ahead.streams[0];
             stream.end = end;
             let from = usize::try_from(start - stream.start).ok()?;
-            stream.bytes.get(from..from + length).map(<[u8]>::to_vec)
+            use_(stream.bytes[..stream.filled].get(from..from + length)?)
         })
     }
 
