@@ -221,11 +221,15 @@ impl Store {
     /// The evidence records of each control, by control ID, in the store's order.
     pub fn evidence_by_control(&self) -> HashMap<&str, Vec<&Record<Evidence>>> {
         let mut by_control: HashMap<&str, Vec<&Record<Evidence>>> = HashMap::new();
-        for record in &self.evidence {
+        // Records come by path, a control's folder after another: one lookup a run.
+        for run in self
+            .evidence
+            .chunk_by(|a, b| a.value.control == b.value.control)
+        {
             by_control
-                .entry(record.value.control.as_str())
+                .entry(run[0].value.control.as_str())
                 .or_default()
-                .push(record);
+                .extend(run);
         }
         by_control
     }
