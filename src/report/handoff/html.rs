@@ -3,7 +3,7 @@
 //! which escapes every value spliced in; the charts' SVG is the one thing inserted as
 //! markup, and plotters escapes the text inside it.
 
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{DOCTYPE, Markup, PreEscaped, Render, html};
 
 use super::*;
 
@@ -46,6 +46,7 @@ pub fn render(report: &Report) -> String {
     let h = &report.header;
     let title = format!("{}: SOC 2 readiness report", h.organisation);
     let page = html! {
+        (Room(room_for(report)))
         (DOCTYPE)
         html lang="en" {
             head {
@@ -71,7 +72,7 @@ pub fn render(report: &Report) -> String {
                         @let (id, name) = section.heading();
                         section id=(id) {
                             h2 { (name) }
-                            (body(section))
+                            (Body(section))
                         }
                     }
                 }
@@ -118,21 +119,59 @@ fn day_or_dash(date: Option<Date>) -> Markup {
     }
 }
 
-fn body(section: &Section) -> Markup {
-    match section {
-        Section::Readiness(s) => readiness(s),
-        Section::Criteria(s) => criteria(s),
-        Section::ControlMatrix(s) => matrix(s),
-        Section::Gaps(s) => gaps(s),
-        Section::Exceptions(s) => exceptions(s),
-        Section::Exclusions(s) => exclusions(s),
-        Section::Risks(s) => risks(s),
-        Section::Policies(s) => policies(s),
-        Section::Program(s) => program(s),
-        Section::Vendors(s) => vendors(s),
-        Section::InternalAudit(s) => internal_audit(s),
-        Section::Requests(s) => requests(s),
-        Section::Evidence(s) => evidence(s),
+/// Room made in the page for what follows, before it is written: a large store's page
+/// is tens of MB, and growing it as it comes copied it into new memory again and again.
+/// Room never written to costs nothing: the system backs memory only once it is used.
+struct Room(usize);
+
+impl Render for Room {
+    fn render_to(&self, page: &mut String) {
+        page.reserve(self.0);
+    }
+}
+
+/// More than the page can need: the evidence section, a table row a record and a file,
+/// dwarfs the rest.
+fn room_for(report: &Report) -> usize {
+    let records: usize = report
+        .sections
+        .iter()
+        .map(|section| match section {
+            Section::Evidence(s) => s.controls.iter().map(|c| 2 * c.records.len()).sum(),
+            _ => 0,
+        })
+        .sum();
+    (1 << 20) + records.saturating_mul(2048)
+}
+
+/// A section's body, rendered straight into the page.
+struct Body<'a>(&'a Section);
+
+impl Render for Body<'_> {
+    fn render_to(&self, page: &mut String) {
+        let markup = match self.0 {
+            Section::Readiness(s) => readiness(s),
+            Section::Criteria(s) => criteria(s),
+            Section::ControlMatrix(s) => matrix(s),
+            Section::Gaps(s) => gaps(s),
+            Section::Exceptions(s) => exceptions(s),
+            Section::Exclusions(s) => exclusions(s),
+            Section::Risks(s) => risks(s),
+            Section::Policies(s) => policies(s),
+            Section::Program(s) => program(s),
+            Section::Vendors(s) => vendors(s),
+            Section::InternalAudit(s) => internal_audit(s),
+            Section::Requests(s) => requests(s),
+            // Tens of MB on a large store: a control at a time, not a string of its own.
+            Section::Evidence(s) => {
+                evidence_note().render_to(page);
+                for c in &s.controls {
+                    control_evidence(c).render_to(page);
+                }
+                return;
+            }
+        };
+        markup.render_to(page);
     }
 }
 
@@ -480,41 +519,44 @@ fn requests(s: &RequestsSection) -> Markup {
     }
 }
 
-fn evidence(s: &EvidenceSection) -> Markup {
+fn evidence_note() -> Markup {
     html! {
         p.note { "Each record: the period it covers, the day it was collected, and the day git received it (the commit that added it); each file with its sha256." }
-        @for c in &s.controls {
-            h3 id={ "evidence-" (c.control) } { (c.control) ": " (c.title) " " (state(c.state.as_str())) }
-            @if !c.windows.is_empty() {
-                table.windows {
-                    thead { tr { th { "Window" } th { "From" } th { "To" } th { "Due by" } th { "State" } th { "Evidence" } } }
-                    tbody {
-                        @for w in &c.windows {
-                            tr {
-                                td { (w.label) } td { (day(w.start)) } td { (day(w.end)) } td { (day(w.due_on)) }
-                                td { (state(w.state.as_str())) @if w.late { " (late)" } }
-                                td { (w.evidence.join(", ")) }
-                            }
+    }
+}
+
+fn control_evidence(c: &ControlEvidence) -> Markup {
+    html! {
+        h3 id={ "evidence-" (c.control) } { (c.control) ": " (c.title) " " (state(c.state.as_str())) }
+        @if !c.windows.is_empty() {
+            table.windows {
+                thead { tr { th { "Window" } th { "From" } th { "To" } th { "Due by" } th { "State" } th { "Evidence" } } }
+                tbody {
+                    @for w in &c.windows {
+                        tr {
+                            td { (w.label) } td { (day(w.start)) } td { (day(w.end)) } td { (day(w.due_on)) }
+                            td { (state(w.state.as_str())) @if w.late { " (late)" } }
+                            td { (w.evidence.join(", ")) }
                         }
                     }
                 }
             }
-            @if c.records.is_empty() {
-                p.note { "No evidence record." }
-            } @else {
-                table.records {
-                    thead { tr { th { "Record" } th { "Kind" } th { "Result" } th { "Covers" } th { "Collected" } th { "Received" } th { "Files (sha256)" } } }
-                    tbody {
-                        @for r in &c.records {
-                            tr {
-                                td { (r.id) @if let Some(by) = &r.collected_by { br; span.note { (by) } } }
-                                td { (r.kind) }
-                                td { (state(&r.result)) }
-                                td { (day(r.covers.0)) "\u{2009}–\u{2009}" (day(r.covers.1)) }
-                                td { (day(r.collected_at)) }
-                                td { (day_or_dash(r.received)) }
-                                td { @for (path, sha) in &r.files { div { (path) br; span.hash { (sha) } } } }
-                            }
+        }
+        @if c.records.is_empty() {
+            p.note { "No evidence record." }
+        } @else {
+            table.records {
+                thead { tr { th { "Record" } th { "Kind" } th { "Result" } th { "Covers" } th { "Collected" } th { "Received" } th { "Files (sha256)" } } }
+                tbody {
+                    @for r in &c.records {
+                        tr {
+                            td { (r.id) @if let Some(by) = &r.collected_by { br; span.note { (by) } } }
+                            td { (r.kind) }
+                            td { (state(&r.result)) }
+                            td { (day(r.covers.0)) "\u{2009}–\u{2009}" (day(r.covers.1)) }
+                            td { (day(r.collected_at)) }
+                            td { (day_or_dash(r.received)) }
+                            td { @for (path, sha) in &r.files { div { (path) br; span.hash { (sha) } } } }
                         }
                     }
                 }
