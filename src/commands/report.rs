@@ -115,6 +115,16 @@ pub fn run(context: &Context, args: ReportArgs) -> Result<Exit> {
         }
         None => print(&text)?,
     }
+    let Shared { parsed, trees } = shared;
+    super::leave((
+        parsed.saved(),
+        trees,
+        report,
+        text,
+        assessment,
+        store,
+        history,
+    ));
     Ok(Exit::Success)
 }
 
