@@ -835,14 +835,22 @@ impl Listing {
 mod tests {
     use super::*;
 
-    /// `saved` writes what the run learned before the memory is let go, and what is
-    /// left no longer writes when dropped.
-    #[test]
-    fn a_saved_cache_has_written_what_it_learned() {
+    /// This checkout's store, read once through a cache kept in a new folder (which
+    /// has learned it, and written nothing yet).
+    fn checkout_read_through_a_new_cache() -> (crate::store::WorkTree, tempfile::TempDir, ParseCache)
+    {
         let store = crate::store::WorkTree::new(env!("CARGO_MANIFEST_DIR"));
         let dir = tempfile::tempdir().unwrap();
         let learned = ParseCache::kept_in(dir.path());
         load_cached(&store, Some(&learned)).unwrap();
+        (store, dir, learned)
+    }
+
+    /// `saved` writes what the run learned before the memory is let go, and what is
+    /// left no longer writes when dropped.
+    #[test]
+    fn a_saved_cache_has_written_what_it_learned() {
+        let (_, dir, learned) = checkout_read_through_a_new_cache();
         let file = dir.path().join("parse-cache");
         assert!(!file.exists());
         let rest = learned.saved();
@@ -857,10 +865,7 @@ mod tests {
     /// record read from disk; through one that does not, a copy each.
     #[test]
     fn a_cache_remembering_reads_shares_records_between_loads() {
-        let store = crate::store::WorkTree::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = tempfile::tempdir().unwrap();
-        let learned = ParseCache::kept_in(dir.path());
-        load_cached(&store, Some(&learned)).unwrap();
+        let (store, dir, learned) = checkout_read_through_a_new_cache();
         learned.save().unwrap();
         let shared_by = |cache: &ParseCache| {
             let (a, b) = (
