@@ -366,7 +366,8 @@ pub struct Finding {
     pub file: Option<String>,
     pub position: Option<Position>,
     pub message: String,
-    pub hint: Option<String>,
+    /// Most hints are the same words for every finding of a kind: those are not copied.
+    pub hint: Option<std::borrow::Cow<'static, str>>,
     /// The text of the line `position` points at, shown under human diagnostics.
     #[serde(skip)]
     pub source_line: Option<String>,
@@ -406,7 +407,7 @@ impl Finding {
         self
     }
 
-    pub fn with_hint(mut self, hint: impl Into<String>) -> Finding {
+    pub fn with_hint(mut self, hint: impl Into<std::borrow::Cow<'static, str>>) -> Finding {
         self.hint = Some(hint.into());
         self
     }

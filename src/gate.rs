@@ -1,6 +1,8 @@
 //! The CI gate: which findings fail `soc2 check`, and whether readiness reaches the
 //! minimum. One verdict, rendered by `report::check` in every format.
 
+use std::borrow::Cow;
+
 use anyhow::{Result, bail};
 use serde::{Deserialize, Serialize};
 
@@ -40,14 +42,15 @@ impl Overrides {
     }
 }
 
-/// The outcome of a check, the shape of `--format json` (version 1).
+/// The outcome of a check, the shape of `--format json` (version 1): written from a
+/// verdict without copying its findings (`Verdict::report`), read back owned.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CheckReport {
+pub struct CheckReport<'a> {
     pub version: u32,
     pub passed: bool,
     pub readiness: GateResult,
     pub summary: Summary,
-    pub findings: Vec<JsonFinding>,
+    pub findings: Vec<JsonFinding<'a>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,22 +70,25 @@ pub struct Summary {
     pub warnings: usize,
 }
 
+/// A finding as the JSON report gives it: its code as text, its position as two fields.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct JsonFinding {
-    pub code: String,
+pub struct JsonFinding<'a> {
+    pub code: Cow<'a, str>,
     pub severity: Severity,
-    pub file: Option<String>,
+    pub file: Option<Cow<'a, str>>,
     pub line: Option<usize>,
     pub column: Option<usize>,
-    pub message: String,
-    pub hint: Option<String>,
+    pub message: Cow<'a, str>,
+    pub hint: Option<Cow<'a, str>>,
 }
 
 /// The findings as the gate sees them (allowed ones dropped, denied ones promoted to
 /// errors, sorted by file) and the verdict.
 pub struct Verdict {
     pub findings: Vec<Finding>,
-    pub report: CheckReport,
+    pub passed: bool,
+    pub readiness: GateResult,
+    pub summary: Summary,
 }
 
 /// Applies the gate of the store and the overrides to the findings and the score.
@@ -106,39 +112,46 @@ pub fn judge(
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let min = overrides.min_readiness.or(gate.min_readiness);
-    let report = CheckReport::new(&findings, score, min);
-    Verdict { findings, report }
+    let gate_passed = min.is_none_or(|m| score.reaches(m));
+    let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
+    let errors = count(Severity::Error);
+    Verdict {
+        passed: errors == 0 && gate_passed,
+        readiness: GateResult {
+            overall: score.readiness,
+            met: score.met,
+            total: score.total,
+            min,
+            passed: gate_passed,
+        },
+        summary: Summary {
+            errors,
+            warnings: count(Severity::Warning),
+        },
+        findings,
+    }
 }
 
-impl CheckReport {
-    fn new(findings: &[Finding], score: &Score, min: Option<u32>) -> CheckReport {
-        let gate_passed = min.is_none_or(|m| score.reaches(m));
-        let count = |severity| findings.iter().filter(|f| f.severity == severity).count();
-        let errors = count(Severity::Error);
+impl Verdict {
+    /// The JSON report, lending the findings' text: a large store's 70,000 findings
+    /// are written, not copied first.
+    pub fn report(&self) -> CheckReport<'_> {
         CheckReport {
             version: 1,
-            passed: errors == 0 && gate_passed,
-            readiness: GateResult {
-                overall: score.readiness,
-                met: score.met,
-                total: score.total,
-                min,
-                passed: gate_passed,
-            },
-            summary: Summary {
-                errors,
-                warnings: count(Severity::Warning),
-            },
-            findings: findings
+            passed: self.passed,
+            readiness: self.readiness.clone(),
+            summary: self.summary.clone(),
+            findings: self
+                .findings
                 .iter()
                 .map(|f| JsonFinding {
-                    code: f.code.to_string(),
+                    code: Cow::Borrowed(f.code.as_str()),
                     severity: f.severity,
-                    file: f.file.clone(),
+                    file: f.file.as_deref().map(Cow::Borrowed),
                     line: f.position.map(|p| p.line),
                     column: f.position.map(|p| p.column),
-                    message: f.message.clone(),
-                    hint: f.hint.clone(),
+                    message: Cow::Borrowed(&f.message),
+                    hint: f.hint.as_deref().map(Cow::Borrowed),
                 })
                 .collect(),
         }

@@ -82,11 +82,11 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
                 &Overrides::default(),
             );
             print(&match args.format {
-                CheckFormat::Github => check::render_github(&verdict.report, &verdict.findings),
+                CheckFormat::Github => check::render_github(&verdict),
                 CheckFormat::Sarif => {
                     check::render_sarif(&verdict.findings, env!("CARGO_PKG_VERSION"))
                 }
-                _ => report::json(&verdict.report),
+                _ => report::json(&verdict.report()),
             })?;
             return Err(err);
         }
@@ -98,11 +98,9 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     let verdict = gate::judge(findings, &gate, &assessment.overall, &overrides);
     let exit = exit(&verdict);
     let text = match args.format {
-        CheckFormat::Human => {
-            check::render_human(&verdict.report, &verdict.findings, Style::for_stdout())
-        }
+        CheckFormat::Human => check::render_human(&verdict, Style::for_stdout()),
         CheckFormat::Json => {
-            print_json(&verdict.report)?;
+            print_json(&verdict.report())?;
             super::leave((audited, assessment, verdict));
             return Ok(exit);
         }
@@ -111,11 +109,11 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
             {
                 store::append_outside(
                     std::path::Path::new(&summary),
-                    &check::render_summary(&verdict.report, &verdict.findings),
+                    &check::render_summary(&verdict),
                 )
                 .context("writing the job summary ($GITHUB_STEP_SUMMARY)")?;
             }
-            check::render_github(&verdict.report, &verdict.findings)
+            check::render_github(&verdict)
         }
         CheckFormat::Sarif => check::render_sarif(&verdict.findings, env!("CARGO_PKG_VERSION")),
     };
@@ -126,7 +124,7 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
 
 /// 0 when the gate passed, 1 when it failed.
 fn exit(verdict: &gate::Verdict) -> Exit {
-    if verdict.report.passed {
+    if verdict.passed {
         Exit::Success
     } else {
         Exit::Failure

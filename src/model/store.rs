@@ -50,8 +50,15 @@ struct Kept {
 
 /// Where texts are kept outside memory.
 pub trait KeptText: Send + Sync {
-    /// The `length` bytes at `at` as text; `None` when they cannot be read.
-    fn text_at(&self, at: u64, length: u32) -> Option<String>;
+    /// Appends the `length` bytes at `at` to `out` as text; false (and `out` as it was)
+    /// when they cannot be read or are not text.
+    fn text_into(&self, at: u64, length: u32, out: &mut String) -> bool;
+}
+
+thread_local! {
+    /// The buffer `Text::with` lends kept texts in, reused: a large store's 70,000
+    /// findings each read a text once and keep only a position and a line of it.
+    static LENT: std::cell::Cell<String> = const { std::cell::Cell::new(String::new()) };
 }
 
 impl Text {
@@ -72,13 +79,32 @@ impl Text {
 
     pub fn as_str(&self) -> &str {
         self.0.text.get_or_init(|| match &self.0.kept {
-            Some(kept) => kept
-                .place
-                .text_at(kept.at, kept.length)
-                .unwrap_or_default()
-                .into(),
+            Some(kept) => {
+                let mut text = String::with_capacity(kept.length as usize);
+                kept.place.text_into(kept.at, kept.length, &mut text);
+                text.into()
+            }
             None => Box::from(""),
         })
+    }
+
+    /// What `use_` makes of the text, which is read again from where it is kept rather
+    /// than kept in memory when it is not held already (a text that can no longer be
+    /// read is empty, as with `as_str`).
+    pub fn with<R>(&self, use_: impl FnOnce(&str) -> R) -> R {
+        if let Some(text) = self.0.text.get() {
+            return use_(text);
+        }
+        let Some(kept) = &self.0.kept else {
+            return use_("");
+        };
+        // Taken from the thread while lent, so a `use_` lending texts itself is safe.
+        let mut lent = LENT.take();
+        lent.clear();
+        kept.place.text_into(kept.at, kept.length, &mut lent);
+        let out = use_(&lent);
+        LENT.set(lent);
+        out
     }
 
     /// The git blob id of a kept text (what was made of it can be kept under it too),
@@ -247,5 +273,74 @@ impl Store {
             .filter(move |p| p.starts_with(&prefix) && !p[prefix.len()..].contains('/'))
             .map(|p| file_stem(p));
         loaded.chain(unreadable).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A place that counts how often a text is read from it.
+    struct Counting {
+        text: &'static str,
+        reads: AtomicUsize,
+    }
+
+    impl KeptText for Counting {
+        fn text_into(&self, at: u64, length: u32, out: &mut String) -> bool {
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            let range = at as usize..at as usize + length as usize;
+            match self.text.get(range) {
+                Some(text) => {
+                    out.push_str(text);
+                    true
+                }
+                None => false,
+            }
+        }
+    }
+
+    fn kept(text: &'static str) -> (Arc<Counting>, Text) {
+        let place = Arc::new(Counting {
+            text,
+            reads: AtomicUsize::new(0),
+        });
+        let length = text.len() as u32;
+        (place.clone(), Text::kept(place, 0, length, [7; 20]))
+    }
+
+    /// `with` lends a kept text and lets it go: read again each time, until something
+    /// asks to hold it (`as_str`); then it is never read again.
+    #[test]
+    fn a_kept_text_is_lent_without_being_held() {
+        let (place, text) = kept("id: AC-01\n");
+        assert_eq!(text.with(str::to_string), "id: AC-01\n");
+        assert_eq!(text.with(str::len), 10);
+        assert_eq!(place.reads.load(Ordering::Relaxed), 2);
+        assert_eq!(text.as_str(), "id: AC-01\n");
+        assert_eq!(text.with(str::len), 10);
+        assert_eq!(&*text.clone(), "id: AC-01\n");
+        assert_eq!(place.reads.load(Ordering::Relaxed), 3);
+        // Lending inside a lend is safe (each takes its own buffer).
+        let (_, other) = kept("id: AC-02\n");
+        let (_, third) = kept("id: AC-03\n");
+        assert_eq!(
+            other.with(|a| third.with(|b| format!("{a}{b}"))),
+            "id: AC-02\nid: AC-03\n"
+        );
+    }
+
+    /// A text that can no longer be read is empty, lent or held.
+    #[test]
+    fn a_text_that_cannot_be_read_is_empty() {
+        let place = Arc::new(Counting {
+            text: "short",
+            reads: AtomicUsize::new(0),
+        });
+        let text = Text::kept(place, 0, 100, [7; 20]);
+        assert_eq!(text.with(str::len), 0);
+        assert_eq!(text.as_str(), "");
     }
 }

@@ -2,10 +2,10 @@
 
 use super::{Style, diagnostics, plural};
 use crate::findings::{Code, Finding, Severity};
-use crate::gate::CheckReport;
+use crate::gate::Verdict;
 
 /// What people read: the gate and the counts.
-impl CheckReport {
+impl Verdict {
     fn gate_line(&self) -> String {
         let g = &self.readiness;
         match g.min {
@@ -34,21 +34,21 @@ impl CheckReport {
     }
 }
 
-pub fn render_human(report: &CheckReport, findings: &[Finding], style: Style) -> String {
-    let mut out = diagnostics::render(findings, style);
-    let verdict = if report.passed {
+pub fn render_human(verdict: &Verdict, style: Style) -> String {
+    let mut out = diagnostics::render(&verdict.findings, style);
+    let outcome = if verdict.passed {
         style.green("check passed")
     } else {
         style.red("check failed")
     };
-    out.push_str(&format!("{verdict}: {}\n", report.summary_line()));
+    out.push_str(&format!("{outcome}: {}\n", verdict.summary_line()));
     out
 }
 
 /// GitHub Actions workflow commands: one annotation per finding, then the gate.
-pub fn render_github(report: &CheckReport, findings: &[Finding]) -> String {
+pub fn render_github(verdict: &Verdict) -> String {
     let mut out = String::new();
-    for finding in findings {
+    for finding in &verdict.findings {
         let command = match finding.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -73,18 +73,18 @@ pub fn render_github(report: &CheckReport, findings: &[Finding]) -> String {
             escape_data(&message)
         ));
     }
-    if !report.readiness.passed {
+    if !verdict.readiness.passed {
         out.push_str(&format!(
             "::error title=soc2 readiness gate::{}\n",
-            escape_data(&report.gate_line())
+            escape_data(&verdict.gate_line())
         ));
     }
-    let verdict = if report.passed {
+    let outcome = if verdict.passed {
         "check passed"
     } else {
         "check failed"
     };
-    out.push_str(&format!("{verdict}: {}\n", report.summary_line()));
+    out.push_str(&format!("{outcome}: {}\n", verdict.summary_line()));
     out
 }
 
@@ -167,21 +167,25 @@ const SUMMARY_LISTED: usize = 30;
 
 /// The Markdown job summary `--format github` appends to `$GITHUB_STEP_SUMMARY`: the
 /// verdict, the readiness against the gate, and the errors and warnings.
-pub fn render_summary(report: &CheckReport, findings: &[Finding]) -> String {
-    let verdict = if report.passed { "passed" } else { "failed" };
+pub fn render_summary(verdict: &Verdict) -> String {
+    let outcome = if verdict.passed { "passed" } else { "failed" };
     let mut out = format!(
-        "\n## soc2 check {verdict}\n\n{}.\n\n| Errors | Warnings | Readiness | Gate |\n|--:|--:|--:|--:|\n| {} | {} | {:.1}% | {} |\n",
-        report.summary_line(),
-        report.summary.errors,
-        report.summary.warnings,
-        report.readiness.overall,
-        report
+        "\n## soc2 check {outcome}\n\n{}.\n\n| Errors | Warnings | Readiness | Gate |\n|--:|--:|--:|--:|\n| {} | {} | {:.1}% | {} |\n",
+        verdict.summary_line(),
+        verdict.summary.errors,
+        verdict.summary.warnings,
+        verdict.readiness.overall,
+        verdict
             .readiness
             .min
             .map_or("none".to_string(), |m| format!("{m}%")),
     );
     for (severity, heading) in [(Severity::Error, "Errors"), (Severity::Warning, "Warnings")] {
-        let listed: Vec<&Finding> = findings.iter().filter(|f| f.severity == severity).collect();
+        let listed: Vec<&Finding> = verdict
+            .findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .collect();
         if listed.is_empty() {
             continue;
         }

@@ -99,17 +99,15 @@ fn evidence_findings(
     let evidence = &record.value;
     let id = evidence_id(&record.path);
     let backdated = (evidence.collected_at.days_until(arrived) > BACKDATING_DAYS).then(|| {
-        located(
-            record,
-            "collected_at",
-            Finding::new(
-                Code::Backdated,
-                format!(
-                    "{id} says it was collected on {}, but git received it on {arrived}",
-                    evidence.collected_at
-                ),
-            )
-            .with_hint("record evidence on the day it is collected (without `--today`), and commit it then"),
+        Finding::new(
+            Code::Backdated,
+            format!(
+                "{id} says it was collected on {}, but git received it on {arrived}",
+                evidence.collected_at
+            ),
+        )
+        .with_hint(
+            "record evidence on the day it is collected (without `--today`), and commit it then",
         )
     });
     let late = first_windows
@@ -117,18 +115,14 @@ fn evidence_findings(
         .map(|w| w.due_on)
         .filter(|&due| arrived > due)
         .map(|due| {
-            located(
-                record,
-                "collected_at",
-                Finding::new(
-                    Code::LateEvidence,
-                    format!("{id} arrived on {arrived}, after its first window was due ({due})"),
-                )
-                .with_hint("it still counts; collect evidence within the grace after each window (`soc2 due` lists what is coming)"),
+            Finding::new(
+                Code::LateEvidence,
+                format!("{id} arrived on {arrived}, after its first window was due ({due})"),
             )
+            .with_hint("it still counts; collect evidence within the grace after each window (`soc2 due` lists what is coming)")
         });
     // Exactly as long as it needs: 70,000 of these lists wait to be joined.
-    backdated.into_iter().chain(late).collect()
+    placed(record, "collected_at", backdated.into_iter().chain(late))
 }
 
 /// Approvals dated more than a day before the commit that wrote them (W-BACKDATED):
@@ -171,17 +165,17 @@ pub(super) fn approvals(store: &Store, history: &History, today: Date) -> Vec<Fi
         if let Some((date, _)) = added
             && approval.at.days_until(date) > BACKDATING_DAYS
         {
-            out.push(located(
+            out.extend(placed(
                 program,
                 "scope_approval.at",
-                Finding::new(
+                [Finding::new(
                     Code::Backdated,
                     format!(
                         "the scope approval says {}, but git received it on {date}",
                         approval.at
                     ),
                 )
-                .with_hint("approve on the day of the approval: `soc2 approve scope`"),
+                .with_hint("approve on the day of the approval: `soc2 approve scope`")],
             ));
         }
     }
@@ -251,10 +245,10 @@ fn backdated_approval<T>(
     if let Some((date, _)) = added
         && approval.at.days_until(date) > BACKDATING_DAYS
     {
-        out.push(located(
+        out.extend(placed(
             record,
             "approval.at",
-            Finding::new(
+            [Finding::new(
                 Code::Backdated,
                 format!(
                     "{}'s approval says {} approved it on {}, but git received it on {date}",
@@ -266,7 +260,7 @@ fn backdated_approval<T>(
             .with_hint(format!(
                 "approve on the day of the approval: `soc2 approve {}`",
                 record.stem()
-            )),
+            ))],
         ));
     }
 }
@@ -294,36 +288,47 @@ fn exception_findings(
         } else {
             "the person who added it"
         };
-        out.push(
-            located(
-record,
-&field,
-Finding::new(Code::SelfException, format!(
-                    "the exception on {} until {} was approved by {} ({who})",
-                    control.id, exception.expires, exception.approved_by
-                ))
-                .with_hint("have someone with the authority, other than the owner, record it with `soc2 control except`")),
-        );
+        let finding = Finding::new(
+            Code::SelfException,
+            format!(
+                "the exception on {} until {} was approved by {} ({who})",
+                control.id, exception.expires, exception.approved_by
+            ),
+        )
+        .with_hint("have someone with the authority, other than the owner, record it with `soc2 control except`");
+        out.extend(placed(record, &field, [finding]));
     }
     let from = added.map_or(today, |(date, _)| date);
     if exception.expires > from.add_months(12) {
-        out.push(
-            located(
-record,
-&format!("exceptions[{index}].expires"),
-Finding::new(Code::LongException, format!(
-                    "the exception on {} runs until {}, more than 12 months after it was added on {from}",
-                    control.id, exception.expires
-                ))
-                .with_hint("fix the gap, or set an end date within a year and renew it if it is still needed")),
-        );
+        let finding = Finding::new(
+            Code::LongException,
+            format!(
+                "the exception on {} runs until {}, more than 12 months after it was added on {from}",
+                control.id, exception.expires
+            ),
+        )
+        .with_hint("fix the gap, or set an end date within a year and renew it if it is still needed");
+        let expires = format!("exceptions[{index}].expires");
+        out.extend(placed(record, &expires, [finding]));
     }
 }
 
-/// `finding`, placed at a record's field (or its id when the field is absent).
-fn located<T>(record: &Record<T>, field: &str, finding: Finding) -> Finding {
-    finding
-        .in_file(&record.path)
-        .at(locate::value(&record.text, field).or_else(|| locate::field(&record.text, "id")))
-        .with_source(&record.text)
+/// `findings`, placed at a record's field (or its id when the field is absent). The
+/// text is read once for all of them and not kept: on a large store 70,000 records
+/// are late or backdated, and each finding keeps only its position and line.
+fn placed<T>(
+    record: &Record<T>,
+    field: &str,
+    findings: impl IntoIterator<Item = Finding>,
+) -> Vec<Finding> {
+    let mut findings = findings.into_iter().peekable();
+    if findings.peek().is_none() {
+        return Vec::new();
+    }
+    record.text.with(|text| {
+        let position = locate::value(text, field).or_else(|| locate::field(text, "id"));
+        findings
+            .map(|f| f.in_file(&record.path).at(position).with_source(text))
+            .collect()
+    })
 }

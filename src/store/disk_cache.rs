@@ -306,8 +306,12 @@ struct Opened {
 }
 
 impl KeptText for Opened {
-    fn text_at(&self, at: u64, length: u32) -> Option<String> {
-        String::from_utf8(self.read(at, length as usize)?).ok()
+    fn text_into(&self, at: u64, length: u32, out: &mut String) -> bool {
+        self.with(at, length as usize, |bytes| {
+            out.push_str(std::str::from_utf8(bytes).ok()?);
+            Some(())
+        })
+        .is_some()
     }
 }
 

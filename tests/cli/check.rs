@@ -347,7 +347,7 @@ fn a_broken_store_reports_every_problem_at_once() {
         .findings
         .into_iter()
         .filter(|f| f.severity == Severity::Error)
-        .map(|f| (f.file.unwrap(), f.code))
+        .map(|f| (f.file.unwrap().into_owned(), f.code.into_owned()))
         .collect();
     errors.dedup();
     insta::assert_debug_snapshot!(errors);

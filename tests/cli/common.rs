@@ -62,14 +62,18 @@ impl Run {
 
     /// `check --format json`.
     #[track_caller]
-    pub fn check(&self) -> soc2::gate::CheckReport {
+    pub fn check(&self) -> soc2::gate::CheckReport<'static> {
         self.parse()
     }
 
     /// The codes of a `check --format json` report's findings.
     #[track_caller]
     pub fn codes(&self) -> Vec<String> {
-        self.check().findings.into_iter().map(|f| f.code).collect()
+        self.check()
+            .findings
+            .into_iter()
+            .map(|f| f.code.into_owned())
+            .collect()
     }
 }
 

@@ -739,7 +739,7 @@ fn the_tests_folder_may_hold_a_projects_own_tests() {
         .findings
         .into_iter()
         .filter(|f| f.file.as_deref().is_some_and(|p| p.starts_with("tests/")))
-        .map(|f| f.message)
+        .map(|f| f.message.into_owned())
         .collect();
     assert!(bad.is_empty(), "{bad:?}");
     // A test file in an ID's folder is read, and checked.
@@ -753,7 +753,7 @@ fn the_tests_folder_may_hold_a_projects_own_tests() {
         .findings
         .into_iter()
         .filter(|f| f.file.as_deref().is_some_and(|p| p.starts_with("tests/")))
-        .map(|f| (f.code, f.file.unwrap_or_default()))
+        .map(|f| (f.code.into_owned(), f.file.unwrap_or_default().into_owned()))
         .collect();
     assert_eq!(
         found,

@@ -233,8 +233,8 @@ fn read_everything(files: &[(String, Vec<u8>)], today: Date) {
     let gate = store.program().gate.clone();
     let findings = audited.check_findings(&assessment);
     let verdict = gate::judge(findings, &gate, &assessment.overall, &Overrides::default());
-    let _ = report::check::render_human(&verdict.report, &verdict.findings, Style::plain());
-    let _ = report::check::render_github(&verdict.report, &verdict.findings);
+    let _ = report::check::render_human(&verdict, Style::plain());
+    let _ = report::check::render_github(&verdict);
 }
 
 fn seeds() -> std::ops::Range<u64> {

@@ -238,7 +238,7 @@ fn killed_between_writing_and_committing() {
         .findings
         .into_iter()
         .filter(|f| f.code == "W-UNCOMMITTED")
-        .map(|f| f.message)
+        .map(|f| f.message.into_owned())
         .collect();
     assert_eq!(
         uncommitted,
