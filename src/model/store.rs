@@ -38,14 +38,15 @@ pub struct Text(std::sync::Arc<TextCell>);
 struct TextCell {
     text: std::sync::OnceLock<Box<str>>,
     kept: Option<Kept>,
+    /// The git blob id of the content, when known.
+    id: Option<[u8; 20]>,
 }
 
-/// Where a kept text lies, and the git blob id of its content.
+/// Where a kept text lies.
 struct Kept {
     place: std::sync::Arc<dyn KeptText>,
     at: u64,
     length: u32,
-    id: [u8; 20],
 }
 
 /// Where texts are kept outside memory.
@@ -68,13 +69,24 @@ impl Text {
     pub fn kept(place: std::sync::Arc<dyn KeptText>, at: u64, length: u32, id: [u8; 20]) -> Text {
         Text(std::sync::Arc::new(TextCell {
             text: std::sync::OnceLock::new(),
-            kept: Some(Kept {
-                place,
-                at,
-                length,
-                id,
-            }),
+            kept: Some(Kept { place, at, length }),
+            id: Some(id),
         }))
+    }
+
+    /// Says this text is the content of git blob `id` (what was made of it can then be
+    /// kept under that id).
+    pub fn know_id(&mut self, id: [u8; 20]) {
+        match std::sync::Arc::get_mut(&mut self.0) {
+            Some(cell) => cell.id = Some(id),
+            None => {
+                *self = Text(std::sync::Arc::new(TextCell {
+                    text: std::sync::OnceLock::from(Box::from(self.as_str())),
+                    kept: None,
+                    id: Some(id),
+                }))
+            }
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -107,10 +119,10 @@ impl Text {
         out
     }
 
-    /// The git blob id of a kept text (what was made of it can be kept under it too),
-    /// without reading it.
-    pub fn kept_id(&self) -> Option<[u8; 20]> {
-        self.0.kept.as_ref().map(|kept| kept.id)
+    /// The git blob id of the content, when known (what was made of it can be kept
+    /// under it too), without reading it.
+    pub fn id(&self) -> Option<[u8; 20]> {
+        self.0.id
     }
 }
 
@@ -139,6 +151,7 @@ impl From<Box<str>> for Text {
         Text(std::sync::Arc::new(TextCell {
             text: std::sync::OnceLock::from(text),
             kept: None,
+            id: None,
         }))
     }
 }
@@ -342,5 +355,20 @@ mod tests {
         let text = Text::kept(place, 0, 100, [7; 20]);
         assert_eq!(text.with(str::len), 0);
         assert_eq!(text.as_str(), "");
+    }
+
+    /// A text's blob id: a kept text's from where it is kept; a held one's when told,
+    /// shared or not.
+    #[test]
+    fn a_text_knows_its_blob_id_when_told() {
+        assert_eq!(kept("x").1.id(), Some([7; 20]));
+        let mut held = Text::from("id: AC-01\n");
+        assert_eq!(held.id(), None);
+        held.know_id([1; 20]);
+        assert_eq!(held.id(), Some([1; 20]));
+        let shared = held.clone();
+        held.know_id([2; 20]);
+        assert_eq!((held.id(), shared.id()), (Some([2; 20]), Some([1; 20])));
+        assert_eq!((&*held, &*shared), ("id: AC-01\n", "id: AC-01\n"));
     }
 }

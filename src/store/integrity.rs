@@ -563,9 +563,9 @@ fn check_record(
         .as_ref()
         .map_or(&[], |s| s.allowed.as_slice());
     if scan_secrets {
-        // A record kept by the parse cache is scanned once for its content: the text
-        // stays unread unless it holds something.
-        let hits = match (cache, record.text.kept_id()) {
+        // A record is scanned once for its content (its blob id is known when the parse
+        // cache has it): the text of one kept by the cache stays unread.
+        let hits = match (cache, record.text.id()) {
             (Some(cache), Some(id)) => cache.hits(id).unwrap_or_else(|| {
                 let hits = crate::secrets::scan(record.text.as_bytes());
                 cache.put_hits(id, &record.path, &hits);

@@ -519,8 +519,9 @@ where
                 }
             }
             let path = path.expect("kept on a miss");
-            let record = parse_one(&path, content, what);
-            if let (Some(cache), Some(id), Ok(record)) = (cache, id, &record) {
+            let mut record = parse_one(&path, content, what);
+            if let (Some(cache), Some(id), Ok(record)) = (cache, id, &mut record) {
+                record.text.know_id(id);
                 cache.put(id, record);
             }
             record

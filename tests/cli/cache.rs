@@ -85,6 +85,24 @@ fn a_run_that_finds_everything_kept_writes_nothing() {
     );
 }
 
+/// The first `check` parses every record and scans it for secrets: both are kept under
+/// the record's blob id, so the second finds all it needs and writes nothing.
+#[test]
+fn a_check_keeps_the_scans_of_the_records_it_parsed() {
+    let env = fixtures::committed_small_store();
+    vouched_for(&env);
+    env.soc2(&["check"]).success();
+    let cache = env.path(".git/soc2/parse-cache");
+    let written = std::fs::read(&cache).unwrap();
+    let modified = std::fs::metadata(&cache).unwrap().modified().unwrap();
+    env.soc2(&["check"]).success();
+    assert_eq!(std::fs::read(&cache).unwrap(), written);
+    assert_eq!(
+        std::fs::metadata(&cache).unwrap().modified().unwrap(),
+        modified
+    );
+}
+
 #[test]
 fn no_cache_neither_reads_nor_writes_it() {
     let env = fixtures::committed_small_store();
