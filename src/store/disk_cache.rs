@@ -11,7 +11,9 @@
 //! Layout: the header line, then entries, each `id (20) · kind (1) · length (u32 LE) ·
 //! payload`. A record's payload is `type (u16 LE length, bytes) · text (u32 LE length,
 //! bytes) · value (JSON)`; a hash's is the sha256 (64 hex bytes), then for a Git LFS
-//! pointer its oid (64) and size (u64 LE); a scan's is the hits as JSON.
+//! pointer its oid (64) and size (u64 LE); a scan's is the hits as JSON. Records and
+//! hashes come first; then an entry of kind `-` (no payload) opens the secret scans'
+//! section, so that a run reads only the section it asks of.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -41,6 +43,8 @@ const MAX_BYTES: usize = 256 << 20;
 const RECORD: u8 = b'R';
 const HASH: u8 = b'H';
 const SCAN: u8 = b'S';
+/// The entry that ends the records' and hashes' section and opens the scans'.
+const SCANS_FOLLOW: u8 = b'-';
 const FRAME: usize = 20 + 1 + 4;
 
 type Key = ([u8; 20], u8);
@@ -58,6 +62,8 @@ pub(super) struct DiskCache {
     opened: Option<Arc<Opened>>,
     /// Its size when opened.
     size: u64,
+    /// Where its secret scans' section starts (past its header, in a file without one).
+    scans_from: u64,
     /// Where each record's and file hash's frame is, and whether this run used it.
     entries: Table,
     /// The same for the secret scan's entries, found when first asked for: `status`
@@ -76,31 +82,34 @@ impl DiskCache {
         let opened = std::fs::File::open(&file).ok().and_then(|opened| {
             let size = opened.metadata().ok()?.len();
             let opened = Opened::new(opened);
-            let entries = frames(&opened, size, |kind| kind != SCAN)?;
-            Some((Arc::new(opened), size, entries))
+            let start = has_header(&opened)?;
+            let (entries, scans_from) = frames(&opened, start, size, |kind| kind != SCAN);
+            Some((Arc::new(opened), size, entries, scans_from.unwrap_or(start)))
         });
-        let (opened, size, entries) = match opened {
-            Some((opened, size, entries)) => (Some(opened), size, entries),
-            None => (None, 0, HashMap::default()),
+        let (opened, size, entries, scans_from) = match opened {
+            Some((opened, size, entries, scans_from)) => (Some(opened), size, entries, scans_from),
+            None => (None, 0, HashMap::default(), 0),
         };
         DiskCache {
             file,
             max_bytes: MAX_BYTES,
             opened,
             size,
+            scans_from,
             entries: Table::of(entries),
             scans: OnceLock::new(),
             fresh: Mutex::new(Vec::new()),
         }
     }
 
-    /// The scan entries' table, found in the opened file the first time it is needed.
+    /// The scan entries' table, found in the opened file's scans' section the first
+    /// time it is needed.
     fn scans(&self) -> &Table {
         self.scans.get_or_init(|| {
             let found = self
                 .opened
                 .as_ref()
-                .and_then(|opened| frames(opened, self.size, |kind| kind == SCAN));
+                .map(|opened| frames(opened, self.scans_from, self.size, |kind| kind == SCAN).0);
             Table::of(found.unwrap_or_default())
         })
     }
@@ -223,9 +232,10 @@ impl DiskCache {
         }
     }
 
-    /// Writes the file again when this run learned something: what it learned, then
-    /// what it used, then the rest while the file stays under its bound. Written to a
-    /// temporary file and renamed over the old one, so a reader sees one or the other.
+    /// Writes the file again when this run learned something: records and hashes, then
+    /// the scans, each section with what it learned, then what it used, then the rest,
+    /// while the file stays under its bound. Written to a temporary file and renamed
+    /// over the old one, so a reader sees one or the other.
     pub(super) fn save(&self) -> std::io::Result<()> {
         let mut fresh = std::mem::take(&mut *self.fresh.lock().map_err(|_| poisoned())?);
         if fresh.is_empty() {
@@ -233,31 +243,23 @@ impl DiskCache {
         }
         // Learned in parallel: put in order, so the same run writes the same bytes.
         fresh.sort();
-        let fresh = fresh.into_iter().map(|(_, frame)| frame);
-        let mut known: Vec<(&Slot, bool)> = [&self.entries, self.scans()]
+        let (fresh_scans, fresh): (Vec<_>, Vec<_>) = fresh
             .into_iter()
-            .flat_map(|table| {
-                table.slots.values().map(|slot| {
-                    (
-                        slot,
-                        table.used[slot.number as usize].load(Ordering::Relaxed),
-                    )
-                })
-            })
-            .collect();
-        // In the order read.
-        known.sort_by_key(|(slot, _)| slot.start);
-        let (used, unused): (Vec<_>, Vec<_>) = known.into_iter().partition(|(_, used)| *used);
+            .map(|(_, frame)| frame)
+            .partition(|frame| frame[20] == SCAN);
+        let mut opens_scans = vec![0; FRAME];
+        opens_scans[20] = SCANS_FOLLOW;
+        let frames = fresh
+            .into_iter()
+            .chain(self.kept_frames(&self.entries))
+            .chain([opens_scans])
+            .chain(fresh_scans)
+            .chain(self.kept_frames(self.scans()));
         replace(&self.file, |file| {
             let mut out = std::io::BufWriter::new(file);
             out.write_all(header().as_bytes())?;
             let mut size = header().len();
             let mut written = std::collections::HashSet::new();
-            let frames = fresh.chain(
-                used.iter()
-                    .chain(unused.iter())
-                    .filter_map(|(slot, _)| self.frame(slot)),
-            );
             for frame in frames {
                 if size + frame.len() > self.max_bytes {
                     break;
@@ -270,6 +272,24 @@ impl DiskCache {
             }
             out.flush()
         })
+    }
+
+    /// The frames of `table`'s entries: those this run used, then the rest, each in the
+    /// order they were read.
+    fn kept_frames<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = Vec<u8>> + 'a {
+        let mut known: Vec<(&Slot, bool)> = table
+            .slots
+            .values()
+            .map(|slot| {
+                let used = table.used[slot.number as usize].load(Ordering::Relaxed);
+                (slot, used)
+            })
+            .collect();
+        known.sort_by_key(|(slot, _)| slot.start);
+        let (used, unused): (Vec<_>, Vec<_>) = known.into_iter().partition(|(_, used)| *used);
+        used.into_iter()
+            .chain(unused)
+            .filter_map(|(slot, _)| self.frame(slot))
     }
 }
 
@@ -521,22 +541,31 @@ fn poisoned() -> std::io::Error {
 /// The entries of the opened file (`size` bytes) of the kinds `wanted` says, read
 /// front to back: `None` unless its header is this build's, and a frame that runs past
 /// the end (a file cut short) ends the list there.
+/// Where the entries start, when the opened file begins with this build's header.
+fn has_header(opened: &Opened) -> Option<u64> {
+    let header = header();
+    let mut window = Window {
+        opened,
+        start: 0,
+        bytes: Vec::new(),
+    };
+    (window.get(0, header.len())? == header.as_bytes()).then_some(header.len() as u64)
+}
+
+/// The entries of the kinds `wanted` from `start` on, and, when the walk met the entry
+/// that opens the scans' section (where it stops), where that section starts.
 fn frames(
     opened: &Opened,
+    mut start: u64,
     size: u64,
     wanted: impl Fn(u8) -> bool,
-) -> Option<HashMap<Key, Slot, IdHash>> {
+) -> (HashMap<Key, Slot, IdHash>, Option<u64>) {
     let mut entries = HashMap::default();
     let mut window = Window {
         opened,
         start: 0,
         bytes: Vec::new(),
     };
-    let header = header();
-    if window.get(0, header.len())? != header.as_bytes() {
-        return None;
-    }
-    let mut start = header.len() as u64;
     while let Some(head) = window.get(start, FRAME) {
         let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes"));
         let end = start + (FRAME as u64) + u64::from(length);
@@ -546,6 +575,9 @@ fn frames(
             break;
         }
         let key: Key = (head[..20].try_into().expect("twenty bytes"), head[20]);
+        if key.1 == SCANS_FOLLOW {
+            return (entries, Some(end));
+        }
         if wanted(key.1) {
             let Ok(number) = u32::try_from(entries.len()) else {
                 break;
@@ -558,7 +590,7 @@ fn frames(
         }
         start = end;
     }
-    Some(entries)
+    (entries, None)
 }
 
 /// Part of the opened file, read a block at a time as `frames` goes through it.
@@ -687,6 +719,53 @@ mod tests {
         assert_eq!(std::fs::read(&file).unwrap(), [&before[..], b"x"].concat());
     }
 
+    /// The kinds of the entries of the cache file in `dir`, in the order it holds them.
+    fn kinds_in(dir: &Path) -> Vec<u8> {
+        let bytes = std::fs::read(dir.join("parse-cache")).unwrap();
+        let mut kinds = Vec::new();
+        let mut at = header().len();
+        while at < bytes.len() {
+            kinds.push(bytes[at + 20]);
+            let length = u32::from_le_bytes(bytes[at + 21..at + FRAME].try_into().unwrap());
+            at += FRAME + length as usize;
+        }
+        kinds
+    }
+
+    /// Records and hashes come first, then the scans, in whatever order they were
+    /// learned: a run that does not scan reads nothing of the scans' section, and the
+    /// first scan looked up reads only that section.
+    #[test]
+    fn scans_are_kept_in_a_section_of_their_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DiskCache::open(dir.path());
+        cache.put_scan(id(1), "evidence/a.log", &[]);
+        cache.put_hash(id(1), "evidence/a.log", &sha('a'), None);
+        cache.put_scan(id(2), "evidence/b.log", &[]);
+        cache.put_record(id(3), "controls/AC-01.yaml", CONTROL, &control());
+        drop(cache);
+        assert_eq!(
+            kinds_in(dir.path()),
+            [RECORD, HASH, SCANS_FOLLOW, SCAN, SCAN]
+        );
+
+        let cache = DiskCache::open(dir.path());
+        assert_eq!(cache.entries.slots.len(), 2);
+        let file_size = std::fs::metadata(dir.path().join("parse-cache"))
+            .unwrap()
+            .len();
+        assert_eq!(cache.scans_from, file_size - 2 * (FRAME as u64 + 2));
+        assert_eq!(cache.scan(id(2)), Some(Vec::new()));
+        assert_eq!(cache.scans().slots.len(), 2);
+        // What a later run learns goes first in its section; the rest is kept.
+        cache.put_hash(id(4), "evidence/c.pdf", &sha('c'), None);
+        drop(cache);
+        assert_eq!(
+            kinds_in(dir.path()),
+            [HASH, RECORD, HASH, SCANS_FOLLOW, SCAN, SCAN]
+        );
+    }
+
     /// A run that never asks for a scan does not index the scan entries, yet keeps
     /// them when it saves what it learned; the next run that asks finds them.
     #[test]
@@ -731,8 +810,9 @@ mod tests {
         let file = dir.path().join("parse-cache");
         let whole = std::fs::read(&file).unwrap();
 
-        // Cut inside the second entry: the first is still there.
-        std::fs::write(&file, &whole[..whole.len() - 10]).unwrap();
+        // Cut inside the second entry (the file ends with the entry that opens the
+        // scans' section): the first is still there.
+        std::fs::write(&file, &whole[..whole.len() - FRAME - 10]).unwrap();
         let cache = DiskCache::open(dir.path());
         assert!(cache.hash(id(1)).is_some());
         assert!(cache.hash(id(2)).is_none());
