@@ -219,14 +219,9 @@ impl DiskCache {
     /// Keeps what was made of blob `id`, found at `at`: the file is written in the
     /// order of the paths, the order a run reads them in (see `Opened::read`).
     fn learn(&self, id: [u8; 20], at: &str, kind: u8, payload: &[u8]) {
-        let Ok(length) = u32::try_from(payload.len()) else {
+        let Some(frame) = frame_of(id, kind, payload) else {
             return;
         };
-        let mut frame = Vec::with_capacity(FRAME + payload.len());
-        frame.extend_from_slice(&id);
-        frame.push(kind);
-        frame.extend_from_slice(&length.to_le_bytes());
-        frame.extend_from_slice(payload);
         if let Ok(mut fresh) = self.fresh.lock() {
             fresh.push((at.to_string(), frame));
         }
@@ -247,8 +242,7 @@ impl DiskCache {
             .into_iter()
             .map(|(_, frame)| frame)
             .partition(|frame| frame[20] == SCAN);
-        let mut opens_scans = vec![0; FRAME];
-        opens_scans[20] = SCANS_FOLLOW;
+        let opens_scans = frame_of([0; 20], SCANS_FOLLOW, &[]).expect("an empty payload");
         let frames = fresh
             .into_iter()
             .chain(self.kept_frames(&self.entries))
@@ -541,6 +535,18 @@ fn poisoned() -> std::io::Error {
 /// The entries of the opened file (`size` bytes) of the kinds `wanted` says, read
 /// front to back: `None` unless its header is this build's, and a frame that runs past
 /// the end (a file cut short) ends the list there.
+/// An entry as the file holds it (see the layout above); `None` for a payload longer
+/// than its length field can say.
+fn frame_of(id: [u8; 20], kind: u8, payload: &[u8]) -> Option<Vec<u8>> {
+    let length = u32::try_from(payload.len()).ok()?;
+    let mut frame = Vec::with_capacity(FRAME + payload.len());
+    frame.extend_from_slice(&id);
+    frame.push(kind);
+    frame.extend_from_slice(&length.to_le_bytes());
+    frame.extend_from_slice(payload);
+    Some(frame)
+}
+
 /// Where the entries start, when the opened file begins with this build's header.
 fn has_header(opened: &Opened) -> Option<u64> {
     let header = header();
