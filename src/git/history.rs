@@ -14,6 +14,7 @@ use git2::{ErrorCode, Oid};
 use super::Repo;
 use super::pack::Packs;
 use super::raw::{self, RawEntry, RawKind};
+use super::raw_commit::{self, Header};
 
 /// A commit as the audit trail shows it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -35,7 +36,41 @@ pub struct CommitInfo {
 impl CommitInfo {
     fn of(commit: &git2::Commit) -> CommitInfo {
         let author = commit.author();
-        let message = String::from_utf8_lossy(commit.message_bytes()).into_owned();
+        let author = raw_commit::Signature {
+            name: author.name_bytes(),
+            email: author.email_bytes(),
+            time: author.when().seconds(),
+            offset_minutes: author.when().offset_minutes(),
+        };
+        CommitInfo::new(
+            commit.id(),
+            &author,
+            commit.committer().email_bytes(),
+            commit.message_bytes(),
+            commit.parent_count(),
+        )
+    }
+
+    /// A commit read from its raw bytes, when written plainly (see `raw_commit`).
+    fn read(id: Oid, raw: &[u8]) -> Option<CommitInfo> {
+        let commit = raw_commit::commit(raw)?;
+        Some(CommitInfo::new(
+            id,
+            &commit.author,
+            commit.committer.email,
+            commit.message,
+            commit.parents,
+        ))
+    }
+
+    fn new(
+        id: Oid,
+        author: &raw_commit::Signature,
+        committer_email: &[u8],
+        message: &[u8],
+        parents: usize,
+    ) -> CommitInfo {
+        let message = String::from_utf8_lossy(message).into_owned();
         let trailers = git2::message_trailers_strs(&message)
             .map(|t| {
                 t.iter()
@@ -44,16 +79,16 @@ impl CommitInfo {
             })
             .unwrap_or_default();
         CommitInfo {
-            id: commit.id().to_string(),
-            author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
-            author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-            committer_email: String::from_utf8_lossy(commit.committer().email_bytes()).into_owned(),
-            time: author.when().seconds(),
-            offset_minutes: author.when().offset_minutes(),
+            id: id.to_string(),
+            author_name: String::from_utf8_lossy(author.name).into_owned(),
+            author_email: String::from_utf8_lossy(author.email).into_owned(),
+            committer_email: String::from_utf8_lossy(committer_email).into_owned(),
+            time: author.time,
+            offset_minutes: author.offset_minutes,
             subject: message.lines().next().unwrap_or_default().to_string(),
-            message: message.clone(),
+            message,
             trailers,
-            parents: commit.parent_count(),
+            parents,
         }
     }
 
@@ -117,51 +152,65 @@ impl Repo {
 
     /// Like `touched`, walking back from `start` instead of HEAD.
     pub fn touched_from(&self, start: &str, roots: &[String]) -> Result<Vec<Touched>> {
-        let mut out = Vec::new();
-        // Only a commit that touched the paths is parsed in full; the rest need just
-        // their tree and first parent, read from the raw object.
         let odb = self.repo.odb()?;
         let mut differ = TreeDiff::new(&odb, self.packs(), roots);
-        // A shallow clone's boundary commits name parents it does not have; like git,
-        // treat those commits as roots.
-        let shallow = self.repo.is_shallow();
-        let mut headers: OidMap<Oid, Header> = HashMap::default();
-        let mut header = |oid: Oid| -> Result<Header> {
-            if let Some(known) = headers.get(&oid) {
-                return Ok(*known);
-            }
-            let mut parsed = commit_header(odb.read(oid)?.data())
-                .with_context(|| format!("reading commit {oid}"))?;
-            parsed.parent = parsed.parent.filter(|p| !shallow || odb.exists(*p));
-            headers.insert(oid, parsed);
-            Ok(parsed)
+        let mut commits = RawCommits {
+            odb: &odb,
+            packs: self.packs(),
+            headers: HashMap::default(),
+            last: None,
+            shallow: self.repo.is_shallow(),
         };
         // A history without merges is its chain of first parents, newest first: the
-        // order the topological walk gives, without parsing every commit twice.
-        let mut commits = Vec::new();
+        // order the topological walk gives, without the walk. The chain is followed
+        // until a merge shows the history is not that.
+        let mut out = Vec::new();
         let mut next = self.start_commit(start)?;
         while let Some(oid) = next {
-            let parsed = header(oid)?;
-            if parsed.merge {
-                commits = self.walk(start)?;
+            let (header, raw) = commits.read(oid)?;
+            if header.merge {
+                out.clear();
+                for oid in self.walk(start)? {
+                    let (header, raw) = commits.read(oid)?;
+                    self.touched_by(&mut differ, &mut commits, oid, header, &raw, &mut out)?;
+                }
                 break;
             }
-            commits.push(oid);
-            next = parsed.parent;
-        }
-        for oid in commits {
-            let Header { tree, parent, .. } = header(oid)?;
-            let old = parent.map(&mut header).transpose()?.map(|h| h.tree);
-            let mut paths = Vec::new();
-            differ.changed(old, Some(tree), &mut paths)?;
-            if !paths.is_empty() {
-                out.push(Touched {
-                    commit: CommitInfo::of(&self.repo.find_commit(oid)?),
-                    paths,
-                });
-            }
+            self.touched_by(&mut differ, &mut commits, oid, header, &raw, &mut out)?;
+            next = header.parent;
         }
         Ok(out)
+    }
+
+    /// Adds commit `oid` to `out` if it changed the paths `differ` compares.
+    fn touched_by(
+        &self,
+        differ: &mut TreeDiff,
+        commits: &mut RawCommits,
+        oid: Oid,
+        header: Header,
+        raw: &[u8],
+        out: &mut Vec<Touched>,
+    ) -> Result<()> {
+        let old = match header.parent {
+            Some(parent) => Some(commits.read(parent)?.0.tree),
+            None => None,
+        };
+        let mut paths = Vec::new();
+        differ.changed(old, Some(header.tree), &mut paths)?;
+        if paths.is_empty() {
+            return Ok(());
+        }
+        // In a shallow clone libgit2 gives a boundary commit no parents.
+        let read = (!commits.shallow)
+            .then(|| CommitInfo::read(oid, raw))
+            .flatten();
+        let commit = match read {
+            Some(commit) => commit,
+            None => CommitInfo::of(&self.repo.find_commit(oid)?),
+        };
+        out.push(Touched { commit, paths });
+        Ok(())
     }
 
     /// The content of `path` in a commit, if the path is a file there.
@@ -169,7 +218,7 @@ impl Repo {
         // Raw objects: parsing a large folder's tree to find one name costs more than
         // scanning its bytes, and segregation of duties reads many old versions.
         let odb = self.repo.odb()?;
-        let mut tree = commit_header(odb.read(Oid::from_str(commit)?)?.data())
+        let mut tree = raw_commit::header(odb.read(Oid::from_str(commit)?)?.data())
             .with_context(|| format!("reading commit {commit}"))?
             .tree;
         let mut names = path.split('/').peekable();
@@ -214,30 +263,40 @@ impl std::hash::Hasher for OidHasher {
     }
 }
 
-/// What a walk needs of a commit: its tree, its first parent, and whether it has more.
-#[derive(Clone, Copy)]
-struct Header {
-    tree: Oid,
-    parent: Option<Oid>,
-    merge: bool,
+/// Commits read raw for a walk, from the packs where they are. Each one's header is
+/// kept (a commit is read as its child's parent, then as itself), and so are the
+/// bytes of the last one read: in a chain of first parents, the commit read next.
+struct RawCommits<'o, 'r> {
+    odb: &'o git2::Odb<'r>,
+    packs: Packs,
+    headers: OidMap<Oid, Header>,
+    last: Option<(Oid, Rc<[u8]>)>,
+    /// A shallow clone's boundary commits name parents it does not have; like git,
+    /// treat those commits as roots.
+    shallow: bool,
 }
 
-/// The tree and parents of a raw commit object (`tree <id>`, then `parent <id>` lines,
-/// at its start).
-fn commit_header(data: &[u8]) -> Option<Header> {
-    let id = |line: &[u8], prefix: &[u8]| {
-        let hex = std::str::from_utf8(line.strip_prefix(prefix)?).ok()?;
-        Oid::from_str(hex).ok()
-    };
-    let mut lines = data.split(|b| *b == b'\n');
-    let tree = id(lines.next()?, b"tree ")?;
-    let parent = lines.next().and_then(|line| id(line, b"parent "));
-    let merge = parent.is_some() && lines.next().is_some_and(|l| l.starts_with(b"parent "));
-    Some(Header {
-        tree,
-        parent,
-        merge,
-    })
+impl RawCommits<'_, '_> {
+    fn read(&mut self, oid: Oid) -> Result<(Header, Rc<[u8]>)> {
+        let raw = match &self.last {
+            Some((id, raw)) if *id == oid => raw.clone(),
+            _ => self
+                .packs
+                .read(self.odb, oid, git2::ObjectType::Commit)
+                .with_context(|| format!("reading commit {oid}"))?,
+        };
+        self.last = Some((oid, raw.clone()));
+        if let Some(known) = self.headers.get(&oid) {
+            return Ok((*known, raw));
+        }
+        let mut header =
+            raw_commit::header(&raw).with_context(|| format!("reading commit {oid}"))?;
+        header.parent = header
+            .parent
+            .filter(|p| !self.shallow || self.odb.exists(*p));
+        self.headers.insert(oid, header);
+        Ok((header, raw))
+    }
 }
 
 /// Compares trees of a fixed set of paths (files or folders, relative to the
@@ -353,7 +412,7 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
             return Ok(Some(tree.clone()));
         }
         let object = (self.packs)
-            .tree_or_read(self.odb, id)
+            .read(self.odb, id, git2::ObjectType::Tree)
             .with_context(|| format!("reading tree {id}"))?;
         self.kept += object.len();
         self.trees.insert(id, (object.clone(), self.commit));

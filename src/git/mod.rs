@@ -11,6 +11,7 @@ mod index_write;
 mod lfs;
 mod pack;
 mod raw;
+mod raw_commit;
 mod sign;
 mod tree;
 mod walk;

@@ -19,13 +19,19 @@ use git2::Oid;
 use crate::store::Mapped;
 
 /// git's object types, as a pack entry's header gives them.
+const COMMIT: u8 = 1;
 const TREE: u8 = 2;
 const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
 
 /// How much of what was rebuilt is kept (git keeps 96 MB; the versions read next are
-/// the few just rebuilt).
-const BUDGET: usize = 32 << 20;
+/// the few just rebuilt), in bytes and in objects: a walk of many small versions
+/// (30,000 of a 5 KB folder) would otherwise hold them all, and on a machine that
+/// hands freed memory back, fresh memory costs more than a delta applied again.
+const LIMITS: Limits = Limits {
+    bytes: 32 << 20,
+    objects: 4096,
+};
 /// Bounds on what a damaged or hostile pack can ask for.
 const MAX_DEPTH: usize = 10_000;
 const MAX_SIZE: u64 = 1 << 30;
@@ -36,12 +42,21 @@ pub(super) struct Packs {
     /// By pack and offset.
     kept: HashMap<(usize, u64), Kept>,
     kept_bytes: usize,
+    limits: Limits,
     clock: u64,
+    /// One inflater, reset for each entry: a new one clears its 32 KB window.
+    inflater: flate2::Decompress,
 }
 
 struct Pack {
     index: Mapped,
     data: Mapped,
+}
+
+#[derive(Clone, Copy)]
+struct Limits {
+    bytes: usize,
+    objects: usize,
 }
 
 /// An object rebuilt: its type and bytes, and when it was last used.
@@ -94,26 +109,34 @@ impl Packs {
             packs,
             kept: HashMap::new(),
             kept_bytes: 0,
+            limits: LIMITS,
             clock: 0,
+            inflater: flate2::Decompress::new(true),
         }
     }
 
-    /// The bytes of tree `id`, if a pack holds it and they can be rebuilt.
-    fn tree(&mut self, id: Oid) -> Option<Rc<[u8]>> {
-        let (kind, bytes) = self.object(id)?;
-        (kind == TREE).then_some(bytes)
-    }
-
-    /// The bytes of tree `id`: from the packs when they hold it, otherwise as libgit2
-    /// reads it from `odb`.
-    pub(super) fn tree_or_read(
+    /// The bytes of object `id` of type `kind` (a tree or a commit): from the packs
+    /// when they hold it, otherwise as libgit2 reads it from `odb` (which refuses an
+    /// object of another type).
+    pub(super) fn read(
         &mut self,
         odb: &git2::Odb,
         id: Oid,
+        kind: git2::ObjectType,
     ) -> Result<Rc<[u8]>, git2::Error> {
-        match self.tree(id) {
-            Some(bytes) => Ok(bytes),
-            None => Ok(Rc::from(odb.read(id)?.data())),
+        let wanted = match kind {
+            git2::ObjectType::Commit => COMMIT,
+            _ => TREE,
+        };
+        match self.object(id) {
+            Some((found, bytes)) if found == wanted => Ok(bytes),
+            _ => {
+                let object = odb.read(id)?;
+                if object.kind() != kind {
+                    return Err(git2::Error::from_str(&format!("{id} is not a {kind}")));
+                }
+                Ok(Rc::from(object.data()))
+            }
         }
     }
 
@@ -148,7 +171,9 @@ impl Packs {
                     deltas.push((at, header));
                 }
                 1..=4 => {
-                    let bytes: Rc<[u8]> = self.packs[pack].inflate(&header)?.into();
+                    let bytes: Rc<[u8]> = self.packs[pack]
+                        .inflate(&header, &mut self.inflater)?
+                        .into();
                     self.keep(pack, at, header.kind, &bytes);
                     break (header.kind, bytes);
                 }
@@ -159,15 +184,21 @@ impl Packs {
         // builds sits at the previous entry's base (the first: `offset`).
         while let Some((_, delta)) = deltas.pop() {
             let built_at = deltas.last().map_or(offset, |(base, _)| *base);
-            let instructions = self.packs[pack].inflate(&delta)?;
+            let instructions = self.packs[pack].inflate(&delta, &mut self.inflater)?;
             bytes = apply(&bytes, &instructions)?.into();
             self.keep(pack, built_at, kind, &bytes);
         }
         Some((kind, bytes))
     }
 
+    /// Keeps a tree rebuilt: a folder's versions are deltas of each other, read in
+    /// turn, where a commit is read once.
     fn keep(&mut self, pack: usize, offset: u64, kind: u8, bytes: &Rc<[u8]>) {
-        if bytes.len() > BUDGET / 4 {
+        let Limits {
+            bytes: budget,
+            objects,
+        } = self.limits;
+        if kind != TREE || bytes.len() > budget / 4 {
             return;
         }
         let kept = Kept {
@@ -179,7 +210,7 @@ impl Packs {
             self.kept_bytes -= old.bytes.len();
         }
         self.kept_bytes += bytes.len();
-        if self.kept_bytes > BUDGET {
+        if self.kept_bytes > budget || self.kept.len() > objects {
             // Down to three quarters, the least recently used first.
             let mut ages: Vec<_> = self
                 .kept
@@ -188,7 +219,7 @@ impl Packs {
                 .collect();
             ages.sort_unstable();
             for (_, key, size) in ages {
-                if self.kept_bytes <= BUDGET / 4 * 3 {
+                if self.kept_bytes <= budget / 4 * 3 && self.kept.len() <= objects / 4 * 3 {
                     break;
                 }
                 self.kept.remove(&key);
@@ -302,12 +333,12 @@ impl Pack {
     }
 
     /// The entry's data, inflated: exactly the size its header gives, or `None`.
-    fn inflate(&self, header: &Header) -> Option<Vec<u8>> {
+    fn inflate(&self, header: &Header, inflater: &mut flate2::Decompress) -> Option<Vec<u8>> {
         let input = self.data.bytes().get(header.data..)?;
         let size = usize::try_from(header.size).ok()?;
         // A byte of room past the size: a stream that says more is seen to.
         let mut out = Vec::with_capacity(size + 1);
-        let mut inflater = flate2::Decompress::new(true);
+        inflater.reset(true);
         loop {
             let before = (inflater.total_in(), out.len());
             let read = usize::try_from(inflater.total_in()).ok()?;
@@ -480,21 +511,41 @@ mod tests {
         assert!(deepest >= Some(10), "{listing}");
 
         let objects = every_object(&repo);
+        // Oldest to newest and back: what is kept serves both ways. Then again keeping
+        // a few objects, and a few bytes: what is let go is rebuilt the same.
+        let tight = [
+            LIMITS,
+            Limits {
+                bytes: LIMITS.bytes,
+                objects: 4,
+            },
+            Limits {
+                bytes: 64 << 10,
+                objects: LIMITS.objects,
+            },
+        ];
         let mut packs = Packs::open(&repo.path().join("objects"));
-        // Oldest to newest and back: what is kept serves both ways.
-        for (id, kind, bytes) in objects.iter().chain(objects.iter().rev()) {
-            let (read_kind, read) = packs.object(*id).expect("in the pack");
-            assert_eq!((read_kind, &*read), (kind_of(*kind), &bytes[..]), "{id}");
-            assert!(packs.kept_bytes <= BUDGET);
+        for limits in tight {
+            packs = Packs::open(&repo.path().join("objects"));
+            packs.limits = limits;
+            for (id, kind, bytes) in objects.iter().chain(objects.iter().rev()) {
+                let (read_kind, read) = packs.object(*id).expect("in the pack");
+                assert_eq!((read_kind, &*read), (kind_of(*kind), &bytes[..]), "{id}");
+                assert!(packs.kept_bytes <= limits.bytes && packs.kept.len() <= limits.objects);
+            }
+            assert!(!packs.kept.is_empty());
         }
+        // As a tree or a commit: the object of that type, or an error.
+        let odb = repo.odb().unwrap();
         for (id, kind, bytes) in &objects {
-            let tree = packs.tree(*id);
-            match kind {
-                git2::ObjectType::Tree => assert_eq!(tree.as_deref(), Some(&bytes[..])),
-                _ => assert!(tree.is_none()),
+            for asked in [git2::ObjectType::Tree, git2::ObjectType::Commit] {
+                let read = packs.read(&odb, *id, asked).ok();
+                let wanted = (asked == *kind).then_some(&bytes[..]);
+                assert_eq!(read.as_deref(), wanted, "{id}");
             }
         }
-        assert!(packs.tree(Oid::from_bytes(&[7; 20]).unwrap()).is_none());
+        let unknown = Oid::from_bytes(&[7; 20]).unwrap();
+        assert!(packs.read(&odb, unknown, git2::ObjectType::Tree).is_err());
     }
 
     #[test]

@@ -101,7 +101,7 @@ impl Differ<'_> {
     fn tree(&mut self, id: Oid) -> Result<Rc<[u8]>> {
         let data = match self.previous.get(&id).or_else(|| self.current.get(&id)) {
             Some(data) => data.clone(),
-            None => self.packs.tree_or_read(&self.odb, id)?,
+            None => self.packs.read(&self.odb, id, git2::ObjectType::Tree)?,
         };
         self.current.insert(id, data.clone());
         Ok(data)
