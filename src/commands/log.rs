@@ -5,7 +5,7 @@ use soc2::report::{self, Style};
 use soc2::trail;
 
 use super::args::{ListFormat, parse_date, parse_record_ref};
-use super::output::warn;
+use super::output::{print_json, warn};
 use super::{Context, Exit, print};
 
 /// Show the audit trail: who changed what in the store, and when, from git history.
@@ -54,11 +54,11 @@ pub fn run(context: &Context, args: LogArgs) -> Result<Exit> {
             "this is a shallow clone: the trail starts at its first commit, and earlier changes are not shown; `git fetch --unshallow` fetches the whole history",
         );
     }
-    let text = match args.format {
-        ListFormat::Json => report::json(&entries),
-        ListFormat::Table => report::log::render(&entries, Style::for_stdout()),
-    };
-    print(&text)?;
+    match args.format {
+        // Written as it is serialized: a long trail is megabytes of JSON.
+        ListFormat::Json => print_json(&entries)?,
+        ListFormat::Table => print(&report::log::render(&entries, Style::for_stdout()))?,
+    }
     // The process ends here, and the system takes its memory back at once: freeing
     // libgit2's object cache and pack windows one by one was a tenth of a long log.
     std::mem::forget(repo);

@@ -320,8 +320,10 @@ struct TreeDiff<'o, 'r> {
     commit: u64,
 }
 
-/// How many bytes of raw trees a walk keeps.
+/// How many bytes of raw trees a walk keeps, and how many trees: a long history of
+/// small folders would otherwise keep thousands of versions never read again.
 const TREE_BUDGET: usize = 16 << 20;
+const MAX_TREES: usize = 1024;
 
 #[derive(Default)]
 struct PathNode {
@@ -385,7 +387,7 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
         let mut path = String::new();
         self.folder(old, new, Some(0), &mut path, out)?;
         self.commit += 1;
-        if self.kept > TREE_BUDGET {
+        if self.kept > TREE_BUDGET || self.trees.len() > MAX_TREES {
             // Down to half the budget, the least recently used first: the trees of the
             // last two commits stay whatever their size.
             let mut ages: Vec<(u64, Oid, usize)> = self
@@ -395,7 +397,8 @@ impl<'o, 'r> TreeDiff<'o, 'r> {
                 .collect();
             ages.sort_unstable();
             for (used, id, size) in ages {
-                if self.kept <= TREE_BUDGET / 2 || used + 2 >= self.commit {
+                let within = self.kept <= TREE_BUDGET / 2 && self.trees.len() <= MAX_TREES / 2;
+                if within || used + 2 >= self.commit {
                     break;
                 }
                 self.trees.remove(&id);
