@@ -14,7 +14,7 @@ use git2::{ErrorCode, Oid};
 use super::Repo;
 use super::pack::Packs;
 use super::raw::{self, RawEntry, RawKind};
-use super::raw_commit::{self, Header};
+use super::raw_commit::{self, Header, RawCommits};
 
 /// A commit as the audit trail shows it.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -34,43 +34,8 @@ pub struct CommitInfo {
 }
 
 impl CommitInfo {
-    fn of(commit: &git2::Commit) -> CommitInfo {
-        let author = commit.author();
-        let author = raw_commit::Signature {
-            name: author.name_bytes(),
-            email: author.email_bytes(),
-            time: author.when().seconds(),
-            offset_minutes: author.when().offset_minutes(),
-        };
-        CommitInfo::new(
-            commit.id(),
-            &author,
-            commit.committer().email_bytes(),
-            commit.message_bytes(),
-            commit.parent_count(),
-        )
-    }
-
-    /// A commit read from its raw bytes, when written plainly (see `raw_commit`).
-    fn read(id: Oid, raw: &[u8]) -> Option<CommitInfo> {
-        let commit = raw_commit::commit(raw)?;
-        Some(CommitInfo::new(
-            id,
-            &commit.author,
-            commit.committer.email,
-            commit.message,
-            commit.parents,
-        ))
-    }
-
-    fn new(
-        id: Oid,
-        author: &raw_commit::Signature,
-        committer_email: &[u8],
-        message: &[u8],
-        parents: usize,
-    ) -> CommitInfo {
-        let message = String::from_utf8_lossy(message).into_owned();
+    fn new(id: Oid, commit: &raw_commit::Commit) -> CommitInfo {
+        let message = String::from_utf8_lossy(commit.message).into_owned();
         let trailers = git2::message_trailers_strs(&message)
             .map(|t| {
                 t.iter()
@@ -78,17 +43,18 @@ impl CommitInfo {
                     .collect()
             })
             .unwrap_or_default();
+        let author = &commit.author;
         CommitInfo {
             id: id.to_string(),
             author_name: String::from_utf8_lossy(author.name).into_owned(),
             author_email: String::from_utf8_lossy(author.email).into_owned(),
-            committer_email: String::from_utf8_lossy(committer_email).into_owned(),
+            committer_email: String::from_utf8_lossy(commit.committer.email).into_owned(),
             time: author.time,
             offset_minutes: author.offset_minutes,
             subject: message.lines().next().unwrap_or_default().to_string(),
             message,
             trailers,
-            parents,
+            parents: commit.parents,
         }
     }
 
@@ -154,13 +120,7 @@ impl Repo {
     pub fn touched_from(&self, start: &str, roots: &[String]) -> Result<Vec<Touched>> {
         let odb = self.repo.odb()?;
         let mut differ = TreeDiff::new(&odb, self.packs(), roots);
-        let mut commits = RawCommits {
-            odb: &odb,
-            packs: self.packs(),
-            headers: HashMap::default(),
-            last: None,
-            shallow: self.repo.is_shallow(),
-        };
+        let mut commits = RawCommits::new(&odb, self.packs(), self.repo.is_shallow());
         // A history without merges is its chain of first parents, newest first: the
         // order the topological walk gives, without the walk. The chain is followed
         // until a merge shows the history is not that.
@@ -201,14 +161,9 @@ impl Repo {
         if paths.is_empty() {
             return Ok(());
         }
-        // In a shallow clone libgit2 gives a boundary commit no parents.
-        let read = (!commits.shallow)
-            .then(|| CommitInfo::read(oid, raw))
-            .flatten();
-        let commit = match read {
-            Some(commit) => commit,
-            None => CommitInfo::of(&self.repo.find_commit(oid)?),
-        };
+        let commit = raw_commit::with(&self.repo, oid, raw, commits.shallow, |commit| {
+            CommitInfo::new(oid, commit)
+        })?;
         out.push(Touched { commit, paths });
         Ok(())
     }
@@ -238,11 +193,11 @@ impl Repo {
 }
 
 /// A map keyed by object ids, hashed by `OidHasher`.
-type OidMap<K, V> = HashMap<K, V, BuildHasherDefault<OidHasher>>;
+pub(super) type OidMap<K, V> = HashMap<K, V, BuildHasherDefault<OidHasher>>;
 
 /// Object ids are already uniformly random: their first bytes make a fine hash.
 #[derive(Default)]
-struct OidHasher(u64);
+pub(super) struct OidHasher(u64);
 
 impl std::hash::Hasher for OidHasher {
     fn finish(&self) -> u64 {
@@ -260,42 +215,6 @@ impl std::hash::Hasher for OidHasher {
 
     fn write_usize(&mut self, n: usize) {
         self.write(&n.to_le_bytes());
-    }
-}
-
-/// Commits read raw for a walk, from the packs where they are. Each one's header is
-/// kept (a commit is read as its child's parent, then as itself), and so are the
-/// bytes of the last one read: in a chain of first parents, the commit read next.
-struct RawCommits<'o, 'r> {
-    odb: &'o git2::Odb<'r>,
-    packs: Packs,
-    headers: OidMap<Oid, Header>,
-    last: Option<(Oid, Rc<[u8]>)>,
-    /// A shallow clone's boundary commits name parents it does not have; like git,
-    /// treat those commits as roots.
-    shallow: bool,
-}
-
-impl RawCommits<'_, '_> {
-    fn read(&mut self, oid: Oid) -> Result<(Header, Rc<[u8]>)> {
-        let raw = match &self.last {
-            Some((id, raw)) if *id == oid => raw.clone(),
-            _ => self
-                .packs
-                .read(self.odb, oid, git2::ObjectType::Commit)
-                .with_context(|| format!("reading commit {oid}"))?,
-        };
-        self.last = Some((oid, raw.clone()));
-        if let Some(known) = self.headers.get(&oid) {
-            return Ok((*known, raw));
-        }
-        let mut header =
-            raw_commit::header(&raw).with_context(|| format!("reading commit {oid}"))?;
-        header.parent = header
-            .parent
-            .filter(|p| !self.shallow || self.odb.exists(*p));
-        self.headers.insert(oid, header);
-        Ok((header, raw))
     }
 }
 

@@ -11,6 +11,7 @@ use anyhow::{Context, Result};
 use git2::{ErrorCode, Oid};
 
 use super::pack::Packs;
+use super::raw_commit::{self, RawCommits};
 use super::{Repo, raw};
 
 /// A git object id, opaque outside this module.
@@ -238,66 +239,67 @@ impl Repo {
         };
         let odb = self.repo.odb()?;
         // A shallow clone lists its boundary commits in .git/shallow; libgit2 shows
-        // them with no parents, or with parents it does not have.
-        let boundary: Vec<String> = if self.repo.is_shallow() {
+        // them with no parents, or with parents it does not have. The chain stops there.
+        let is_shallow = self.repo.is_shallow();
+        let boundary: Vec<Oid> = if is_shallow {
             std::fs::read_to_string(self.repo.path().join("shallow"))
-                .map(|text| text.lines().map(str::to_string).collect())
+                .map(|text| text.lines().filter_map(|l| Oid::from_str(l).ok()).collect())
                 .unwrap_or_default()
         } else {
             Vec::new()
         };
+        let mut reader = RawCommits::new(&odb, self.packs(), false);
         let mut chain = Vec::new();
         let mut shallow = false;
-        let mut commit = head;
+        let mut id = head.id();
         loop {
-            let parent = commit.parent_ids().next();
-            if boundary.iter().any(|id| *id == commit.id().to_string()) {
-                shallow = true;
-            }
-            chain.push(commit);
-            let Some(parent) = parent else { break };
-            if !boundary.is_empty() && !odb.exists(parent) {
+            let (header, raw) = reader.read(id)?;
+            chain.push((id, header.tree, raw));
+            if boundary.contains(&id) {
                 shallow = true;
                 break;
             }
-            commit = self
-                .repo
-                .find_commit(parent)
-                .with_context(|| format!("reading commit {parent}"))?;
+            let Some(parent) = header.parent else { break };
+            if is_shallow && !odb.exists(parent) {
+                shallow = true;
+                break;
+            }
+            id = parent;
         }
         chain.reverse();
         let mut differ = Differ {
-            odb,
             packs: self.packs(),
+            odb,
             roots,
             previous: HashMap::new(),
             current: HashMap::new(),
         };
         let mut commits = Vec::with_capacity(chain.len());
         let mut previous_tree: Option<Oid> = None;
-        for commit in &chain {
-            let tree = commit.tree_id();
+        for (id, tree, raw) in &chain {
             let mut changes = Vec::new();
-            differ.roots(previous_tree, Some(tree), &mut changes)?;
+            differ.roots(previous_tree, Some(*tree), &mut changes)?;
             differ.next_commit();
-            previous_tree = Some(tree);
-            let committer = commit.committer();
-            let author = commit.author();
-            let message = String::from_utf8_lossy(commit.message_bytes());
-            let action = git2::message_trailers_strs(&message).ok().and_then(|t| {
-                t.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("Soc2-Action"))
-                    .map(|(_, v)| v.to_string())
-            });
-            commits.push(ChangedCommit {
-                id: commit.id().to_string(),
-                time: committer.when().seconds(),
-                offset_minutes: committer.when().offset_minutes(),
-                author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
-                committer_email: String::from_utf8_lossy(committer.email_bytes()).into_owned(),
-                action,
-                changes,
-            });
+            previous_tree = Some(*tree);
+            let commit = raw_commit::with(&self.repo, *id, raw, is_shallow, |commit| {
+                let message = String::from_utf8_lossy(commit.message);
+                let action = git2::message_trailers_strs(&message).ok().and_then(|t| {
+                    t.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("Soc2-Action"))
+                        .map(|(_, v)| v.to_string())
+                });
+                let committer = &commit.committer;
+                ChangedCommit {
+                    id: id.to_string(),
+                    time: committer.time,
+                    offset_minutes: committer.offset_minutes,
+                    author_email: String::from_utf8_lossy(commit.author.email).into_owned(),
+                    committer_email: String::from_utf8_lossy(committer.email).into_owned(),
+                    action,
+                    changes,
+                }
+            })?;
+            commits.push(commit);
         }
         Ok(FirstParentHistory { commits, shallow })
     }
