@@ -62,8 +62,13 @@ pub fn load_audited(
                         .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                     let duties = touched.and_then(|touched| match touched {
                         Some(touched) => {
-                            let mut found = duties::self_approvals(&repo, store, &touched)?;
-                            found.extend(duties::approvals_not_by_author(&repo, store, &touched)?);
+                            let mut versions = repo.versions()?;
+                            let mut found = duties::self_approvals(&mut versions, store, &touched)?;
+                            found.extend(duties::approvals_not_by_author(
+                                &mut versions,
+                                store,
+                                &touched,
+                            )?);
                             Ok(found)
                         }
                         None => Ok(vec![shallow_history()]),

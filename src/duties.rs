@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::findings::{Code, Finding};
-use crate::git::{CommitInfo, Repo, Touched};
+use crate::git::{CommitInfo, Repo, Touched, Versions};
 use crate::history;
 use crate::locate;
 use crate::model::paths::{
@@ -38,14 +38,14 @@ pub enum Approvable<'a> {
 
 impl Approvable<'_> {
     /// The approval the record had in a commit, if it was there and parsed.
-    fn approval_at(&self, repo: &Repo, commit: &str) -> Result<Option<Approval>> {
+    fn approval_at(&self, versions: &mut Versions, commit: &str) -> Result<Option<Approval>> {
         let path = match self {
             Approvable::Control { path }
             | Approvable::Scope { path }
             | Approvable::Policy { path, .. } => *path,
             Approvable::System => SYSTEM_FILE,
         };
-        let Some(bytes) = repo.read_at(commit, path)? else {
+        let Some(bytes) = versions.read(commit, path)? else {
             return Ok(None);
         };
         Ok(match self {
@@ -74,11 +74,11 @@ impl Approvable<'_> {
     }
 
     /// The digest the record had in a commit, if it was there and parsed.
-    fn digest_at(&self, repo: &Repo, commit: &str) -> Result<Option<Sha256Hex>> {
+    fn digest_at(&self, versions: &mut Versions, commit: &str) -> Result<Option<Sha256Hex>> {
         match self {
             Approvable::Control { path } => {
-                let control = repo
-                    .read_at(commit, path)?
+                let control = versions
+                    .read(commit, path)?
                     .and_then(|bytes| parse_version::<Control>(&bytes))
                     .map(|mut c| {
                         if c.id.is_empty() {
@@ -89,14 +89,14 @@ impl Approvable<'_> {
                 Ok(control.map(|c| digest::control(&c).current))
             }
             Approvable::Scope { path } => {
-                let program = repo
-                    .read_at(commit, path)?
+                let program = versions
+                    .read(commit, path)?
                     .and_then(|bytes| parse_version::<Program>(&bytes));
                 Ok(program.map(|p| digest::scope(&p).current))
             }
             Approvable::Policy { path, .. } => {
-                let Some(policy) = repo
-                    .read_at(commit, path)?
+                let Some(policy) = versions
+                    .read(commit, path)?
                     .and_then(|bytes| parse_version::<Policy>(&bytes))
                     .map(|mut p| {
                         if p.id.is_empty() {
@@ -108,20 +108,20 @@ impl Approvable<'_> {
                     return Ok(None);
                 };
                 let document = match &policy.document {
-                    Some(name) => repo.read_at(commit, &format!("{POLICIES_DIR}/{name}"))?,
+                    Some(name) => versions.read(commit, &format!("{POLICIES_DIR}/{name}"))?,
                     None => None,
                 };
                 Ok(Some(digest::policy(&policy, document.as_deref()).current))
             }
             Approvable::System => {
-                let Some(description) = repo
-                    .read_at(commit, SYSTEM_FILE)?
+                let Some(description) = versions
+                    .read(commit, SYSTEM_FILE)?
                     .and_then(|bytes| parse_version::<SystemDescription>(&bytes))
                 else {
                     return Ok(None);
                 };
-                let text = repo
-                    .read_at(commit, SYSTEM_DOCUMENT)?
+                let text = versions
+                    .read(commit, SYSTEM_DOCUMENT)?
                     .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
                 Ok(Some(digest::system(&description, text.as_deref()).current))
             }
@@ -138,19 +138,19 @@ pub fn content_author(
 ) -> Result<Option<CommitInfo>> {
     let touched = repo.touched(&record.paths())?;
     let touched: Vec<&Touched> = touched.iter().collect();
-    author_in(repo, &touched, record, current)
+    author_in(&mut repo.versions()?, &touched, record, current)
 }
 
 /// `content_author` over commits already known to touch the record, newest first.
 fn author_in(
-    repo: &Repo,
+    versions: &mut Versions,
     touched: &[&Touched],
     record: &Approvable,
     current: &Sha256Hex,
 ) -> Result<Option<CommitInfo>> {
     let mut introduced_by: Option<&CommitInfo> = None;
     for touched in touched {
-        if record.digest_at(repo, &touched.commit.id)?.as_ref() != Some(current) {
+        if record.digest_at(versions, &touched.commit.id)?.as_ref() != Some(current) {
             break;
         }
         introduced_by = Some(&touched.commit);
@@ -196,7 +196,7 @@ pub fn approval_history(
 /// on a branch and merged is the branch commit's, not the merge's. Approvals in the
 /// first commit predate the history (W-NO-HISTORY says so) and are not judged.
 pub fn approvals_not_by_author(
-    repo: &Repo,
+    versions: &mut Versions,
     store: &Store,
     touched: &[Touched],
 ) -> Result<Vec<Finding>> {
@@ -208,7 +208,7 @@ pub fn approvals_not_by_author(
                      name: &str,
                      text: &str|
      -> Result<()> {
-        let Some(writer) = approval_writer(repo, touched, path, approval, &traced)? else {
+        let Some(writer) = approval_writer(versions, touched, path, approval, &traced)? else {
             return Ok(());
         };
         if same_person(&writer.author_email, &approval.by)
@@ -284,7 +284,7 @@ pub fn approvals_not_by_author(
 /// The commit that wrote `approval` (same person, same day) into the record at `path`:
 /// `None` when it is not committed yet, or came with the first commit.
 fn approval_writer<'t>(
-    repo: &Repo,
+    versions: &mut Versions,
     touched: &'t [Touched],
     path: &str,
     approval: &Approval,
@@ -293,7 +293,7 @@ fn approval_writer<'t>(
     let mut writer = None;
     for commit in touched.iter().filter(|t| t.paths.iter().any(|p| p == path)) {
         let held = traced
-            .approval_at(repo, &commit.commit.id)?
+            .approval_at(versions, &commit.commit.id)?
             .is_some_and(|a| a.by == approval.by && a.at == approval.at);
         if !held {
             break;
@@ -305,7 +305,11 @@ fn approval_writer<'t>(
 
 /// Every valid approval given by the person who last changed the approved content,
 /// from `touched` (see `approval_history`).
-pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result<Vec<Finding>> {
+pub fn self_approvals(
+    versions: &mut Versions,
+    store: &Store,
+    touched: &[Touched],
+) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for record in &store.controls {
         let Some(approval) = &record.value.approval else {
@@ -314,7 +318,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
         let content = digest::control(&record.value);
         let traced = Approvable::Control { path: &record.path };
         check(
-            repo,
+            versions,
             touched,
             record,
             approval,
@@ -333,7 +337,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
             document: record.value.document.as_deref(),
         };
         check(
-            repo,
+            versions,
             touched,
             record,
             approval,
@@ -348,7 +352,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
         let content = digest::scope(&record.value);
         let traced = Approvable::Scope { path: &record.path };
         check(
-            repo,
+            versions,
             touched,
             record,
             approval,
@@ -361,7 +365,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
         && let Some(approval) = &record.value.approval
     {
         check(
-            repo,
+            versions,
             touched,
             record,
             approval,
@@ -374,7 +378,7 @@ pub fn self_approvals(repo: &Repo, store: &Store, touched: &[Touched]) -> Result
 }
 
 fn check<T>(
-    repo: &Repo,
+    versions: &mut Versions,
     touched: &[Touched],
     record: &Record<T>,
     approval: &Approval,
@@ -391,7 +395,7 @@ fn check<T>(
         .iter()
         .filter(|t| t.paths.iter().any(|p| paths.contains(p)))
         .collect();
-    let Some(author) = author_in(repo, &relevant, traced, &content.current)? else {
+    let Some(author) = author_in(versions, &relevant, traced, &content.current)? else {
         return Ok(());
     };
     if same_person(&author.author_email, &approval.by) {

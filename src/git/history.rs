@@ -13,7 +13,7 @@ use git2::{ErrorCode, Oid};
 
 use super::Repo;
 use super::pack::Packs;
-use super::raw::{self, RawEntry, RawKind};
+use super::raw::{self, RawEntry};
 use super::raw_commit::{self, Header, RawCommits};
 
 /// A commit as the audit trail shows it.
@@ -166,29 +166,6 @@ impl Repo {
         })?;
         out.push(Touched { commit, paths });
         Ok(())
-    }
-
-    /// The content of `path` in a commit, if the path is a file there.
-    pub fn read_at(&self, commit: &str, path: &str) -> Result<Option<Vec<u8>>> {
-        // Raw objects: parsing a large folder's tree to find one name costs more than
-        // scanning its bytes, and segregation of duties reads many old versions.
-        let odb = self.repo.odb()?;
-        let mut tree = raw_commit::header(odb.read(Oid::from_str(commit)?)?.data())
-            .with_context(|| format!("reading commit {commit}"))?
-            .tree;
-        let mut names = path.split('/').peekable();
-        while let Some(name) = names.next() {
-            let object = odb.read(tree)?;
-            let found = raw::find(object.data(), name.as_bytes()).map(|e| (e.kind(), e.oid()));
-            match (found, names.peek()) {
-                (Some((RawKind::File | RawKind::Symlink, oid)), None) => {
-                    return Ok(Some(odb.read(oid)?.data().to_vec()));
-                }
-                (Some((RawKind::Tree, oid)), Some(_)) => tree = oid,
-                _ => return Ok(None),
-            }
-        }
-        Ok(None)
     }
 }
 

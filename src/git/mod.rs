@@ -14,6 +14,7 @@ mod raw;
 mod raw_commit;
 mod sign;
 mod tree;
+mod versions;
 mod walk;
 
 use std::path::Path;
@@ -40,6 +41,7 @@ pub use history::{CommitInfo, Touched};
 pub use identity::{Identity, Person, default_identity};
 pub use index_stat::IndexStat;
 pub use tree::{TreeCache, TreeSource};
+pub use versions::Versions;
 pub use walk::{ChangedCommit, FirstParentHistory, ObjectId, Roots};
 
 pub struct Repo {

@@ -21,6 +21,7 @@ use crate::store::Mapped;
 /// git's object types, as a pack entry's header gives them.
 const COMMIT: u8 = 1;
 const TREE: u8 = 2;
+const BLOB: u8 = 3;
 const OFS_DELTA: u8 = 6;
 const REF_DELTA: u8 = 7;
 
@@ -115,7 +116,7 @@ impl Packs {
         }
     }
 
-    /// The bytes of object `id` of type `kind` (a tree or a commit): from the packs
+    /// The bytes of object `id` of type `kind` (a commit, tree or blob): from the packs
     /// when they hold it, otherwise as libgit2 reads it from `odb` (which refuses an
     /// object of another type).
     pub(super) fn read(
@@ -126,6 +127,7 @@ impl Packs {
     ) -> Result<Rc<[u8]>, git2::Error> {
         let wanted = match kind {
             git2::ObjectType::Commit => COMMIT,
+            git2::ObjectType::Blob => BLOB,
             _ => TREE,
         };
         match self.object(id) {
@@ -535,10 +537,14 @@ mod tests {
             }
             assert!(!packs.kept.is_empty());
         }
-        // As a tree or a commit: the object of that type, or an error.
+        // As a commit, a tree or a blob: the object of that type, or an error.
         let odb = repo.odb().unwrap();
         for (id, kind, bytes) in &objects {
-            for asked in [git2::ObjectType::Tree, git2::ObjectType::Commit] {
+            for asked in [
+                git2::ObjectType::Commit,
+                git2::ObjectType::Tree,
+                git2::ObjectType::Blob,
+            ] {
                 let read = packs.read(&odb, *id, asked).ok();
                 let wanted = (asked == *kind).then_some(&bytes[..]);
                 assert_eq!(read.as_deref(), wanted, "{id}");
