@@ -1,7 +1,7 @@
-//! Reading history: which commits touched which store paths, and a file as it was in
-//! a commit. Walks read raw objects (each version of a folder once); the raw readers
-//! assume 20-byte SHA-1 ids, which `Repo::discover` guarantees by refusing SHA-256
-//! repositories.
+//! Reading history: which commits touched which store paths (files as they were in a
+//! commit: `versions`). Walks read raw objects (each commit and each version of a
+//! folder once); the raw readers assume 20-byte SHA-1 ids, which `Repo::discover`
+//! guarantees by refusing SHA-256 repositories.
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
