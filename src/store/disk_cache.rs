@@ -70,8 +70,67 @@ pub(super) struct DiskCache {
     /// never asks, and once `check` has scanned a store they are half the file's
     /// entries (the table of a large store's entries was 21 MB with them, 11 without).
     scans: OnceLock<Table>,
-    /// Frames learned in this run, to be written, each with the path it was learned at.
-    fresh: Mutex<Vec<(String, Vec<u8>)>>,
+    /// Entries learned in this run, to be written.
+    fresh: Mutex<Vec<Fresh>>,
+}
+
+/// An entry learned in this run, and the path it was learned at (the file is written
+/// in their order). A record's text is shared with the record, not copied: on the
+/// run that fills the cache, copies doubled the memory the records' texts take.
+struct Fresh {
+    at: Box<str>,
+    /// The frame, up to a record's text (for other entries, all of it).
+    head: Box<[u8]>,
+    /// A record's text, and the JSON that follows it.
+    record: Option<Box<(Text, Vec<u8>)>>,
+}
+
+impl Fresh {
+    fn key(&self) -> Key {
+        (self.head[..20].try_into().expect("a frame"), self.head[20])
+    }
+
+    fn len(&self) -> usize {
+        self.head.len() + self.record.as_ref().map_or(0, |r| r.0.len() + r.1.len())
+    }
+
+    fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(&self.head)?;
+        if let Some(record) = &self.record {
+            out.write_all(record.0.as_bytes())?;
+            out.write_all(&record.1)?;
+        }
+        Ok(())
+    }
+}
+
+/// A frame to write: learned in this run, or read from the file.
+enum Out<'a> {
+    Fresh(&'a Fresh),
+    Kept(Vec<u8>),
+}
+
+impl Out<'_> {
+    fn key(&self) -> Key {
+        match self {
+            Out::Fresh(fresh) => fresh.key(),
+            Out::Kept(frame) => (frame[..20].try_into().expect("a frame"), frame[20]),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Out::Fresh(fresh) => fresh.len(),
+            Out::Kept(frame) => frame.len(),
+        }
+    }
+
+    fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
+        match self {
+            Out::Fresh(fresh) => fresh.write(out),
+            Out::Kept(frame) => out.write_all(frame),
+        }
+    }
 }
 
 impl DiskCache {
@@ -160,18 +219,26 @@ impl DiskCache {
         Some((Text::kept(opened, at, length, id), value))
     }
 
-    pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], at: &str, text: &str, value: &T) {
+    /// Keeps a record parsed from blob `id`: its type's name (after its length, two
+    /// bytes), its text (after its length, four bytes) and its JSON.
+    pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], at: &str, text: &Text, value: &T) {
         let Ok(json) = serde_json::to_vec(value) else {
             return;
         };
-        let type_name = std::any::type_name::<T>().as_bytes();
-        let mut payload = Vec::with_capacity(6 + type_name.len() + text.len() + json.len());
-        payload.extend_from_slice(&(type_name.len() as u16).to_le_bytes());
-        payload.extend_from_slice(type_name);
-        payload.extend_from_slice(&(text.len() as u32).to_le_bytes());
-        payload.extend_from_slice(text.as_bytes());
-        payload.extend_from_slice(&json);
-        self.learn(id, at, RECORD, &payload);
+        let name = std::any::type_name::<T>().as_bytes();
+        let (Ok(name_length), Ok(text_length)) =
+            (u16::try_from(name.len()), u32::try_from(text.len()))
+        else {
+            return;
+        };
+        let mut opening = Vec::with_capacity(6 + name.len());
+        opening.extend_from_slice(&name_length.to_le_bytes());
+        opening.extend_from_slice(name);
+        opening.extend_from_slice(&text_length.to_le_bytes());
+        let length = opening.len() + text.len() + json.len();
+        if let Some(head) = frame_head(id, RECORD, length, &opening) {
+            self.learn(at, head, Some(Box::new((text.clone(), json))));
+        }
     }
 
     /// The sha256 of blob `id`, and the Git LFS pointer it is, if it is one.
@@ -200,7 +267,9 @@ impl DiskCache {
             payload.extend_from_slice(pointer.oid.0.as_bytes());
             payload.extend_from_slice(&pointer.size.to_le_bytes());
         }
-        self.learn(id, at, HASH, &payload);
+        if let Some(frame) = frame_of(id, HASH, &payload) {
+            self.learn(at, frame, None);
+        }
     }
 
     /// What the secret scan found in blob `id`.
@@ -211,19 +280,23 @@ impl DiskCache {
     }
 
     pub(super) fn put_scan(&self, id: [u8; 20], at: &str, hits: &[Hit]) {
-        if let Ok(json) = serde_json::to_vec(hits) {
-            self.learn(id, at, SCAN, &json);
+        if let Ok(json) = serde_json::to_vec(hits)
+            && let Some(frame) = frame_of(id, SCAN, &json)
+        {
+            self.learn(at, frame, None);
         }
     }
 
-    /// Keeps what was made of blob `id`, found at `at`: the file is written in the
-    /// order of the paths, the order a run reads them in (see `Opened::read`).
-    fn learn(&self, id: [u8; 20], at: &str, kind: u8, payload: &[u8]) {
-        let Some(frame) = frame_of(id, kind, payload) else {
-            return;
+    /// Keeps what was made of a blob: the file is written in the order of the paths
+    /// they were found at, the order a run reads them in (see `Opened::read`).
+    fn learn(&self, at: &str, head: Vec<u8>, record: Option<Box<(Text, Vec<u8>)>>) {
+        let entry = Fresh {
+            at: at.into(),
+            head: head.into(),
+            record,
         };
         if let Ok(mut fresh) = self.fresh.lock() {
-            fresh.push((at.to_string(), frame));
+            fresh.push(entry);
         }
     }
 
@@ -237,18 +310,15 @@ impl DiskCache {
             return Ok(());
         }
         // Learned in parallel: put in order, so the same run writes the same bytes.
-        fresh.sort();
-        let (fresh_scans, fresh): (Vec<_>, Vec<_>) = fresh
-            .into_iter()
-            .map(|(_, frame)| frame)
-            .partition(|frame| frame[20] == SCAN);
+        fresh.sort_by(|a, b| (&a.at, a.key()).cmp(&(&b.at, b.key())));
+        let (fresh_scans, fresh): (Vec<_>, Vec<_>) =
+            fresh.iter().partition(|entry| entry.key().1 == SCAN);
         let opens_scans = frame_of([0; 20], SCANS_FOLLOW, &[]).expect("an empty payload");
-        let frames = fresh
-            .into_iter()
-            .chain(self.kept_frames(&self.entries))
-            .chain([opens_scans])
-            .chain(fresh_scans)
-            .chain(self.kept_frames(self.scans()));
+        let frames = (fresh.into_iter().map(Out::Fresh))
+            .chain(self.kept_frames(&self.entries).map(Out::Kept))
+            .chain([Out::Kept(opens_scans)])
+            .chain(fresh_scans.into_iter().map(Out::Fresh))
+            .chain(self.kept_frames(self.scans()).map(Out::Kept));
         replace(&self.file, |file| {
             let mut out = std::io::BufWriter::new(file);
             out.write_all(header().as_bytes())?;
@@ -258,9 +328,8 @@ impl DiskCache {
                 if size + frame.len() > self.max_bytes {
                     break;
                 }
-                let key: Key = (frame[..20].try_into().expect("a frame"), frame[20]);
-                if written.insert(key) {
-                    out.write_all(&frame)?;
+                if written.insert(frame.key()) {
+                    frame.write(&mut out)?;
                     size += frame.len();
                 }
             }
@@ -532,18 +601,21 @@ fn poisoned() -> std::io::Error {
     std::io::Error::other("the parse cache's lock was poisoned")
 }
 
-/// The entries of the opened file (`size` bytes) of the kinds `wanted` says, read
-/// front to back: `None` unless its header is this build's, and a frame that runs past
-/// the end (a file cut short) ends the list there.
 /// An entry as the file holds it (see the layout above); `None` for a payload longer
 /// than its length field can say.
 fn frame_of(id: [u8; 20], kind: u8, payload: &[u8]) -> Option<Vec<u8>> {
-    let length = u32::try_from(payload.len()).ok()?;
-    let mut frame = Vec::with_capacity(FRAME + payload.len());
+    frame_head(id, kind, payload.len(), payload)
+}
+
+/// The start of the frame of a `length`-byte payload that `opening` starts: the whole
+/// frame when `opening` is the whole payload. `None` past what a frame can say.
+fn frame_head(id: [u8; 20], kind: u8, length: usize, opening: &[u8]) -> Option<Vec<u8>> {
+    let length = u32::try_from(length).ok()?;
+    let mut frame = Vec::with_capacity(FRAME + opening.len());
     frame.extend_from_slice(&id);
     frame.push(kind);
     frame.extend_from_slice(&length.to_le_bytes());
-    frame.extend_from_slice(payload);
+    frame.extend_from_slice(opening);
     Some(frame)
 }
 
@@ -669,7 +741,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
         assert!(cache.record::<Control>(id(1)).is_none());
-        cache.put_record(id(1), "controls/AC-01.yaml", CONTROL, &control());
+        cache.put_record(
+            id(1),
+            "controls/AC-01.yaml",
+            &Text::from(CONTROL),
+            &control(),
+        );
         cache.put_hash(id(2), "evidence/a.pdf", &sha('a'), None);
         let pointer = LfsPointer {
             oid: sha('b'),
@@ -693,7 +770,12 @@ mod tests {
     fn a_record_text_is_read_when_asked_for_from_the_file_that_was_opened() {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
-        cache.put_record(id(1), "controls/AC-01.yaml", CONTROL, &control());
+        cache.put_record(
+            id(1),
+            "controls/AC-01.yaml",
+            &Text::from(CONTROL),
+            &control(),
+        );
         drop(cache);
 
         let cache = DiskCache::open(dir.path());
@@ -748,7 +830,12 @@ mod tests {
         cache.put_scan(id(1), "evidence/a.log", &[]);
         cache.put_hash(id(1), "evidence/a.log", &sha('a'), None);
         cache.put_scan(id(2), "evidence/b.log", &[]);
-        cache.put_record(id(3), "controls/AC-01.yaml", CONTROL, &control());
+        cache.put_record(
+            id(3),
+            "controls/AC-01.yaml",
+            &Text::from(CONTROL),
+            &control(),
+        );
         drop(cache);
         assert_eq!(
             kinds_in(dir.path()),
