@@ -5,23 +5,20 @@
 //! past +14 hours, no message line) gives `None`, and the caller asks libgit2, so
 //! the two readings never differ.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use anyhow::{Context, Result};
 use git2::Oid;
 
-use super::history::OidMap;
 use super::pack::Packs;
 
-/// Commits read raw for a walk, from the packs where they are. Each one's header is
-/// kept (a commit is read as its child's parent, then as itself), and so are the
-/// bytes of the last one read: in a chain of first parents, the commit read next.
+/// Commits read raw for a walk, from the packs where they are. The last one read is
+/// kept: in a chain of first parents, a commit is read as its child's parent, then
+/// as itself.
 pub(super) struct RawCommits<'o, 'r> {
     odb: &'o git2::Odb<'r>,
     packs: Packs,
-    headers: OidMap<Oid, Header>,
-    last: Option<(Oid, Rc<[u8]>)>,
+    last: Option<(Oid, Header, Rc<[u8]>)>,
     /// A shallow clone's boundary commits name parents it does not have; like git,
     /// a walk treats those commits as roots.
     pub(super) shallow: bool,
@@ -32,7 +29,6 @@ impl<'o, 'r> RawCommits<'o, 'r> {
         RawCommits {
             odb,
             packs,
-            headers: HashMap::default(),
             last: None,
             shallow,
         }
@@ -40,24 +36,27 @@ impl<'o, 'r> RawCommits<'o, 'r> {
 
     /// The header and bytes of commit `oid`.
     pub(super) fn read(&mut self, oid: Oid) -> Result<(Header, Rc<[u8]>)> {
-        let raw = match &self.last {
-            Some((id, raw)) if *id == oid => raw.clone(),
-            _ => self
-                .packs
-                .read(self.odb, oid, git2::ObjectType::Commit)
-                .with_context(|| format!("reading commit {oid}"))?,
-        };
-        self.last = Some((oid, raw.clone()));
-        if let Some(known) = self.headers.get(&oid) {
-            return Ok((*known, raw));
+        if let Some((id, header, raw)) = &self.last
+            && *id == oid
+        {
+            return Ok((*header, raw.clone()));
         }
-        let mut header = self::header(&raw).with_context(|| format!("reading commit {oid}"))?;
+        let (mut header, raw) = read(&mut self.packs, self.odb, oid)?;
         header.parent = header
             .parent
             .filter(|p| !self.shallow || self.odb.exists(*p));
-        self.headers.insert(oid, header);
+        self.last = Some((oid, header, raw.clone()));
         Ok((header, raw))
     }
+}
+
+/// The header and bytes of commit `oid`, from the packs where they hold it.
+pub(super) fn read(packs: &mut Packs, odb: &git2::Odb, oid: Oid) -> Result<(Header, Rc<[u8]>)> {
+    let raw = packs
+        .read(odb, oid, git2::ObjectType::Commit)
+        .with_context(|| format!("reading commit {oid}"))?;
+    let header = header(&raw).with_context(|| format!("reading commit {oid}"))?;
+    Ok((header, raw))
 }
 
 /// `f` of commit `id`, read from its bytes `raw` when they are written plainly, or

@@ -48,13 +48,7 @@ impl Versions<'_> {
         let mut tree = match self.roots.get(&commit) {
             Some(tree) => *tree,
             None => {
-                let raw = self
-                    .packs
-                    .read(&self.odb, commit, git2::ObjectType::Commit)
-                    .with_context(|| format!("reading commit {commit}"))?;
-                let tree = raw_commit::header(&raw)
-                    .with_context(|| format!("reading commit {commit}"))?
-                    .tree;
+                let tree = raw_commit::read(&mut self.packs, &self.odb, commit)?.0.tree;
                 self.roots.insert(commit, tree);
                 tree
             }

@@ -87,7 +87,7 @@ struct Fresh {
 
 impl Fresh {
     fn key(&self) -> Key {
-        (self.head[..20].try_into().expect("a frame"), self.head[20])
+        key_of(&self.head)
     }
 
     fn len(&self) -> usize {
@@ -114,7 +114,7 @@ impl Out<'_> {
     fn key(&self) -> Key {
         match self {
             Out::Fresh(fresh) => fresh.key(),
-            Out::Kept(frame) => (frame[..20].try_into().expect("a frame"), frame[20]),
+            Out::Kept(frame) => key_of(frame),
         }
     }
 
@@ -601,6 +601,11 @@ fn poisoned() -> std::io::Error {
     std::io::Error::other("the parse cache's lock was poisoned")
 }
 
+/// The id and kind an entry's frame (or the start of one) opens with.
+fn key_of(frame: &[u8]) -> Key {
+    (frame[..20].try_into().expect("a frame's id"), frame[20])
+}
+
 /// An entry as the file holds it (see the layout above); `None` for a payload longer
 /// than its length field can say.
 fn frame_of(id: [u8; 20], kind: u8, payload: &[u8]) -> Option<Vec<u8>> {
@@ -652,7 +657,7 @@ fn frames(
         if length as usize > MAX_BYTES || end > size {
             break;
         }
-        let key: Key = (head[..20].try_into().expect("twenty bytes"), head[20]);
+        let key = key_of(head);
         if key.1 == SCANS_FOLLOW {
             return (entries, Some(end));
         }
@@ -728,6 +733,11 @@ mod tests {
         crate::store::from_yaml(CONTROL).unwrap()
     }
 
+    /// Learns `control()`, parsed from blob `id` at controls/AC-01.yaml.
+    fn put_control(cache: &DiskCache, id: [u8; 20]) {
+        cache.put_record(id, "controls/AC-01.yaml", &Text::from(CONTROL), &control());
+    }
+
     fn id(n: u8) -> [u8; 20] {
         [n; 20]
     }
@@ -741,12 +751,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
         assert!(cache.record::<Control>(id(1)).is_none());
-        cache.put_record(
-            id(1),
-            "controls/AC-01.yaml",
-            &Text::from(CONTROL),
-            &control(),
-        );
+        put_control(&cache, id(1));
         cache.put_hash(id(2), "evidence/a.pdf", &sha('a'), None);
         let pointer = LfsPointer {
             oid: sha('b'),
@@ -770,12 +775,7 @@ mod tests {
     fn a_record_text_is_read_when_asked_for_from_the_file_that_was_opened() {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache::open(dir.path());
-        cache.put_record(
-            id(1),
-            "controls/AC-01.yaml",
-            &Text::from(CONTROL),
-            &control(),
-        );
+        put_control(&cache, id(1));
         drop(cache);
 
         let cache = DiskCache::open(dir.path());
@@ -830,12 +830,7 @@ mod tests {
         cache.put_scan(id(1), "evidence/a.log", &[]);
         cache.put_hash(id(1), "evidence/a.log", &sha('a'), None);
         cache.put_scan(id(2), "evidence/b.log", &[]);
-        cache.put_record(
-            id(3),
-            "controls/AC-01.yaml",
-            &Text::from(CONTROL),
-            &control(),
-        );
+        put_control(&cache, id(3));
         drop(cache);
         assert_eq!(
             kinds_in(dir.path()),
