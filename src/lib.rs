@@ -53,6 +53,7 @@ pub mod internal_audit;
 pub mod links;
 mod locate;
 pub mod model;
+mod near;
 pub mod oscal;
 pub mod process;
 pub mod program;

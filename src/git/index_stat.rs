@@ -370,11 +370,17 @@ impl KnownIds for IndexStat {
 }
 
 impl IndexStat {
+    /// The entry of `path`. A load asks for paths in about the index's order (see
+    /// `crate::near`).
     fn get(&self, path: &str) -> Option<&Stat> {
-        let i = self.by_path.find(self.hasher.hash_one(path), |&i| {
-            path_of(&self.paths, &self.stats, i as usize) == path
+        let is = |i: usize| path_of(&self.paths, &self.stats, i) == path;
+        let i = crate::near::find(self, self.stats.len(), is, || {
+            let i = self
+                .by_path
+                .find(self.hasher.hash_one(path), |&i| is(i as usize))?;
+            Some(*i as usize)
         })?;
-        self.stats.get(*i as usize)
+        self.stats.get(i)
     }
 }
 

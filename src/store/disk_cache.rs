@@ -15,7 +15,6 @@
 //! hashes come first; then an entry of kind `-` (no payload) opens the secret scans'
 //! section, so that a run reads only the section it asks of.
 
-use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,10 +47,6 @@ const SCANS_FOLLOW: u8 = b'-';
 const FRAME: usize = 20 + 1 + 4;
 
 type Key = ([u8; 20], u8);
-
-/// Keys are git object ids: a fast hash serves (SipHash's defence against chosen
-/// keys buys nothing over SHA-1 digests, and it was a tenth of a warm lookup).
-type IdHash = foldhash::fast::FixedState;
 
 pub(super) struct DiskCache {
     file: PathBuf,
@@ -147,7 +142,7 @@ impl DiskCache {
         });
         let (opened, size, entries, scans_from) = match opened {
             Some((opened, size, entries, scans_from)) => (Some(opened), size, entries, scans_from),
-            None => (None, 0, HashMap::default(), 0),
+            None => (None, 0, Table::default(), 0),
         };
         DiskCache {
             file,
@@ -155,7 +150,7 @@ impl DiskCache {
             opened,
             size,
             scans_from,
-            entries: Table::of(entries),
+            entries,
             scans: OnceLock::new(),
             fresh: Mutex::new(Vec::new()),
         }
@@ -169,7 +164,7 @@ impl DiskCache {
                 .opened
                 .as_ref()
                 .map(|opened| frames(opened, self.scans_from, self.size, |kind| kind == SCAN).0);
-            Table::of(found.unwrap_or_default())
+            found.unwrap_or_default()
         })
     }
 
@@ -184,8 +179,7 @@ impl DiskCache {
             SCAN => self.scans(),
             _ => &self.entries,
         };
-        let slot = table.slots.get(key)?;
-        table.used[slot.number as usize].store(true, Ordering::Relaxed);
+        let slot = table.get(key)?;
         let start = slot.start + FRAME as u64;
         self.opened
             .as_ref()?
@@ -340,41 +334,87 @@ impl DiskCache {
     /// The frames of `table`'s entries: those this run used, then the rest, each in the
     /// order they were read.
     fn kept_frames<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = Vec<u8>> + 'a {
-        let mut known: Vec<(&Slot, bool)> = table
-            .slots
-            .values()
-            .map(|slot| {
-                let used = table.used[slot.number as usize].load(Ordering::Relaxed);
-                (slot, used)
-            })
-            .collect();
-        known.sort_by_key(|(slot, _)| slot.start);
-        let (used, unused): (Vec<_>, Vec<_>) = known.into_iter().partition(|(_, used)| *used);
-        used.into_iter()
-            .chain(unused)
-            .filter_map(|(slot, _)| self.frame(slot))
+        let used = |wanted: bool| {
+            (table.slots.iter().zip(&table.used))
+                .filter(move |(_, used)| used.load(Ordering::Relaxed) == wanted)
+                .map(|(slot, _)| slot)
+        };
+        used(true)
+            .chain(used(false))
+            .filter_map(|slot| self.frame(slot))
     }
 }
 
-/// Where an entry's frame is: its start in the file, its payload's length, and its
-/// number in the order read.
+/// Where an entry's frame is: its key, its start in the file and its payload's length.
 struct Slot {
+    key: Key,
     start: u64,
     length: u32,
-    number: u32,
 }
 
-/// Where entries are in the file, and which of them this run used.
+/// Where entries are in the file, and which of them this run used. The slots are kept
+/// in the order read, which is the order a run asks for them (see `DiskCache::learn`),
+/// and the hash table holds only their numbers: a table of the slots themselves was
+/// 21 MB on a large store, and each lookup waited on memory twice, a tenth of `check`.
 #[derive(Default)]
 struct Table {
-    slots: HashMap<Key, Slot, IdHash>,
+    index: hashbrown::HashTable<u32>,
+    slots: Vec<Slot>,
     used: Vec<AtomicBool>,
 }
 
 impl Table {
-    fn of(slots: HashMap<Key, Slot, IdHash>) -> Table {
-        let used = (0..slots.len()).map(|_| AtomicBool::new(false)).collect();
-        Table { slots, used }
+    /// Keys are git object ids, digests already: their first eight bytes serve as a
+    /// hash (hashing them again was a third of opening the file), mixed with the kind,
+    /// as a blob may be kept as more than one.
+    fn hash(key: &Key) -> u64 {
+        let (id, kind) = key;
+        let head = u64::from_le_bytes(id[..8].try_into().expect("eight bytes"));
+        head ^ u64::from(*kind).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+
+    /// Adds an entry unless its key is there already (the first of a key is kept).
+    /// `false` when the table is full.
+    fn insert(&mut self, slot: Slot) -> bool {
+        let Ok(number) = u32::try_from(self.slots.len()) else {
+            return false;
+        };
+        let slots = &self.slots;
+        let hash = Table::hash(&slot.key);
+        if self
+            .index
+            .find(hash, |&i| slots[i as usize].key == slot.key)
+            .is_none()
+        {
+            self.index
+                .insert_unique(hash, number, |&i| Table::hash(&slots[i as usize].key));
+            self.slots.push(slot);
+            self.used.push(AtomicBool::new(false));
+        }
+        true
+    }
+
+    /// The slot of `key`, marked used. A run asks for entries in about the order the
+    /// file holds them (see `crate::near`).
+    fn get(&self, key: &Key) -> Option<&Slot> {
+        let i = crate::near::find(
+            self,
+            self.slots.len(),
+            |i| self.slots[i].key == *key,
+            || {
+                let i = self
+                    .index
+                    .find(Table::hash(key), |&i| self.slots[i as usize].key == *key)?;
+                Some(*i as usize)
+            },
+        )?;
+        self.used[i].store(true, Ordering::Relaxed);
+        self.slots.get(i)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.slots.len()
     }
 }
 
@@ -642,8 +682,8 @@ fn frames(
     mut start: u64,
     size: u64,
     wanted: impl Fn(u8) -> bool,
-) -> (HashMap<Key, Slot, IdHash>, Option<u64>) {
-    let mut entries = HashMap::default();
+) -> (Table, Option<u64>) {
+    let mut entries = Table::default();
     let mut window = Window {
         opened,
         start: 0,
@@ -661,15 +701,8 @@ fn frames(
         if key.1 == SCANS_FOLLOW {
             return (entries, Some(end));
         }
-        if wanted(key.1) {
-            let Ok(number) = u32::try_from(entries.len()) else {
-                break;
-            };
-            entries.entry(key).or_insert(Slot {
-                start,
-                length,
-                number,
-            });
+        if wanted(key.1) && !entries.insert(Slot { key, start, length }) {
+            break;
         }
         start = end;
     }
@@ -838,13 +871,13 @@ mod tests {
         );
 
         let cache = DiskCache::open(dir.path());
-        assert_eq!(cache.entries.slots.len(), 2);
+        assert_eq!(cache.entries.len(), 2);
         let file_size = std::fs::metadata(dir.path().join("parse-cache"))
             .unwrap()
             .len();
         assert_eq!(cache.scans_from, file_size - 2 * (FRAME as u64 + 2));
         assert_eq!(cache.scan(id(2)), Some(Vec::new()));
-        assert_eq!(cache.scans().slots.len(), 2);
+        assert_eq!(cache.scans().len(), 2);
         // What a later run learns goes first in its section; the rest is kept.
         cache.put_hash(id(4), "evidence/c.pdf", &sha('c'), None);
         drop(cache);
@@ -865,11 +898,7 @@ mod tests {
         drop(cache);
 
         let cache = DiskCache::open(dir.path());
-        assert_eq!(
-            cache.entries.slots.len(),
-            1,
-            "only the hash is indexed at open"
-        );
+        assert_eq!(cache.entries.len(), 1, "only the hash is indexed at open");
         assert!(cache.scans.get().is_none());
         assert!(cache.hash(id(2)).is_some());
         cache.put_hash(id(3), "evidence/b.pdf", &sha('b'), None);
@@ -931,7 +960,7 @@ mod tests {
             .unwrap()
             .set_len((huge.len() + MAX_BYTES + 1) as u64)
             .unwrap();
-        assert!(DiskCache::open(dir.path()).entries.slots.is_empty());
+        assert!(DiskCache::open(dir.path()).entries.len() == 0);
 
         for junk in [&b""[..], b"soc2", &[0xff; 100]] {
             std::fs::write(&file, junk).unwrap();
