@@ -10,7 +10,7 @@ use soc2::report::{self, Style, check};
 use soc2::store;
 
 use super::args::parse_code;
-use super::output::print_json;
+use super::output::print_json_ending_in;
 use super::{Context, Exit, print};
 
 /// Validate everything and apply the readiness gate; for CI and pre-commit hooks.
@@ -100,7 +100,9 @@ pub fn run(context: &Context, args: CheckArgs) -> Result<Exit> {
     let text = match args.format {
         CheckFormat::Human => check::render_human(&verdict, Style::for_stdout()),
         CheckFormat::Json => {
-            print_json(&verdict.report())?;
+            let mut report = verdict.report();
+            let findings = std::mem::take(&mut report.findings);
+            print_json_ending_in(&report, &findings)?;
             super::leave((audited, assessment, verdict));
             return Ok(exit);
         }
