@@ -98,6 +98,7 @@ pub fn read(repo: &Repo, start: &str, depth: Depth) -> Result<History> {
         policies: HashMap::new(),
         programs: HashMap::new(),
         documents: HashMap::new(),
+        received: HashMap::new(),
     };
     builder.build(walked.commits, walked.shallow)
 }
@@ -110,6 +111,9 @@ struct Builder<'r> {
     policies: HashMap<ObjectId, Stood<Policy>>,
     programs: HashMap<ObjectId, Stood<Program>>,
     documents: HashMap<ObjectId, Vec<u8>>,
+    /// Each evidence record's first commit, as commits are walked (`History::received`
+    /// is made of it at the end).
+    received: HashMap<String, usize>,
 }
 
 impl Builder<'_> {
@@ -157,6 +161,8 @@ impl Builder<'_> {
             });
             self.record(&mut history, index, &tree, &changed)?;
         }
+        history.received =
+            std::sync::Arc::new(std::mem::take(&mut self.received).into_iter().collect());
         Ok(history)
     }
 
@@ -209,9 +215,7 @@ impl Builder<'_> {
                 (Some(EVIDENCE_DIR), Some(_), Some(name))
                     if is_yaml(name) && tree.contains_key(path) =>
                 {
-                    std::sync::Arc::make_mut(&mut history.received)
-                        .entry(path.clone())
-                        .or_insert(index);
+                    self.received.entry(path.clone()).or_insert(index);
                 }
                 _ => {}
             }

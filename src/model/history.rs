@@ -76,10 +76,51 @@ pub struct History {
     pub received: Arc<ReceivedIn>,
 }
 
-/// Evidence record paths and the commit (by index) that first held each: asked for
-/// every record at every point a timeline judges, so hashed rather than ordered (the
-/// fixed hasher keeps what is kept of it the same from run to run).
-pub type ReceivedIn = std::collections::HashMap<String, usize, foldhash::fast::FixedState>;
+/// Evidence record paths and the commit (by index) that first held each, sorted by
+/// path. Asked for every record at every point a timeline judges, in the store's
+/// order: a lookup looks just after the last one first (`crate::near`), then halves.
+/// A table hashed by path waited on memory at each of a large store's 200,000 lookups.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "Vec<(String, usize)>")]
+pub struct ReceivedIn(Vec<(String, usize)>);
+
+impl ReceivedIn {
+    /// The commit that first held the record at `path`.
+    pub fn get(&self, path: &str) -> Option<usize> {
+        let paths = &self.0;
+        let at = crate::near::find(
+            paths.as_slice(),
+            paths.len(),
+            |i| paths[i].0 == path,
+            || paths.binary_search_by(|(p, _)| p.as_str().cmp(path)).ok(),
+        )?;
+        Some(paths[at].1)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Sorted, and of a path given twice the first is kept (read back from a file, the
+/// order is not trusted).
+impl From<Vec<(String, usize)>> for ReceivedIn {
+    fn from(mut paths: Vec<(String, usize)>) -> ReceivedIn {
+        paths.sort_by(|a, b| a.0.cmp(&b.0));
+        paths.dedup_by(|later, first| later.0 == first.0);
+        ReceivedIn(paths)
+    }
+}
+
+impl FromIterator<(String, usize)> for ReceivedIn {
+    fn from_iter<I: IntoIterator<Item = (String, usize)>>(paths: I) -> ReceivedIn {
+        ReceivedIn::from(paths.into_iter().collect::<Vec<_>>())
+    }
+}
 
 impl History {
     /// The day history starts: the first commit's date.
@@ -136,7 +177,7 @@ impl History {
     /// The commit (by index) that first held the evidence record at `path`, if this
     /// history holds it.
     pub fn received_in(&self, path: &str) -> Option<usize> {
-        let commit = *self.received.get(path)?;
+        let commit = self.received.get(path)?;
         (commit < self.commits.len()).then_some(commit)
     }
 
@@ -170,9 +211,10 @@ mod tests {
             ],
             ..History::default()
         };
-        let received = Arc::make_mut(&mut history.received);
-        received.insert("evidence/AC-01/a.yaml".into(), 0);
-        received.insert("evidence/AC-01/b.yaml".into(), 2);
+        history.received = Arc::new(ReceivedIn::from_iter([
+            ("evidence/AC-01/b.yaml".into(), 2),
+            ("evidence/AC-01/a.yaml".into(), 0),
+        ]));
 
         let cut = history.cut(1);
         assert_eq!(cut.received_in("evidence/AC-01/a.yaml"), Some(0));
@@ -183,5 +225,36 @@ mod tests {
             history.received("evidence/AC-01/b.yaml"),
             Date::parse("2026-03-01").ok()
         );
+    }
+
+    #[test]
+    fn received_paths_are_found_in_any_order_asked_and_the_first_of_a_path_is_kept() {
+        let paths: Vec<String> = (0..40)
+            .map(|n| format!("evidence/C-{:02}/r.yaml", n * 2))
+            .collect();
+        // Given out of order, with a path twice.
+        let mut given: Vec<(String, usize)> = paths.iter().cloned().zip(0..40).rev().collect();
+        given.push((paths[3].clone(), 99));
+        given.insert(0, (paths[5].clone(), 77));
+        let received = ReceivedIn::from(given);
+        assert_eq!(received.len(), 40);
+        assert_eq!(received.get(&paths[5]), Some(77));
+        assert_eq!(received.get(&paths[3]), Some(3));
+        // In order, backwards, jumping about, absent between and past the ends.
+        for n in (0..40).chain((0..40).rev()).chain([7, 31, 0, 39, 12]) {
+            let expected = if n == 5 { 77 } else { n };
+            assert_eq!(received.get(&paths[n]), Some(expected), "{n}");
+        }
+        for absent in [
+            "evidence/C-01/r.yaml",
+            "evidence/A/r.yaml",
+            "evidence/D/r.yaml",
+            "",
+        ] {
+            assert_eq!(received.get(absent), None);
+        }
+        // Kept and read back as it was.
+        let kept = serde_json::to_string(&received).unwrap();
+        assert_eq!(serde_json::from_str::<ReceivedIn>(&kept).unwrap(), received);
     }
 }

@@ -37,7 +37,7 @@ pub use evidence::{
     CommandRun, Covers, EMPTY_SHA256, Evidence, EvidenceFile, EvidenceKind, EvidenceResult,
     LfsPointer, SecretsNote, content_sha256, is_uri,
 };
-pub use history::{Commit, History, PolicyVersion, Stood, Version};
+pub use history::{Commit, History, PolicyVersion, ReceivedIn, Stood, Version};
 pub use policy::{POLICY_FIELDS, Policy};
 pub use population::{PopulationFile, PopulationRow};
 pub use program::{

@@ -969,8 +969,10 @@ mod judged_as_it_stood {
             &["2026-06-01", "2026-10-20"],
             vec![(0, Stood::Present(now))],
         );
-        std::sync::Arc::make_mut(&mut f.history.received)
-            .insert("evidence/OPS-01/2026-07-review.yaml".into(), 1);
+        f.history.received = std::sync::Arc::new(crate::model::ReceivedIn::from_iter([(
+            "evidence/OPS-01/2026-07-review.yaml".into(),
+            1,
+        )]));
         let c = ops(&f.assess("2026-11-01"));
         assert_eq!(c.window_results[0].state, WindowState::Operated);
         assert!(
