@@ -71,7 +71,7 @@ pub struct History {
     /// soc2.yaml.
     pub programs: Vec<Version<Program>>,
     /// When each evidence record (by path) was received: the first commit that held it.
-    /// Shared: a cut history keeps the whole map (a timeline cuts one history for each
+    /// Shared: a cut history keeps the whole list (a timeline cuts one history for each
     /// of its points), so read it through `received_in`, which leaves the cut commits out.
     pub received: Arc<ReceivedIn>,
 }
