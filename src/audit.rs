@@ -91,14 +91,9 @@ pub fn load_audited(
             past = read?;
             if source.is_working_tree() {
                 let tracking = Tracking::of(&repo, &loaded.store, source)?;
-                // The usual case, with nothing to look for: every path git holds.
-                if !tracking.ignored.is_empty() {
-                    integrity
-                        .findings
-                        .extend(integrity::ignored_by_git(&loaded.store, &|p| {
-                            tracking.ignored.contains(p)
-                        }));
-                }
+                integrity
+                    .findings
+                    .extend(integrity::ignored_by_git(&loaded.store, &tracking.ignored));
                 integrity.uncommitted(&loaded.store, &tracking.uncommitted, &tracking.ignored);
             }
             findings = duties?;

@@ -19,13 +19,7 @@ pub fn print(text: &str) -> Result<()> {
 /// Prints `value` as `report::json` writes it, without holding the text: a large
 /// store's `check --format json` is tens of megabytes.
 pub fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<()> {
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    written(
-        serde_json::to_writer_pretty(&mut out, value)
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"))
-            .and_then(|()| out.flush()),
-    )
+    print_json_by(|out| serde_json::to_writer_pretty(out, value).map_err(std::io::Error::from))
 }
 
 /// `print_json` of `head` with `items` as its last field, which `head` holds empty:
@@ -37,9 +31,16 @@ where
     H: serde::Serialize + ?Sized,
     T: serde::Serialize + Sync,
 {
+    print_json_by(|out| write_json_ending_in(out, head, items))
+}
+
+/// JSON that `write` writes to stdout through a buffer, then its final newline.
+fn print_json_by(
+    write: impl FnOnce(&mut std::io::BufWriter<std::io::StdoutLock<'static>>) -> std::io::Result<()>,
+) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     written(
-        write_json_ending_in(&mut out, head, items)
+        write(&mut out)
             .and_then(|()| out.write_all(b"\n"))
             .and_then(|()| out.flush()),
     )
@@ -57,9 +58,14 @@ where
     use serde_json::ser::{Formatter, PrettyFormatter};
 
     let head = serde_json::to_vec_pretty(head)?;
-    // The empty list ends the pretty text as `[]`, its object's `}` on the next line.
-    let Some(before) = head.strip_suffix(b"[]\n}").filter(|_| !items.is_empty()) else {
+    if items.is_empty() {
         return out.write_all(&head);
+    }
+    // The empty list ends the pretty text as `[]`, its object's `}` on the next line.
+    let Some(before) = head.strip_suffix(b"[]\n}") else {
+        return Err(std::io::Error::other(
+            "the JSON's last field must be the empty list its items go in",
+        ));
     };
     let line = before
         .iter()
@@ -203,5 +209,15 @@ mod tests {
             .unwrap();
             assert!(written == expected, "{count} items differ");
         }
+    }
+
+    #[test]
+    fn items_with_no_empty_list_last_to_go_in_are_an_error_not_dropped() {
+        let items = [1, 2];
+        let head = serde_json::json!({ "items": [], "version": 1 });
+        let mut written = Vec::new();
+        let err = write_json_ending_in(&mut written, &head, &items).unwrap_err();
+        assert!(err.to_string().contains("last field"), "{err}");
+        assert!(written.is_empty());
     }
 }

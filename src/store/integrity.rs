@@ -773,8 +773,13 @@ pub(crate) fn linked_document(policy: &Record<Policy>, path: &str) -> Finding {
 
 /// Evidence files and policy documents git ignores: they can never be committed, so
 /// a fresh clone would not have them.
-pub fn ignored_by_git(store: &Store, ignored: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+pub fn ignored_by_git(store: &Store, ignored: &BTreeSet<String>) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // The usual case, with nothing to look for: git holds every path.
+    if ignored.is_empty() {
+        return findings;
+    }
+    let ignored = |path: &str| ignored.contains(path);
     for record in &store.evidence {
         for file in recorded_files(record) {
             let Some(target) = file.target.as_deref().filter(|t| ignored(t)) else {
