@@ -223,7 +223,7 @@ impl Context {
     ) -> Result<(Box<dyn Source>, Option<ParseCache>)> {
         let dir = self.cache_dir(repo).filter(|_| with_cache);
         std::thread::scope(|scope| {
-            let kept = scope.spawn(move || dir.map(|dir| ParseCache::kept_in(&dir)));
+            let kept = scope.spawn(move || dir.map(|dir| ParseCache::kept_for_one_load(&dir)));
             let source = self.work_tree(repo);
             let kept = kept
                 .join()
@@ -237,9 +237,11 @@ impl Context {
         (!self.global.no_cache).then(|| repo.cache_dir())
     }
 
-    /// The cache of parsed files kept in `repo` across runs, unless `--no-cache`.
+    /// The cache of parsed files kept in `repo` across runs, unless `--no-cache`, for
+    /// one load.
     pub fn parse_cache(&self, repo: &Repo) -> Option<ParseCache> {
-        self.cache_dir(repo).map(|dir| ParseCache::kept_in(&dir))
+        self.cache_dir(repo)
+            .map(|dir| ParseCache::kept_for_one_load(&dir))
     }
 
     /// What a command that reads many revisions of `repo` shares between them, with

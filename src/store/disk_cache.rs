@@ -17,7 +17,7 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use serde::Serialize;
@@ -65,67 +65,28 @@ pub(super) struct DiskCache {
     /// never asks, and once `check` has scanned a store they are half the file's
     /// entries (the table of a large store's entries was 21 MB with them, 11 without).
     scans: OnceLock<Table>,
-    /// Entries learned in this run, to be written.
+    /// Entries learned in this run, to be written; their bytes wait in `spool`.
     fresh: Mutex<Vec<Fresh>>,
+    /// Made when this run learns its first entry (`None`: it could not be made, and
+    /// nothing is learned, as the cache could not be written beside it either).
+    spool: OnceLock<Option<Arc<Spool>>>,
 }
 
-/// An entry learned in this run, and the path it was learned at (the file is written
-/// in their order). A record's text is shared with the record, not copied: on the
-/// run that fills the cache, copies doubled the memory the records' texts take.
+/// An entry learned in this run: the path it was learned at (the file is written in
+/// their order), and where its frame waits in the spool.
 struct Fresh {
     at: Box<str>,
-    /// The frame, up to a record's text (for other entries, all of it).
-    head: Box<[u8]>,
-    /// A record's text, and the JSON that follows it.
-    record: Option<Box<(Text, Vec<u8>)>>,
+    key: Key,
+    start: u64,
+    length: u32,
 }
 
-impl Fresh {
-    fn key(&self) -> Key {
-        key_of(&self.head)
-    }
-
-    fn len(&self) -> usize {
-        self.head.len() + self.record.as_ref().map_or(0, |r| r.0.len() + r.1.len())
-    }
-
-    fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
-        out.write_all(&self.head)?;
-        if let Some(record) = &self.record {
-            out.write_all(record.0.as_bytes())?;
-            out.write_all(&record.1)?;
-        }
-        Ok(())
-    }
-}
-
-/// A frame to write: learned in this run, or read from the file.
-enum Out<'a> {
-    Fresh(&'a Fresh),
-    Kept(Vec<u8>),
-}
-
-impl Out<'_> {
-    fn key(&self) -> Key {
-        match self {
-            Out::Fresh(fresh) => fresh.key(),
-            Out::Kept(frame) => key_of(frame),
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            Out::Fresh(fresh) => fresh.len(),
-            Out::Kept(frame) => frame.len(),
-        }
-    }
-
-    fn write(&self, out: &mut impl Write) -> std::io::Result<()> {
-        match self {
-            Out::Fresh(fresh) => fresh.write(out),
-            Out::Kept(frame) => out.write_all(frame),
-        }
-    }
+/// A frame to write, from the spool or from the file as opened.
+struct Out<'a> {
+    key: Key,
+    from: &'a Opened,
+    start: u64,
+    length: usize,
 }
 
 impl DiskCache {
@@ -153,6 +114,7 @@ impl DiskCache {
             entries,
             scans: OnceLock::new(),
             fresh: Mutex::new(Vec::new()),
+            spool: OnceLock::new(),
         }
     }
 
@@ -186,13 +148,6 @@ impl DiskCache {
             .with(start, slot.length as usize, |bytes| use_(start, bytes))
     }
 
-    /// The whole frame of an entry, head and payload, as the file holds it.
-    fn frame(&self, slot: &Slot) -> Option<Vec<u8>> {
-        self.opened
-            .as_ref()?
-            .read(slot.start, FRAME + slot.length as usize)
-    }
-
     /// The text and value of the record of type `T` parsed from blob `id`. The text
     /// stays in the file, read again if a finding points into it.
     pub(super) fn record<T: DeserializeOwned>(&self, id: [u8; 20]) -> Option<(Text, T)> {
@@ -214,25 +169,31 @@ impl DiskCache {
     }
 
     /// Keeps a record parsed from blob `id`: its type's name (after its length, two
-    /// bytes), its text (after its length, four bytes) and its JSON.
-    pub(super) fn put_record<T: Serialize>(&self, id: [u8; 20], at: &str, text: &Text, value: &T) {
-        let Ok(json) = serde_json::to_vec(value) else {
-            return;
-        };
+    /// bytes), its text (after its length, four bytes) and its JSON. The text as kept,
+    /// for the record to hold instead of its own copy; `None` when it was not kept.
+    pub(super) fn put_record<T: Serialize>(
+        &self,
+        id: [u8; 20],
+        at: &str,
+        text: &str,
+        value: &T,
+    ) -> Option<Text> {
+        let json = serde_json::to_vec(value).ok()?;
         let name = std::any::type_name::<T>().as_bytes();
-        let (Ok(name_length), Ok(text_length)) =
-            (u16::try_from(name.len()), u32::try_from(text.len()))
-        else {
-            return;
-        };
         let mut opening = Vec::with_capacity(6 + name.len());
-        opening.extend_from_slice(&name_length.to_le_bytes());
+        opening.extend_from_slice(&u16::try_from(name.len()).ok()?.to_le_bytes());
         opening.extend_from_slice(name);
-        opening.extend_from_slice(&text_length.to_le_bytes());
-        let length = opening.len() + text.len() + json.len();
-        if let Some(head) = frame_head(id, RECORD, length, &opening) {
-            self.learn(at, head, Some(Box::new((text.clone(), json))));
-        }
+        let length = u32::try_from(text.len()).ok()?;
+        opening.extend_from_slice(&length.to_le_bytes());
+        let head = frame_head(
+            id,
+            RECORD,
+            opening.len() + text.len() + json.len(),
+            &opening,
+        )?;
+        let start = self.learn(at, &[&head, text.as_bytes(), &json])?;
+        let spool: Arc<dyn KeptText> = self.spool()?.clone();
+        Some(Text::kept(spool, start + head.len() as u64, length, id))
     }
 
     /// The sha256 of blob `id`, and the Git LFS pointer it is, if it is one.
@@ -262,7 +223,7 @@ impl DiskCache {
             payload.extend_from_slice(&pointer.size.to_le_bytes());
         }
         if let Some(frame) = frame_of(id, HASH, &payload) {
-            self.learn(at, frame, None);
+            self.learn(at, &[&frame]);
         }
     }
 
@@ -277,21 +238,35 @@ impl DiskCache {
         if let Ok(json) = serde_json::to_vec(hits)
             && let Some(frame) = frame_of(id, SCAN, &json)
         {
-            self.learn(at, frame, None);
+            self.learn(at, &[&frame]);
         }
     }
 
-    /// Keeps what was made of a blob: the file is written in the order of the paths
-    /// they were found at, the order a run reads them in (see `Opened::read`).
-    fn learn(&self, at: &str, head: Vec<u8>, record: Option<Box<(Text, Vec<u8>)>>) {
-        let entry = Fresh {
+    /// The spool this run's entries wait in, made when first needed.
+    fn spool(&self) -> Option<&Arc<Spool>> {
+        let made = self
+            .spool
+            .get_or_init(|| Spool::new(self.dir()).ok().map(Arc::new));
+        made.as_ref()
+    }
+
+    /// Keeps what was made of a blob, the frame that `parts` make, in the spool rather
+    /// than in memory (on the run that fills the cache of a large store, the records'
+    /// JSON alone was 50 MB). The file is written in the order of the paths they were
+    /// found at, the order a run reads them in (see `Opened::with`). Where the frame
+    /// starts in the spool; `None` when it could not be kept.
+    fn learn(&self, at: &str, parts: &[&[u8]]) -> Option<u64> {
+        let length = parts.iter().map(|part| part.len()).sum::<usize>();
+        let length = u32::try_from(length).ok()?;
+        let key = key_of(parts.first()?);
+        let start = self.spool()?.append(parts)?;
+        self.fresh.lock().ok()?.push(Fresh {
             at: at.into(),
-            head: head.into(),
-            record,
-        };
-        if let Ok(mut fresh) = self.fresh.lock() {
-            fresh.push(entry);
-        }
+            key,
+            start,
+            length,
+        });
+        Some(start)
     }
 
     /// Writes the file again when this run learned something: records and hashes, then
@@ -300,48 +275,105 @@ impl DiskCache {
     /// over the old one, so a reader sees one or the other.
     pub(super) fn save(&self) -> std::io::Result<()> {
         let mut fresh = std::mem::take(&mut *self.fresh.lock().map_err(|_| poisoned())?);
-        if fresh.is_empty() {
+        let Some(spool) = self
+            .spool
+            .get()
+            .and_then(Option::as_ref)
+            .filter(|_| !fresh.is_empty())
+        else {
             return Ok(());
-        }
+        };
+        // What waits in memory goes to the spool's file, to be read from there.
+        spool.flush()?;
         // Learned in parallel: put in order, so the same run writes the same bytes.
-        fresh.sort_by(|a, b| (&a.at, a.key()).cmp(&(&b.at, b.key())));
+        fresh.sort_by(|a, b| (&a.at, a.key).cmp(&(&b.at, b.key)));
         let (fresh_scans, fresh): (Vec<_>, Vec<_>) =
-            fresh.iter().partition(|entry| entry.key().1 == SCAN);
+            fresh.iter().partition(|entry| entry.key.1 == SCAN);
+        let spooled = |entry: &Fresh| Out {
+            key: entry.key,
+            from: &spool.opened,
+            start: entry.start,
+            length: entry.length as usize,
+        };
+        let records_and_hashes = (fresh.into_iter().map(spooled)).chain(self.kept(&self.entries));
+        let scans = (fresh_scans.into_iter().map(spooled)).chain(self.kept(self.scans()));
         let opens_scans = frame_of([0; 20], SCANS_FOLLOW, &[]).expect("an empty payload");
-        let frames = (fresh.into_iter().map(Out::Fresh))
-            .chain(self.kept_frames(&self.entries).map(Out::Kept))
-            .chain([Out::Kept(opens_scans)])
-            .chain(fresh_scans.into_iter().map(Out::Fresh))
-            .chain(self.kept_frames(self.scans()).map(Out::Kept));
         replace(&self.file, |file| {
-            let mut out = std::io::BufWriter::new(file);
-            out.write_all(header().as_bytes())?;
-            let mut size = header().len();
-            let mut written = std::collections::HashSet::new();
-            for frame in frames {
-                if size + frame.len() > self.max_bytes {
-                    break;
-                }
-                if written.insert(frame.key()) {
-                    frame.write(&mut out)?;
-                    size += frame.len();
-                }
+            let mut out = Written {
+                out: std::io::BufWriter::new(file),
+                size: 0,
+                max_bytes: self.max_bytes,
+                keys: std::collections::HashSet::new(),
+            };
+            out.bytes(header().as_bytes())?;
+            let whole = out.frames(records_and_hashes)? && out.bytes(&opens_scans)?;
+            if whole {
+                out.frames(scans)?;
             }
-            out.flush()
+            out.out.flush()
         })
     }
 
-    /// The frames of `table`'s entries: those this run used, then the rest, each in the
-    /// order they were read.
-    fn kept_frames<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = Vec<u8>> + 'a {
+    /// The frames of `table`'s entries in the file as opened: those this run used, then
+    /// the rest, each in the order they were read.
+    fn kept<'a>(&'a self, table: &'a Table) -> impl Iterator<Item = Out<'a>> + 'a {
         let used = |wanted: bool| {
             (table.slots.iter().zip(&table.used))
                 .filter(move |(_, used)| used.load(Ordering::Relaxed) == wanted)
                 .map(|(slot, _)| slot)
         };
-        used(true)
-            .chain(used(false))
-            .filter_map(|slot| self.frame(slot))
+        let opened = self.opened.as_deref();
+        (used(true).chain(used(false))).filter_map(move |slot| {
+            Some(Out {
+                key: slot.key,
+                from: opened?,
+                start: slot.start,
+                length: FRAME + slot.length as usize,
+            })
+        })
+    }
+}
+
+/// The cache file being written: how large it is so far, and the keys written.
+struct Written<W> {
+    out: W,
+    size: usize,
+    max_bytes: usize,
+    keys: std::collections::HashSet<Key>,
+}
+
+impl<W: Write> Written<W> {
+    /// Writes `bytes`; false (and nothing written) when they would take the file past
+    /// its bound.
+    fn bytes(&mut self, bytes: &[u8]) -> std::io::Result<bool> {
+        if self.size + bytes.len() > self.max_bytes {
+            return Ok(false);
+        }
+        self.out.write_all(bytes)?;
+        self.size += bytes.len();
+        Ok(true)
+    }
+
+    /// Writes each frame whose key was not written yet, until one would take the file
+    /// past its bound (then false). A frame its file no longer holds whole is left out.
+    fn frames<'a>(&mut self, frames: impl Iterator<Item = Out<'a>>) -> std::io::Result<bool> {
+        for frame in frames {
+            if self.size + frame.length > self.max_bytes {
+                return Ok(false);
+            }
+            if self.keys.contains(&frame.key) {
+                continue;
+            }
+            let written = frame.from.with(frame.start, frame.length, |bytes| {
+                Some(self.out.write_all(bytes))
+            });
+            if let Some(written) = written {
+                written?;
+                self.size += frame.length;
+                self.keys.insert(frame.key);
+            }
+        }
+        Ok(true)
     }
 }
 
@@ -430,11 +462,15 @@ struct Opened {
 
 impl KeptText for Opened {
     fn text_into(&self, at: u64, length: u32, out: &mut String) -> bool {
-        self.with(at, length as usize, |bytes| {
-            out.push_str(std::str::from_utf8(bytes).ok()?);
-            Some(())
-        })
-        .is_some()
+        self.with(at, length as usize, push_text(out)).is_some()
+    }
+}
+
+/// Appends the bytes it is given to `out` when they are text.
+fn push_text(out: &mut String) -> impl FnOnce(&[u8]) -> Option<()> + '_ {
+    |bytes| {
+        out.push_str(std::str::from_utf8(bytes).ok()?);
+        Some(())
     }
 }
 
@@ -446,16 +482,17 @@ const AHEAD: usize = 64 << 10;
 /// order, and reading a folder's entries goes through both.
 const STREAMS: usize = 4;
 
-/// What a thread last read of an opened file, most recent first: for each run of
+/// What a thread last read of the opened files, most recent first: for each run of
 /// forward reads, the bytes read (ahead, or just what was asked for) and where the
 /// last read ended.
 #[derive(Default)]
 struct Ahead {
-    file: u64,
     streams: Vec<Stream>,
 }
 
 struct Stream {
+    /// Which opened file (a thread reads the spool and the cache's file in turns).
+    file: u64,
     start: u64,
     /// Its first `filled` bytes are the file's; the rest, room kept from a longer read
     /// (growing it again would clear it again, 64 KiB a read).
@@ -470,7 +507,7 @@ thread_local! {
 
 impl Opened {
     fn new(file: std::fs::File) -> Opened {
-        static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        static OPENED: AtomicU64 = AtomicU64::new(1);
         Opened {
             number: OPENED.fetch_add(1, Ordering::Relaxed),
             #[cfg(unix)]
@@ -480,18 +517,13 @@ impl Opened {
         }
     }
 
-    /// The `length` bytes at `start`; `None` when the file is shorter. A run reads the
+    /// What `use_` makes of the `length` bytes at `start`, lent, not copied (300,000
+    /// entries read on a large store); `None` when the file is shorter. A run reads the
     /// entries of a folder one after another, and the file is written in path order, so
     /// a read that starts shortly after one of the thread's last reads ended reads a
     /// block ahead and the next reads come from it: one system call for many entries.
-    /// Reads that jump about read only what they ask for.
-    fn read(&self, start: u64, length: usize) -> Option<Vec<u8>> {
-        self.with(start, length, |bytes| Some(bytes.to_vec()))
-    }
-
-    /// What `use_` makes of the `length` bytes at `start`, lent from where `read` keeps
-    /// them: 300,000 entries read on a large store need no copy each. `use_` must not
-    /// read this cache again (the thread's read-ahead is held while it runs).
+    /// Reads that jump about read only what they ask for. `use_` must not read a cache
+    /// file again (the thread's read-ahead is held while it runs).
     fn with<R>(
         &self,
         start: u64,
@@ -501,14 +533,11 @@ impl Opened {
         let end = start.checked_add(length as u64)?;
         READ_AHEAD.with(|ahead| {
             let mut ahead = ahead.borrow_mut();
-            if ahead.file != self.number {
-                *ahead = Ahead {
-                    file: self.number,
-                    streams: Vec::new(),
-                };
-            }
-            let holds = |s: &Stream| start >= s.start && end <= s.start + s.filled as u64;
-            let follows = |s: &Stream| start >= s.end && start - s.end <= AHEAD as u64;
+            let file = self.number;
+            let holds =
+                |s: &Stream| s.file == file && start >= s.start && end <= s.start + s.filled as u64;
+            let follows =
+                |s: &Stream| s.file == file && start >= s.end && start - s.end <= AHEAD as u64;
             let found = match ahead.streams.iter().position(holds) {
                 Some(i) => i,
                 None => {
@@ -517,6 +546,7 @@ impl Opened {
                         // A new run, maybe: the least recent one makes way.
                         None if ahead.streams.len() < STREAMS => {
                             ahead.streams.push(Stream {
+                                file,
                                 start,
                                 bytes: Vec::new(),
                                 filled: 0,
@@ -531,6 +561,7 @@ impl Opened {
                         stream.bytes.resize(size, 0);
                     }
                     stream.filled = self.read_at(start, &mut stream.bytes[..size]);
+                    stream.file = file;
                     stream.start = start;
                     i
                 }
@@ -572,6 +603,120 @@ impl Opened {
             }
         }
         done
+    }
+}
+
+impl Opened {
+    /// Writes `bytes` at `at` (the spool's file is read and written through one handle).
+    fn write_at(&self, at: u64, bytes: &[u8]) -> std::io::Result<()> {
+        #[cfg(unix)]
+        return std::os::unix::fs::FileExt::write_all_at(&self.file, bytes, at);
+        #[cfg(not(unix))]
+        {
+            use std::io::Seek;
+            let mut file = self.file.lock().map_err(|_| poisoned())?;
+            file.seek(std::io::SeekFrom::Start(at))?;
+            file.write_all(bytes)
+        }
+    }
+}
+
+/// Where the entries a run learns wait to be written, outside memory: a file of no
+/// name beside the cache (gone when the run ends, however it ends), appended to in
+/// blocks. Records learned in this run read their texts back from it.
+struct Spool {
+    opened: Opened,
+    pending: Mutex<Pending>,
+    /// How many of the spool's bytes are in its file; the rest are pending.
+    flushed: AtomicU64,
+}
+
+#[derive(Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    /// Writing failed: what is pending stays in memory, and nothing more is taken.
+    failed: bool,
+}
+
+/// Bytes gathered before they are written to the spool's file.
+const SPOOL_BLOCK: usize = 1 << 20;
+
+impl Spool {
+    fn new(dir: &Path) -> std::io::Result<Spool> {
+        std::fs::create_dir_all(dir)?;
+        Ok(Spool {
+            opened: Opened::new(tempfile::tempfile_in(dir)?),
+            pending: Mutex::default(),
+            flushed: AtomicU64::new(0),
+        })
+    }
+
+    /// Appends `parts`, one after another; where the first starts, or `None` when the
+    /// spool takes nothing more.
+    fn append(&self, parts: &[&[u8]]) -> Option<u64> {
+        let mut pending = self.pending.lock().ok()?;
+        if pending.failed {
+            return None;
+        }
+        let start = self.flushed.load(Ordering::Relaxed) + pending.bytes.len() as u64;
+        for part in parts {
+            pending.bytes.extend_from_slice(part);
+        }
+        if pending.bytes.len() >= SPOOL_BLOCK {
+            // Failing leaves the bytes pending, still read from memory.
+            let _ = self.write_pending(&mut pending);
+        }
+        Some(start)
+    }
+
+    /// Writes what is pending to the spool's file.
+    fn flush(&self) -> std::io::Result<()> {
+        let mut pending = self.pending.lock().map_err(|_| poisoned())?;
+        self.write_pending(&mut pending)
+    }
+
+    fn write_pending(&self, pending: &mut Pending) -> std::io::Result<()> {
+        if pending.failed {
+            return Err(std::io::Error::other(
+                "the parse cache's spool could not be written",
+            ));
+        }
+        let flushed = self.flushed.load(Ordering::Relaxed);
+        if let Err(e) = self.opened.write_at(flushed, &pending.bytes) {
+            pending.failed = true;
+            return Err(e);
+        }
+        self.flushed
+            .store(flushed + pending.bytes.len() as u64, Ordering::Release);
+        pending.bytes.clear();
+        Ok(())
+    }
+
+    /// What `use_` makes of the `length` bytes at `start`, from the file or, when they
+    /// are still pending, from memory.
+    fn with<R>(
+        &self,
+        start: u64,
+        length: usize,
+        use_: impl FnOnce(&[u8]) -> Option<R>,
+    ) -> Option<R> {
+        let end = start.checked_add(length as u64)?;
+        if end > self.flushed.load(Ordering::Acquire) {
+            let pending = self.pending.lock().ok()?;
+            let flushed = self.flushed.load(Ordering::Relaxed);
+            // An entry is written whole: it is pending or in the file.
+            if start >= flushed {
+                let from = usize::try_from(start - flushed).ok()?;
+                return use_(pending.bytes.get(from..from.checked_add(length)?)?);
+            }
+        }
+        self.opened.with(start, length, use_)
+    }
+}
+
+impl KeptText for Spool {
+    fn text_into(&self, at: u64, length: u32, out: &mut String) -> bool {
+        self.with(at, length as usize, push_text(out)).is_some()
     }
 }
 
@@ -768,7 +913,7 @@ mod tests {
 
     /// Learns `control()`, parsed from blob `id` at controls/AC-01.yaml.
     fn put_control(cache: &DiskCache, id: [u8; 20]) {
-        cache.put_record(id, "controls/AC-01.yaml", &Text::from(CONTROL), &control());
+        cache.put_record(id, "controls/AC-01.yaml", CONTROL, &control());
     }
 
     fn id(n: u8) -> [u8; 20] {
@@ -822,6 +967,63 @@ mod tests {
         assert_eq!(&*text, CONTROL);
         assert_eq!(&*twice, CONTROL);
         assert_eq!(&*text.clone(), CONTROL);
+    }
+
+    /// A record learned in this run gives back its text as kept in the spool, read
+    /// from memory while it waits there and from the spool's file once written, before
+    /// and after the cache is saved; texts of either kind and the file's read each other
+    /// in turns on one thread.
+    #[test]
+    fn a_text_learned_in_this_run_is_read_back_from_the_spool() {
+        let dir = tempfile::tempdir().unwrap();
+        put_control(&DiskCache::open(dir.path()), id(1));
+        let cache = DiskCache::open(dir.path());
+        let (old, _) = cache.record::<Control>(id(1)).unwrap();
+        // Enough to go past a spool block, so that some are written and some wait.
+        let texts: Vec<String> = (0..3000u32)
+            .map(|n| format!("id: AC-{n:04}\n{}\n", "x".repeat(n as usize % 700)))
+            .collect();
+        let kept: Vec<Text> = (texts.iter().enumerate())
+            .map(|(n, text)| {
+                let at = format!("controls/AC-{n:04}.yaml");
+                let kept = cache.put_record(wide_id(n as u32 + 10), &at, text, &control());
+                kept.expect("kept in the spool")
+            })
+            .collect();
+        let spool = cache.spool.get().unwrap().as_ref().unwrap();
+        let flushed = spool.flushed.load(Ordering::Relaxed);
+        assert!(flushed > 0 && !spool.pending.lock().unwrap().bytes.is_empty());
+        let read_all = || {
+            for (text, kept) in texts.iter().zip(&kept) {
+                assert_eq!(kept.with(str::to_string), *text);
+                assert_eq!(old.with(str::to_string), CONTROL);
+            }
+        };
+        read_all();
+        cache.save().unwrap();
+        assert!(spool.pending.lock().unwrap().bytes.is_empty());
+        read_all();
+        drop(cache);
+        read_all();
+        let cache = DiskCache::open(dir.path());
+        let (text, _) = cache.record::<Control>(wide_id(2999 + 10)).unwrap();
+        assert_eq!(&*text, texts[2999]);
+    }
+
+    /// Where the spool cannot be made, the cache could not be written either: nothing
+    /// is learned (and a record holds its own text).
+    #[test]
+    fn nothing_is_learned_where_the_spool_cannot_be_made() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocked = dir.path().join("soc2");
+        std::fs::write(&blocked, "a file where the cache's folder goes").unwrap();
+        let cache = DiskCache::open(&blocked);
+        let put = cache.put_record(id(1), "controls/AC-01.yaml", CONTROL, &control());
+        assert!(put.is_none());
+        cache.put_hash(id(2), "evidence/a.pdf", &sha('a'), None);
+        assert!(cache.fresh.lock().unwrap().is_empty());
+        cache.save().unwrap();
+        assert!(blocked.is_file());
     }
 
     #[test]

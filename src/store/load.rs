@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 use super::disk_cache::DiskCache;
 use super::integrity;
 use super::population;
-use super::yaml::unreadable;
+use super::yaml::{not_utf8, unreadable};
 use super::{Generations, Source, parse_all, utf8};
 use crate::findings::Finding;
 use crate::model::paths::{
@@ -26,7 +26,7 @@ use crate::model::{
     AuditFinding, Control, ControlTest, Evidence, LfsPointer, Policy, PopulationFile, Program,
     Request, Risk, Sha256Hex, SystemDescription, Vendor, is_valid_id,
 };
-use crate::model::{EntryKind, Record, Store};
+use crate::model::{EntryKind, Record, Store, Text};
 use crate::validate;
 
 /// A loaded store and every problem found in it, load and validation alike.
@@ -62,6 +62,9 @@ pub struct ParseCache {
     disk: Option<DiskCache>,
     /// Records read from `disk` are remembered in `records` too (`remember_reads`).
     remember_reads: bool,
+    /// Nothing is remembered in `records`: one load of one revision asks for each
+    /// record once (`kept_for_one_load`).
+    one_load: bool,
 }
 
 impl ParseCache {
@@ -71,6 +74,16 @@ impl ParseCache {
         ParseCache {
             disk: Some(DiskCache::open(dir)),
             ..ParseCache::default()
+        }
+    }
+
+    /// The cache for a single load of one revision: what earlier runs kept in `dir` is
+    /// read and what this run learns is kept there, but parsed records are not also
+    /// remembered in memory (no later load would ask for them; 9 MB on a large store).
+    pub fn kept_for_one_load(dir: &Path) -> ParseCache {
+        ParseCache {
+            one_load: true,
+            ..ParseCache::kept_in(dir)
         }
     }
 
@@ -170,19 +183,28 @@ impl ParseCache {
         })
     }
 
-    fn put<T: Serialize + Send + Sync + 'static>(&self, id: [u8; 20], record: &Record<T>) {
-        if let Some(disk) = &self.disk {
-            disk.put_record(id, &record.path, &record.text, &*record.value);
-        }
-        self.remember(id, &record.text, &record.value);
-    }
-
-    fn remember<T: Send + Sync + 'static>(
+    /// Keeps on disk the record of `text` parsed from the content `id`, found at `at`.
+    /// The text as the disk keeps it, for the record to read from there rather than
+    /// hold (a large store's texts are 30 MB); `None` when it was not kept.
+    fn put<T: Serialize>(
         &self,
         id: [u8; 20],
-        text: &crate::model::Text,
+        at: &str,
+        text: &str,
         value: &Arc<T>,
-    ) {
+    ) -> Option<Text> {
+        self.disk.as_ref()?.put_record(id, at, text, &**value)
+    }
+
+    /// Remembers in memory the record parsed from the content `id`, for later loads,
+    /// unless there is no other load (`kept_for_one_load`).
+    fn remember_parsed<T: Send + Sync + 'static>(&self, id: [u8; 20], text: &Text, value: &Arc<T>) {
+        if !self.one_load {
+            self.remember(id, text, value);
+        }
+    }
+
+    fn remember<T: Send + Sync + 'static>(&self, id: [u8; 20], text: &Text, value: &Arc<T>) {
         let parsed = Parsed {
             text: text.clone(),
             value: value.clone(),
@@ -195,7 +217,7 @@ impl ParseCache {
 
 /// What the parse cache keeps of a record: its path is the reader's.
 struct Parsed<T> {
-    text: crate::model::Text,
+    text: Text,
     value: Arc<T>,
 }
 
@@ -502,7 +524,14 @@ where
             {
                 return Ok(record);
             }
-            let content = source.read(path.as_deref().expect("kept on a miss"));
+            // A text the cache keeps on disk is read back from there, not held: read
+            // into this thread's buffer, used again for the next file.
+            let keeps_texts = cache.is_some_and(|cache| cache.disk.is_some());
+            let content = read(
+                source,
+                path.as_deref().expect("kept on a miss"),
+                keeps_texts,
+            );
             // Kept by the id of the bytes read when the source knows none (a file git's
             // index does not vouch for), so that the revisions read next find the
             // record; and for the working tree always: a file that changed after its
@@ -519,12 +548,33 @@ where
                 }
             }
             let path = path.expect("kept on a miss");
-            let mut record = parse_one(&path, content, what);
-            if let (Some(cache), Some(id), Ok(record)) = (cache, id, &mut record) {
-                record.text.know_id(id);
-                cache.put(id, record);
-            }
-            record
+            let bytes = content.map_err(|err| vec![unreadable(&path, &err)])?;
+            let (Some(cache), Some(id), true) = (cache, id, keeps_texts) else {
+                // Held by the record: the bytes read become its text.
+                let text = String::from_utf8(bytes).map_err(|err| {
+                    let bytes = err.as_bytes();
+                    let finding = not_utf8(&path, bytes, err.utf8_error());
+                    vec![finding.with_source(&String::from_utf8_lossy(bytes))]
+                })?;
+                let value = Arc::new(parse_one::<T>(&path, &text, what)?);
+                let mut text = Text::from(text.into_boxed_str());
+                if let (Some(cache), Some(id)) = (cache, id) {
+                    text.know_id(id);
+                    cache.remember_parsed(id, &text, &value);
+                }
+                return Ok(Record { path, text, value });
+            };
+            let text = utf8(&path, &bytes)
+                .map_err(|f| vec![f.with_source(&String::from_utf8_lossy(&bytes))])?;
+            let value = Arc::new(parse_one::<T>(&path, text, what)?);
+            let text = cache.put(id, &path, text, &value).unwrap_or_else(|| {
+                let mut text = Text::from(text);
+                text.know_id(id);
+                text
+            });
+            READ_BUFFER.set(bytes);
+            cache.remember_parsed(id, &text, &value);
+            Ok(Record { path, text, value })
         })
         .collect();
     let mut records = Vec::with_capacity(parsed.len());
@@ -538,6 +588,27 @@ where
     (records, findings)
 }
 
+thread_local! {
+    /// What `read` reads into when the text is not to be held.
+    static READ_BUFFER: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The bytes of `path`: in this thread's buffer when `reuse` (to be given back), else in
+/// a buffer of their own.
+fn read(source: &dyn Source, path: &str, reuse: bool) -> std::io::Result<Vec<u8>> {
+    if !reuse {
+        return source.read(path);
+    }
+    let mut bytes = READ_BUFFER.take();
+    bytes.clear();
+    // A very large file's buffer is not kept for the small ones after it.
+    if bytes.capacity() > 1 << 20 {
+        bytes = Vec::new();
+    }
+    source.read_into(path, &mut bytes)?;
+    Ok(bytes)
+}
+
 /// The id git gives a file of these bytes (its blob id).
 fn blob_id(bytes: &[u8]) -> [u8; 20] {
     let mut sha1 = sha1_smol::Sha1::new();
@@ -546,23 +617,12 @@ fn blob_id(bytes: &[u8]) -> [u8; 20] {
     sha1.digest().bytes()
 }
 
-fn parse_one<T: DeserializeOwned>(
-    path: &str,
-    content: std::io::Result<Vec<u8>>,
-    what: &str,
-) -> Result<Record<T>, Vec<Finding>> {
-    let bytes = content.map_err(|err| vec![unreadable(path, &err)])?;
-    let text =
-        utf8(path, &bytes).map_err(|f| vec![f.with_source(&String::from_utf8_lossy(&bytes))])?;
-    let value = parse_all::<T>(path, text, what).map_err(|all| {
+/// What the text of `path` parses into.
+fn parse_one<T: DeserializeOwned>(path: &str, text: &str, what: &str) -> Result<T, Vec<Finding>> {
+    parse_all::<T>(path, text, what).map_err(|all| {
         all.into_iter()
             .map(|f| f.with_source(text))
             .collect::<Vec<_>>()
-    })?;
-    Ok(Record {
-        path: path.to_string(),
-        text: text.into(),
-        value: value.into(),
     })
 }
 
@@ -888,6 +948,56 @@ mod tests {
         let (shared, all) = shared_by(&remembering);
         assert_eq!(shared, all);
         assert_eq!(shared_by(&ParseCache::kept_in(dir.path())).0, 0);
+    }
+
+    /// Every record a load parses is kept on disk, under its content's id and type, for
+    /// the next run to read instead of parsing it.
+    #[test]
+    fn what_one_load_parses_the_next_run_reads_from_disk() {
+        let (store, dir, learned) = checkout_read_through_a_new_cache();
+        let loaded = load_cached(&store, Some(&learned)).unwrap().store;
+        learned.save().unwrap();
+        let next = DiskCache::open(dir.path());
+        let id = |path: &str| blob_id(&std::fs::read(store.path(path)).unwrap());
+        assert!(!loaded.evidence.is_empty() && !loaded.controls.is_empty());
+        for record in &loaded.evidence {
+            let (_, value) = next.record::<Evidence>(id(&record.path)).unwrap();
+            assert_eq!(value, *record.value);
+        }
+        for record in &loaded.controls {
+            let (text, value) = next.record::<Control>(id(&record.path)).unwrap();
+            assert_eq!((&*text, &value), (&*record.text, &*record.value));
+        }
+    }
+
+    /// Records parsed on the run that fills a cache read their texts back from it, as
+    /// the files hold them.
+    #[test]
+    fn records_learned_by_a_cache_read_their_texts_back_from_it() {
+        let (store, _dir, learned) = checkout_read_through_a_new_cache();
+        let loaded = load_cached(&store, Some(&learned)).unwrap().store;
+        assert!(!loaded.evidence.is_empty());
+        for record in &loaded.evidence {
+            let file = std::fs::read_to_string(store.path(&record.path)).unwrap();
+            assert_eq!(record.text.with(str::to_string), file, "{}", record.path);
+        }
+    }
+
+    /// A cache for many loads remembers what it parsed, and the next load shares it; a
+    /// cache for one load does not (nothing would ask for it again).
+    #[test]
+    fn only_a_cache_for_many_loads_remembers_what_it_parsed() {
+        let store = crate::store::WorkTree::new(env!("CARGO_MANIFEST_DIR"));
+        let shared = |cache: ParseCache| {
+            let a = load_cached(&store, Some(&cache)).unwrap().store;
+            let b = load_cached(&store, Some(&cache)).unwrap().store;
+            (a.evidence.iter().zip(&b.evidence))
+                .filter(|(x, y)| Arc::ptr_eq(&x.value, &y.value))
+                .count()
+        };
+        let (many, one) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        assert!(shared(ParseCache::kept_in(many.path())) > 0);
+        assert_eq!(shared(ParseCache::kept_for_one_load(one.path())), 0);
     }
 
     /// A YAML file a record names as its evidence is a file of the store, not a

@@ -27,6 +27,13 @@ pub trait Source: Sync {
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>>;
 
+    /// Reads the file at `path` into `bytes`, replacing what they held: a caller reading
+    /// many files into one buffer makes and frees none.
+    fn read_into(&self, path: &str, bytes: &mut Vec<u8>) -> io::Result<()> {
+        *bytes = self.read(path)?;
+        Ok(())
+    }
+
     /// An id that changes whenever the file's content does (a git blob id), when the
     /// source knows one without reading the file: parsed records can be kept by it.
     fn content_id(&self, _path: &str) -> Option<[u8; 20]> {
@@ -190,6 +197,16 @@ impl Source for WorkTree {
 
     fn read(&self, path: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.path(path))
+    }
+
+    fn read_into(&self, path: &str, bytes: &mut Vec<u8>) -> io::Result<()> {
+        use std::io::Read;
+        bytes.clear();
+        // Read until the end rather than sized first (as `fs::read` does): the buffer
+        // is usually large enough already, and that is a system call less a file.
+        let mut file = std::fs::File::open(self.path(path))?;
+        Read::by_ref(&mut file).take(u64::MAX).read_to_end(bytes)?;
+        Ok(())
     }
 
     fn is_working_tree(&self) -> bool {

@@ -9,15 +9,18 @@ use crate::suggest;
 
 /// Decodes bytes as UTF-8, or says where the first bad byte is.
 pub fn utf8<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Finding> {
-    std::str::from_utf8(bytes).map_err(|err| {
-        let position = locate::position_of_offset(bytes, err.valid_up_to());
-        Finding::new(Code::Parse, "the file is not valid UTF-8")
-            .in_file(path)
-            .at(Some(position))
-            .with_hint(
-                "save the file as UTF-8; binary evidence belongs in an evidence record's `files`",
-            )
-    })
+    std::str::from_utf8(bytes).map_err(|err| not_utf8(path, bytes, err))
+}
+
+/// The finding for `bytes`, read from `path`, that are not UTF-8 from where `err` says.
+pub(super) fn not_utf8(path: &str, bytes: &[u8], err: std::str::Utf8Error) -> Finding {
+    let position = locate::position_of_offset(bytes, err.valid_up_to());
+    Finding::new(Code::Parse, "the file is not valid UTF-8")
+        .in_file(path)
+        .at(Some(position))
+        .with_hint(
+            "save the file as UTF-8; binary evidence belongs in an evidence record's `files`",
+        )
 }
 
 /// A file that could not be read at all.
