@@ -5,7 +5,7 @@
 use anyhow::{Result, anyhow, bail};
 
 use crate::Hinted;
-use crate::git::{Identity, Repo};
+use crate::git::{ACTION_TRAILER, Identity, OBJECT_TRAILER, Repo};
 use crate::store::{PendingWrite, refuse_links, sweep_temp_files, write_atomic};
 
 /// A change to the store, made as one commit.
@@ -47,7 +47,7 @@ impl Change {
             message.push_str("\n\n");
         }
         message.push_str(&format!(
-            "Soc2-Action: {}\nSoc2-Object: {}\n",
+            "{ACTION_TRAILER}: {}\n{OBJECT_TRAILER}: {}\n",
             self.action, self.object
         ));
         for (key, value) in &self.trailers {
@@ -84,8 +84,8 @@ impl Change {
         }
         command.push_str(&format!(
             " --trailer {} --trailer {}",
-            quote(&format!("Soc2-Action: {}", self.action)),
-            quote(&format!("Soc2-Object: {}", self.object))
+            quote(&format!("{ACTION_TRAILER}: {}", self.action)),
+            quote(&format!("{OBJECT_TRAILER}: {}", self.object))
         ));
         for (key, value) in &self.trailers {
             command.push_str(&format!(" --trailer {}", quote(&format!("{key}: {value}"))));

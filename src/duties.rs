@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::findings::{Code, Finding};
-use crate::git::{CommitInfo, Repo, Touched, Versions};
+use crate::git::{ACTION_TRAILER, CommitInfo, Repo, Touched, Versions};
 use crate::history;
 use crate::locate;
 use crate::model::paths::{
@@ -156,7 +156,7 @@ fn author_in(
         introduced_by = Some(&touched.commit);
     }
     Ok(introduced_by
-        .filter(|c| c.trailer("Soc2-Action") != Some("init"))
+        .filter(|c| c.trailer(ACTION_TRAILER) != Some("init"))
         .cloned())
 }
 

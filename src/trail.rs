@@ -8,7 +8,7 @@ use anyhow::Result;
 use chrono::{FixedOffset, TimeZone};
 use serde::{Deserialize, Serialize};
 
-use crate::git::{Repo, Touched};
+use crate::git::{ACTION_TRAILER, OBJECT_TRAILER, Repo, Touched};
 use crate::model::Date;
 use crate::model::is_valid_id;
 use crate::model::paths::{
@@ -131,8 +131,8 @@ fn object_of(path: &str) -> String {
 
 fn entry(touched: Touched) -> Entry {
     let commit = touched.commit;
-    let soc2_action = commit.trailer("Soc2-Action").map(str::to_string);
-    let (action, objects) = match (soc2_action, commit.trailer("Soc2-Object")) {
+    let soc2_action = commit.trailer(ACTION_TRAILER).map(str::to_string);
+    let (action, objects) = match (soc2_action, commit.trailer(OBJECT_TRAILER)) {
         // `soc2 collect` names every control it recorded evidence for.
         (Some(action), Some(object)) if commit.parents <= 1 => {
             (action, object.split(", ").map(str::to_string).collect())

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use soc2::Hinted;
 use soc2::change::{self, Change};
 use soc2::duties::same_person;
-use soc2::git::Repo;
+use soc2::git::{ACTION_TRAILER, Repo};
 use soc2::history::{self, Depth};
 use soc2::model::paths::{CONTROLS_DIR, PROGRAM_FILE, join_inside};
 use soc2::model::{EntryKind, MILESTONES, PROGRAM_FIELDS, Program, STEPS, SignOff, Step, StepKind};
@@ -317,7 +317,7 @@ fn last_change(
     let touched = repo.touched(&roots)?;
     let Some(last) = touched
         .iter()
-        .find(|t| t.commit.trailer("Soc2-Action") != Some("init"))
+        .find(|t| t.commit.trailer(ACTION_TRAILER) != Some("init"))
     else {
         return Ok(None);
     };

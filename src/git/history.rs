@@ -33,6 +33,21 @@ pub struct CommitInfo {
     pub parents: usize,
 }
 
+/// The trailer every commit soc2 makes carries: what it did (`evidence-add`).
+pub const ACTION_TRAILER: &str = "Soc2-Action";
+/// The trailer every commit soc2 makes carries: the ID it is about.
+pub const OBJECT_TRAILER: &str = "Soc2-Object";
+
+/// The value of the first of `trailers` named `key`, in any case (as git reads them).
+pub(super) fn trailer_in<'a>(
+    trailers: impl IntoIterator<Item = (&'a str, &'a str)>,
+    key: &str,
+) -> Option<&'a str> {
+    (trailers.into_iter())
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
 impl CommitInfo {
     fn new(id: Oid, commit: &raw_commit::Commit) -> CommitInfo {
         let message = String::from_utf8_lossy(commit.message).into_owned();
@@ -59,10 +74,8 @@ impl CommitInfo {
     }
 
     pub fn trailer(&self, key: &str) -> Option<&str> {
-        self.trailers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(key))
-            .map(|(_, v)| v.as_str())
+        let trailers = self.trailers.iter();
+        trailer_in(trailers.map(|(k, v)| (k.as_str(), v.as_str())), key)
     }
 
     pub fn short_id(&self) -> &str {

@@ -37,7 +37,7 @@ fn lock_wait() -> std::time::Duration {
     std::time::Duration::from_secs_f64(seconds.min(3600.0))
 }
 
-pub use history::{CommitInfo, Touched};
+pub use history::{ACTION_TRAILER, CommitInfo, OBJECT_TRAILER, Touched};
 pub use identity::{Identity, Person, default_identity};
 pub use index_stat::IndexStat;
 pub use tree::{TreeCache, TreeSource};

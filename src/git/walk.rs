@@ -10,9 +10,10 @@ use std::rc::Rc;
 use anyhow::{Context, Result};
 use git2::{ErrorCode, Oid};
 
+use super::history::trailer_in;
 use super::pack::Packs;
 use super::raw_commit::{self, RawCommits};
-use super::{Repo, raw};
+use super::{ACTION_TRAILER, Repo, raw};
 
 /// A git object id, opaque outside this module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -283,11 +284,9 @@ impl Repo {
             previous_tree = Some(*tree);
             let commit = raw_commit::with(&self.repo, *id, raw, is_shallow, |commit| {
                 let message = String::from_utf8_lossy(commit.message);
-                let action = git2::message_trailers_strs(&message).ok().and_then(|t| {
-                    t.iter()
-                        .find(|(k, _)| k.eq_ignore_ascii_case("Soc2-Action"))
-                        .map(|(_, v)| v.to_string())
-                });
+                let action = git2::message_trailers_strs(&message)
+                    .ok()
+                    .and_then(|t| trailer_in(t.iter(), ACTION_TRAILER).map(str::to_string));
                 let committer = &commit.committer;
                 ChangedCommit {
                     id: id.to_string(),
