@@ -97,8 +97,11 @@ impl DiskCache {
         let opened = std::fs::File::open(&file).ok().and_then(|opened| {
             let size = opened.metadata().ok()?.len();
             let opened = Opened::new(opened);
-            let start = has_header(&opened)?;
-            let (entries, scans_from) = frames(&opened, start, size, |kind| kind != SCAN);
+            // One window reads the header and the entries after it: one read of the
+            // first block.
+            let mut window = Window::new(&opened);
+            let start = has_header(&mut window)?;
+            let (entries, scans_from) = frames(&mut window, start, size, |kind| kind != SCAN);
             Some((Arc::new(opened), size, entries, scans_from.unwrap_or(start)))
         });
         let (opened, size, entries, scans_from) = match opened {
@@ -122,10 +125,10 @@ impl DiskCache {
     /// time it is needed.
     fn scans(&self) -> &Table {
         self.scans.get_or_init(|| {
-            let found = self
-                .opened
-                .as_ref()
-                .map(|opened| frames(opened, self.scans_from, self.size, |kind| kind == SCAN).0);
+            let found = self.opened.as_ref().map(|opened| {
+                let mut window = Window::new(opened);
+                frames(&mut window, self.scans_from, self.size, |kind| kind == SCAN).0
+            });
             found.unwrap_or_default()
         })
     }
@@ -810,30 +813,20 @@ fn frame_head(id: [u8; 20], kind: u8, length: usize, opening: &[u8]) -> Option<V
 }
 
 /// Where the entries start, when the opened file begins with this build's header.
-fn has_header(opened: &Opened) -> Option<u64> {
+fn has_header(window: &mut Window) -> Option<u64> {
     let header = header();
-    let mut window = Window {
-        opened,
-        start: 0,
-        bytes: Vec::new(),
-    };
     (window.get(0, header.len())? == header.as_bytes()).then_some(header.len() as u64)
 }
 
 /// The entries of the kinds `wanted` from `start` on, and, when the walk met the entry
 /// that opens the scans' section (where it stops), where that section starts.
 fn frames(
-    opened: &Opened,
+    window: &mut Window,
     mut start: u64,
     size: u64,
     wanted: impl Fn(u8) -> bool,
 ) -> (Table, Option<u64>) {
     let mut entries = Table::default();
-    let mut window = Window {
-        opened,
-        start: 0,
-        bytes: Vec::new(),
-    };
     while let Some(head) = window.get(start, FRAME) {
         let length = u32::from_le_bytes(head[21..FRAME].try_into().expect("four bytes"));
         let end = start + (FRAME as u64) + u64::from(length);
@@ -861,7 +854,15 @@ struct Window<'a> {
     bytes: Vec<u8>,
 }
 
-impl Window<'_> {
+impl<'a> Window<'a> {
+    fn new(opened: &'a Opened) -> Window<'a> {
+        Window {
+            opened,
+            start: 0,
+            bytes: Vec::new(),
+        }
+    }
+
     /// The `n` bytes at `at`, or `None` past the end of the file.
     fn get(&mut self, at: u64, n: usize) -> Option<&[u8]> {
         let inside = at >= self.start && at + n as u64 <= self.start + self.bytes.len() as u64;
