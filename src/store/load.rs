@@ -551,11 +551,8 @@ where
             let bytes = content.map_err(|err| vec![unreadable(&path, &err)])?;
             let (Some(cache), Some(id), true) = (cache, id, keeps_texts) else {
                 // Held by the record: the bytes read become its text.
-                let text = String::from_utf8(bytes).map_err(|err| {
-                    let bytes = err.as_bytes();
-                    let finding = not_utf8(&path, bytes, err.utf8_error());
-                    vec![finding.with_source(&String::from_utf8_lossy(bytes))]
-                })?;
+                let text = String::from_utf8(bytes)
+                    .map_err(|err| not_text(&path, err.as_bytes(), err.utf8_error()))?;
                 let value = Arc::new(parse_one::<T>(&path, &text, what)?);
                 let mut text = Text::from(text.into_boxed_str());
                 if let (Some(cache), Some(id)) = (cache, id) {
@@ -564,8 +561,7 @@ where
                 }
                 return Ok(Record { path, text, value });
             };
-            let text = utf8(&path, &bytes)
-                .map_err(|f| vec![f.with_source(&String::from_utf8_lossy(&bytes))])?;
+            let text = std::str::from_utf8(&bytes).map_err(|err| not_text(&path, &bytes, err))?;
             let value = Arc::new(parse_one::<T>(&path, text, what)?);
             let text = cache.put(id, &path, text, &value).unwrap_or_else(|| {
                 let mut text = Text::from(text);
@@ -607,6 +603,11 @@ fn read(source: &dyn Source, path: &str, reuse: bool) -> std::io::Result<Vec<u8>
     }
     source.read_into(path, &mut bytes)?;
     Ok(bytes)
+}
+
+/// The finding for a file whose `bytes` are not UTF-8, showing them as best it can.
+fn not_text(path: &str, bytes: &[u8], err: std::str::Utf8Error) -> Vec<Finding> {
+    vec![not_utf8(path, bytes, err).with_source(&String::from_utf8_lossy(bytes))]
 }
 
 /// The id git gives a file of these bytes (its blob id).
