@@ -578,6 +578,19 @@ impl Opened {
         })
     }
 
+    /// Writes `bytes` at `at` (the spool's file is read and written through one handle).
+    fn write_at(&self, at: u64, bytes: &[u8]) -> std::io::Result<()> {
+        #[cfg(unix)]
+        return std::os::unix::fs::FileExt::write_all_at(&self.file, bytes, at);
+        #[cfg(not(unix))]
+        {
+            use std::io::Seek;
+            let mut file = self.file.lock().map_err(|_| poisoned())?;
+            file.seek(std::io::SeekFrom::Start(at))?;
+            file.write_all(bytes)
+        }
+    }
+
     /// Fills `bytes` from `start` as far as the file goes; how many bytes were read.
     fn read_at(&self, start: u64, bytes: &mut [u8]) -> usize {
         let mut done = 0;
@@ -606,21 +619,6 @@ impl Opened {
             }
         }
         done
-    }
-}
-
-impl Opened {
-    /// Writes `bytes` at `at` (the spool's file is read and written through one handle).
-    fn write_at(&self, at: u64, bytes: &[u8]) -> std::io::Result<()> {
-        #[cfg(unix)]
-        return std::os::unix::fs::FileExt::write_all_at(&self.file, bytes, at);
-        #[cfg(not(unix))]
-        {
-            use std::io::Seek;
-            let mut file = self.file.lock().map_err(|_| poisoned())?;
-            file.seek(std::io::SeekFrom::Start(at))?;
-            file.write_all(bytes)
-        }
     }
 }
 
